@@ -1,0 +1,85 @@
+"""Typed configuration read from the environment, and the first-start secrets file."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+GENERATED_SECRETS = ("SECRET_KEY", "ADMIN_API_KEY", "SUPERVISOR_PASSWORD")
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the service reads from its environment, in one typed object."""
+
+    database_url: str | None = None
+    secret_key: str = ""
+    admin_api_key: str | None = None
+    var_dir: Path = PROJECT_ROOT / "var"
+    bind: str = "127.0.0.1:8000"
+    default_region: str = "BR"
+    db_pool_size: int = 10
+    worker_port_base: int = 5001
+    max_import_bytes: int = 50 * 1024 * 1024
+    supervisor_user: str = "zapfleet"
+    supervisor_password: str = ""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
+        """Build a Config from environment variables (os.environ by default)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            secret_key=env.get("SECRET_KEY", ""),
+            admin_api_key=env.get("ADMIN_API_KEY") or None,
+            var_dir=Path(env.get("ZAPFLEET_VAR_DIR") or PROJECT_ROOT / "var"),
+            bind=env.get("ZAPFLEET_BIND") or "127.0.0.1:8000",
+            default_region=(env.get("DEFAULT_PHONE_REGION") or "BR").upper(),
+            db_pool_size=_int(env, "DB_POOL_SIZE", 10),
+            worker_port_base=_int(env, "WORKER_PORT_BASE", 5001),
+            max_import_bytes=_int(env, "MAX_IMPORT_BYTES", 50 * 1024 * 1024),
+            supervisor_user=env.get("SUPERVISOR_USER") or "zapfleet",
+            supervisor_password=env.get("SUPERVISOR_PASSWORD", ""),
+        )
+
+    def with_overrides(self, **changes: Any) -> "Config":
+        """Return a copy with some fields replaced."""
+        return replace(self, **changes)
+
+
+def ensure_env_file(path: Path) -> list[str]:
+    """Add any missing generated secret to the .env file (mode 0600); return the names added."""
+    existing = _read_env_names(path)
+    missing = [name for name in GENERATED_SECRETS if name not in existing and not os.environ.get(name)]
+    if missing:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a") as handle:
+            for name in missing:
+                handle.write(f"{name}={secrets.token_urlsafe(32)}\n")
+    if path.exists():
+        os.chmod(path, 0o600)
+    return missing
+
+
+def _read_env_names(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    names = set()
+    for line in path.read_text().splitlines():
+        name, sep, value = line.partition("=")
+        if sep and value.strip() and not name.lstrip().startswith("#"):
+            names.add(name.strip().removeprefix("export "))
+    return names

@@ -1,0 +1,79 @@
+"""SQL for conversations and their messages."""
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+CONVERSATION_COLUMNS = ("c.id, c.account_id, c.contact_id, c.last_message_at, c.unread_count,"
+                        " c.created_at, k.phone, k.name")
+MESSAGE_COLUMNS = ("id, account_id, conversation_id, direction, body, status, provider_message_id,"
+                   " idempotency_key, error, created_at, updated_at")
+
+
+def ensure_conversation(conn, account_id: UUID, contact_id: UUID) -> UUID:
+    """The id of the account's conversation with a contact, created when missing."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO conversations (account_id, contact_id) VALUES (%s, %s)"
+            " ON CONFLICT (account_id, contact_id) DO UPDATE SET contact_id = EXCLUDED.contact_id"
+            " RETURNING id",
+            (account_id, contact_id),
+        )
+        return cur.fetchone()["id"]
+
+
+def get_conversation(conn, account_id: UUID, conversation_id: UUID) -> dict | None:
+    """One of an account's conversations with its contact's phone and name, or None."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {CONVERSATION_COLUMNS} FROM conversations c"
+                    " JOIN contacts k ON k.id = c.contact_id"
+                    " WHERE c.account_id = %s AND c.id = %s", (account_id, conversation_id))
+        return cur.fetchone()
+
+
+def list_conversations(conn, account_id: UUID, limit: int,
+                       before: tuple[datetime, UUID] | None) -> list[dict]:
+    """A page of conversations, most recent activity first."""
+    sort_key = "coalesce(c.last_message_at, c.created_at)"
+    where, params = "c.account_id = %s", [account_id]
+    if before:
+        where += f" AND ({sort_key}, c.id) < (%s, %s)"
+        params += list(before)
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {CONVERSATION_COLUMNS}, {sort_key} AS sort_at FROM conversations c"
+                    f" JOIN contacts k ON k.id = c.contact_id WHERE {where}"
+                    f" ORDER BY {sort_key} DESC, c.id DESC LIMIT %s", (*params, limit))
+        return cur.fetchall()
+
+
+def insert_message(conn, account_id: UUID, conversation_id: UUID, direction: str, body: str,
+                   status: str, idempotency_key: str | None = None) -> dict | None:
+    """Insert a message and bump its conversation; None when the idempotency key was used."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO messages (account_id, conversation_id, direction, body, status,"
+            " idempotency_key) VALUES (%s, %s, %s, %s, %s, %s)"
+            f" ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING {MESSAGE_COLUMNS}",
+            (account_id, conversation_id, direction, body, status, idempotency_key),
+        )
+        row = cur.fetchone()
+        if row:
+            cur.execute(
+                "UPDATE conversations SET last_message_at = %s,"
+                " unread_count = unread_count + %s WHERE id = %s",
+                (row["created_at"], 1 if direction == "in" else 0, conversation_id),
+            )
+        return row
+
+
+def list_messages(conn, account_id: UUID, conversation_id: UUID, limit: int,
+                  after: tuple[datetime, UUID] | None) -> list[dict]:
+    """A page of a conversation's messages, oldest first."""
+    where, params = "account_id = %s AND conversation_id = %s", [account_id, conversation_id]
+    if after:
+        where += " AND (created_at, id) > (%s, %s)"
+        params += list(after)
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE {where}"
+                    " ORDER BY created_at, id LIMIT %s", (*params, limit))
+        return cur.fetchall()

@@ -1,0 +1,37 @@
+"""Apply the numbered SQL files in sql/ in order, once each, recorded in schema_migrations."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg2
+
+from zapfleet.config import PROJECT_ROOT
+
+SQL_DIR = PROJECT_ROOT / "sql"
+_LOCK_KEY = 7_201_554_310  # advisory lock: one migrator at a time
+
+
+def migration_files(sql_dir: Path = SQL_DIR) -> list[Path]:
+    """The migration files, in the order they apply."""
+    return sorted(p for p in sql_dir.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+
+
+def migrate(dsn: str, sql_dir: Path = SQL_DIR) -> list[str]:
+    """Apply pending migrations to the database at dsn; return the names applied."""
+    conn = psycopg2.connect(dsn)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            cur.execute("SELECT name FROM schema_migrations")
+            done = {row[0] for row in cur.fetchall()}
+            applied = [p.name for p in migration_files(sql_dir) if p.name not in done]
+            for name in applied:
+                cur.execute((sql_dir / name).read_text())
+                cur.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (name,))
+        return applied
+    finally:
+        conn.close()

@@ -1,0 +1,65 @@
+"""Domain errors. Each carries one code from a fixed list; the web layer maps codes to HTTP."""
+from __future__ import annotations
+
+ERROR_CODES = (
+    "invalid_input",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "conflict",
+    "method_not_allowed",
+    "payload_too_large",
+    "unsupported_media_type",
+    "unavailable",
+    "internal_error",
+)
+
+
+class ZapfleetError(Exception):
+    """Base of every domain error."""
+
+    code = "internal_error"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(ZapfleetError):
+    """Bad input; names the offending field."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class Unauthorized(ZapfleetError):
+    """Missing or wrong credentials."""
+
+    code = "unauthorized"
+
+
+class Forbidden(ZapfleetError):
+    """Valid credentials that may not do this."""
+
+    code = "forbidden"
+
+
+class NotFound(ZapfleetError):
+    """No such thing, or it belongs to another account."""
+
+    code = "not_found"
+
+
+class Conflict(ZapfleetError):
+    """The request clashes with the current state (a duplicate, a concurrent change)."""
+
+    code = "conflict"
+
+
+class Unavailable(ZapfleetError):
+    """A dependency (database, worker) cannot be reached right now."""
+
+    code = "unavailable"
