@@ -1,0 +1,23 @@
+"""An account's conversations and their message history."""
+from flask import Blueprint, request
+
+from web.auth import account_scoped, accounts
+
+bp = Blueprint("conversations", __name__,
+               url_prefix="/api/accounts/<uuid:account_id>/conversations")
+
+
+@bp.get("")
+@account_scoped
+def list_conversations(account_id):
+    """A page of conversations, most recent first."""
+    return accounts().list_conversations(account_id, request.args.get("limit"),
+                                         request.args.get("cursor"))
+
+
+@bp.get("/<uuid:conversation_id>/messages")
+@account_scoped
+def list_messages(account_id, conversation_id):
+    """A page of one conversation's messages, oldest first."""
+    return accounts().list_messages(account_id, conversation_id, request.args.get("limit"),
+                                    request.args.get("cursor"))

@@ -1,0 +1,60 @@
+"""Bearer-key authentication and the account-scope checks every route uses."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import current_app, g, request
+
+from zapfleet.errors import Forbidden, NotFound, Unauthorized
+from zapfleet.identity import Principal
+from zapfleet.security import same_secret
+
+
+def accounts():
+    """The app's AccountManager."""
+    return current_app.extensions["zapfleet.accounts"]
+
+
+def current_principal() -> Principal:
+    """The caller, from `Authorization: Bearer <key>`; 401 when missing or unknown."""
+    if "principal" not in g:
+        g.principal = _principal_from_header(request.headers.get("Authorization", ""))
+    return g.principal
+
+
+def _principal_from_header(header: str) -> Principal:
+    scheme, _, key = header.partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key:
+        raise Unauthorized("send your API key as `Authorization: Bearer <key>`")
+    admin_key = current_app.config["ZAPFLEET"].admin_api_key
+    if admin_key and same_secret(key, admin_key):
+        return Principal(is_admin=True)
+    principal = accounts().verify_api_key(key)
+    if principal is None:
+        raise Unauthorized("unknown or revoked API key")
+    return principal
+
+
+def admin_only(view: Callable) -> Callable:
+    """Only the platform admin may call this view."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_principal().is_admin:
+            raise Forbidden("only the platform admin may do this")
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def account_scoped(view: Callable) -> Callable:
+    """The view's account_id must be the caller's own (or any, for the admin); else 404."""
+    @wraps(view)
+    def wrapper(*args, account_id, **kwargs):
+        principal = current_principal()
+        if not principal.can_reach(account_id):
+            raise NotFound("no such account")
+        if principal.is_admin:
+            accounts().get_account(account_id)  # 404 for an account that does not exist
+        return view(*args, account_id=account_id, **kwargs)
+    return wrapper

@@ -1,0 +1,53 @@
+"""Every error becomes {"error": {"code", "message"}} with its HTTP status."""
+from __future__ import annotations
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from zapfleet.errors import ZapfleetError
+
+STATUS_BY_CODE = {
+    "invalid_input": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "internal_error": 500,
+    "unavailable": 503,
+}
+CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
+
+
+def error_response(code: str, message: str):
+    """The one error shape, with the status that belongs to the code."""
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = STATUS_BY_CODE[code]
+    if code == "unauthorized":
+        response.headers["WWW-Authenticate"] = 'Bearer realm="zapfleet"'
+    return response
+
+
+def _domain_error(exc: ZapfleetError):
+    return error_response(exc.code, exc.message)
+
+
+def _http_error(exc: HTTPException):
+    code = CODE_BY_STATUS.get(exc.code or 500, "invalid_input" if (exc.code or 500) < 500 else "internal_error")
+    return error_response(code, exc.description or exc.name)
+
+
+def _unexpected(exc: Exception):
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error")
+    return error_response("internal_error", "something went wrong on our side")
+
+
+def register(app: Flask) -> None:
+    """Install the error handlers on the app."""
+    app.register_error_handler(ZapfleetError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
