@@ -1,7 +1,6 @@
 -- zapfleet initial schema: accounts (tenants) and their data, with row-level security.
 -- Every tenant table carries account_id, an index on it, and cascades on account delete.
 
-CREATE EXTENSION IF NOT EXISTS pgcrypto;
 
 CREATE TABLE accounts (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),

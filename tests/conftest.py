@@ -59,6 +59,20 @@ def database_url(server_url):
 
 
 @pytest.fixture(scope="session")
+def spare_database(server_url):
+    """A factory of extra empty databases on the test server, all dropped after the run."""
+    names = []
+
+    def _create() -> str:
+        names.append(f"zapfleet_spare_{uuid.uuid4().hex[:12]}")
+        _admin_execute(server_url, f"CREATE DATABASE {names[-1]}")
+        return _with_database(server_url, names[-1])
+    yield _create
+    for name in names:
+        _admin_execute(server_url, f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
 def database(database_url):
     """The pooled Database shared by the whole run."""
     db = Database(database_url, max_connections=20)

@@ -1,0 +1,193 @@
+"""The command line: `python -m zapfleet up | down | migrate | create-admin`."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from zapfleet.accounts import AccountManager
+from zapfleet.config import PROJECT_ROOT, Config, ensure_env_file
+from zapfleet.db import Database
+from zapfleet.db.migrate import migrate
+from zapfleet.embedded import start_embedded, stop_embedded
+
+SUPERVISOR_CONF = PROJECT_ROOT / "supervisord.conf"
+DEFAULT_ADMIN_EMAIL = "admin@zapfleet.local"
+
+
+def env_file_path() -> Path:
+    """The .env file the service reads: ZAPFLEET_ENV_FILE, or .env at the project root."""
+    return Path(os.environ.get("ZAPFLEET_ENV_FILE") or PROJECT_ROOT / ".env")
+
+
+def load_environment(generate: bool) -> Config:
+    """Load .env into os.environ (never overriding it), generating missing secrets first."""
+    path = env_file_path()
+    if generate and (path.is_file() or not path.exists()):
+        added = ensure_env_file(path)
+        if added:
+            print(f"zapfleet: generated {', '.join(added)} into {path} (mode 0600)")
+    load_dotenv(path, override=False)
+    return Config.from_env()
+
+
+def database_url(config: Config) -> tuple[str, bool]:
+    """DATABASE_URL, or the embedded server's URL; the flag says whether it is embedded."""
+    if config.database_url:
+        return config.database_url, False
+    return start_embedded(config.var_dir), True
+
+
+def ensure_admin(url: str) -> None:
+    """Create the platform admin on first run, printing a generated password once."""
+    db = Database(url, max_connections=1)
+    try:
+        email = os.environ.get("ZAPFLEET_ADMIN_EMAIL") or DEFAULT_ADMIN_EMAIL
+        generated = AccountManager(db).ensure_platform_admin(
+            email, os.environ.get("ZAPFLEET_ADMIN_PASSWORD") or None)
+    finally:
+        db.close()
+    if generated:
+        print(f"zapfleet: platform admin {email} created with password: {generated}")
+        print("zapfleet: this password is shown only once; change it after signing in.")
+
+
+def supervisor_dirs(var_dir: Path) -> None:
+    """Create the folders supervisord and the workers write to."""
+    for sub in ("log", "supervisor/workers", "sessions"):
+        (var_dir / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def supervisor_env(config: Config, url: str) -> dict[str, str]:
+    """The environment supervisord and its programs inherit."""
+    env = dict(os.environ)
+    env.update(DATABASE_URL=url, ZAPFLEET_VAR_DIR=str(config.var_dir.resolve()),
+               ZAPFLEET_PYTHON=sys.executable, ZAPFLEET_BIND=config.bind,
+               SUPERVISOR_USER=config.supervisor_user,
+               SUPERVISOR_PASSWORD=config.supervisor_password)
+    return env
+
+
+def run_supervisord(env: dict[str, str]) -> int:
+    """Run supervisord in the foreground, forwarding SIGINT/SIGTERM; return its exit code."""
+    command = [sys.executable, "-m", "supervisor.supervisord", "-n", "-c", str(SUPERVISOR_CONF)]
+    child = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)
+    forward = lambda signum, _frame: child.send_signal(signum)  # noqa: E731
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    return child.wait()
+
+
+def cmd_up(_args: argparse.Namespace) -> int:
+    """Start everything: database, migrations, admin, supervisord with the web app."""
+    config = load_environment(generate=True)
+    url, embedded = database_url(config)
+    try:
+        applied = migrate(url)
+        if applied:
+            print(f"zapfleet: applied migrations {', '.join(applied)}")
+        ensure_admin(url)
+        supervisor_dirs(config.var_dir)
+        print(f"zapfleet: serving on http://{config.bind}")
+        sys.stdout.flush()
+        return run_supervisord(supervisor_env(config, url))
+    finally:
+        if embedded:
+            stop_embedded(config.var_dir)
+
+
+def cmd_down(_args: argparse.Namespace) -> int:
+    """Stop a running `up`: supervisord and its programs, then the embedded database."""
+    config = load_environment(generate=False)
+    pid = _read_pid(config.var_dir / "supervisor" / "supervisord.pid")
+    if pid and _signal_and_wait(pid, timeout=60):
+        print(f"zapfleet: stopped supervisord (pid {pid})")
+    if stop_embedded(config.var_dir):
+        print("zapfleet: stopped the embedded PostgreSQL")
+    return 0
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _signal_and_wait(pid: int, timeout: float) -> bool:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    """Apply pending migrations to DATABASE_URL (or the embedded database)."""
+    config = load_environment(generate=False)
+    url, embedded = database_url(config)
+    try:
+        applied = migrate(url)
+    finally:
+        if embedded:
+            stop_embedded(config.var_dir)
+    print("zapfleet: applied " + (", ".join(applied) if applied else "nothing; up to date"))
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    """Create a platform admin with the given e-mail (password from the environment or generated)."""
+    config = load_environment(generate=False)
+    url, embedded = database_url(config)
+    try:
+        migrate(url)
+        password = os.environ.get("ZAPFLEET_ADMIN_PASSWORD") or None
+        db = Database(url, max_connections=1)
+        try:
+            generated = None if password else _generated_password()
+            AccountManager(db).create_user(args.email, password or generated, None)
+        finally:
+            db.close()
+    finally:
+        if embedded:
+            stop_embedded(config.var_dir)
+    print(f"zapfleet: platform admin {args.email} created"
+          + (f" with password: {generated}" if generated else ""))
+    return 0
+
+
+def _generated_password() -> str:
+    import secrets
+    return secrets.token_urlsafe(12)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per action."""
+    parser = argparse.ArgumentParser(prog="python -m zapfleet", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start the service in the foreground").set_defaults(run=cmd_up)
+    commands.add_parser("down", help="stop a running service").set_defaults(run=cmd_down)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    admin = commands.add_parser("create-admin", help="create a platform admin")
+    admin.add_argument("email")
+    admin.set_defaults(run=cmd_create_admin)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m zapfleet`."""
+    args = build_parser().parse_args(argv)
+    return args.run(args)

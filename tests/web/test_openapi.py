@@ -1,0 +1,119 @@
+"""The OpenAPI document matches the routes both ways, and is served as JSON and as HTML."""
+import re
+
+import pytest
+
+from web.openapi import build_spec
+from zapfleet.errors import ERROR_CODES
+
+DOC_ROUTES = {"/api/openapi.json", "/api/docs"}
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+@pytest.fixture(scope="module")
+def spec():
+    """The OpenAPI document, built without an app."""
+    return build_spec()
+
+
+def openapi_path(rule: str) -> str:
+    """A Flask rule as an OpenAPI path: /a/<uuid:account_id> -> /a/{account_id}."""
+    return re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def served_operations(app) -> dict[str, set[str]]:
+    """The methods of every documented-to-be route: under /api (but the docs) and /healthz."""
+    served: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        path = openapi_path(rule.rule)
+        if rule.endpoint == "static" or path in DOC_ROUTES:
+            continue
+        if path.startswith("/api") or path == "/healthz":
+            served.setdefault(path, set()).update(m.lower() for m in rule.methods - IGNORED_METHODS)
+    return served
+
+
+def documented_operations(spec) -> dict[str, set[str]]:
+    """The methods the document lists for each path."""
+    return {path: set(item) & HTTP_METHODS for path, item in spec["paths"].items()}
+
+
+def test_openapi_path_converts_flask_rules():
+    assert openapi_path("/api/accounts/<uuid:account_id>/contacts/<uuid:contact_id>") == \
+        "/api/accounts/{account_id}/contacts/{contact_id}"
+    assert openapi_path("/x/<name>") == "/x/{name}"
+
+
+def test_every_route_is_documented_with_its_methods(app, spec):
+    served, documented = served_operations(app), documented_operations(spec)
+    assert served, "no API routes found"
+    missing = {path: methods - documented.get(path, set()) for path, methods in served.items()}
+    assert {path: methods for path, methods in missing.items() if methods} == {}
+
+
+def test_every_documented_operation_is_served(app, spec):
+    served, documented = served_operations(app), documented_operations(spec)
+    extra = {path: methods - served.get(path, set()) for path, methods in documented.items()}
+    assert {path: methods for path, methods in extra.items() if methods} == {}
+
+
+def test_operation_ids_name_the_view_functions(app, spec):
+    for rule in app.url_map.iter_rules():
+        path = openapi_path(rule.rule)
+        if path in spec["paths"]:
+            for method in rule.methods - IGNORED_METHODS:
+                operation = spec["paths"][path][method.lower()]
+                assert operation["operationId"] == rule.endpoint.rsplit(".", 1)[-1], f"{method} {path}"
+
+
+def test_path_parameters_are_declared_as_uuids(spec):
+    for path, item in spec["paths"].items():
+        declared = {p["name"]: p for p in item.get("parameters", []) if p["in"] == "path"}
+        assert set(declared) == set(re.findall(r"{(\w+)}", path)), path
+        assert all(p["required"] and p["schema"]["format"] == "uuid" for p in declared.values()), path
+
+
+def test_only_register_and_healthz_are_public(spec):
+    public = {path for path, item in spec["paths"].items() for method, op in item.items()
+              if method in HTTP_METHODS and op.get("security") == []}
+    assert public == {"/api/register", "/healthz"}
+    assert spec["security"] == [{"bearerAuth": []}]
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_authenticated_operations_document_401(spec):
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method in HTTP_METHODS and op.get("security") != []:
+                assert "401" in op["responses"], f"{method} {path}"
+
+
+def test_every_reference_resolves(spec):
+    text = repr(spec)
+    for target in set(re.findall(r"'\$ref': '#/([^']+)'", text)):
+        node = spec
+        for key in target.split("/"):
+            assert key in node, f"#/{target} does not resolve"
+            node = node[key]
+
+
+def test_error_schema_codes_are_the_error_codes(spec):
+    error = spec["components"]["schemas"]["Error"]
+    assert error["properties"]["error"]["properties"]["code"]["enum"] == list(ERROR_CODES)
+
+
+def test_openapi_json_is_served(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    document = response.get_json()
+    assert document["openapi"].startswith("3.")
+    assert document == build_spec()
+
+
+def test_docs_page_lists_every_path(client, spec):
+    response = client.get("/api/docs")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert all(path in page for path in spec["paths"])
+    assert "<script" not in page and "<link" not in page  # self-contained: no JavaScript, no CDN

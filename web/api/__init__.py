@@ -1,0 +1,17 @@
+"""The REST API: one blueprint per resource, all under /api."""
+from __future__ import annotations
+
+from flask import Flask
+
+from web.api import accounts, api_keys, campaigns, contacts, conversations, docs, health, register
+
+BLUEPRINTS = (
+    health.bp, register.bp, accounts.bp, contacts.bp, conversations.bp, campaigns.bp, api_keys.bp,
+    docs.bp,
+)
+
+
+def register_api(app: Flask) -> None:
+    """Register every API blueprint on the app."""
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)

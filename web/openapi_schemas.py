@@ -1,0 +1,277 @@
+"""Reusable OpenAPI components: the JSON shapes the API reads and returns, and its error responses."""
+from __future__ import annotations
+
+from typing import Any
+
+from zapfleet.accounts import PLANS, STATUSES
+from zapfleet.errors import ERROR_CODES
+
+Schema = dict[str, Any]
+
+ROLES = ("admin", "member")
+DIRECTIONS = ("in", "out")
+MESSAGE_STATUSES = ("queued", "sent", "delivered", "read", "failed", "received")
+CAMPAIGN_STATUSES = ("draft", "scheduled", "running", "paused", "completed", "cancelled")
+SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}$"
+ERROR_DESCRIPTIONS = {
+    "invalid_input": "The input is invalid; the message starts with the offending field.",
+    "unauthorized": "The API key is missing, unknown or revoked.",
+    "forbidden": "The key is valid but may not do this.",
+    "not_found": "No such resource, or it belongs to another account.",
+    "conflict": "The request clashes with existing data, such as a duplicate phone or e-mail.",
+    "payload_too_large": "The request body is larger than the configured limit (MAX_IMPORT_BYTES).",
+    "unavailable": "The database cannot be reached right now.",
+}
+TAG_RULE = "letters, digits, spaces and . : / -, starting with a letter or digit, up to 50 characters"
+
+
+def ref(name: str) -> Schema:
+    """A reference to a schema under components/schemas."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def described(schema: Schema, description: str) -> Schema:
+    """A copy of the schema with a description."""
+    return {**schema, "description": description}
+
+
+def nullable(schema: Schema) -> Schema:
+    """The schema, also allowing null."""
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def string(description: str, **constraints: Any) -> Schema:
+    """A string with a description and optional constraints (format, maxLength, enum, ...)."""
+    return {"type": "string", **constraints, "description": description}
+
+
+def uuid(description: str) -> Schema:
+    """A UUID string."""
+    return string(description, format="uuid")
+
+
+def timestamp(description: str) -> Schema:
+    """An ISO 8601 date-time string."""
+    return string(description, format="date-time")
+
+
+def tag_list(description: str) -> Schema:
+    """A list of short tags."""
+    return {"type": "array", "maxItems": 50, "items": string(f"A tag: {TAG_RULE}.", maxLength=50),
+            "description": description}
+
+
+def obj(properties: dict[str, Schema], description: str, required: tuple[str, ...] = ()) -> Schema:
+    """An object schema; `required` lists the properties that must be present."""
+    schema: Schema = {"type": "object", "properties": properties}
+    if description:
+        schema["description"] = description
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def record(properties: dict[str, Schema], description: str) -> Schema:
+    """An object the API returns: every property is always present."""
+    return obj(properties, description, required=tuple(properties))
+
+
+def without_required(schema: Schema, description: str) -> Schema:
+    """The partial-update variant of an input schema: every property optional."""
+    partial = {key: value for key, value in schema.items() if key != "required"}
+    return {**partial, "description": description}
+
+
+def list_of(name: str, description: str) -> Schema:
+    """{"items": [...]} holding every item of a schema."""
+    return record({"items": {"type": "array", "items": ref(name)}}, description)
+
+
+def page_of(name: str, description: str) -> Schema:
+    """{"items": [...], "next_cursor": ...}: one page of a keyset-paginated list."""
+    return record({
+        "items": {"type": "array", "items": ref(name)},
+        "next_cursor": nullable(string("Pass as ?cursor= to get the next page; null on the last page.")),
+    }, description)
+
+
+def _error() -> Schema:
+    body = record({
+        "code": string("A stable, machine-readable error code.", enum=list(ERROR_CODES)),
+        "message": string("A human-readable explanation; for invalid input it starts with the field."),
+    }, "What went wrong.")
+    return record({"error": body}, "The shape of every error response.")
+
+
+def _account_fields() -> dict[str, Schema]:
+    return {
+        "name": string("Display name.", minLength=1, maxLength=200),
+        "phone": nullable(string("WhatsApp number in any common format; null or empty clears it.")),
+        "plan": string("Billing plan.", enum=list(PLANS)),
+        "settings": described({"type": "object"}, "Free-form settings object."),
+    }
+
+
+def _account_schemas() -> dict[str, Schema]:
+    fields = _account_fields()
+    creation = obj({**fields, "slug": string("URL-safe identifier; made from the name when absent.",
+                                             pattern=SLUG_PATTERN)},
+                   "A new account (platform admin only).", required=("name",))
+    status = string("Lifecycle status.", enum=list(STATUSES))
+    changes = obj({**fields, "status": status},
+                  "Changes to an account; only the platform admin may change plan and status.")
+    account = record({
+        "id": uuid("The account's id."),
+        "name": fields["name"],
+        "slug": string("URL-safe unique identifier.", pattern=SLUG_PATTERN),
+        "phone": nullable(string("WhatsApp number as E.164 digits without the plus sign.")),
+        "plan": fields["plan"],
+        "status": status,
+        "settings": fields["settings"],
+        "created_at": timestamp("When the account was created."),
+        "updated_at": timestamp("When the account last changed."),
+    }, "An account (tenant): a business and everything stored under it.")
+    return {"Account": account, "AccountInput": creation, "AccountChanges": changes,
+            "AccountList": list_of("Account", "Every account.")}
+
+
+def _contact_schemas() -> dict[str, Schema]:
+    fields = {
+        "phone": string("Phone number in any common format; local numbers use the default region."),
+        "name": string("Display name.", maxLength=200),
+        "tags": tag_list("Tags used to filter and target contacts; duplicates are dropped."),
+        "opted_out": described({"type": "boolean"}, "True when the contact asked for no campaigns."),
+    }
+    contact = record({
+        "id": uuid("The contact's id."),
+        "account_id": uuid("The account the contact belongs to."),
+        **fields,
+        "phone": string("E.164 digits without the plus sign, e.g. 5511988887777.", pattern="^[0-9]+$"),
+        "created_at": timestamp("When the contact was created."),
+        "updated_at": timestamp("When the contact last changed."),
+    }, "A person the account talks to.")
+    creation = obj(fields, "A new contact.", required=("phone",))
+    report = record({
+        "created": described({"type": "integer", "minimum": 0}, "Rows that added a new contact."),
+        "updated": described({"type": "integer", "minimum": 0}, "Rows merged into an existing contact."),
+        "error_count": described({"type": "integer", "minimum": 0}, "Rows rejected, in total."),
+        "errors": {"type": "array", "maxItems": 1000, "description": "The first 1000 rejected rows.",
+                   "items": record({"line": described({"type": "integer"}, "Line number in the file."),
+                                    "error": string("Why the row was rejected.")}, "A rejected row.")},
+    }, "The outcome of a CSV import.")
+    return {"Contact": contact, "ContactInput": creation,
+            "ContactChanges": without_required(creation, "Changes to a contact."),
+            "ContactPage": page_of("Contact", "A page of contacts, oldest first."),
+            "ImportReport": report}
+
+
+def _messaging_schemas() -> dict[str, Schema]:
+    conversation = record({
+        "id": uuid("The conversation's id."),
+        "account_id": uuid("The account the conversation belongs to."),
+        "contact_id": uuid("The contact on the other side."),
+        "phone": string("The contact's phone, E.164 digits."),
+        "name": string("The contact's name."),
+        "last_message_at": nullable(timestamp("When the last message was stored; null when none yet.")),
+        "unread_count": described({"type": "integer", "minimum": 0}, "Incoming messages not yet read."),
+        "created_at": timestamp("When the conversation started."),
+    }, "The thread of messages with one contact.")
+    message = record({
+        "id": uuid("The message's id."),
+        "account_id": uuid("The account the message belongs to."),
+        "conversation_id": uuid("The conversation the message is in."),
+        "direction": string("in: received from the contact; out: sent to it.", enum=list(DIRECTIONS)),
+        "body": string("The text.", maxLength=4096),
+        "status": string("Delivery status.", enum=list(MESSAGE_STATUSES)),
+        "provider_message_id": nullable(string("The WhatsApp provider's id for the message.")),
+        "idempotency_key": nullable(string("The sender's key that prevents storing it twice.")),
+        "error": nullable(string("Why delivery failed, when it did.")),
+        "created_at": timestamp("When the message was stored."),
+        "updated_at": timestamp("When its status last changed."),
+    }, "One WhatsApp message.")
+    return {"Conversation": conversation, "Message": message,
+            "ConversationPage": page_of("Conversation", "A page of conversations, most recent first."),
+            "MessagePage": page_of("Message", "A page of messages, oldest first.")}
+
+
+def _campaign_schemas() -> dict[str, Schema]:
+    fields = {
+        "name": string("Display name.", minLength=1, maxLength=200),
+        "message": string("The text to send.", maxLength=4096),
+        "link": nullable(string("An http(s) link to include; null or empty clears it.", format="uri")),
+        "qr_code_url": nullable(string("An http(s) URL of a QR-code image; null or empty clears it.",
+                                       format="uri")),
+        "target_tags": tag_list("Send to contacts with any of these tags."),
+    }
+    campaign = record({
+        "id": uuid("The campaign's id."),
+        "account_id": uuid("The account the campaign belongs to."),
+        **fields,
+        "status": string("Lifecycle status; new campaigns are drafts.", enum=list(CAMPAIGN_STATUSES)),
+        "created_at": timestamp("When the campaign was created."),
+        "updated_at": timestamp("When the campaign last changed."),
+    }, "A bulk message to a set of contacts.")
+    creation = obj(fields, "A new draft campaign.", required=("name",))
+    return {"Campaign": campaign, "CampaignInput": creation,
+            "CampaignChanges": without_required(creation, "Changes to a campaign."),
+            "CampaignList": list_of("Campaign", "Every campaign, newest first.")}
+
+
+def _identity_schemas() -> dict[str, Schema]:
+    key = record({
+        "id": uuid("The key's id."),
+        "account_id": nullable(uuid("The account the key acts for.")),
+        "user_id": nullable(uuid("The user who created the key.")),
+        "prefix": string("The first characters of the key, to tell keys apart."),
+        "label": string("A name for the key.", maxLength=100),
+        "created_at": timestamp("When the key was created."),
+        "last_used_at": nullable(timestamp("When the key was last used (to the minute).")),
+        "revoked_at": nullable(timestamp("When the key was revoked; null while it works.")),
+    }, "An API key, without the secret.")
+    secret = record({"key": string("The secret key: store it now, it is shown only once.")}, "")
+    new_key = {"allOf": [ref("ApiKey"), secret], "description": "A new API key, with its secret."}
+    user = record({
+        "id": uuid("The user's id."),
+        "account_id": nullable(uuid("The user's account; null for the platform admin.")),
+        "email": string("Lower-cased e-mail address.", format="email"),
+        "role": string("admin: the platform admin; member: a user of one account.", enum=list(ROLES)),
+        "created_at": timestamp("When the user was created."),
+        "updated_at": timestamp("When the user last changed."),
+    }, "A person who signs in.")
+    registration_input = obj({
+        "name": string("The business's display name.", minLength=1, maxLength=200),
+        "email": string("The first user's e-mail address.", format="email", maxLength=254),
+        "password": string("The first user's password.", minLength=8, maxLength=200),
+        "phone": string("The business's WhatsApp number (optional)."),
+    }, "A sign-up.", required=("name", "email", "password"))
+    registration = record({"account": ref("Account"), "user": ref("User"), "api_key": ref("NewApiKey")},
+                          "The new account, its first user and its first API key.")
+    return {"ApiKey": key, "ApiKeyInput": obj({"label": key["properties"]["label"]}, "A new API key."),
+            "NewApiKey": new_key, "ApiKeyList": list_of("ApiKey", "Every key, newest first."),
+            "User": user, "RegistrationInput": registration_input, "Registration": registration}
+
+
+def component_schemas() -> dict[str, Schema]:
+    """Every reusable schema, by name."""
+    return {
+        "Error": _error(),
+        "Health": record({"status": string("Always ok.", enum=["ok"])}, "The service is up."),
+        **_account_schemas(), **_contact_schemas(), **_messaging_schemas(),
+        **_campaign_schemas(), **_identity_schemas(),
+    }
+
+
+def error_name(code: str) -> str:
+    """The components/responses name for an error code: not_found -> NotFound."""
+    return "".join(part.title() for part in code.split("_"))
+
+
+def error_response_components() -> dict[str, Any]:
+    """One reusable response per error status the API documents."""
+    return {error_name(code): {
+        "description": description,
+        "content": {"application/json": {
+            "schema": ref("Error"),
+            "example": {"error": {"code": code, "message": description}},
+        }},
+    } for code, description in ERROR_DESCRIPTIONS.items()}

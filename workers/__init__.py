@@ -1,0 +1,1 @@
+"""Per-account WhatsApp worker processes; they talk to the control plane over HTTP only."""
