@@ -18,7 +18,8 @@ from zapfleet.embedded import start_embedded, stop_embedded
 from zapfleet.security import new_password_hasher
 
 ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
-TENANT_TABLES = "accounts, users, api_keys, instances, contacts, conversations, messages, campaigns"
+TENANT_TABLES = ("accounts, users, api_keys, instances, contacts, conversations, messages, campaigns,"
+                 " webhooks, webhook_deliveries")
 
 
 def _with_database(url: str, name: str) -> str:

@@ -36,6 +36,10 @@ class Config:
     max_import_bytes: int = 50 * 1024 * 1024
     supervisor_user: str = "zapfleet"
     supervisor_password: str = ""
+    public_url: str = ""
+    worker_host: str = "127.0.0.1"
+    default_engine: str = "sandbox"
+    send_deadline_seconds: int = 24 * 3600
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -53,7 +57,18 @@ class Config:
             max_import_bytes=_int(env, "MAX_IMPORT_BYTES", 50 * 1024 * 1024),
             supervisor_user=env.get("SUPERVISOR_USER") or "zapfleet",
             supervisor_password=env.get("SUPERVISOR_PASSWORD", ""),
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
+            worker_host=env.get("WORKER_HOST") or "127.0.0.1",
+            default_engine=env.get("WHATSAPP_ENGINE") or "sandbox",
+            send_deadline_seconds=_int(env, "SEND_DEADLINE_SECONDS", 24 * 3600),
         )
+
+    @property
+    def control_url(self) -> str:
+        """Where workers reach the control plane: PUBLIC_URL, or the local bind address."""
+        host, _, port = self.bind.rpartition(":")
+        local = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}"
+        return self.public_url or local
 
     def with_overrides(self, **changes: Any) -> "Config":
         """Return a copy with some fields replaced."""

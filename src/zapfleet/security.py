@@ -1,4 +1,4 @@
-"""Password hashing (argon2) and API key generation and hashing."""
+"""Password hashing (argon2), API keys, and the per-worker tokens."""
 from __future__ import annotations
 
 import hashlib
@@ -40,3 +40,10 @@ def hash_api_key(key: str) -> str:
 def same_secret(given: str, expected: str) -> bool:
     """Constant-time comparison of two secrets."""
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def worker_token(secret_key: str, instance_id: str) -> str:
+    """The token of one worker: HMAC-SHA256 of its instance id under SECRET_KEY (never stored)."""
+    if not secret_key:
+        raise ValueError("SECRET_KEY is required to derive worker tokens")
+    return hmac.new(secret_key.encode(), f"worker:{instance_id}".encode(), hashlib.sha256).hexdigest()

@@ -70,10 +70,13 @@ def _campaigns(db, account_id):
         return cur.fetchall()
 
 
-def test_every_tenant_table_has_rls_enabled(clean_db):
+def test_every_table_with_an_account_id_has_rls_and_a_policy(clean_db):
     with clean_db.system() as conn, conn.cursor() as cur:
-        cur.execute("SELECT relname, relrowsecurity FROM pg_class WHERE relname = ANY(%s)",
-                    (list(TENANT_TABLES) + ["accounts", "instances"],))
-        rows = {r["relname"]: r["relrowsecurity"] for r in cur.fetchall()}
-    assert len(rows) == len(TENANT_TABLES) + 2
-    assert all(rows.values()), rows
+        cur.execute("SELECT c.relname, c.relrowsecurity,"
+                    " EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid) AS has_policy"
+                    " FROM pg_class c JOIN information_schema.columns col"
+                    "   ON col.table_name = c.relname AND col.column_name = 'account_id'"
+                    "  AND col.table_schema = 'public' AND c.relkind = 'r'")
+        rows = {r["relname"]: (r["relrowsecurity"], r["has_policy"]) for r in cur.fetchall()}
+    assert set(TENANT_TABLES) | {"instances", "webhooks", "webhook_deliveries"} <= set(rows)
+    assert all(flags == (True, True) for flags in rows.values()), rows
