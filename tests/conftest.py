@@ -17,6 +17,8 @@ from zapfleet.db.migrate import migrate
 from zapfleet.embedded import start_embedded, stop_embedded
 from zapfleet.security import new_password_hasher
 
+pytest_plugins = ("tests.supervision",)
+
 ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
 TENANT_TABLES = ("accounts, users, api_keys, instances, contacts, conversations, messages, campaigns,"
                  " webhooks, webhook_deliveries")

@@ -60,7 +60,7 @@ def ensure_admin(url: str) -> None:
 
 def supervisor_dirs(var_dir: Path) -> None:
     """Create the folders supervisord and the workers write to."""
-    for sub in ("log", "supervisor/workers", "sessions"):
+    for sub in ("log/workers", "supervisor/workers", "sessions"):
         (var_dir / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
 
 

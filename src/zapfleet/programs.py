@@ -1,0 +1,71 @@
+"""The supervisord program file of one worker: its command line, environment and log."""
+from __future__ import annotations
+
+import re
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from zapfleet.config import PROJECT_ROOT
+
+_SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
+
+
+@dataclass(frozen=True)
+class WorkerProgram:
+    """Everything supervisord needs to run one instance's worker."""
+
+    name: str
+    instance_id: str
+    port: int
+    engine: str
+    token: str
+    var_dir: Path
+    control_url: str
+    host: str = "127.0.0.1"
+    python: str = sys.executable
+
+    @property
+    def session_dir(self) -> Path:
+        """Where the worker keeps its session and spool."""
+        return self.var_dir / "sessions" / self.instance_id
+
+    @property
+    def log_file(self) -> Path:
+        """The worker's own log file."""
+        return self.var_dir / "log" / "workers" / f"{self.name}.log"
+
+    @property
+    def conf_file(self) -> Path:
+        """The program file supervisord includes."""
+        return self.var_dir / "supervisor" / "workers" / f"{self.name}.conf"
+
+
+def render_program(program: WorkerProgram) -> str:
+    """The [program:x] section for a worker, as supervisord reads it."""
+    if not _SAFE_NAME.match(program.name):
+        raise ValueError(f"unsafe program name {program.name!r}")
+    command = shlex.join([
+        program.python, "-m", "workers.whatsapp_worker", "--instance", program.instance_id,
+        "--port", str(program.port), "--host", program.host, "--engine", program.engine,
+        "--session-dir", str(program.session_dir), "--control-url", program.control_url])
+    return "\n".join([
+        f"[program:{program.name}]",
+        f"command = {command.replace('%', '%%')}",
+        f"directory = {PROJECT_ROOT}",
+        f'environment = ZAPFLEET_WORKER_TOKEN="{program.token}",PYTHONUNBUFFERED="1"',
+        "autostart = true", "autorestart = true", "startsecs = 1", "startretries = 1000",
+        "stopwaitsecs = 10", "stopasgroup = true", "killasgroup = true",
+        "redirect_stderr = true", f"stdout_logfile = {program.log_file}",
+        "stdout_logfile_maxbytes = 5MB", "stdout_logfile_backups = 3", ""])
+
+
+def write_program(program: WorkerProgram) -> Path:
+    """Write the program file (mode 0600: it holds the token) and create its folders."""
+    for folder in (program.conf_file.parent, program.log_file.parent, program.session_dir):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = program.conf_file
+    path.touch(mode=0o600)
+    path.write_text(render_program(program))
+    return path

@@ -1,0 +1,1 @@
+"""Fixtures for a real supervisord (loaded by tests/conftest.py)."""
