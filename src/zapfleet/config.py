@@ -40,6 +40,7 @@ class Config:
     worker_host: str = "127.0.0.1"
     default_engine: str = "sandbox"
     send_deadline_seconds: int = 24 * 3600
+    webhook_allow_private: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -61,6 +62,7 @@ class Config:
             worker_host=env.get("WORKER_HOST") or "127.0.0.1",
             default_engine=env.get("WHATSAPP_ENGINE") or "sandbox",
             send_deadline_seconds=_int(env, "SEND_DEADLINE_SECONDS", 24 * 3600),
+            webhook_allow_private=env.get("WEBHOOK_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes"),
         )
 
     @property

@@ -1,0 +1,91 @@
+"""SQL for an account's webhook and its durable delivery log."""
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from psycopg2.extras import Json
+
+HOOK_COLUMNS = "account_id, url, secret, events, enabled, created_at, updated_at"
+DELIVERY_COLUMNS = ("id, account_id, event, payload, status, attempts, next_attempt_at,"
+                    " last_status_code, last_error, created_at, delivered_at")
+
+
+def upsert_webhook(conn, account_id: UUID, url: str, secret: str, events: list[str],
+                   enabled: bool) -> dict:
+    """Create or replace the account's webhook."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO webhooks (account_id, url, secret, events, enabled)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (account_id) DO UPDATE SET"
+            " url = EXCLUDED.url, secret = EXCLUDED.secret, events = EXCLUDED.events,"
+            f" enabled = EXCLUDED.enabled, updated_at = now() RETURNING {HOOK_COLUMNS}",
+            (account_id, url, secret, events, enabled))
+        return cur.fetchone()
+
+
+def get_webhook(conn, account_id: UUID) -> dict | None:
+    """The account's webhook, or None."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {HOOK_COLUMNS} FROM webhooks WHERE account_id = %s", (account_id,))
+        return cur.fetchone()
+
+
+def delete_webhook(conn, account_id: UUID) -> bool:
+    """Remove the account's webhook; True when there was one."""
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM webhooks WHERE account_id = %s", (account_id,))
+        return cur.rowcount > 0
+
+
+def insert_delivery(conn, delivery_id: UUID, account_id: UUID, event: str, payload: dict) -> bool:
+    """Queue one delivery; False when this id was queued before (a replayed event)."""
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO webhook_deliveries (id, account_id, event, payload)"
+                    " VALUES (%s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+                    (delivery_id, account_id, event, Json(payload)))
+        return cur.rowcount > 0
+
+
+def list_deliveries(conn, account_id: UUID, limit: int,
+                    before: tuple[datetime, UUID] | None) -> list[dict]:
+    """A page of the account's deliveries, newest first."""
+    where, params = "account_id = %s", [account_id]
+    if before:
+        where += " AND (created_at, id) < (%s, %s)"
+        params += list(before)
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE {where}"
+                    " ORDER BY created_at DESC, id DESC LIMIT %s", (*params, limit))
+        return cur.fetchall()
+
+
+def lease_due(conn, now: datetime, lease_until: datetime, per_account: int,
+              exclude_accounts: list[UUID]) -> list[dict]:
+    """Lease up to per_account due deliveries of every account, with the webhook to send to."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "WITH due AS (SELECT id, row_number() OVER (PARTITION BY account_id"
+            "   ORDER BY next_attempt_at, created_at) AS n FROM webhook_deliveries"
+            "   WHERE status = 'pending' AND next_attempt_at <= %s"
+            "   AND (lease_until IS NULL OR lease_until < %s)"
+            "   AND NOT (account_id = ANY(%s::uuid[])))"
+            " UPDATE webhook_deliveries d SET lease_until = %s, attempts = d.attempts + 1"
+            " FROM due, webhooks w WHERE d.id = due.id AND due.n <= %s"
+            " AND w.account_id = d.account_id AND d.status = 'pending'"
+            " AND (d.lease_until IS NULL OR d.lease_until < %s)"
+            " RETURNING d.id, d.account_id, d.event, d.payload, d.attempts, d.created_at,"
+            " w.url, w.secret, w.enabled",
+            (now, now, [str(a) for a in exclude_accounts], lease_until, per_account, now))
+        return sorted(cur.fetchall(), key=lambda row: row["created_at"])
+
+
+def finish_delivery(conn, delivery_id: UUID, status: str, status_code: int | None,
+                    error: str | None, next_attempt_at: datetime | None) -> None:
+    """Record one attempt: delivered, failed for good, or pending until next_attempt_at."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE webhook_deliveries SET status = %s, last_status_code = %s, last_error = %s,"
+            " next_attempt_at = coalesce(%s, next_attempt_at), lease_until = NULL,"
+            " delivered_at = CASE WHEN %s = 'delivered' THEN now() END WHERE id = %s",
+            (status, status_code, error, next_attempt_at, status, delivery_id))
