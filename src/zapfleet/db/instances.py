@@ -1,0 +1,113 @@
+"""SQL for WhatsApp instances: one per account, desired state beside observed status."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+from uuid import UUID
+
+INSTANCE_COLUMNS = ("id, account_id, instance_name, port, engine, status, desired_state, qr_code,"
+                    " phone, last_connected, last_error, created_at, updated_at")
+OBSERVED = ("status", "qr_code", "phone", "last_connected", "last_error")
+ACCOUNT_LOCK_CLASS = 0x7A6601  # advisory-lock classes ("zf" 1 and 2): per-account lifecycle
+PORT_LOCK_CLASS = 0x7A6602  # and the global port allocation
+MAX_PORT = 65535
+
+
+def insert_instance(conn, account_id: UUID, instance_name: str, port: int, engine: str,
+                    desired_state: str = "running", status: str = "starting") -> dict:
+    """Insert an instance row and return it."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO instances (account_id, instance_name, port, engine, desired_state, status)"
+            f" VALUES (%s, %s, %s, %s, %s, %s) RETURNING {INSTANCE_COLUMNS}",
+            (account_id, instance_name, port, engine, desired_state, status))
+        return cur.fetchone()
+
+
+def get_instance_for_account(conn, account_id: UUID) -> dict | None:
+    """The account's instance, or None."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {INSTANCE_COLUMNS} FROM instances WHERE account_id = %s", (account_id,))
+        return cur.fetchone()
+
+
+def get_instance(conn, instance_id: UUID) -> dict | None:
+    """One instance by id, or None."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = %s", (instance_id,))
+        return cur.fetchone()
+
+
+def list_instances(conn, account_id: UUID | None = None) -> list[dict]:
+    """Instances with their account's name and slug: all of them, or one account's."""
+    columns = ", ".join(f"i.{c.strip()}" for c in INSTANCE_COLUMNS.split(","))
+    with conn.cursor() as cur:
+        cur.execute(
+            f"SELECT {columns}, a.name AS account_name, a.slug AS account_slug"
+            " FROM instances i JOIN accounts a ON a.id = i.account_id"
+            " WHERE %(account)s::uuid IS NULL OR i.account_id = %(account)s::uuid"
+            " ORDER BY i.created_at, i.id", {"account": account_id})
+        return cur.fetchall()
+
+
+def instance_names(conn) -> set[str]:
+    """The program names of every instance (to tell orphaned programs apart)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT instance_name FROM instances")
+        return {row["instance_name"] for row in cur.fetchall()}
+
+
+def set_desired_state(conn, account_id: UUID, desired_state: str) -> dict | None:
+    """Set the account's instance's desired state (running|stopped); return the row or None."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE instances SET desired_state = %s, updated_at = now() WHERE account_id = %s"
+            f" RETURNING {INSTANCE_COLUMNS}", (desired_state, account_id))
+        return cur.fetchone()
+
+
+def update_observed(conn, instance_id: UUID, **fields: Any) -> dict | None:
+    """Record observed columns (status, qr_code, phone, last_connected, last_error)."""
+    unknown = set(fields) - set(OBSERVED)
+    if unknown:
+        raise ValueError(f"not an observed column: {', '.join(sorted(unknown))}")
+    assignments = "".join(f"{name} = %s, " for name in fields)
+    with conn.cursor() as cur:
+        cur.execute(
+            f"UPDATE instances SET {assignments}updated_at = now() WHERE id = %s"
+            f" RETURNING {INSTANCE_COLUMNS}", (*fields.values(), instance_id))
+        return cur.fetchone()
+
+
+def delete_instance(conn, account_id: UUID) -> bool:
+    """Delete the account's instance; True when it existed."""
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM instances WHERE account_id = %s", (account_id,))
+        return cur.rowcount == 1
+
+
+def lowest_free_port(conn, base: int, exclude: Sequence[int] = ()) -> int | None:
+    """The lowest port >= base that no instance uses and is not in exclude; None if none is left."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT min(c.port) AS port FROM ("
+            "  SELECT %(base)s::int AS port"
+            "  UNION ALL SELECT port + 1 FROM instances WHERE port >= %(base)s"
+            "  UNION ALL SELECT e + 1 FROM unnest(%(exclude)s::int[]) AS e WHERE e >= %(base)s"
+            ") c WHERE c.port <= %(max)s AND c.port <> ALL(%(exclude)s::int[])"
+            "  AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.port = c.port)",
+            {"base": base, "exclude": list(exclude), "max": MAX_PORT})
+        return cur.fetchone()["port"]
+
+
+def lock_ports(conn) -> None:
+    """Hold the global port-allocation lock until the transaction ends."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s, 0)", (PORT_LOCK_CLASS,))
+
+
+def try_lock_account(conn, account_id: UUID) -> bool:
+    """Take the account's instance-lifecycle lock for this transaction; False when it is held."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s::text)) AS locked",
+                    (ACCOUNT_LOCK_CLASS, str(account_id)))
+        return cur.fetchone()["locked"]

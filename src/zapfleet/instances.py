@@ -1,0 +1,307 @@
+"""Each account's WhatsApp instance: create-or-reconnect, lifecycle, QR, sending, logs."""
+from __future__ import annotations
+
+import socket
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from uuid import UUID
+
+import psycopg2.errors
+
+from zapfleet.config import Config
+from zapfleet.db import Database
+from zapfleet.db import accounts as accounts_sql
+from zapfleet.db import instances as sql
+from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable
+from zapfleet.programs import WorkerProgram
+from zapfleet.reconcile import WORKER_STATES, Reconciler, remove_program, sync_program
+from zapfleet.security import worker_token
+from zapfleet.supervisor import Supervisor
+from zapfleet.worker_client import QR_FORMATS, WorkerClient
+
+LOCK_CONFLICT = "another change to this account's WhatsApp instance is in progress"
+NO_INSTANCE = "this account has no WhatsApp instance"
+START_TIMEOUT = 15.0
+POLL_INTERVAL = 0.2
+MAX_LOG_LINES = 2000
+MAX_PORT_PROBES = 200
+
+WorkerClientFactory = Callable[[str, int, str], WorkerClient]
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """True when nothing on this host listens on host:port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def tail_lines(path: Path, lines: int, block: int = 8192) -> str:
+    """The last `lines` lines of a file, read backwards in blocks from its end."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return ""
+    with handle:
+        position, data = handle.seek(0, 2), b""
+        while position > 0 and data.count(b"\n") <= lines:
+            step = min(block, position)
+            position -= step
+            handle.seek(position)
+            data = handle.read(step) + data
+    kept = data.decode("utf-8", "replace").splitlines(keepends=True)[-lines:]
+    return "".join(kept)
+
+
+class InstanceManager:
+    """Runs one worker per account under supervisord; every method touches one account only."""
+
+    def __init__(self, db: Database, supervisor: Supervisor, config: Config,
+                 worker_client: WorkerClientFactory | None = None, *,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep,
+                 port_free: Callable[[str, int], bool] = port_is_free,
+                 start_timeout: float = START_TIMEOUT):
+        self.db, self.supervisor, self.config = db, supervisor, config
+        self.worker_client = worker_client or WorkerClient
+        self.clock, self.sleep, self.port_free = clock, sleep, port_free
+        self.start_timeout = start_timeout
+
+    # -- building blocks ------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self, account_id: UUID) -> Iterator[None]:
+        """Hold the account's lifecycle lock for the block; Conflict when a change holds it."""
+        with self.db.system() as conn:
+            if not sql.try_lock_account(conn, account_id):
+                raise Conflict(LOCK_CONFLICT)
+            yield
+
+    def find(self, account_id: UUID) -> dict | None:
+        """The account's instance row, or None."""
+        with self.db.system() as conn:
+            return sql.get_instance_for_account(conn, account_id)
+
+    def _require(self, account_id: UUID) -> dict:
+        instance = self.find(account_id)
+        if instance is None:
+            raise NotFound(NO_INSTANCE)
+        return instance
+
+    def observe(self, instance_id: UUID, **fields: Any) -> dict:
+        """Record observed columns of an instance; return its row."""
+        with self.db.system() as conn:
+            return sql.update_observed(conn, instance_id, **fields)
+
+    def _set_desired(self, account_id: UUID, desired_state: str) -> dict:
+        with self.db.system() as conn:
+            instance = sql.set_desired_state(conn, account_id, desired_state)
+        if instance is None:
+            raise NotFound(NO_INSTANCE)
+        return instance
+
+    def program_for(self, instance: dict) -> WorkerProgram:
+        """The supervisord program of an instance's worker."""
+        instance_id = str(instance["id"])
+        return WorkerProgram(
+            instance["instance_name"], instance_id, instance["port"], instance["engine"],
+            token=worker_token(self.config.secret_key, instance_id), var_dir=Path(self.config.var_dir),
+            control_url=self.config.control_url, host=self.config.worker_host)
+
+    def client_for(self, instance: dict) -> WorkerClient:
+        """An HTTP client for the instance's worker."""
+        token = worker_token(self.config.secret_key, str(instance["id"]))
+        return self.worker_client(self.config.worker_host, instance["port"], token)
+
+    def _run(self, instance: dict) -> bool:
+        """Make supervisord run the worker; True when it was not running before."""
+        program = self.program_for(instance)
+        sync_program(self.supervisor, program)
+        return self.supervisor.start(program.name)
+
+    # -- create-or-reconnect --------------------------------------------------------------
+
+    def connect(self, account_id: UUID) -> dict:
+        """Create the account's instance, or reconnect the one it has; answers with a QR."""
+        with self.locked(account_id):
+            instance = self.find(account_id)
+            if instance is None:
+                instance = self._insert(account_id)
+                self._run(instance)
+                return self._connected(instance, is_reconnect=False)
+            if instance["desired_state"] != "running":
+                instance = self._set_desired(account_id, "running")
+            self._run(instance)
+            return self._connected(instance, is_reconnect=True)
+
+    def _insert(self, account_id: UUID) -> dict:
+        """The new instance row, on the lowest free port (under the global port lock)."""
+        try:
+            with self.db.system() as conn:
+                account = accounts_sql.get_account(conn, account_id)
+                if account is None:
+                    raise NotFound("no such account")
+                sql.lock_ports(conn)
+                return sql.insert_instance(conn, account_id, f"{account['slug']}_whatsapp",
+                                           self._free_port(conn), self.config.default_engine)
+        except psycopg2.errors.UniqueViolation:
+            raise Conflict("the WhatsApp instance could not be created; try again") from None
+
+    def _free_port(self, conn) -> int:
+        """The lowest port no instance uses and nothing on this host is bound to."""
+        exclude: list[int] = []
+        for _ in range(MAX_PORT_PROBES):
+            port = sql.lowest_free_port(conn, self.config.worker_port_base, exclude)
+            if port is None:
+                break
+            if self.port_free(self.config.worker_host, port):
+                return port
+            exclude.append(port)
+        raise Unavailable("there is no free port for another WhatsApp worker")
+
+    def _connected(self, instance: dict, is_reconnect: bool) -> dict:
+        """Wait for the worker, record what it says, and answer with its QR."""
+        state, code = self._await_worker(instance)
+        fields: dict[str, Any] = {"qr_code": code}
+        if state in WORKER_STATES:
+            fields["status"] = state
+        row = self.observe(instance["id"], **fields)
+        return {"instance": row, "is_reconnect": is_reconnect,
+                "already_connected": state == "connected", "qr": {"code": code} if code else None}
+
+    def _await_worker(self, instance: dict) -> tuple[str, str | None]:
+        """Poll the worker until it is connected or has a QR (bounded); (state, qr code)."""
+        client, answered = self.client_for(instance), None
+        deadline = self.clock() + self.start_timeout
+        while True:
+            state, code = self._probe(client)
+            if state == "connected" or code:
+                return state, code
+            answered = state or answered
+            if self.clock() >= deadline:
+                break
+            self.sleep(POLL_INTERVAL)
+        if answered is None:
+            raise Unavailable("the WhatsApp worker did not start in time; try again")
+        return answered, None
+
+    @staticmethod
+    def _probe(client: WorkerClient) -> tuple[str | None, str | None]:
+        """The worker's state and QR code; (None, None) while it does not answer."""
+        try:
+            state = client.status().get("state")
+            return state, None if state == "connected" else client.qr_code()
+        except Unavailable:
+            return None, None
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self, account_id: UUID) -> dict:
+        """Run the account's worker (desired state running); return the instance."""
+        with self.locked(account_id):
+            instance = self._set_desired(account_id, "running")
+            if self._run(instance) or instance["status"] in ("stopped", "error"):
+                instance = self.observe(instance["id"], status="starting")
+            return instance
+
+    def stop(self, account_id: UUID) -> dict:
+        """Stop the account's worker until it is started again; return the instance."""
+        with self.locked(account_id):
+            instance = self._set_desired(account_id, "stopped")
+            self._stop_process(instance)
+            return self.observe(instance["id"], status="stopped", qr_code=None)
+
+    def restart(self, account_id: UUID) -> dict:
+        """Stop and start the account's worker (its session survives); return the instance."""
+        with self.locked(account_id):
+            instance = self._set_desired(account_id, "running")
+            self._stop_process(instance)
+            self._run(instance)
+            return self.observe(instance["id"], status="starting")
+
+    def _stop_process(self, instance: dict) -> None:
+        try:
+            self.supervisor.stop(instance["instance_name"])
+        except NotFound:  # not loaded into supervisord: nothing runs
+            pass
+
+    def logout(self, account_id: UUID) -> dict:
+        """Unlink the phone from the account's worker (a new QR follows); return the instance."""
+        with self.locked(account_id):
+            instance = self._require(account_id)
+            self.client_for(instance).logout()
+            return self.observe(instance["id"], status="logged_out", phone=None, qr_code=None)
+
+    def delete(self, account_id: UUID) -> None:
+        """Remove the account's instance: process, supervisord group, program file, session."""
+        with self.locked(account_id):
+            instance = self._require(account_id)
+            program = self.program_for(instance)
+            remove_program(self.supervisor, program.conf_file, program.session_dir)
+            with self.db.system() as conn:
+                sql.delete_instance(conn, account_id)
+
+    def reconcile(self) -> list[str]:
+        """Bring supervisord in line with the desired states; return the actions taken."""
+        return Reconciler(self).run()
+
+    # -- talking to the worker ------------------------------------------------------------
+
+    def qr(self, account_id: UUID, fmt: str) -> tuple[str, bytes]:
+        """The worker's current QR as (content type, body) in json, png or svg."""
+        if fmt not in QR_FORMATS:
+            raise InvalidInput("format", "must be one of json, png, svg")
+        client = self.client_for(self._require(account_id))
+        try:
+            return client.qr(fmt)
+        except NotFound:
+            raise NotFound("there is no QR code right now (the instance may be connected)") from None
+
+    def send(self, account_id: UUID, message_id: str, phone: str, text: str) -> dict:
+        """Hand one message to the account's worker; return the worker's answer."""
+        instance = self._require(account_id)
+        if instance["desired_state"] != "running":
+            raise Unavailable("the WhatsApp instance is stopped")
+        try:
+            return self.client_for(instance).send(message_id, phone, text)
+        except Conflict:
+            raise Conflict("not connected") from None
+
+    def engine_action(self, account_id: UUID, name: str, payload: dict[str, Any]) -> dict:
+        """An engine-specific action on the account's worker (sandbox: link, inject)."""
+        return self.client_for(self._require(account_id)).action(name, payload)
+
+    def follow_qr_link(self, instance_id: str, token: str) -> dict:
+        """The sandbox QR's link was opened: pass its token to that worker; return the instance."""
+        try:
+            with self.db.system() as conn:
+                instance = sql.get_instance(conn, UUID(str(instance_id)))
+        except ValueError:
+            instance = None
+        if instance is None:
+            raise NotFound("this QR code is not valid any more")
+        self.client_for(instance).action("link", {"token": token})
+        return self.find(instance["account_id"]) or instance
+
+    def log_tail(self, account_id: UUID, lines: int = 200) -> str:
+        """The last lines (1..2000) of the account's worker log; empty when there is none yet."""
+        if isinstance(lines, bool) or not isinstance(lines, int) or not 1 <= lines <= MAX_LOG_LINES:
+            raise InvalidInput("lines", f"must be between 1 and {MAX_LOG_LINES}")
+        return tail_lines(self.program_for(self._require(account_id)).log_file, lines)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get(self, account_id: UUID) -> dict:
+        """The account's instance (desired state, observed status, port, phone)."""
+        return self._require(account_id)
+
+    def list(self, account_id: UUID | None = None) -> list[dict]:
+        """The account's instance as a list, or every instance (None, for the platform admin)."""
+        with self.db.system() as conn:
+            return sql.list_instances(conn, account_id)

@@ -1,0 +1,113 @@
+"""HTTP calls to one worker (workers/README.md), with its bearer token and short timeouts."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+
+from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable
+
+CONNECT_TIMEOUT = 2.0
+READ_TIMEOUT = 10.0
+ACTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
+QR_FORMATS = ("json", "png", "svg")
+
+
+def _worker_message(response: requests.Response) -> str:
+    """The message of a worker's error body, or its HTTP status."""
+    try:
+        error = response.json().get("error") or {}
+        message = error.get("message") if isinstance(error, dict) else None
+    except (ValueError, AttributeError):
+        message = None
+    return str(message)[:500] if message else f"the worker answered HTTP {response.status_code}"
+
+
+def _raise_for(response: requests.Response) -> None:
+    """Turn a worker's error answer into the matching domain error."""
+    if response.status_code < 400:
+        return
+    message = _worker_message(response)
+    if response.status_code == 400:
+        raise InvalidInput("worker", message)
+    if response.status_code == 404:
+        raise NotFound(message)
+    if response.status_code == 409:
+        raise Conflict(message)
+    if response.status_code in (401, 403):
+        raise Unavailable("the WhatsApp worker rejected the control plane's credentials")
+    raise Unavailable(f"the WhatsApp worker failed: {message}")
+
+
+class WorkerClient:
+    """One worker's HTTP API; every call raises Unavailable when the worker cannot be reached."""
+
+    def __init__(self, host: str, port: int, token: str,
+                 timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)):
+        self.base_url = f"http://{host}:{port}"
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"WorkerClient({self.base_url!r})"
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """One request; connection failures and timeouts become Unavailable."""
+        try:
+            response = requests.request(method, self.base_url + path, headers=self._headers,
+                                        timeout=self.timeout, **kwargs)
+        except requests.Timeout:
+            raise Unavailable("the WhatsApp worker did not answer in time") from None
+        except requests.RequestException:
+            raise Unavailable("the WhatsApp worker is not running or not reachable") from None
+        _raise_for(response)
+        return response
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> dict:
+        """A request whose answer is a JSON object."""
+        response = self._request(method, path, **kwargs)
+        try:
+            body = response.json()
+        except ValueError:
+            raise Unavailable("the WhatsApp worker answered something that is not JSON") from None
+        if not isinstance(body, dict):
+            raise Unavailable("the WhatsApp worker answered something that is not an object")
+        return body
+
+    def health(self) -> dict:
+        """GET /health: {ok, instance, engine, state}."""
+        return self._json("GET", "/health")
+
+    def status(self) -> dict:
+        """GET /status: {state, phone, reason, engine, label}."""
+        return self._json("GET", "/status")
+
+    def qr(self, fmt: str = "json") -> tuple[str, bytes]:
+        """GET /qr?format=: (content type, body); NotFound when there is no QR right now."""
+        if fmt not in QR_FORMATS:
+            raise InvalidInput("format", "must be one of json, png, svg")
+        response = self._request("GET", "/qr", params={"format": fmt})
+        return response.headers.get("Content-Type", "application/octet-stream"), response.content
+
+    def qr_code(self) -> str | None:
+        """The current QR's text, or None when there is none."""
+        try:
+            return self._json("GET", "/qr", params={"format": "json"}).get("code")
+        except NotFound:
+            return None
+
+    def send(self, message_id: str, phone: str, text: str) -> dict:
+        """POST /send: {message_id, provider_message_id, status}."""
+        payload = {"message_id": message_id, "phone": phone, "text": text}
+        return self._json("POST", "/send", json=payload)
+
+    def logout(self) -> dict:
+        """POST /logout: {state: logged_out}."""
+        return self._json("POST", "/logout", json={})
+
+    def action(self, name: str, payload: dict[str, Any]) -> dict:
+        """POST /engine/<name>: an engine-specific action."""
+        if not ACTION_NAME.match(name or ""):
+            raise InvalidInput("action", "must be a lowercase action name")
+        return self._json("POST", f"/engine/{name}", json=payload)
