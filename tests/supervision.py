@@ -1,14 +1,17 @@
 """Fixtures for a real supervisord (loaded by tests/conftest.py)."""
 from __future__ import annotations
 
+import json
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,8 +19,9 @@ import pytest
 
 from tests.waiting import wait_until
 from zapfleet.config import PROJECT_ROOT
+from zapfleet.errors import Conflict, NotFound, Unavailable
 from zapfleet.instances import InstanceManager, port_is_free
-from zapfleet.supervisor import Supervisor
+from zapfleet.supervisor import RUNNING_STATES, Supervisor
 
 SUPERVISOR_USER = "zftest"
 
@@ -132,3 +136,175 @@ def worker_config(config, short_var_dir, supervisor_password):
 def instance_manager(clean_db, supervisord, worker_config):
     """An InstanceManager driving the real supervisord."""
     return InstanceManager(clean_db, Supervisor.from_config(worker_config), worker_config)
+
+
+# -- fakes, for unit tests of the InstanceManager's logic only ---------------------------
+
+_ARG = {"port": re.compile(r"--port (\d+)"), "instance": re.compile(r"--instance ([0-9a-f-]{36})")}
+
+
+class FakeSupervisor:
+    """supervisord's semantics in memory: read config, active groups (autostart), states."""
+
+    def __init__(self, conf_dir: Path):
+        self.conf_dir = conf_dir
+        self.read: dict[str, str] = {}
+        self.active: dict[str, str] = {}
+        self.states: dict[str, str] = {}
+        self.spawnerr: dict[str, str] = {}
+        self.lock = threading.RLock()
+
+    def reload(self) -> tuple[list[str], list[str], list[str]]:
+        with self.lock:
+            self.read = {p.stem: p.read_text() for p in self.conf_dir.glob("*.conf")}
+            added = sorted(self.read.keys() - self.active.keys())
+            changed = sorted(n for n in self.read if n in self.active and self.active[n] != self.read[n])
+            return added, changed, sorted(self.active.keys() - self.read.keys())
+
+    def add_group(self, name: str) -> bool:
+        with self.lock:
+            if name not in self.read:
+                raise NotFound(f"supervisord has no program {name}")
+            if name in self.active:
+                return False
+            self.active[name], self.states[name] = self.read[name], "RUNNING"  # autostart
+            return True
+
+    def remove_group(self, name: str) -> bool:
+        with self.lock:
+            if name not in self.active:
+                return False
+            del self.active[name], self.states[name]
+            return True
+
+    def _need(self, name: str) -> None:
+        if name not in self.active:
+            raise NotFound(f"supervisord has no program {name}")
+
+    def start(self, name: str, wait: bool = False) -> bool:
+        with self.lock:
+            self._need(name)
+            if self.states[name] in RUNNING_STATES:
+                return False
+            self.states[name] = "RUNNING"
+            return True
+
+    def stop(self, name: str) -> bool:
+        with self.lock:
+            self._need(name)
+            if self.states[name] not in RUNNING_STATES:
+                return False
+            self.states[name] = "STOPPED"
+            return True
+
+    def process_info(self, name: str) -> dict | None:
+        with self.lock:
+            if name not in self.active:
+                return None
+            return {"name": name, "statename": self.states[name], "pid": 4242,
+                    "spawnerr": self.spawnerr.get(name, ""), "description": ""}
+
+    def all_process_info(self) -> dict[str, dict]:
+        return {name: self.process_info(name) for name in list(self.active)}
+
+    def arg(self, name: str, which: str) -> str:
+        """The --port or --instance argument of an active program."""
+        return _ARG[which].search(self.active[name]).group(1)
+
+    def running_on(self, port: int) -> str | None:
+        """The instance id of the RUNNING program on this port, if any."""
+        with self.lock:
+            for name, state in self.states.items():
+                if state == "RUNNING" and int(self.arg(name, "port")) == port:
+                    return self.arg(name, "instance")
+        return None
+
+
+class FakeWorkers:
+    """Workers that answer only while the fake supervisord runs their program; records calls."""
+
+    def __init__(self, supervisor: FakeSupervisor):
+        self.supervisor = supervisor
+        self.states: dict[int, str] = {}
+        self.calls: list[tuple[int, str, str, tuple]] = []
+
+    def __call__(self, host: str, port: int, token: str) -> "FakeWorkerClient":
+        return FakeWorkerClient(self, port, token)
+
+
+class FakeWorkerClient:
+    """One fake worker's HTTP API."""
+
+    def __init__(self, workers: FakeWorkers, port: int, token: str):
+        self.workers, self.port, self.token = workers, port, token
+
+    def _answer(self, method: str, *args) -> str:
+        self.workers.calls.append((self.port, self.token, method, args))
+        instance = self.workers.supervisor.running_on(self.port)
+        if instance is None:
+            raise Unavailable("the WhatsApp worker is not running or not reachable")
+        return self.workers.states.get(self.port, "waiting_qr")
+
+    def health(self) -> dict:
+        state = self._answer("health")
+        return {"ok": True, "instance": self.workers.supervisor.running_on(self.port), "state": state}
+
+    def status(self) -> dict:
+        return {"state": self._answer("status"), "engine": "sandbox"}
+
+    def qr_code(self) -> str | None:
+        return None if self._answer("qr") == "connected" else f"qr-{self.port}"
+
+    def qr(self, fmt: str) -> tuple[str, bytes]:
+        if self._answer("qr", fmt) == "connected":
+            raise NotFound("no QR")
+        return "application/json", json.dumps({"code": f"qr-{self.port}"}).encode()
+
+    def send(self, message_id: str, phone: str, text: str) -> dict:
+        if self._answer("send", message_id, phone, text) != "connected":
+            raise Conflict("the instance is not linked")
+        return {"message_id": message_id, "provider_message_id": f"p-{message_id}", "status": "sent"}
+
+    def logout(self) -> dict:
+        self._answer("logout")
+        self.workers.states[self.port] = "logged_out"
+        return {"state": "logged_out"}
+
+    def action(self, name: str, payload: dict) -> dict:
+        self._answer("action", name, payload)
+        return {"ok": True, "action": name}
+
+
+class FakeClock:
+    """A monotonic clock that only moves when someone sleeps."""
+
+    def __init__(self):
+        self.now_value = 1000.0
+
+    def now(self) -> float:
+        return self.now_value
+
+    def sleep(self, seconds: float) -> None:
+        self.now_value += seconds
+
+
+@dataclass
+class FakeInstances:
+    """An InstanceManager over the fake supervisord, fake workers and a fake clock."""
+
+    manager: InstanceManager
+    supervisor: FakeSupervisor
+    workers: FakeWorkers
+    clock: FakeClock
+
+
+@pytest.fixture
+def fake_instances(clean_db, worker_config):
+    """The InstanceManager with fakes for supervisord and the workers (the database is real)."""
+    conf_dir = worker_config.var_dir / "supervisor" / "workers"
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    supervisor, clock = FakeSupervisor(conf_dir), FakeClock()
+    workers = FakeWorkers(supervisor)
+    manager = InstanceManager(clean_db, supervisor, worker_config, workers,
+                              clock=clock.now, sleep=clock.sleep)
+    return FakeInstances(manager, supervisor, workers, clock)
