@@ -133,6 +133,16 @@ def worker_config(config, short_var_dir, supervisor_password):
 
 
 @pytest.fixture
+def make_account(manager):
+    """A factory of registered accounts (rows of the accounts table)."""
+    def _make(name: str = "Salão Bela") -> dict:
+        email = f"{secrets.token_hex(4)}@example.com"
+        return manager.register_customer(
+            {"name": name, "email": email, "password": "correct horse battery"})["account"]
+    return _make
+
+
+@pytest.fixture
 def instance_manager(clean_db, supervisord, worker_config):
     """An InstanceManager driving the real supervisord."""
     return InstanceManager(clean_db, Supervisor.from_config(worker_config), worker_config)

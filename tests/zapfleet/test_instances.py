@@ -9,20 +9,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.receiver import Receiver
 from tests.waiting import wait_until
 from zapfleet.db import instances as sql
 from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable
 from zapfleet.instances import LOCK_CONFLICT, tail_lines
 from zapfleet.security import worker_token
+from zapfleet.worker_client import WorkerClient
 
 
 @pytest.fixture
-def account(manager):
-    """A factory of registered accounts."""
-    def _account(name: str = "Salão Bela") -> dict:
-        return manager.register_customer({"name": name, "email": f"{uuid.uuid4().hex[:8]}@example.com",
-                                          "password": "correct horse battery"})["account"]
-    return _account
+def account(make_account):
+    return make_account
 
 
 @pytest.fixture
@@ -347,3 +345,40 @@ def test_reconcile_records_observed_status(fakes, account):
     fakes.manager.reconcile()
     assert fakes.manager.reconcile() == []
     assert fakes.manager.get(acme["id"])["status"] == "connected"
+
+
+# -- the worker client, against a local HTTP endpoint ------------------------------------
+
+def _client(receiver: Receiver, read_timeout: float = 10.0) -> WorkerClient:
+    return WorkerClient("127.0.0.1", receiver.server.server_port, "tok-123", timeout=(2.0, read_timeout))
+
+
+@pytest.mark.parametrize("status, error", [(400, InvalidInput), (404, NotFound), (409, Conflict),
+                                           (401, Unavailable), (500, Unavailable)])
+def test_worker_client_maps_error_answers(status, error):
+    with Receiver(status=status) as receiver:
+        with pytest.raises(error) as caught:
+            _client(receiver).send("m1", "5511999990000", "oi")
+    assert "tok-123" not in caught.value.message
+    assert receiver.requests[0]["headers"]["Authorization"] == "Bearer tok-123"
+    assert receiver.requests[0]["json"] == {"message_id": "m1", "phone": "5511999990000", "text": "oi"}
+
+
+def test_worker_client_unreachable_and_slow_workers_are_unavailable():
+    with socket.socket() as reserved:
+        reserved.bind(("127.0.0.1", 0))
+        port = reserved.getsockname()[1]
+        with pytest.raises(Unavailable, match="not running or not reachable"):
+            WorkerClient("127.0.0.1", port, "tok-123").logout()
+    with Receiver() as receiver:
+        receiver.release.clear()
+        with pytest.raises(Unavailable, match="did not answer in time"):
+            _client(receiver, read_timeout=0.2).action("inject", {"phone": "1", "text": "x"})
+
+
+def test_worker_client_rejects_bad_action_names_and_formats():
+    client = WorkerClient("127.0.0.1", 9, "tok-123")
+    with pytest.raises(InvalidInput, match="action"):
+        client.action("../logout", {})
+    with pytest.raises(InvalidInput, match="format"):
+        client.qr("gif")
