@@ -88,7 +88,8 @@ class InstanceManager:
         with self.db.system() as conn:
             return sql.get_instance_for_account(conn, account_id)
 
-    def _require(self, account_id: UUID) -> dict:
+    def get(self, account_id: UUID) -> dict:
+        """The account's instance (desired state, observed status, port, phone); NotFound if none."""
         instance = self.find(account_id)
         if instance is None:
             raise NotFound(NO_INSTANCE)
@@ -234,14 +235,14 @@ class InstanceManager:
     def logout(self, account_id: UUID) -> dict:
         """Unlink the phone from the account's worker (a new QR follows); return the instance."""
         with self.locked(account_id):
-            instance = self._require(account_id)
+            instance = self.get(account_id)
             self.client_for(instance).logout()
             return self.observe(instance["id"], status="logged_out", phone=None, qr_code=None)
 
     def delete(self, account_id: UUID) -> None:
         """Remove the account's instance: process, supervisord group, program file, session."""
         with self.locked(account_id):
-            instance = self._require(account_id)
+            instance = self.get(account_id)
             program = self.program_for(instance)
             remove_program(self.supervisor, program.conf_file, program.session_dir)
             with self.db.system() as conn:
@@ -257,7 +258,7 @@ class InstanceManager:
         """The worker's current QR as (content type, body) in json, png or svg."""
         if fmt not in QR_FORMATS:
             raise InvalidInput("format", "must be one of json, png, svg")
-        client = self.client_for(self._require(account_id))
+        client = self.client_for(self.get(account_id))
         try:
             return client.qr(fmt)
         except NotFound:
@@ -265,7 +266,7 @@ class InstanceManager:
 
     def send(self, account_id: UUID, message_id: str, phone: str, text: str) -> dict:
         """Hand one message to the account's worker; return the worker's answer."""
-        instance = self._require(account_id)
+        instance = self.get(account_id)
         if instance["desired_state"] != "running":
             raise Unavailable("the WhatsApp instance is stopped")
         try:
@@ -275,7 +276,7 @@ class InstanceManager:
 
     def engine_action(self, account_id: UUID, name: str, payload: dict[str, Any]) -> dict:
         """An engine-specific action on the account's worker (sandbox: link, inject)."""
-        return self.client_for(self._require(account_id)).action(name, payload)
+        return self.client_for(self.get(account_id)).action(name, payload)
 
     def follow_qr_link(self, instance_id: str, token: str) -> dict:
         """The sandbox QR's link was opened: pass its token to that worker; return the instance."""
@@ -293,13 +294,7 @@ class InstanceManager:
         """The last lines (1..2000) of the account's worker log; empty when there is none yet."""
         if isinstance(lines, bool) or not isinstance(lines, int) or not 1 <= lines <= MAX_LOG_LINES:
             raise InvalidInput("lines", f"must be between 1 and {MAX_LOG_LINES}")
-        return tail_lines(self.program_for(self._require(account_id)).log_file, lines)
-
-    # -- reading --------------------------------------------------------------------------
-
-    def get(self, account_id: UUID) -> dict:
-        """The account's instance (desired state, observed status, port, phone)."""
-        return self._require(account_id)
+        return tail_lines(self.program_for(self.get(account_id)).log_file, lines)
 
     def list(self, account_id: UUID | None = None) -> list[dict]:
         """The account's instance as a list, or every instance (None, for the platform admin)."""
