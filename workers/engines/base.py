@@ -1,0 +1,86 @@
+"""The interface every WhatsApp engine implements, and the errors it may raise."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+Emit = Callable[[str, dict], None]
+"""The callback an engine reports events through: emit(type, data)."""
+
+
+class EngineError(Exception):
+    """Base of the errors an engine raises; `code` is the worker's error code."""
+
+    code = "internal_error"
+
+
+class InvalidPayload(EngineError):
+    """An action's payload is missing a field or has a bad one (400)."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class NotConnected(EngineError):
+    """The account is not linked to a phone right now (409)."""
+
+    code = "not_connected"
+
+
+class ActionRejected(EngineError):
+    """The action clashes with the engine's current state, e.g. a stale QR token (409)."""
+
+    code = "conflict"
+
+
+class UnknownAction(EngineError):
+    """The engine has no action of that name (404)."""
+
+    code = "not_found"
+
+
+class SendFailed(EngineError):
+    """The engine tried to send and failed (500)."""
+
+    code = "internal_error"
+
+
+class Engine:
+    """One WhatsApp connection; engines report what happens through `emit(type, data)`."""
+
+    name = "abstract"
+    label = "abstract"
+
+    def __init__(self, session_dir: str, emit: Emit, options: dict[str, Any]):
+        self.session_dir = session_dir
+        self.emit = emit
+        self.options = options
+
+    def start(self) -> None:
+        """Connect (or ask for a QR); called once, before the HTTP server answers."""
+        raise NotImplementedError
+
+    def status(self) -> dict:
+        """The connection: {"state", "phone", "reason"}."""
+        raise NotImplementedError
+
+    def current_qr(self) -> str | None:
+        """The text of the QR code to scan right now, or None."""
+        raise NotImplementedError
+
+    def send_text(self, phone: str, text: str, message_id: str) -> str:
+        """Send a text; return the provider's message id (NotConnected, SendFailed)."""
+        raise NotImplementedError
+
+    def logout(self) -> None:
+        """Unlink the phone and wipe the session; a new QR follows."""
+        raise NotImplementedError
+
+    def action(self, name: str, payload: dict) -> dict:
+        """An engine-specific action; engines without it raise UnknownAction."""
+        raise UnknownAction(f"the {self.label} engine has no action {name!r}")
+
+    def stop(self) -> None:
+        """Release the connection and background threads (the process is exiting)."""

@@ -1,0 +1,204 @@
+"""The worker's HTTP API (workers/README.md) over an engine, served by http.server."""
+from __future__ import annotations
+
+import hmac
+import json
+import re
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
+
+from workers.engines.base import Engine, EngineError
+from workers.log import log
+from workers.sentlog import SentLog
+
+MAX_BODY = 256 * 1024
+ACTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
+QR_FORMATS = ("json", "png", "svg")
+HTTP_STATUS = {"invalid_input": 400, "unauthorized": 401, "not_found": 404, "conflict": 409,
+               "not_connected": 409, "internal_error": 500}
+Response = tuple[int, str, bytes]
+
+
+class ApiError(Exception):
+    """An error answer: one code of HTTP_STATUS and a message."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def invalid(field: str, message: str) -> ApiError:
+    """A 400 invalid_input naming the field."""
+    return ApiError("invalid_input", f"{field}: {message}")
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """A JSON answer."""
+    return status, "application/json", json.dumps(body).encode()
+
+
+def error_response(code: str, message: str) -> Response:
+    """An error answer in the control plane's shape."""
+    return json_response({"error": {"code": code, "message": message}}, HTTP_STATUS[code])
+
+
+def parse_object(body: bytes) -> dict:
+    """The request body as a JSON object (empty body: {})."""
+    if not body.strip():
+        return {}
+    try:
+        value = json.loads(body)
+    except ValueError:
+        raise invalid("body", "is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise invalid("body", "must be a JSON object")
+    return value
+
+
+def required_text(body: dict, field: str, max_len: int) -> str:
+    """A required, non-blank string field of at most max_len characters."""
+    value = body.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise invalid(field, "is required")
+    if len(value) > max_len:
+        raise invalid(field, f"must be at most {max_len} characters")
+    return value
+
+
+class WorkerApp:
+    """Routes requests to the engine; every route needs the worker's bearer token."""
+
+    def __init__(self, instance_id: str, token: str, engine: Engine, sent: SentLog):
+        self.instance_id, self.engine, self.sent = instance_id, engine, sent
+        self._expected = f"Bearer {token}".encode()
+        self._routes: dict[tuple[str, str], Callable[[dict, bytes], Response]] = {
+            ("GET", "/health"): self.health, ("GET", "/status"): self.status,
+            ("GET", "/qr"): self.qr, ("POST", "/send"): self.send, ("POST", "/logout"): self.logout}
+
+    def respond(self, method: str, target: str, authorization: str | None,
+                body: bytes | None) -> Response:
+        """The answer to one request (authentication first, then the route); body None: too large."""
+        if not hmac.compare_digest((authorization or "").encode(), self._expected):
+            return error_response("unauthorized", "missing or wrong worker token")
+        if body is None:
+            return error_response("invalid_input", f"body: must be at most {MAX_BODY} bytes")
+        url = urlsplit(target)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        try:
+            return self._route(method, url.path)(query, body)
+        except ApiError as exc:
+            return error_response(exc.code, exc.message)
+        except EngineError as exc:
+            return error_response(exc.code, str(exc))
+        except Exception as exc:  # noqa: BLE001 - the worker must answer, not crash
+            log(f"{method} {url.path} failed: {type(exc).__name__}")
+            return error_response("internal_error", "the worker failed; see its log")
+
+    def _route(self, method: str, path: str) -> Callable[[dict, bytes], Response]:
+        """The handler of a route; not_found for anything else."""
+        handler = self._routes.get((method, path))
+        if handler is not None:
+            return handler
+        action = path[len("/engine/"):] if path.startswith("/engine/") else ""
+        if method == "POST" and ACTION_NAME.match(action):
+            return lambda query, body: self.engine_action(action, body)
+        raise ApiError("not_found", f"no route {method} {path}")
+
+    def health(self, query: dict, body: bytes) -> Response:
+        """GET /health."""
+        return json_response({"ok": True, "instance": self.instance_id, "engine": self.engine.name,
+                              "state": self.engine.status()["state"]})
+
+    def status(self, query: dict, body: bytes) -> Response:
+        """GET /status."""
+        status = self.engine.status()
+        return json_response({"state": status["state"], "phone": status.get("phone"),
+                              "reason": status.get("reason"), "engine": self.engine.name,
+                              "label": self.engine.label})
+
+    def qr(self, query: dict, body: bytes) -> Response:
+        """GET /qr?format=json|png|svg."""
+        fmt = query.get("format", "json")
+        if fmt not in QR_FORMATS:
+            raise invalid("format", "must be one of json, png, svg")
+        code = self.engine.current_qr()
+        if code is None:
+            raise ApiError("not_found", "there is no QR code right now")
+        if fmt == "json":
+            return json_response({"code": code, "state": self.engine.status()["state"]})
+        return render_qr(code, fmt)
+
+    def send(self, query: dict, body: bytes) -> Response:
+        """POST /send {message_id, phone, text}: sent once per message id."""
+        request = parse_object(body)
+        message_id = required_text(request, "message_id", 200)
+        phone = required_text(request, "phone", 32)
+        text = required_text(request, "text", 65536)
+
+        def send_now() -> dict:
+            provider_id = self.engine.send_text(phone, text, message_id)
+            return {"message_id": message_id, "provider_message_id": provider_id, "status": "sent"}
+        return json_response(self.sent.send_once(message_id, send_now))
+
+    def logout(self, query: dict, body: bytes) -> Response:
+        """POST /logout: unlink; a new QR follows."""
+        self.engine.logout()
+        return json_response({"state": "logged_out"})
+
+    def engine_action(self, name: str, body: bytes) -> Response:
+        """POST /engine/<name>: the engine's own action."""
+        return json_response(self.engine.action(name, parse_object(body)))
+
+
+def render_qr(code: str, fmt: str) -> Response:
+    """The QR as a PNG or SVG image (segno is imported only when an image is asked for)."""
+    import io
+
+    import segno
+    buffer = io.BytesIO()
+    segno.make(code, error="m").save(buffer, kind=fmt, scale=6, border=4)
+    content_type = "image/png" if fmt == "png" else "image/svg+xml"
+    return 200, content_type, buffer.getvalue()
+
+
+def make_server(app: WorkerApp, host: str, port: int) -> ThreadingHTTPServer:
+    """A threading HTTP server answering with the app (not started)."""
+    server = ThreadingHTTPServer((host, port), _handler_for(app))
+    server.daemon_threads = True
+    return server
+
+
+def _handler_for(app: WorkerApp) -> type[BaseHTTPRequestHandler]:
+    """The request handler class bound to one app."""
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "zapfleet-worker"
+        sys_version = ""
+
+        def _answer(self) -> None:
+            """Answer any method through the app."""
+            status, content_type, payload = app.respond(
+                self.command, self.path, self.headers.get("Authorization"), self._body())
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer  # http.server's naming
+
+        def _body(self) -> bytes | None:
+            """The request body; None when it is too large (or its length is unreadable)."""
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                return None
+            if not 0 <= length <= MAX_BODY:
+                return None
+            return self.rfile.read(length)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass  # requests are not logged: health checks would drown the state changes
+
+    return Handler

@@ -1,0 +1,147 @@
+"""The durable event spool and the reporter thread that delivers it to the control plane."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from datetime import datetime, timezone
+
+from workers.files import append_line, read_lines, replace_file
+from workers.log import log
+
+SPOOL_FILE = "events.jsonl"
+BATCH_SIZE = 100
+POST_TIMEOUT = 5.0
+FIRST_BACKOFF = 0.25
+MAX_BACKOFF = 5.0
+
+
+def new_event(kind: str, data: dict) -> dict:
+    """An event with a fresh uuid4 id and the current UTC time."""
+    at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return {"id": str(uuid.uuid4()), "type": kind, "at": at, "data": data}
+
+
+class Spool:
+    """Events not yet acknowledged, as JSON lines in the session folder (fsync'd on append)."""
+
+    def __init__(self, session_dir: str):
+        self.path = os.path.join(session_dir, SPOOL_FILE)
+        self._lock = threading.Lock()
+        self._pending = self._load()
+        self.changed = threading.Event()
+        if self._pending:
+            self.changed.set()
+
+    def _load(self) -> list[dict]:
+        """The spooled events; a torn last line (a crash mid-append) is dropped and rewritten."""
+        events, torn = [], False
+        for line in read_lines(self.path):
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                torn = True
+        if torn:
+            self._rewrite(events)
+        return events
+
+    def append(self, event: dict) -> None:
+        """Store an event durably, then wake the reporter."""
+        with self._lock:
+            append_line(self.path, json.dumps(event, separators=(",", ":")))
+            self._pending.append(event)
+        self.changed.set()
+
+    def batch(self, size: int = BATCH_SIZE) -> list[dict]:
+        """The oldest pending events, at most `size`."""
+        with self._lock:
+            return list(self._pending[:size])
+
+    def acknowledge(self, ids: set[str]) -> None:
+        """Forget delivered events: drop them and rewrite the spool file."""
+        with self._lock:
+            self._pending = [event for event in self._pending if event["id"] not in ids]
+            self._rewrite(self._pending)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def _rewrite(self, events: list[dict]) -> None:
+        """Replace the spool file with exactly these events (atomic)."""
+        replace_file(self.path, "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events))
+
+
+class Reporter:
+    """A thread POSTing spooled events in batches; retries with capped exponential backoff."""
+
+    def __init__(self, spool: Spool, control_url: str, instance_id: str, token: str):
+        self.spool = spool
+        self.url = control_url.rstrip("/") + "/internal/events"
+        self.instance_id = instance_id
+        self._token = token
+        self._stopping = threading.Event()
+        self._failing = False
+        self._thread = threading.Thread(target=self._run, name="reporter", daemon=True)
+
+    def start(self) -> None:
+        """Start delivering in the background."""
+        self._thread.start()
+
+    def stop(self, flush_timeout: float = 3.0) -> None:
+        """Stop the thread, then make one last attempt to deliver what is left."""
+        self._stopping.set()
+        self.spool.changed.set()
+        self._thread.join(timeout=POST_TIMEOUT + 1)
+        if len(self.spool) and not self._thread.is_alive():
+            self.deliver_once(timeout=flush_timeout)
+
+    def deliver_once(self, timeout: float = POST_TIMEOUT) -> bool:
+        """POST the oldest batch; True when it was acknowledged (or there was nothing)."""
+        events = self.spool.batch()
+        if not events:
+            return True
+        problem = self._post(events, timeout)
+        self._note(problem, len(events))
+        if problem:
+            return False
+        self.spool.acknowledge({event["id"] for event in events})
+        return True
+
+    def _note(self, problem: str | None, count: int) -> None:
+        """Log when deliveries start failing and when they recover (not every retry)."""
+        if problem and not self._failing:
+            log(f"reporter: {problem}; {count} events kept, retrying with backoff")
+        elif not problem and self._failing:
+            log("reporter: the control plane acknowledges events again")
+        self._failing = bool(problem)
+
+    def _run(self) -> None:
+        backoff = FIRST_BACKOFF
+        while not self._stopping.is_set():
+            self.spool.changed.clear()
+            if not len(self.spool):
+                self.spool.changed.wait()
+            elif self.deliver_once():
+                backoff = FIRST_BACKOFF
+            else:
+                self._stopping.wait(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+
+    def _post(self, events: list[dict], timeout: float) -> str | None:
+        """One POST of a batch; None on any 2xx, else what went wrong."""
+        from urllib import error, request  # lazy: keeps the worker's start-up memory small
+        body = json.dumps({"instance_id": self.instance_id, "events": events}).encode()
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self._token}"}
+        req = request.Request(self.url, data=body, headers=headers, method="POST")
+        opener = request.build_opener(request.ProxyHandler({}))  # straight to the control plane
+        try:
+            with opener.open(req, timeout=timeout) as response:
+                ok = 200 <= response.status < 300
+                return None if ok else f"the control plane answered HTTP {response.status}"
+        except error.HTTPError as exc:
+            exc.close()
+            return f"the control plane answered HTTP {exc.code}"
+        except (OSError, ValueError) as exc:
+            return f"the control plane is unreachable ({type(exc).__name__})"

@@ -1,0 +1,86 @@
+"""One account's WhatsApp worker: an engine behind a small HTTP API (see workers/README.md).
+
+Usage: ZAPFLEET_WORKER_TOKEN=... python -m workers.whatsapp_worker --instance <uuid> --port <port>
+       [--host 127.0.0.1] --engine sandbox --session-dir <folder> --control-url <url>
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+
+from workers.engines import create_engine
+from workers.httpapi import WorkerApp, make_server
+from workers.log import log
+from workers.sentlog import SentLog
+from workers.spool import Reporter, Spool, new_event
+
+TOKEN_ENV = "ZAPFLEET_WORKER_TOKEN"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The worker's command line (as zapfleet.programs writes it)."""
+    parser = argparse.ArgumentParser(prog="workers.whatsapp_worker", description=__doc__.split("\n")[0])
+    parser.add_argument("--instance", required=True, help="the instance's uuid")
+    parser.add_argument("--port", required=True, type=int, help="the port of the HTTP API")
+    parser.add_argument("--host", default="127.0.0.1", help="the address of the HTTP API")
+    parser.add_argument("--engine", required=True, help="the WhatsApp engine, e.g. sandbox")
+    parser.add_argument("--session-dir", required=True, help="where the session and spool live")
+    parser.add_argument("--control-url", required=True, help="the control plane's base URL")
+    return parser.parse_args(argv)
+
+
+def wait_for_stop_signal() -> None:
+    """Block until SIGTERM or SIGINT arrives."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+
+
+def run(args: argparse.Namespace, token: str) -> int:
+    """Start the reporter, the engine and the HTTP server; stop them all on SIGTERM."""
+    os.makedirs(args.session_dir, mode=0o700, exist_ok=True)
+    spool = Spool(args.session_dir)
+    reporter = Reporter(spool, args.control_url, args.instance, token)
+    options = {"instance_id": args.instance, "control_url": args.control_url}
+    engine = create_engine(args.engine, args.session_dir,
+                           lambda kind, data: spool.append(new_event(kind, data)), options)
+    server = make_server(WorkerApp(args.instance, token, engine, SentLog(args.session_dir)),
+                         args.host, args.port)
+    reporter.start()
+    engine.start()
+    serving = threading.Thread(target=server.serve_forever, name="http", daemon=True)
+    serving.start()
+    log(f"worker {args.instance} ({engine.label}) listening on {args.host}:{args.port}")
+    wait_for_stop_signal()
+    log("stopping")
+    server.shutdown()
+    server.server_close()
+    engine.stop()
+    reporter.stop()
+    log(f"stopped; {len(spool)} events left in the spool")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: refuse to start without a token or with an unknown engine."""
+    args = parse_args(argv)
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        print(f"{TOKEN_ENV} is not set; refusing to start", file=sys.stderr)
+        return 2
+    try:
+        return run(args, token)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
