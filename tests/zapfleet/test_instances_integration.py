@@ -42,7 +42,8 @@ def test_connect_answers_a_qr_and_a_second_connect_reconnects(instance_manager, 
     assert (first["is_reconnect"], first["already_connected"]) == (False, False)
     assert sandbox_token(first["qr"]["code"]).startswith(str(instance["id"]) + ".")
     assert instance["status"] == "waiting_qr" and instance["desired_state"] == "running"
-    assert supervisord.supervisor.process_info("salao-bela_whatsapp")["statename"] == "RUNNING"
+    wait_until(lambda: supervisord.supervisor.process_info("salao-bela_whatsapp")["statename"]
+               == "RUNNING", what="supervisord to count the worker as running")
     again = instance_manager.connect(acme["id"])
     assert again["is_reconnect"] is True and again["qr"]["code"]
     assert (again["instance"]["id"], again["instance"]["port"]) == (instance["id"], instance["port"])
@@ -140,6 +141,7 @@ def test_the_worker_log_is_readable_and_holds_no_token(instance_manager, make_ac
     acme = make_account()
     instance = instance_manager.connect(acme["id"])["instance"]
     token = worker_token(instance_manager.config.secret_key, str(instance["id"]))
-    log = instance_manager.log_tail(acme["id"], 2000)
-    assert token not in log
+    log = wait_until(lambda: instance_manager.log_tail(acme["id"], 2000), what="the worker's log")
+    assert f"listening on 127.0.0.1:{instance['port']}" in log and token not in log
+    assert instance_manager.log_tail(acme["id"], 1).count("\n") == 1
     assert token not in instance_manager.program_for(instance).log_file.read_text()
