@@ -30,11 +30,11 @@ def free_port() -> int:
 class EventReceiver:
     """The control plane's POST /internal/events: records every request; answers `status`."""
 
-    def __init__(self):
+    def __init__(self, port: int = 0):
         self.status = 200
         self.requests: list[dict] = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -172,8 +172,10 @@ def make_worker(tmp_path, receiver):
     """A factory of workers reporting to the receiver; all of them are stopped after the test."""
     workers: list[Worker] = []
 
-    def _make(env: dict[str, str] | None = None, session: str = "session") -> Worker:
-        worker = Worker(tmp_path / session, receiver.url, tmp_path / f"{session}.log", env)
+    def _make(env: dict[str, str] | None = None, session: str = "session",
+              control_url: str | None = None) -> Worker:
+        worker = Worker(tmp_path / session, control_url or receiver.url,
+                        tmp_path / f"{session}.log", env)
         workers.append(worker)
         return worker
     yield _make
