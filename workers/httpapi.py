@@ -5,7 +5,7 @@ import hmac
 import json
 import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from workers.engines.base import Engine, EngineError
@@ -33,7 +33,7 @@ def invalid(field: str, message: str) -> ApiError:
     return ApiError("invalid_input", f"{field}: {message}")
 
 
-def json_response(body: Any, status: int = 200) -> Response:
+def json_response(body: object, status: int = 200) -> Response:
     """A JSON answer."""
     return status, "application/json", json.dumps(body).encode()
 
@@ -198,7 +198,7 @@ def _handler_for(app: WorkerApp) -> type[BaseHTTPRequestHandler]:
                 return None
             return self.rfile.read(length)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass  # requests are not logged: health checks would drown the state changes
 
     return Handler

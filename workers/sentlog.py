@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from workers.files import append_line, read_lines
 from workers.log import log

@@ -1,7 +1,6 @@
 """The registry of WhatsApp engines a worker can run (explicit; importing it starts nothing)."""
 from __future__ import annotations
 
-from typing import Any
 
 from workers.engines.base import Emit, Engine
 from workers.engines.sandbox import SandboxEngine
@@ -9,7 +8,7 @@ from workers.engines.sandbox import SandboxEngine
 ENGINES: dict[str, type[Engine]] = {"sandbox": SandboxEngine}
 
 
-def create_engine(name: str, session_dir: str, emit: Emit, options: dict[str, Any]) -> Engine:
+def create_engine(name: str, session_dir: str, emit: Emit, options: dict[str, object]) -> Engine:
     """A new engine of that registered name; ValueError naming the known ones otherwise."""
     try:
         engine_class = ENGINES[name]

@@ -1,7 +1,7 @@
 """The interface every WhatsApp engine implements, and the errors it may raise."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
 
 Emit = Callable[[str, dict], None]
 """The callback an engine reports events through: emit(type, data)."""
@@ -53,7 +53,7 @@ class Engine:
     name = "abstract"
     label = "abstract"
 
-    def __init__(self, session_dir: str, emit: Emit, options: dict[str, Any]):
+    def __init__(self, session_dir: str, emit: Emit, options: dict[str, object]):
         self.session_dir = session_dir
         self.emit = emit
         self.options = options

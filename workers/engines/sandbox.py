@@ -8,7 +8,6 @@ import os
 import secrets
 import threading
 import uuid
-from typing import Any
 
 from workers.engines.base import ActionRejected, Emit, Engine, InvalidPayload, NotConnected
 from workers.files import replace_file
@@ -38,7 +37,7 @@ class SandboxEngine(Engine):
     name = "sandbox"
     label = "sandbox"
 
-    def __init__(self, session_dir: str, emit: Emit, options: dict[str, Any]):
+    def __init__(self, session_dir: str, emit: Emit, options: dict[str, object]):
         super().__init__(session_dir, emit, options)
         self.instance_id = str(options["instance_id"])
         self.control_url = str(options["control_url"]).rstrip("/")
