@@ -45,6 +45,11 @@ pidfile = {var}/supervisor/supervisord.pid
 childlogdir = {var}/log
 loglevel = warn
 
+[supervisorctl]
+serverurl = unix://{var}/supervisor/supervisor.sock
+username = {user}
+password = {password}
+
 [rpcinterface:supervisor]
 supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 
@@ -167,16 +172,21 @@ def run(count: int, port_base: int) -> list[tuple[str, str, str]]:
                 ("PSS of all workers (MB)", f"{sum(pss) / 1024:.0f}", ""),
                 ("kill -9 → answering again (s)", f"{restart_seconds:.2f}", "≤ 2")]
     finally:
-        stop(daemon)
+        stop(daemon, var_dir / "supervisord.conf")
         receiver.shutdown()
         receiver.server_close()
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
-def stop(daemon: subprocess.Popen | None) -> None:
-    """SIGTERM supervisord (it stops the workers) and wait for it."""
+def stop(daemon: subprocess.Popen | None, conf: Path) -> None:
+    """Stop every worker at once, then SIGTERM supervisord and wait for it.
+
+    (On SIGTERM alone supervisord stops its groups one after the other, about a second each.)
+    """
     if daemon is None or daemon.poll() is not None:
         return
+    subprocess.run([sys.executable, "-m", "supervisor.supervisorctl", "-c", str(conf), "stop", "all"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False)
     daemon.send_signal(signal.SIGTERM)
     try:
         daemon.wait(timeout=60)
