@@ -6,9 +6,8 @@ from flask import Flask
 from web import errors
 from web.api import register_api
 from web.jsonio import IsoJSONProvider
-from zapfleet.accounts import AccountManager
 from zapfleet.config import Config
-from zapfleet.db import Database
+from zapfleet.services import build_services
 
 
 def create_app(config: Config | None = None, **managers) -> Flask:
@@ -20,10 +19,9 @@ def create_app(config: Config | None = None, **managers) -> Flask:
     app.json = IsoJSONProvider(app)
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=config.max_import_bytes,
                       ZAPFLEET=config)
-    db = managers.get("database") or Database(config.database_url, config.db_pool_size)
-    app.extensions["zapfleet.db"] = db
-    app.extensions["zapfleet.accounts"] = managers.get("accounts") or AccountManager(
-        db, region=config.default_region)
+    services = build_services(config, **managers)
+    for name in ("db", "accounts", "instances", "outbox", "webhooks", "events"):
+        app.extensions[f"zapfleet.{name}"] = getattr(services, name)
     errors.register(app)
     register_api(app)
     return app

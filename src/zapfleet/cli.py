@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -169,6 +171,22 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dispatcher(_args: argparse.Namespace) -> int:
+    """Run the dispatcher until SIGTERM: outbox, webhooks, periodic reconcile."""
+    from zapfleet.dispatcher import Dispatcher
+    from zapfleet.services import build_services
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    services = build_services(load_environment(generate=False))
+    dispatcher = Dispatcher(services.outbox, services.webhooks, services.instances)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    dispatcher.run_forever(stop)
+    services.db.close()
+    return 0
+
+
 def _generated_password() -> str:
     import secrets
     return secrets.token_urlsafe(12)
@@ -181,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("up", help="start the service in the foreground").set_defaults(run=cmd_up)
     commands.add_parser("down", help="stop a running service").set_defaults(run=cmd_down)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    commands.add_parser("dispatcher", help="run the dispatcher (supervisord runs it)").set_defaults(
+        run=cmd_dispatcher)
     admin = commands.add_parser("create-admin", help="create a platform admin")
     admin.add_argument("email")
     admin.set_defaults(run=cmd_create_admin)

@@ -77,3 +77,20 @@ def list_messages(conn, account_id: UUID, conversation_id: UUID, limit: int,
         cur.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE {where}"
                     " ORDER BY created_at, id LIMIT %s", (*params, limit))
         return cur.fetchall()
+
+
+def insert_inbound(conn, account_id: UUID, conversation_id: UUID, body: str,
+                   provider_message_id: str) -> dict | None:
+    """Store a received message and bump its conversation; None when it was already stored."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO messages (account_id, conversation_id, direction, body, status,"
+            " provider_message_id) VALUES (%s, %s, 'in', %s, 'received', %s)"
+            f" ON CONFLICT DO NOTHING RETURNING {MESSAGE_COLUMNS}",
+            (account_id, conversation_id, body, provider_message_id))
+        row = cur.fetchone()
+        if row:
+            cur.execute("UPDATE conversations SET last_message_at = %s,"
+                        " unread_count = unread_count + 1 WHERE id = %s",
+                        (row["created_at"], conversation_id))
+        return row

@@ -1,0 +1,119 @@
+"""SQL for the outbox: outbound messages queued, leased, sent, and their receipts."""
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from zapfleet.db.messages import MESSAGE_COLUMNS
+
+OUTBOX_COLUMNS = MESSAGE_COLUMNS + ", attempts, lease_until, deadline_at, sent_at"
+# Receipts only move a message forward: queued < sent < delivered < read; a failure can
+# only end a message that was not yet delivered, and nothing follows a failure.
+_FORWARD = ("CASE WHEN status = 'failed' THEN false"
+            " WHEN %(status)s = 'failed' THEN status IN ('queued', 'sent')"
+            " ELSE array_position(ARRAY['queued','sent','delivered','read'], status)"
+            " < array_position(ARRAY['queued','sent','delivered','read'], %(status)s::text) END")
+
+
+def insert_queued(conn, account_id: UUID, conversation_id: UUID, body: str,
+                  idempotency_key: str | None, deadline_at: datetime,
+                  lease_until: datetime) -> dict | None:
+    """Queue an outbound message leased to the caller; None when the idempotency key was used."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO messages (account_id, conversation_id, direction, body, status,"
+            " idempotency_key, deadline_at, lease_until, attempts)"
+            " VALUES (%s, %s, 'out', %s, 'queued', %s, %s, %s, 1)"
+            f" ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING {OUTBOX_COLUMNS}",
+            (account_id, conversation_id, body, idempotency_key, deadline_at, lease_until))
+        row = cur.fetchone()
+        if row:
+            cur.execute("UPDATE conversations SET last_message_at = %s WHERE id = %s",
+                        (row["created_at"], conversation_id))
+        return row
+
+
+def get_by_idempotency_key(conn, account_id: UUID, key: str) -> dict | None:
+    """The account's message sent with this idempotency key, or None."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {OUTBOX_COLUMNS} FROM messages"
+                    " WHERE account_id = %s AND idempotency_key = %s", (account_id, key))
+        return cur.fetchone()
+
+
+def mark_sent(conn, account_id: UUID, message_id: UUID, provider_message_id: str,
+              now: datetime) -> dict | None:
+    """Record that the worker took the message; receipts already applied are kept."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE messages SET provider_message_id = coalesce(provider_message_id, %s),"
+            " status = CASE WHEN status = 'queued' THEN 'sent' ELSE status END,"
+            " sent_at = coalesce(sent_at, %s), lease_until = NULL, updated_at = %s"
+            f" WHERE account_id = %s AND id = %s RETURNING {OUTBOX_COLUMNS}",
+            (provider_message_id, now, now, account_id, message_id))
+        return cur.fetchone()
+
+
+def release(conn, account_id: UUID, message_id: UUID, retry_at: datetime | None,
+            error: str | None) -> None:
+    """Give a queued message back to the dispatcher, to be tried again from retry_at."""
+    with conn.cursor() as cur:
+        cur.execute("UPDATE messages SET lease_until = %s, error = %s, updated_at = now()"
+                    " WHERE account_id = %s AND id = %s AND status = 'queued'",
+                    (retry_at, error, account_id, message_id))
+
+
+def apply_receipt(conn, account_id: UUID, message_id: UUID, status: str,
+                  provider_message_id: str | None, error: str | None) -> dict | None:
+    """Move an outbound message forward to status; None when it is not newer or not found."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE messages SET status = %(status)s, error = coalesce(%(error)s, error),"
+            " lease_until = NULL, provider_message_id = coalesce(provider_message_id, %(pid)s),"
+            " sent_at = CASE WHEN %(status)s = 'failed' THEN sent_at ELSE coalesce(sent_at, now()) END,"
+            " updated_at = now() WHERE account_id = %(account)s AND id = %(id)s AND direction = 'out'"
+            f" AND {_FORWARD} RETURNING {OUTBOX_COLUMNS}",
+            {"status": status, "error": error, "pid": provider_message_id,
+             "account": account_id, "id": message_id})
+        return cur.fetchone()
+
+
+def expire_overdue(conn, now: datetime) -> list[dict]:
+    """Fail every queued message whose deadline passed (and is not leased); return them."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE messages SET status = 'failed', updated_at = %s,"
+            " error = coalesce(error || '; ', '') || 'not delivered before its deadline'"
+            " WHERE status = 'queued' AND direction = 'out' AND deadline_at < %s"
+            " AND (lease_until IS NULL OR lease_until < %s)"
+            f" RETURNING {OUTBOX_COLUMNS}", (now, now, now))
+        return cur.fetchall()
+
+
+def lease_due(conn, now: datetime, lease_until: datetime, per_account: int,
+              exclude_accounts: list[UUID]) -> list[dict]:
+    """Lease up to per_account due queued messages of every account, oldest first, with phones."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "WITH due AS (SELECT id, row_number() OVER (PARTITION BY account_id"
+            "   ORDER BY created_at, id) AS n FROM messages"
+            "   WHERE status = 'queued' AND direction = 'out'"
+            "   AND (lease_until IS NULL OR lease_until < %s) AND NOT (account_id = ANY(%s::uuid[])))"
+            " UPDATE messages m SET lease_until = %s, attempts = m.attempts + 1"
+            " FROM due, conversations c, contacts k"
+            " WHERE m.id = due.id AND due.n <= %s AND c.id = m.conversation_id"
+            " AND k.id = c.contact_id AND m.status = 'queued'"
+            " AND (m.lease_until IS NULL OR m.lease_until < %s)"
+            " RETURNING m.id, m.account_id, m.body, m.created_at, m.attempts, k.phone",
+            (now, [str(a) for a in exclude_accounts], lease_until, per_account, now))
+        return sorted(cur.fetchall(), key=lambda row: (row["created_at"], row["id"]))
+
+
+def message_phone(conn, account_id: UUID, message_id: UUID) -> str | None:
+    """The contact phone of one of the account's messages."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT k.phone FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+                    " JOIN contacts k ON k.id = c.contact_id"
+                    " WHERE m.account_id = %s AND m.id = %s", (account_id, message_id))
+        row = cur.fetchone()
+        return row["phone"] if row else None

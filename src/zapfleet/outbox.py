@@ -1,0 +1,113 @@
+"""Sending: every outbound message is written to the outbox first, then handed to the worker."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Mapping, Protocol
+from uuid import UUID, uuid5
+
+from zapfleet import validation
+from zapfleet.db import Database
+from zapfleet.db import contacts as contacts_sql
+from zapfleet.db import messages as messages_sql
+from zapfleet.db import outbox as sql
+from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable
+from zapfleet.webhooks import WebhookManager
+
+MAX_TEXT = 4096
+LEASE_SECONDS = 30
+RETRY_SECONDS = 15
+
+
+class WorkerSender(Protocol):
+    """What the outbox needs from the InstanceManager."""
+
+    def send(self, account_id: UUID, message_id: str, phone: str, text: str) -> dict: ...
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(timezone.utc)
+
+
+def message_text(value: Any) -> str:
+    """The text of a message: 1 to MAX_TEXT characters, not only blanks."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("message", "must be a non-empty string")
+    if len(value) > MAX_TEXT:
+        raise InvalidInput("message", f"must be at most {MAX_TEXT} characters")
+    return value
+
+
+class Outbox:
+    """Queues outbound messages durably and hands them to the account's worker exactly once."""
+
+    def __init__(self, db: Database, instances: WorkerSender, region: str = "BR",
+                 deadline_seconds: int = 86400, clock: Callable[[], datetime] = utcnow):
+        self.db, self.instances, self.region = db, instances, region
+        self.deadline = timedelta(seconds=deadline_seconds)
+        self.clock = clock
+
+    def send(self, account_id: UUID, data: Mapping[str, Any]) -> tuple[dict, bool]:
+        """Queue and try to send now; returns (message, created) — a repeated key is not created."""
+        phone = validation.phone(data.get("phone"), self.region)
+        text = message_text(data.get("message"))
+        key = validation.text(data, "idempotency_key", max_len=200)
+        message = self._queue(account_id, phone, text, key or None)
+        if message is None:
+            return self._existing(account_id, key), False
+        return self.hand_to_worker(account_id, message, phone), True
+
+    def _queue(self, account_id: UUID, phone: str, text: str, key: str | None) -> dict | None:
+        now = self.clock()
+        with self.db.tenant(account_id) as conn:
+            contact = contacts_sql.get_contact_by_phone(conn, account_id, phone)
+            if contact is None:
+                contact = contacts_sql.insert_contact(conn, account_id, phone, "", [], False)
+            conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
+            return sql.insert_queued(conn, account_id, conversation_id, text, key,
+                                     now + self.deadline, now + timedelta(seconds=LEASE_SECONDS))
+
+    def _existing(self, account_id: UUID, key: str) -> dict:
+        with self.db.tenant(account_id) as conn:
+            return sql.get_by_idempotency_key(conn, account_id, key)
+
+    def hand_to_worker(self, account_id: UUID, message: dict, phone: str) -> dict:
+        """Give a leased message to the worker; on success it is sent, else released for retry."""
+        try:
+            result = self.instances.send(account_id, str(message["id"]), phone, message["body"])
+        except (Unavailable, Conflict, NotFound) as exc:
+            self._release(account_id, message["id"], exc.message)
+            return {**message, "status": "queued", "lease_until": None, "error": exc.message}
+        with self.db.tenant(account_id) as conn:
+            sent = sql.mark_sent(conn, account_id, message["id"],
+                                 result["provider_message_id"], self.clock())
+            status_webhook(conn, account_id, sent)
+            return sent
+
+    def _release(self, account_id: UUID, message_id: UUID, reason: str) -> None:
+        retry_at = self.clock() + timedelta(seconds=RETRY_SECONDS)
+        with self.db.tenant(account_id) as conn:
+            sql.release(conn, account_id, message_id, retry_at, reason)
+
+    def lease_due(self, per_account: int, busy: list[UUID]) -> list[dict]:
+        """Lease the due queued messages of every account not in busy (for the dispatcher)."""
+        now = self.clock()
+        with self.db.system() as conn:
+            return sql.lease_due(conn, now, now + timedelta(seconds=LEASE_SECONDS),
+                                 per_account, busy)
+
+    def expire_overdue(self) -> list[dict]:
+        """Fail the queued messages whose deadline passed, telling each account's webhook."""
+        with self.db.system() as conn:
+            expired = sql.expire_overdue(conn, self.clock())
+            for message in expired:
+                status_webhook(conn, message["account_id"], message)
+        return expired
+
+
+def status_webhook(conn, account_id: UUID, message: dict) -> None:
+    """Offer a message's current status to the account's webhook, once per status."""
+    payload = {"message_id": str(message["id"]), "status": message["status"],
+               "provider_message_id": message["provider_message_id"], "error": message["error"]}
+    delivery_id = uuid5(message["id"], message["status"])
+    WebhookManager.enqueue(conn, account_id, "message.status", payload, delivery_id)

@@ -1,0 +1,41 @@
+"""Builds the managers the web app and the dispatcher share, from one Config."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from zapfleet.accounts import AccountManager
+from zapfleet.config import Config
+from zapfleet.db import Database
+from zapfleet.events import WorkerEvents
+from zapfleet.instances import InstanceManager
+from zapfleet.outbox import Outbox
+from zapfleet.supervisor import Supervisor
+from zapfleet.webhooks import WebhookManager
+
+
+@dataclass
+class Services:
+    """Every manager of the control plane, built once per process."""
+
+    db: Database
+    accounts: AccountManager
+    instances: InstanceManager
+    outbox: Outbox
+    webhooks: WebhookManager
+    events: WorkerEvents
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def build_services(config: Config, **given: Any) -> Services:
+    """The managers for config; any of them may be passed in instead (tests share a pool)."""
+    db = given.get("database") or Database(config.database_url, config.db_pool_size)
+    accounts = given.get("accounts") or AccountManager(db, region=config.default_region)
+    supervisor = given.get("supervisor") or Supervisor.from_config(config)
+    instances = given.get("instances") or InstanceManager(db, supervisor, config)
+    return Services(
+        db=db, accounts=accounts, instances=instances,
+        outbox=Outbox(db, instances, config.default_region, config.send_deadline_seconds),
+        webhooks=given.get("webhooks") or WebhookManager(
+            db, allow_private=config.webhook_allow_private),
+        events=WorkerEvents(db, config.secret_key, config.default_region))

@@ -1,0 +1,165 @@
+"""End to end over real HTTP: the app, a real supervisord, real sandbox workers, PostgreSQL."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import uuid
+from concurrent.futures import wait
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from tests.receiver import Receiver
+from tests.waiting import wait_until
+from web import create_app
+from zapfleet.dispatcher import Dispatcher
+from zapfleet.supervisor import Supervisor
+
+
+class Live:
+    """The app served on its bind address, and what the test needs to drive it."""
+
+    def __init__(self, app, base: str):
+        self.app, self.base = app, base
+        self.instances = app.extensions["zapfleet.instances"]
+
+    def call(self, method: str, path: str, key: str, **kwargs) -> requests.Response:
+        headers = {"Authorization": f"Bearer {key}"}
+        return requests.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+
+    def register(self, name: str) -> tuple[str, str]:
+        email = f"{uuid.uuid4().hex[:8]}@example.com"
+        body = requests.post(self.base + "/api/register", timeout=30, json={
+            "name": name, "email": email, "password": "correct horse battery"}).json()
+        return body["account"]["id"], body["api_key"]["key"]
+
+    def dispatch(self) -> None:
+        ext = self.app.extensions
+        dispatcher = Dispatcher(ext["zapfleet.outbox"], ext["zapfleet.webhooks"], self.instances)
+        wait(dispatcher.run_once())
+        dispatcher.pool.shutdown(wait=True)
+
+
+@pytest.fixture
+def live(clean_db, manager, supervisord, worker_config):
+    config = worker_config.with_overrides(webhook_allow_private=True)
+    app = create_app(config, database=clean_db, accounts=manager,
+                     supervisor=Supervisor.from_config(config))
+    host, port = config.bind.rsplit(":", 1)
+    server = make_server(host, int(port), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Live(app, config.control_url)
+    for instance in app.extensions["zapfleet.instances"].list(None):
+        app.extensions["zapfleet.instances"].delete(instance["account_id"])
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def _status(live, account, key):
+    return live.call("GET", f"/api/accounts/{account}/whatsapp", key).json().get("status")
+
+
+def _linked(live, name):
+    account, key = live.register(name)
+    connected = live.call("POST", f"/api/accounts/{account}/whatsapp/connect", key)
+    assert connected.status_code == 201, connected.text
+    code = connected.json()["qr"]["code"]
+    assert code.startswith(live.base + "/sandbox/scan/")
+    assert requests.get(code, timeout=30).status_code == 200  # "scanning" the QR
+    wait_until(lambda: _status(live, account, key) == "connected", 20, "connected")
+    return account, key
+
+
+def _messages(live, account, key):
+    conversations = live.call("GET", f"/api/accounts/{account}/conversations", key).json()["items"]
+    return [m for c in conversations for m in live.call(
+        "GET", f"/api/accounts/{account}/conversations/{c['id']}/messages", key).json()["items"]]
+
+
+def test_link_send_receipts_inbound_and_webhooks(live):
+    account, key = _linked(live, "Salão Bela")
+    again = live.call("POST", f"/api/accounts/{account}/whatsapp/connect", key).json()
+    assert again["is_reconnect"] and again["already_connected"] and again["qr"] is None
+    with Receiver() as hook:
+        live.call("PUT", f"/api/accounts/{account}/webhook", key, json={"url": hook.url})
+        body = {"phone": "(11) 98765-4321", "message": "Seu horário é amanhã às 14h",
+                "idempotency_key": "appt-1"}
+        sent = live.call("POST", f"/api/accounts/{account}/send", key, json=body)
+        assert sent.status_code == 201, sent.text
+        message = sent.json()["message"]
+        assert message["status"] in ("sent", "delivered", "read")
+        repeat = live.call("POST", f"/api/accounts/{account}/send", key, json=body)
+        assert repeat.status_code == 200 and repeat.json()["message"]["id"] == message["id"]
+        wait_until(lambda: [m["status"] for m in _messages(live, account, key)] == ["read"], 20,
+                   "the read receipt")
+        reply = live.call("POST", f"/api/accounts/{account}/sandbox/inbound", key,
+                          json={"phone": "5511987654321", "message": "Confirmado!"})
+        assert reply.status_code == 202, reply.text
+        wait_until(lambda: len(_messages(live, account, key)) == 2, 20, "the inbound message")
+        live.dispatch()
+    events = [r["json"]["event"] for r in hook.requests]
+    assert "message.received" in events and events.count("message.status") == 3  # sent/delivered/read
+    inbound = next(r["json"] for r in hook.requests if r["json"]["event"] == "message.received")
+    assert inbound["data"]["message"]["body"] == "Confirmado!"
+
+
+def test_a_message_sent_while_the_worker_is_down_is_delivered_once_it_is_back(live):
+    account, key = _linked(live, "Academia Forte")
+    assert live.call("POST", f"/api/instances/{account}/stop", key).status_code == 200
+    queued = live.call("POST", f"/api/accounts/{account}/send", key,
+                       json={"phone": "5511912345678", "message": "Promoção de novembro"})
+    assert queued.status_code == 202 and queued.json()["message"]["status"] == "queued"
+    live.dispatch()  # the worker is still down: nothing happens
+    assert [m["status"] for m in _messages(live, account, key)] == ["queued"]
+    assert live.call("POST", f"/api/instances/{account}/start", key).status_code == 200
+    wait_until(lambda: _status(live, account, key) == "connected", 20, "the session to come back")
+    with live.app.extensions["zapfleet.db"].system() as conn, conn.cursor() as cur:
+        cur.execute("UPDATE messages SET lease_until = NULL")  # skip the retry wait
+    live.dispatch()
+    wait_until(lambda: [m["status"] for m in _messages(live, account, key)] == ["read"], 20, "read")
+    [first] = _messages(live, account, key)
+    live.dispatch()  # a second pass has nothing left to send
+    assert _messages(live, account, key) == [first]
+
+
+def test_kill_9_of_a_worker_brings_the_session_back_without_a_new_qr(live, supervisord):
+    account, key = _linked(live, "Clínica Sorriso")
+    name = live.instances.get(account)["instance_name"]
+    pid = Supervisor.from_config(live.app.config["ZAPFLEET"]).process_info(name)["pid"]
+    os.kill(pid, signal.SIGKILL)
+    def restarted():
+        info = Supervisor.from_config(live.app.config["ZAPFLEET"]).process_info(name)
+        return info["pid"] not in (0, pid) and info["statename"] == "RUNNING"
+    wait_until(restarted, 20, "supervisord to restart the worker")
+    wait_until(lambda: live.instances.client_for(live.instances.get(account)).status()["state"]
+               == "connected", 20, "the session")
+    sent = live.call("POST", f"/api/accounts/{account}/send", key,
+                     json={"phone": "5511912345678", "message": "Oi"})
+    assert sent.status_code == 201
+
+
+def test_events_with_a_forged_token_or_instance_are_rejected(live):
+    account, key = _linked(live, "Loja Azul")
+    instance = live.instances.get(account)
+    forged = requests.post(live.base + "/internal/events", timeout=10, json={
+        "instance_id": str(instance["id"]), "events": []}, headers={"Authorization": "Bearer x"})
+    assert forged.status_code == 401
+    other = requests.post(live.base + "/internal/events", timeout=10, json={
+        "instance_id": str(uuid.uuid4()), "events": []},
+        headers={"Authorization": "Bearer " + "0" * 64})
+    assert other.status_code == 401
+
+
+def test_another_accounts_key_cannot_reach_this_accounts_worker(live):
+    account, _ = _linked(live, "Pet Shop")
+    _, other_key = live.register("Concorrente")
+    for method, path in [("POST", f"/api/accounts/{account}/send"),
+                         ("GET", f"/api/accounts/{account}/whatsapp/qr"),
+                         ("POST", f"/api/instances/{account}/logout"),
+                         ("POST", f"/api/accounts/{account}/sandbox/inbound")]:
+        answer = live.call(method, path, other_key, json={"phone": "5511912345678", "message": "x"})
+        assert answer.status_code == 404, path

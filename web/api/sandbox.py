@@ -1,0 +1,28 @@
+"""The sandbox phone: the link its QR encodes, and a customer's reply injected by hand."""
+from flask import Blueprint, render_template
+
+from web.api.whatsapp import instances
+from web.auth import account_scoped
+from web.jsonio import json_body
+from zapfleet.errors import NotFound
+
+bp = Blueprint("sandbox", __name__)
+
+
+@bp.get("/sandbox/scan/<token>")
+def scan(token):
+    """Opening the QR's link links the sandbox phone (the token is the capability)."""
+    instance_id, _, secret = token.partition(".")
+    if not secret:
+        raise NotFound("this QR code is not valid any more")
+    instance = instances().follow_qr_link(instance_id, token)
+    return render_template("sandbox_linked.html", instance=instance)
+
+
+@bp.post("/api/accounts/<uuid:account_id>/sandbox/inbound")
+@account_scoped
+def inbound(account_id):
+    """Make a customer's message {phone, message} arrive, as if sent from their phone."""
+    body = json_body()
+    payload = {"phone": body.get("phone"), "text": body.get("message")}
+    return instances().engine_action(account_id, "inject", payload), 202

@@ -1,0 +1,61 @@
+"""An account's WhatsApp connection: create-or-reconnect, status, QR, log, and sending."""
+from flask import Blueprint, Response, current_app, request
+
+from web.auth import account_scoped
+from web.jsonio import json_body
+from zapfleet.errors import InvalidInput
+
+bp = Blueprint("whatsapp", __name__, url_prefix="/api/accounts/<uuid:account_id>")
+
+
+def instances():
+    """The app's InstanceManager."""
+    return current_app.extensions["zapfleet.instances"]
+
+
+def qr_response(account_id, fmt: str) -> Response:
+    """The instance's current QR as JSON, PNG or SVG."""
+    content_type, body = instances().qr(account_id, fmt)
+    return Response(body, content_type=content_type, headers={"Cache-Control": "no-store"})
+
+
+@bp.post("/whatsapp/connect")
+@account_scoped
+def connect(account_id):
+    """Create the account's instance or reconnect the one it has; answers with the QR."""
+    result = instances().connect(account_id)
+    return result, 200 if result["is_reconnect"] else 201
+
+
+@bp.get("/whatsapp")
+@account_scoped
+def status(account_id):
+    """The account's instance: desired and observed state, phone, port."""
+    return instances().get(account_id)
+
+
+@bp.get("/whatsapp/qr")
+@account_scoped
+def qr(account_id):
+    """The current QR (?format=json|png|svg)."""
+    return qr_response(account_id, request.args.get("format", "json"))
+
+
+@bp.get("/whatsapp/logs")
+@account_scoped
+def logs(account_id):
+    """The tail of the account's own worker log (?lines=200)."""
+    lines = request.args.get("lines", "200")
+    if not lines.isdigit():
+        raise InvalidInput("lines", "must be a whole number")
+    return Response(instances().log_tail(account_id, int(lines)), content_type="text/plain")
+
+
+@bp.post("/send")
+@account_scoped
+def send(account_id):
+    """Queue a message and hand it to the worker: 201 sent, 202 queued, 200 a repeated key."""
+    message, created = current_app.extensions["zapfleet.outbox"].send(account_id, json_body())
+    if not created:
+        return {"message": message, "duplicate": True}, 200
+    return {"message": message, "duplicate": False}, 201 if message["status"] != "queued" else 202

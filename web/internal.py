@@ -1,0 +1,19 @@
+"""Routes for the workers: the events they report, authenticated with their token."""
+from flask import Blueprint, current_app, request
+
+from web.jsonio import json_body
+from zapfleet.errors import Unauthorized
+
+bp = Blueprint("internal", __name__, url_prefix="/internal")
+
+
+@bp.post("/events")
+def events():
+    """A worker's batch of events: {instance_id, events: [...]}."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("a worker token is required")
+    body = json_body()
+    ingest = current_app.extensions["zapfleet.events"]
+    instance = ingest.authenticate(body.get("instance_id"), token.strip())
+    return ingest.ingest(instance, body.get("events"))
