@@ -163,3 +163,24 @@ def test_another_accounts_key_cannot_reach_this_accounts_worker(live):
                          ("POST", f"/api/accounts/{account}/sandbox/inbound")]:
         answer = live.call(method, path, other_key, json={"phone": "5511912345678", "message": "x"})
         assert answer.status_code == 404, path
+
+
+def test_four_accounts_connect_at_once_and_one_logout_touches_no_other(live):
+    from concurrent.futures import ThreadPoolExecutor
+
+    tenants = [live.register(f"Empresa {n}") for n in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda t: live.call(
+            "POST", f"/api/accounts/{t[0]}/whatsapp/connect", t[1]), tenants))
+    assert [a.status_code for a in answers] == [201] * 4
+    bodies = [a.json() for a in answers]
+    assert len({b["instance"]["port"] for b in bodies}) == 4
+    assert len({b["qr"]["code"] for b in bodies}) == 4
+    for body in bodies:
+        requests.get(body["qr"]["code"], timeout=30)
+    for account, key in tenants:
+        wait_until(lambda: _status(live, account, key) == "connected", 20, "connected")
+    first, rest = tenants[0], tenants[1:]
+    assert live.call("POST", f"/api/instances/{first[0]}/logout", first[1]).status_code == 200
+    wait_until(lambda: _status(live, *first) == "waiting_qr", 20, "a new QR for the first")
+    assert all(_status(live, account, key) == "connected" for account, key in rest)
