@@ -1,0 +1,153 @@
+"""Benchmark: POST /api/accounts/<id>/send at 32 concurrent clients beside a bare INSERT route.
+
+Usage: python bench/send_path.py [--seconds 10] [--clients 32]
+The app runs under gunicorn (gthread, as in production) with a real supervisord and a linked
+sandbox worker; BENCH_DATABASE_URL selects the PostgreSQL server (else an embedded one).
+Prints requests/s, p50 and p99 of each route and their ratio (goal: send ≥ 0.5 × bare).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "src")]
+
+from contacts_import import admin_execute, free_port, with_database  # noqa: E402
+
+def _bench_module(name: str):
+    """A sibling bench script, loaded by path (bench/workers.py would clash with workers/)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_workers_bench = _bench_module("workers")
+USER, start_supervisord, stop = _workers_bench.USER, _workers_bench.start_supervisord, _workers_bench.stop
+from zapfleet.db.migrate import migrate  # noqa: E402
+from zapfleet.embedded import start_embedded, stop_embedded  # noqa: E402
+
+
+def start_app(env: dict, port: int) -> subprocess.Popen:
+    """gunicorn serving bench/send_path_app.py; returns once /healthz answers."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "2",
+         "--threads", "16", "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"),
+         "--pythonpath", str(ROOT), "send_path_app:app"], env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return server
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the app did not start")
+
+
+def linked_account(base: str, admin: dict) -> tuple[str, dict]:
+    """A new account with its sandbox phone linked; returns (id, auth headers)."""
+    account = requests.post(f"{base}/api/accounts", json={"name": "Bench"}, headers=admin).json()
+    qr = requests.post(f"{base}/api/accounts/{account['id']}/whatsapp/connect", headers=admin).json()
+    requests.get(qr["qr"]["code"], timeout=10).raise_for_status()
+    deadline = time.monotonic() + 30
+    while requests.get(f"{base}/api/accounts/{account['id']}/whatsapp",
+                       headers=admin).json()["status"] != "connected":
+        if time.monotonic() > deadline:
+            raise SystemExit("the sandbox phone did not link")
+        time.sleep(0.1)
+    return account["id"], admin
+
+
+def load(url: str, headers: dict, body, clients: int, seconds: float) -> tuple[float, list[float]]:
+    """Run clients threads posting to url for seconds; return (requests/s, latencies)."""
+    latencies: list[float] = []
+    lock, stop_at = threading.Lock(), time.monotonic() + seconds
+
+    def client() -> None:
+        session, mine = requests.Session(), []
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            answer = session.post(url, json=body(), headers=headers, timeout=30)
+            mine.append(time.perf_counter() - started)
+            assert answer.status_code in (201, 202), answer.text
+        with lock:
+            latencies.extend(mine)
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies) / seconds, latencies
+
+
+def percentile(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100)[int(p) - 1] * 1000
+
+
+def run(database_url: str, clients: int, seconds: float) -> None:
+    var_dir = Path(tempfile.mkdtemp(prefix="zfb", dir="/tmp"))
+    password, port = secrets.token_urlsafe(16), free_port()
+    admin_key = secrets.token_urlsafe(24)
+    env = {**os.environ, "DATABASE_URL": database_url, "ADMIN_API_KEY": admin_key,
+           "SECRET_KEY": secrets.token_urlsafe(24), "ZAPFLEET_ENV_FILE": os.devnull,
+           "ZAPFLEET_VAR_DIR": str(var_dir), "ZAPFLEET_BIND": f"127.0.0.1:{port}",
+           "SUPERVISOR_USER": USER, "SUPERVISOR_PASSWORD": password, "WORKER_PORT_BASE": "25001"}
+    (var_dir / "supervisor" / "workers").mkdir(parents=True)
+    (var_dir / "log").mkdir()
+    daemon = start_supervisord(var_dir, password)
+    app = start_app(env, port)
+    base, admin = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {admin_key}"}
+    try:
+        account, headers = linked_account(base, admin)
+        send = lambda: {"phone": "5511912345678", "message": "Olá! Seu horário está confirmado.",  # noqa: E731
+                        "idempotency_key": uuid.uuid4().hex}
+        rows = [("bare INSERT", *load(f"{base}/bench/insert", {}, dict, clients, seconds)),
+                ("POST send", *load(f"{base}/api/accounts/{account}/send", headers, send,
+                                    clients, seconds))]
+    finally:
+        app.terminate()
+        app.wait()
+        stop(daemon, var_dir / "supervisord.conf")
+    print(f"{clients} concurrent clients, {seconds:.0f} s per route")
+    print(f"{'route':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    for name, rate, latencies in rows:
+        print(f"{name:<12} {rate:8.0f} {percentile(latencies, 50):8.1f} {percentile(latencies, 99):8.1f}")
+    print(f"ratio send/bare: {rows[1][1] / rows[0][1]:.2f} (goal ≥ 0.5)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=32)
+    args = parser.parse_args()
+    embedded_dir, server_url = None, os.environ.get("BENCH_DATABASE_URL")
+    if not server_url:
+        embedded_dir = Path(tempfile.mkdtemp(prefix="zapfleet-bench-"))
+        server_url = start_embedded(embedded_dir)
+    name = f"zapfleet_bench_{uuid.uuid4().hex[:8]}"
+    admin_execute(server_url, f"CREATE DATABASE {name}")
+    try:
+        migrate(with_database(server_url, name))
+        run(with_database(server_url, name), args.clients, args.seconds)
+    finally:
+        admin_execute(server_url, f"DROP DATABASE {name} WITH (FORCE)")
+        if embedded_dir:
+            stop_embedded(embedded_dir)
+
+
+if __name__ == "__main__":
+    main()
