@@ -25,6 +25,9 @@ class Database:
         self._pool = psycopg2.pool.ThreadedConnectionPool(
             0, max_connections, dsn, cursor_factory=psycopg2.extras.RealDictCursor
         )
+        # Open connections lazily (minconn 0 above: no side effect at start-up), but keep them
+        # once open: psycopg2 closes a returned connection whenever minconn are already idle.
+        self._pool.minconn = max_connections
         self._slots = threading.BoundedSemaphore(max_connections)
 
     @contextmanager
@@ -37,9 +40,9 @@ class Database:
     def tenant(self, account_id: UUID | str) -> Iterator[psycopg2.extensions.connection]:
         """A transaction under the RLS-bound application role, scoped to one account."""
         with self._transaction() as conn:
-            with conn.cursor() as cur:
-                cur.execute(f"SET LOCAL ROLE {APP_ROLE}")
-                cur.execute("SELECT set_config('app.account_id', %s, true)", (str(account_id),))
+            with conn.cursor() as cur:  # one round trip for both
+                cur.execute(f"SET LOCAL ROLE {APP_ROLE}; SELECT set_config('app.account_id', %s, true)",
+                            (str(account_id),))
             yield conn
 
     @contextmanager
