@@ -63,10 +63,20 @@ class WorkerEvents:
         return instance
 
     def ingest(self, instance: dict, events: Any) -> dict:
-        """Apply a batch in order, each event in its own transaction; report what was rejected."""
+        """Apply a batch in order in one transaction (one by one if an event is bad); report rejects."""
         if not isinstance(events, list) or len(events) > MAX_BATCH:
             raise InvalidInput("events", f"must be a list of at most {MAX_BATCH} events")
         checked = [self._checked(event, i) for i, event in enumerate(events)]
+        try:  # the common case: the whole batch in one transaction
+            with self.db.tenant(instance["account_id"]) as conn:
+                for event_id, kind, data in checked:
+                    self.handlers[kind](conn, instance, event_id, data)
+            return {"applied": len(checked), "rejected": []}
+        except InvalidInput:
+            return self._ingest_one_by_one(instance, checked)
+
+    def _ingest_one_by_one(self, instance: dict, checked: list[tuple[UUID, str, dict]]) -> dict:
+        """A batch with a bad event: apply the others each in its own transaction."""
         rejected = []
         for index, (event_id, kind, data) in enumerate(checked):
             try:

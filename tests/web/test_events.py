@@ -1,0 +1,85 @@
+"""POST /internal/events: a worker's batch lands in its own account, bad events are set aside."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from zapfleet.db import instances as instances_sql
+from zapfleet.security import worker_token
+
+
+@pytest.fixture
+def worker(client, register, clean_db, config):
+    """An account with an instance row, and the headers its worker would send."""
+    tenant = register("Barbearia Central")
+    with clean_db.system() as conn:
+        instance = instances_sql.insert_instance(conn, tenant.id, "barbearia_whatsapp", 45001,
+                                                 "sandbox")
+    token = worker_token(config.secret_key, str(instance["id"]))
+    return tenant, instance, {"Authorization": f"Bearer {token}"}
+
+
+def _event(kind, data):
+    return {"id": str(uuid.uuid4()), "type": kind, "at": "2026-11-22T12:00:00+00:00", "data": data}
+
+
+def _post(client, instance, headers, events):
+    return client.post("/internal/events", headers=headers,
+                       json={"instance_id": str(instance["id"]), "events": events})
+
+
+def test_connection_and_inbound_events_update_the_right_account(client, worker):
+    tenant, instance, headers = worker
+    answer = _post(client, instance, headers, [
+        _event("connection", {"state": "connected", "phone": "5511900000001", "reason": None}),
+        _event("message.in", {"provider_message_id": "p1", "phone": "5511987654321",
+                              "text": "Tem horário amanhã?", "name": "Ana"})])
+    assert answer.status_code == 200 and answer.get_json() == {"applied": 2, "rejected": []}
+    status = client.get(f"/api/accounts/{tenant.id}/whatsapp", headers=tenant.headers).get_json()
+    assert status["status"] == "connected" and status["phone"] == "5511900000001"
+    [conversation] = client.get(f"/api/accounts/{tenant.id}/conversations",
+                                headers=tenant.headers).get_json()["items"]
+    assert conversation["name"] == "Ana" and conversation["unread_count"] == 1
+
+
+def test_a_replayed_inbound_message_is_stored_once(client, worker):
+    tenant, instance, headers = worker
+    event = _event("message.in", {"provider_message_id": "p1", "phone": "5511987654321",
+                                  "text": "Oi", "name": None})
+    _post(client, instance, headers, [event])
+    _post(client, instance, headers, [event])
+    [conversation] = client.get(f"/api/accounts/{tenant.id}/conversations",
+                                headers=tenant.headers).get_json()["items"]
+    messages = client.get(f"/api/accounts/{tenant.id}/conversations/{conversation['id']}/messages",
+                          headers=tenant.headers).get_json()["items"]
+    assert [m["body"] for m in messages] == ["Oi"]
+
+
+def test_a_bad_event_is_rejected_and_the_rest_applied(client, worker):
+    tenant, instance, headers = worker
+    answer = _post(client, instance, headers, [
+        _event("connection", {"state": "exploded"}),
+        _event("qr", {"code": "http://x/sandbox/scan/abc"})])
+    body = answer.get_json()
+    assert answer.status_code == 200 and body["applied"] == 1
+    assert body["rejected"][0]["index"] == 0 and "state" in body["rejected"][0]["error"]
+    status = client.get(f"/api/accounts/{tenant.id}/whatsapp", headers=tenant.headers).get_json()
+    assert status["status"] == "waiting_qr"
+
+
+@pytest.mark.parametrize("body, field", [({"events": "x"}, "events"),
+                                         ({"events": [{"type": "qr"}]}, "events[0]"),
+                                         ({"events": [_event("nope", {})]}, "events[0].type")])
+def test_malformed_batches_are_a_400_naming_the_field(client, worker, body, field):
+    _, instance, headers = worker
+    answer = client.post("/internal/events", headers=headers,
+                         json={"instance_id": str(instance["id"]), **body})
+    assert answer.status_code == 400 and answer.get_json()["error"]["message"].startswith(field)
+
+
+def test_another_instances_token_is_refused(client, worker, config):
+    _, instance, _ = worker
+    forged = {"Authorization": "Bearer " + worker_token(config.secret_key, str(uuid.uuid4()))}
+    assert _post(client, instance, forged, []).status_code == 401
+    assert client.post("/internal/events", json={}).status_code == 401
