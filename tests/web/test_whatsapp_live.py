@@ -184,3 +184,25 @@ def test_four_accounts_connect_at_once_and_one_logout_touches_no_other(live):
     assert live.call("POST", f"/api/instances/{first[0]}/logout", first[1]).status_code == 200
     wait_until(lambda: _status(live, *first) == "waiting_qr", 20, "a new QR for the first")
     assert all(_status(live, account, key) == "connected" for account, key in rest)
+
+
+def test_a_dispatcher_that_dies_mid_delivery_loses_nothing_and_sends_nothing_twice(live):
+    account, key = _linked(live, "Oficina Rápida")
+    assert live.call("POST", f"/api/instances/{account}/stop", key).status_code == 200
+    live.call("POST", f"/api/accounts/{account}/send", key,
+              json={"phone": "5511912345678", "message": "Seu carro está pronto"})
+    assert live.call("POST", f"/api/instances/{account}/start", key).status_code == 200
+    wait_until(lambda: _status(live, account, key) == "connected", 20, "the session")
+    db, outbox = live.app.extensions["zapfleet.db"], live.app.extensions["zapfleet.outbox"]
+    with db.system() as conn, conn.cursor() as cur:
+        cur.execute("UPDATE messages SET lease_until = NULL")
+    # A first dispatcher leases the message, hands it to the worker, and dies before recording it.
+    [leased] = outbox.lease_due(10, [])
+    handed = live.instances.send(account, str(leased["id"]), leased["phone"], leased["body"])
+    with db.system() as conn, conn.cursor() as cur:  # its lease runs out, unrecorded
+        cur.execute("UPDATE messages SET lease_until = now() - interval '1 second',"
+                    " status = 'queued', provider_message_id = NULL")
+    live.dispatch()  # the next dispatcher takes over
+    [message] = _messages(live, account, key)
+    assert message["status"] in ("sent", "delivered", "read")
+    assert message["provider_message_id"] == handed["provider_message_id"]  # the worker's first send
