@@ -20,6 +20,10 @@ TAGS = (
     ("Conversations", "Message threads with contacts, and their history."),
     ("Campaigns", "Bulk messages to tagged contacts."),
     ("API keys", "The keys that authenticate an account's API calls."),
+    ("WhatsApp", "An account's WhatsApp connection: connect, status, QR code, worker log and sending."),
+    ("Instances", "The WhatsApp workers' lifecycle: start, stop, restart, unlink and delete."),
+    ("Webhooks", "Events POSTed to the account's URL, signed, with a delivery log."),
+    ("Sandbox", "The sandbox engine's simulated phone, for trying the API without WhatsApp."),
 )
 PATH_PARAMETERS = {
     "account_id": "The account's id.",
@@ -32,8 +36,9 @@ ACCESS_NOTES = {
     "public": "No authentication.",
     "admin": "Platform admin key only.",
     "account": "The account's own API key, or the platform admin key.",
+    "any": "Any API key.",
 }
-ACCESS_ERRORS = {"public": (), "admin": (401, 403), "account": (401, 404)}
+ACCESS_ERRORS = {"public": (), "admin": (401, 403), "account": (401, 404), "any": (401,)}
 
 
 def errors(*statuses: int) -> Spec:
@@ -252,8 +257,11 @@ def _api_key_operations() -> list[tuple[str, str, Spec]]:
 
 def operations() -> list[tuple[str, str, Spec]]:
     """Every (path, method, operation) the API serves, in documentation order."""
+    from web.openapi_workers import worker_operations  # it builds on the helpers above
+
     return [*_public_operations(), *_account_operations(), *_contact_operations(),
-            *_conversation_operations(), *_campaign_operations(), *_api_key_operations()]
+            *_conversation_operations(), *_campaign_operations(), *_api_key_operations(),
+            *worker_operations()]
 
 
 def build_paths() -> Spec:
@@ -267,13 +275,16 @@ def build_paths() -> Spec:
 
 def build_spec() -> Spec:
     """The complete OpenAPI 3.1 document."""
+    from web.openapi_workers import worker_schemas
+
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "zapfleet",
             "version": __version__,
             "description": "Multi-tenant WhatsApp manager: accounts, contacts, conversations, "
-                           "campaigns and API keys. Every error has the body "
+                           "campaigns, API keys, each account's WhatsApp instance, sending and "
+                           "webhooks. Every error has the body "
                            '{"error": {"code", "message"}}. Timestamps are ISO 8601.',
         },
         "tags": [{"name": name, "description": description} for name, description in TAGS],
@@ -285,7 +296,7 @@ def build_spec() -> Spec:
                 "description": "Send `Authorization: Bearer <api key>`: an account's key "
                                "(from sign-up or the API keys endpoints) or the platform admin key.",
             }},
-            "schemas": component_schemas(),
+            "schemas": {**component_schemas(), **worker_schemas()},
             "responses": error_response_components(),
         },
     }

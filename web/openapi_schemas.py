@@ -18,9 +18,12 @@ ERROR_DESCRIPTIONS = {
     "unauthorized": "The API key is missing, unknown or revoked.",
     "forbidden": "The key is valid but may not do this.",
     "not_found": "No such resource, or it belongs to another account.",
-    "conflict": "The request clashes with existing data, such as a duplicate phone or e-mail.",
+    "conflict": "The request clashes with existing data, such as a duplicate phone or e-mail, or "
+                "another change to the account's WhatsApp instance is in progress, or the "
+                "WhatsApp worker is not linked to a phone.",
     "payload_too_large": "The request body is larger than the configured limit (MAX_IMPORT_BYTES).",
-    "unavailable": "The database cannot be reached right now.",
+    "unavailable": "The database, the process supervisor or the account's WhatsApp worker cannot "
+                   "be reached right now.",
 }
 TAG_RULE = "letters, digits, spaces and . : / -, starting with a letter or digit, up to 50 characters"
 
