@@ -42,21 +42,41 @@ class Live:
         dispatcher.pool.shutdown(wait=True)
 
 
+class Server:
+    """The app on real HTTP at config.bind; restart() replaces it with a freshly built one."""
+
+    def __init__(self, config, **managers):
+        self.config, self.managers = config, managers
+        self._serve()
+
+    def _serve(self) -> None:
+        self.app = create_app(self.config, **self.managers)
+        host, port = self.config.bind.rsplit(":", 1)
+        self.server = make_server(host, int(port), self.app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def shutdown(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+    def restart(self) -> None:
+        self.shutdown()
+        self._serve()
+
+
 @pytest.fixture
 def live(clean_db, manager, supervisord, worker_config):
     config = worker_config.with_overrides(webhook_allow_private=True)
-    app = create_app(config, database=clean_db, accounts=manager,
-                     supervisor=Supervisor.from_config(config))
-    host, port = config.bind.rsplit(":", 1)
-    server = make_server(host, int(port), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Live(app, config.control_url)
-    for instance in app.extensions["zapfleet.instances"].list(None):
-        app.extensions["zapfleet.instances"].delete(instance["account_id"])
+    server = Server(config, database=clean_db, accounts=manager,
+                    supervisor=Supervisor.from_config(config))
+    live = Live(server.app, config.control_url)
+    live.server = server
+    yield live
+    for instance in server.app.extensions["zapfleet.instances"].list(None):
+        server.app.extensions["zapfleet.instances"].delete(instance["account_id"])
     server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 def _status(live, account, key):
@@ -206,3 +226,16 @@ def test_a_dispatcher_that_dies_mid_delivery_loses_nothing_and_sends_nothing_twi
     [message] = _messages(live, account, key)
     assert message["status"] in ("sent", "delivered", "read")
     assert message["provider_message_id"] == handed["provider_message_id"]  # the worker's first send
+
+
+def test_restarting_the_web_app_leaves_workers_untouched(live):
+    account, key = _linked(live, "Floricultura")
+    name = live.instances.get(account)["instance_name"]
+    supervisor = Supervisor.from_config(live.app.config["ZAPFLEET"])
+    pid = supervisor.process_info(name)["pid"]
+    live.server.restart()
+    assert supervisor.process_info(name)["pid"] == pid
+    assert _status(live, account, key) == "connected"
+    sent = live.call("POST", f"/api/accounts/{account}/send", key,
+                     json={"phone": "5511912345678", "message": "Bom dia"})
+    assert sent.status_code == 201
