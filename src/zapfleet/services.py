@@ -1,7 +1,7 @@
 """Builds the managers the web app and the dispatcher share, from one Config."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from zapfleet.accounts import AccountManager
@@ -24,7 +24,6 @@ class Services:
     outbox: Outbox
     webhooks: WebhookManager
     events: WorkerEvents
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def build_services(config: Config, **given: Any) -> Services:

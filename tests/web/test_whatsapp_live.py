@@ -239,3 +239,26 @@ def test_restarting_the_web_app_leaves_workers_untouched(live):
     sent = live.call("POST", f"/api/accounts/{account}/send", key,
                      json={"phone": "5511912345678", "message": "Bom dia"})
     assert sent.status_code == 201
+
+
+def test_a_message_not_handed_over_before_its_deadline_fails_with_the_reason(live):
+    from datetime import datetime, timedelta, timezone
+
+    from zapfleet.outbox import Outbox
+
+    account, key = _linked(live, "Estética Bela")
+    assert live.call("POST", f"/api/instances/{account}/stop", key).status_code == 200
+    with Receiver() as hook:
+        live.call("PUT", f"/api/accounts/{account}/webhook", key, json={"url": hook.url})
+        live.call("POST", f"/api/accounts/{account}/send", key,
+                  json={"phone": "5511912345678", "message": "Lembrete"})
+        later = datetime.now(timezone.utc) + timedelta(days=2)
+        db = live.app.extensions["zapfleet.db"]
+        expired = Outbox(db, live.instances, deadline_seconds=86400, clock=lambda: later)
+        assert len(expired.expire_overdue()) == 1
+        live.dispatch()
+    [message] = _messages(live, account, key)
+    assert message["status"] == "failed" and "deadline" in message["error"]
+    statuses = [r["json"]["data"]["status"] for r in hook.requests
+                if r["json"]["event"] == "message.status"]
+    assert statuses == ["failed"]

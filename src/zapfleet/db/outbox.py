@@ -108,12 +108,3 @@ def lease_due(conn, now: datetime, lease_until: datetime, per_account: int,
             (now, [str(a) for a in exclude_accounts], lease_until, per_account, now))
         return sorted(cur.fetchall(), key=lambda row: (row["created_at"], row["id"]))
 
-
-def message_phone(conn, account_id: UUID, message_id: UUID) -> str | None:
-    """The contact phone of one of the account's messages."""
-    with conn.cursor() as cur:
-        cur.execute("SELECT k.phone FROM messages m JOIN conversations c ON c.id = m.conversation_id"
-                    " JOIN contacts k ON k.id = c.contact_id"
-                    " WHERE m.account_id = %s AND m.id = %s", (account_id, message_id))
-        row = cur.fetchone()
-        return row["phone"] if row else None
