@@ -52,20 +52,29 @@ class Outbox:
         phone = validation.phone(data.get("phone"), self.region)
         text = message_text(data.get("message"))
         key = validation.text(data, "idempotency_key", max_len=200)
-        message = self._queue(account_id, phone, text, key or None)
-        if message is None:
-            return self._existing(account_id, key), False
+        message, created = self._queue(account_id, phone, text, key or None)
+        if not created:
+            return message, False
         return self.hand_to_worker(account_id, message, phone), True
 
-    def _queue(self, account_id: UUID, phone: str, text: str, key: str | None) -> dict | None:
+    def _queue(self, account_id: UUID, phone: str, text: str,
+               key: str | None) -> tuple[dict, bool]:
         now = self.clock()
         with self.db.tenant(account_id) as conn:
+            # A repeated key is answered without an INSERT: an INSERT … ON CONFLICT racing the
+            # receipt UPDATE of the same row can deadlock.
+            existing = key and sql.get_by_idempotency_key(conn, account_id, key)
+            if existing:
+                return existing, False
             contact = contacts_sql.get_contact_by_phone(conn, account_id, phone)
             if contact is None:
                 contact = contacts_sql.insert_contact(conn, account_id, phone, "", [], False)
             conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
-            return sql.insert_queued(conn, account_id, conversation_id, text, key,
-                                     now + self.deadline, now + timedelta(seconds=LEASE_SECONDS))
+            message = sql.insert_queued(conn, account_id, conversation_id, text, key,
+                                        now + self.deadline, now + timedelta(seconds=LEASE_SECONDS))
+        if message is None:  # the same key, sent at the same moment by another request
+            return self._existing(account_id, key), False
+        return message, True
 
     def _existing(self, account_id: UUID, key: str) -> dict:
         with self.db.tenant(account_id) as conn:

@@ -113,7 +113,8 @@ def test_link_send_receipts_inbound_and_webhooks(live):
         message = sent.json()["message"]
         assert message["status"] in ("sent", "delivered", "read")
         repeat = live.call("POST", f"/api/accounts/{account}/send", key, json=body)
-        assert repeat.status_code == 200 and repeat.json()["message"]["id"] == message["id"]
+        assert repeat.status_code == 200, repeat.text
+        assert repeat.json()["message"]["id"] == message["id"]
         wait_until(lambda: [m["status"] for m in _messages(live, account, key)] == ["read"], 20,
                    "the read receipt")
         reply = live.call("POST", f"/api/accounts/{account}/sandbox/inbound", key,
