@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import secrets
 import statistics
 import subprocess
@@ -113,7 +114,8 @@ def run(database_url: str, clients: int, seconds: float) -> None:
     base, admin = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {admin_key}"}
     try:
         account, headers = linked_account(base, admin)
-        send = lambda: {"phone": "5511912345678", "message": "Olá! Seu horário está confirmado.",  # noqa: E731
+        send = lambda: {"phone": f"55119{random.randrange(10**8):08d}",  # noqa: E731 - a customer each
+                        "message": "Olá! Seu horário está confirmado.",
                         "idempotency_key": uuid.uuid4().hex}
         rows = [("bare INSERT", *load(f"{base}/bench/insert", {}, dict, clients, seconds)),
                 ("POST send", *load(f"{base}/api/accounts/{account}/send", headers, send,

@@ -116,10 +116,8 @@ class WorkerEvents:
         phone = validation.phone(data.get("phone"), self.region)
         text = _data_text(data, "text")
         provider_id = _data_text(data, "provider_message_id", 200)
-        contact = contacts_sql.get_contact_by_phone(conn, account_id, phone)
-        if contact is None:
-            name = _data_text(data, "name", 200, required=False) or ""
-            contact = contacts_sql.insert_contact(conn, account_id, phone, name, [], False)
+        name = _data_text(data, "name", 200, required=False) or ""
+        contact = contacts_sql.ensure_contact(conn, account_id, phone, name)
         conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
         message = messages_sql.insert_inbound(conn, account_id, conversation_id, text, provider_id)
         if message is not None:

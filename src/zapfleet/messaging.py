@@ -25,9 +25,7 @@ class MessagingMixin:
         if not isinstance(body, str) or not body.strip() or len(body) > MAX_BODY:
             raise InvalidInput("message", f"must be 1 to {MAX_BODY} characters")
         with self.db.tenant(account_id) as conn:
-            contact = contacts_sql.get_contact_by_phone(conn, account_id, phone)
-            if contact is None:
-                contact = contacts_sql.insert_contact(conn, account_id, phone, "", [], False)
+            contact = contacts_sql.ensure_contact(conn, account_id, phone)
             conversation_id = sql.ensure_conversation(conn, account_id, contact["id"])
             return sql.insert_message(conn, account_id, conversation_id, direction, body, status,
                                       idempotency_key)

@@ -66,9 +66,7 @@ class Outbox:
             existing = key and sql.get_by_idempotency_key(conn, account_id, key)
             if existing:
                 return existing, False
-            contact = contacts_sql.get_contact_by_phone(conn, account_id, phone)
-            if contact is None:
-                contact = contacts_sql.insert_contact(conn, account_id, phone, "", [], False)
+            contact = contacts_sql.ensure_contact(conn, account_id, phone)
             conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
             message = sql.insert_queued(conn, account_id, conversation_id, text, key,
                                         now + self.deadline, now + timedelta(seconds=LEASE_SECONDS))

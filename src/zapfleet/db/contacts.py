@@ -23,6 +23,17 @@ def insert_contact(conn, account_id: UUID, phone: str, name: str, tags: list[str
         return cur.fetchone()
 
 
+def ensure_contact(conn, account_id: UUID, phone: str, name: str = "") -> dict:
+    """The account's contact with this phone, created when missing (safe when two race)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO contacts (account_id, phone, name) VALUES (%s, %s, %s)"
+            " ON CONFLICT (account_id, phone) DO UPDATE SET name = CASE WHEN contacts.name = ''"
+            f" THEN EXCLUDED.name ELSE contacts.name END RETURNING {CONTACT_COLUMNS}",
+            (account_id, phone, name))
+        return cur.fetchone()
+
+
 def get_contact(conn, account_id: UUID, contact_id: UUID) -> dict | None:
     """One of an account's contacts, or None."""
     with conn.cursor() as cur:
