@@ -66,6 +66,11 @@ def start_server(database_url: str, admin_key: str, port: int) -> subprocess.Pop
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
                                "--workers", "1", "--timeout", "120", "web.wsgi:app"],
                               cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    return when_healthy(server, port)
+
+
+def when_healthy(server: subprocess.Popen, port: int) -> subprocess.Popen:
+    """The server, once its /healthz answers (killed, and the bench stopped, after 30 s)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -25,7 +25,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "src")]
 
-from contacts_import import admin_execute, free_port, with_database  # noqa: E402
+from contacts_import import admin_execute, free_port, when_healthy, with_database  # noqa: E402
 
 def _bench_module(name: str):
     """A sibling bench script, loaded by path (bench/workers.py would clash with workers/)."""
@@ -48,15 +48,7 @@ def start_app(env: dict, port: int) -> subprocess.Popen:
         [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "2",
          "--threads", "16", "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"),
          "--pythonpath", str(ROOT), "send_path_app:app"], env=env, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                return server
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the app did not start")
+    return when_healthy(server, port)
 
 
 def linked_account(base: str, admin: dict) -> tuple[str, dict]:
