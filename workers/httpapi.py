@@ -67,11 +67,15 @@ def required_text(body: dict, field: str, max_len: int) -> str:
 
 
 class WorkerApp:
-    """Routes requests to the engine; every route needs the worker's bearer token."""
+    """Routes requests to the engine; every route needs the worker's bearer token, except the
+    engine's webhook (POST /<engine>/webhook/<secret>), which its secret path authenticates."""
 
-    def __init__(self, instance_id: str, token: str, engine: Engine, sent: SentLog):
+    def __init__(self, instance_id: str, token: str, engine: Engine, sent: SentLog,
+                 webhook_secret: str | None = None):
         self.instance_id, self.engine, self.sent = instance_id, engine, sent
         self._expected = f"Bearer {token}".encode()
+        self._webhook_prefix = f"/{engine.name}/webhook/"
+        self._webhook_secret = webhook_secret
         self._routes: dict[tuple[str, str], Callable[[dict, bytes], Response]] = {
             ("GET", "/health"): self.health, ("GET", "/status"): self.status,
             ("GET", "/qr"): self.qr, ("POST", "/send"): self.send, ("POST", "/logout"): self.logout}
@@ -79,13 +83,17 @@ class WorkerApp:
     def respond(self, method: str, target: str, authorization: str | None,
                 body: bytes | None) -> Response:
         """The answer to one request (authentication first, then the route); body None: too large."""
-        if not hmac.compare_digest((authorization or "").encode(), self._expected):
+        url = urlsplit(target)
+        webhook = method == "POST" and url.path.startswith(self._webhook_prefix)
+        if not (self._webhook_allowed(url.path) if webhook else
+                hmac.compare_digest((authorization or "").encode(), self._expected)):
             return error_response("unauthorized", "missing or wrong worker token")
         if body is None:
             return error_response("invalid_input", f"body: must be at most {MAX_BODY} bytes")
-        url = urlsplit(target)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         try:
+            if webhook:
+                return json_response(self.engine.webhook(parse_object(body)))
             return self._route(method, url.path)(query, body)
         except ApiError as exc:
             return error_response(exc.code, exc.message)
@@ -94,6 +102,13 @@ class WorkerApp:
         except Exception as exc:  # noqa: BLE001 - the worker must answer, not crash
             log(f"{method} {url.path} failed: {type(exc).__name__}")
             return error_response("internal_error", "the worker failed; see its log")
+
+    def _webhook_allowed(self, path: str) -> bool:
+        """True when the webhook path carries this worker's webhook secret."""
+        if self._webhook_secret is None:
+            return False
+        given = path[len(self._webhook_prefix):]
+        return hmac.compare_digest(given.encode(), self._webhook_secret.encode())
 
     def _route(self, method: str, path: str) -> Callable[[dict, bytes], Response]:
         """The handler of a route; not_found for anything else."""

@@ -1,11 +1,14 @@
 """One account's WhatsApp worker: an engine behind a small HTTP API (see workers/README.md).
 
 Usage: ZAPFLEET_WORKER_TOKEN=... python -m workers.whatsapp_worker --instance <uuid> --port <port>
-       [--host 127.0.0.1] --engine sandbox --session-dir <folder> --control-url <url>
+       [--name <slug>_whatsapp] [--host 127.0.0.1] --engine sandbox --session-dir <folder>
+       --control-url <url>
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
 import os
 import signal
 import sys
@@ -24,6 +27,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The worker's command line (as zapfleet.programs writes it)."""
     parser = argparse.ArgumentParser(prog="workers.whatsapp_worker", description=__doc__.split("\n")[0])
     parser.add_argument("--instance", required=True, help="the instance's uuid")
+    parser.add_argument("--name", help="the instance's name, <slug>_whatsapp (default: the uuid)")
     parser.add_argument("--port", required=True, type=int, help="the port of the HTTP API")
     parser.add_argument("--host", default="127.0.0.1", help="the address of the HTTP API")
     parser.add_argument("--engine", required=True, help="the WhatsApp engine, e.g. sandbox")
@@ -40,16 +44,29 @@ def wait_for_stop_signal() -> None:
     stop.wait()
 
 
+def webhook_secret(token: str) -> str:
+    """The secret in the path of the engine's webhook route, derived from the worker's token."""
+    return hmac.new(token.encode(), b"engine-webhook", hashlib.sha256).hexdigest()
+
+
+def engine_options(args: argparse.Namespace, token: str) -> dict[str, object]:
+    """What an engine is told: the instance, the control plane, and where its webhook is served."""
+    return {"instance_id": args.instance, "instance_name": args.name or args.instance,
+            "control_url": args.control_url, "host": args.host, "port": args.port,
+            "webhook_path": f"/{args.engine}/webhook/{webhook_secret(token)}"}
+
+
 def run(args: argparse.Namespace, token: str) -> int:
     """Start the reporter, the engine and the HTTP server; stop them all on SIGTERM."""
     os.makedirs(args.session_dir, mode=0o700, exist_ok=True)
     spool = Spool(args.session_dir)
     reporter = Reporter(spool, args.control_url, args.instance, token)
-    options = {"instance_id": args.instance, "control_url": args.control_url}
     engine = create_engine(args.engine, args.session_dir,
-                           lambda kind, data: spool.append(new_event(kind, data)), options)
-    server = make_server(WorkerApp(args.instance, token, engine, SentLog(args.session_dir)),
-                         args.host, args.port)
+                           lambda kind, data: spool.append(new_event(kind, data)),
+                           engine_options(args, token))
+    app = WorkerApp(args.instance, token, engine, SentLog(args.session_dir),
+                    webhook_secret=webhook_secret(token))
+    server = make_server(app, args.host, args.port)
     reporter.start()
     engine.start()
     serving = threading.Thread(target=server.serve_forever, name="http", daemon=True)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GENERATED_SECRETS = ("SECRET_KEY", "ADMIN_API_KEY", "SUPERVISOR_PASSWORD")
+ENGINE_NAMES = ("sandbox", "evolution", "neonize")
+"""The WhatsApp engines an instance may run (workers/engines registers the same names)."""
 
 
 def _int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -19,6 +21,14 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _engine(environ: Mapping[str, str]) -> str:
+    """WHATSAPP_ENGINE: one of ENGINE_NAMES (sandbox when unset)."""
+    name = (environ.get("WHATSAPP_ENGINE") or "sandbox").strip().lower()
+    if name not in ENGINE_NAMES:
+        raise ValueError(f"WHATSAPP_ENGINE must be one of {', '.join(ENGINE_NAMES)}, got {name!r}")
+    return name
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,9 @@ class Config:
     default_engine: str = "sandbox"
     send_deadline_seconds: int = 24 * 3600
     webhook_allow_private: bool = False
+    evolution_url: str = ""
+    evolution_api_key: str = field(default="", repr=False)
+    evolution_webhook_base: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -60,9 +73,12 @@ class Config:
             supervisor_password=env.get("SUPERVISOR_PASSWORD", ""),
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
             worker_host=env.get("WORKER_HOST") or "127.0.0.1",
-            default_engine=env.get("WHATSAPP_ENGINE") or "sandbox",
+            default_engine=_engine(env),
             send_deadline_seconds=_int(env, "SEND_DEADLINE_SECONDS", 24 * 3600),
             webhook_allow_private=env.get("WEBHOOK_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes"),
+            evolution_url=(env.get("EVOLUTION_URL") or "").strip().rstrip("/"),
+            evolution_api_key=(env.get("EVOLUTION_API_KEY") or "").strip(),
+            evolution_webhook_base=(env.get("EVOLUTION_WEBHOOK_BASE") or "").strip().rstrip("/"),
         )
 
     @property

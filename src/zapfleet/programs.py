@@ -10,6 +10,8 @@ from pathlib import Path
 from zapfleet.config import PROJECT_ROOT
 
 _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,60}$")
+_ENV_VALUE = re.compile(r"^[^\s\"'\\]*$")  # supervisord cannot quote quotes, backslashes, blanks
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class WorkerProgram:
     control_url: str
     host: str = "127.0.0.1"
     python: str = sys.executable
+    environment: tuple[tuple[str, str], ...] = ()
+    """More environment variables of the worker (engine settings; secrets never go in argv)."""
 
     @property
     def session_dir(self) -> Path:
@@ -42,19 +46,34 @@ class WorkerProgram:
         return self.var_dir / "supervisor" / "workers" / f"{self.name}.conf"
 
 
+def render_environment(variables: tuple[tuple[str, str], ...]) -> str:
+    """The value of supervisord's `environment =` line; ValueError for a value it cannot hold."""
+    parts = []
+    for name, value in variables:
+        if not _ENV_NAME.match(name):
+            raise ValueError(f"unsafe environment variable name {name!r}")
+        if not _ENV_VALUE.match(value):
+            raise ValueError(f"{name} must not contain blanks, quotes or backslashes")
+        parts.append(f'{name}="{value.replace("%", "%%")}"')
+    return ",".join(parts)
+
+
 def render_program(program: WorkerProgram) -> str:
     """The [program:x] section for a worker, as supervisord reads it."""
     if not _SAFE_NAME.match(program.name):
         raise ValueError(f"unsafe program name {program.name!r}")
     command = shlex.join([
         program.python, "-m", "workers.whatsapp_worker", "--instance", program.instance_id,
-        "--port", str(program.port), "--host", program.host, "--engine", program.engine,
-        "--session-dir", str(program.session_dir), "--control-url", program.control_url])
+        "--name", program.name, "--port", str(program.port), "--host", program.host,
+        "--engine", program.engine, "--session-dir", str(program.session_dir),
+        "--control-url", program.control_url])
+    environment = render_environment(
+        (("ZAPFLEET_WORKER_TOKEN", program.token), ("PYTHONUNBUFFERED", "1"), *program.environment))
     return "\n".join([
         f"[program:{program.name}]",
         f"command = {command.replace('%', '%%')}",
         f"directory = {PROJECT_ROOT}",
-        f'environment = ZAPFLEET_WORKER_TOKEN="{program.token}",PYTHONUNBUFFERED="1"',
+        f"environment = {environment}",
         "autostart = true", "autorestart = true", "startsecs = 1", "startretries = 1000",
         "stopwaitsecs = 10", "stopasgroup = true", "killasgroup = true",
         "redirect_stderr = true", f"stdout_logfile = {program.log_file}",

@@ -82,5 +82,9 @@ class Engine:
         """An engine-specific action; engines without it raise UnknownAction."""
         raise UnknownAction(f"the {self.label} engine has no action {name!r}")
 
+    def webhook(self, payload: dict) -> dict:
+        """An event its provider POSTed to the worker's webhook route; engines without one: 404."""
+        raise UnknownAction(f"the {self.label} engine receives no webhooks")
+
     def stop(self) -> None:
         """Release the connection and background threads (the process is exiting)."""
