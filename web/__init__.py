@@ -5,6 +5,7 @@ from flask import Flask
 
 from web import errors
 from web.api import register_api
+from web.ui import register_ui
 from web.jsonio import IsoJSONProvider
 from zapfleet.config import Config
 from zapfleet.services import build_services
@@ -20,8 +21,9 @@ def create_app(config: Config | None = None, **managers) -> Flask:
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=config.max_import_bytes,
                       ZAPFLEET=config)
     services = build_services(config, **managers)
-    for name in ("db", "accounts", "instances", "outbox", "webhooks", "events"):
+    for name in ("db", "accounts", "instances", "outbox", "webhooks", "events", "logins"):
         app.extensions[f"zapfleet.{name}"] = getattr(services, name)
     errors.register(app)
     register_api(app)
+    register_ui(app, config)
     return app

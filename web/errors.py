@@ -1,7 +1,7 @@
-"""Every error becomes {"error": {"code", "message"}} with its HTTP status."""
+"""Every error becomes {"error": {"code", "message"}} with its HTTP status, or a page for browsers."""
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from zapfleet.errors import ZapfleetError
@@ -15,16 +15,33 @@ STATUS_BY_CODE = {
     "conflict": 409,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
+    "rate_limited": 429,
     "internal_error": 500,
     "unavailable": 503,
 }
 CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
 
 
+MACHINE_PATHS = ("/api/", "/internal/", "/healthz")
+
+
+def wants_page() -> bool:
+    """True for a browser's page request; API, worker and polling calls get JSON."""
+    path = request.path
+    return not (path.startswith(MACHINE_PATHS) or path.endswith(".json")
+                or request.accept_mimetypes.best == "application/json")
+
+
 def error_response(code: str, message: str):
-    """The one error shape, with the status that belongs to the code."""
+    """The one error shape, with the status that belongs to the code (a page for browsers)."""
+    status = STATUS_BY_CODE[code]
+    if wants_page():
+        try:
+            return render_template("ui/error.html", status=status, message=message), status
+        except Exception:  # e.g. the database is down: the page's header cannot load the user
+            return message, status, {"Content-Type": "text/plain; charset=utf-8"}
     response = jsonify({"error": {"code": code, "message": message}})
-    response.status_code = STATUS_BY_CODE[code]
+    response.status_code = status
     if code == "unauthorized":
         response.headers["WWW-Authenticate"] = 'Bearer realm="zapfleet"'
     return response

@@ -49,8 +49,8 @@ class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixi
                 slug = self._free_slug(conn, data)
                 return sql.insert_account(conn, name, slug, phone, plan, settings)
 
-    def register_customer(self, data: Mapping[str, Any]) -> dict:
-        """Sign-up: a new account, its first user and an API key (returned once)."""
+    def register_customer(self, data: Mapping[str, Any], with_api_key: bool = True) -> dict:
+        """Sign-up: a new account, its first user and (unless refused) an API key, shown once."""
         email = validation.email(data.get("email"))
         validation.password(data.get("password"))
         account = self.create_account({k: data[k] for k in ("name", "phone") if k in data})
@@ -59,6 +59,8 @@ class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixi
         except Conflict:
             self.delete_account(account["id"])
             raise
+        if not with_api_key:
+            return {"account": account, "user": user}
         key_row, key = self.issue_api_key(account["id"], "sign-up", user["id"])
         return {"account": account, "user": user, "api_key": {**key_row, "key": key}}
 

@@ -10,6 +10,7 @@ ERROR_CODES = (
     "method_not_allowed",
     "payload_too_large",
     "unsupported_media_type",
+    "rate_limited",
     "unavailable",
     "internal_error",
 )
@@ -57,6 +58,12 @@ class Conflict(ZapfleetError):
     """The request clashes with the current state (a duplicate, a concurrent change)."""
 
     code = "conflict"
+
+
+class TooManyRequests(ZapfleetError):
+    """Too many attempts in a short time; try again later."""
+
+    code = "rate_limited"
 
 
 class Unavailable(ZapfleetError):

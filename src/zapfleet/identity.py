@@ -1,6 +1,7 @@
 """Users, passwords and API keys: the identity part of the AccountManager."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from uuid import UUID
@@ -55,6 +56,14 @@ class IdentityMixin:
             return None
         if not verify_password(self.hasher, user.pop("password_hash"), password):
             return None
+        return user
+
+    def session_user(self, user_id: UUID) -> dict | None:
+        """A user with a `stamp` that changes whenever the password does, or None."""
+        with self.db.system() as conn:
+            user = sql.get_user(conn, user_id)
+        if user is not None:
+            user["stamp"] = hashlib.sha256(user.pop("password_hash").encode()).hexdigest()[:16]
         return user
 
     def change_password(self, user_id: UUID, old_password: str, new_password: str) -> None:

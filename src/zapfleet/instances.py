@@ -14,7 +14,8 @@ from zapfleet.config import Config
 from zapfleet.db import Database
 from zapfleet.db import accounts as accounts_sql
 from zapfleet.db import instances as sql
-from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable
+from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError
+from zapfleet.overview import accounts_overview, workers_running
 from zapfleet.programs import WorkerProgram
 from zapfleet.reconcile import WORKER_STATES, Reconciler, remove_program, sync_program
 from zapfleet.security import worker_token
@@ -236,8 +237,16 @@ class InstanceManager:
         """Unlink the phone from the account's worker (a new QR follows); return the instance."""
         with self.locked(account_id):
             instance = self.get(account_id)
-            self.client_for(instance).logout()
-            return self.observe(instance["id"], status="logged_out", phone=None, qr_code=None)
+            # Recorded first: the worker's own events (logged_out, the new QR, waiting_qr) then
+            # land after it, instead of being overwritten by it.
+            row = self.observe(instance["id"], status="logged_out", phone=None, qr_code=None)
+            try:
+                self.client_for(instance).logout()
+            except ZapfleetError:
+                before = {k: instance[k] for k in ("status", "phone", "qr_code")}
+                self.observe(instance["id"], **before)
+                raise
+            return row
 
     def delete(self, account_id: UUID) -> None:
         """Remove the account's instance: process, supervisord group, program file, session."""
@@ -300,3 +309,9 @@ class InstanceManager:
         """The account's instance as a list, or every instance (None, for the platform admin)."""
         with self.db.system() as conn:
             return sql.list_instances(conn, account_id)
+
+    def overview(self) -> dict:
+        """Every account with its instance and messages today; workers running (None: unknown)."""
+        rows = accounts_overview(self.db)
+        names = {row["instance_name"] for row in rows if row["instance_name"]}
+        return {"accounts": rows, "workers_running": workers_running(self.supervisor, names)}

@@ -1,6 +1,7 @@
 """Conversations and message history."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +12,9 @@ from zapfleet.errors import InvalidInput, NotFound
 from zapfleet.pagination import decode_cursor, next_cursor, page_limit
 
 MAX_BODY = 4096
+THREAD_SIZE = 100
+MAX_CHANGES = 200
+LATE_COMMIT = timedelta(seconds=5)  # a message may commit this long after its created_at
 
 
 class MessagingMixin:
@@ -50,3 +54,45 @@ class MessagingMixin:
                 raise NotFound("no such conversation")
             rows = sql.list_messages(conn, account_id, conversation_id, size, decode_cursor(cursor))
         return {"items": rows, "next_cursor": next_cursor(rows, size)}
+
+    def get_conversation(self, account_id: UUID, conversation_id: UUID) -> dict:
+        """One conversation with its contact's phone and name; NotFound if none."""
+        with self.db.tenant(account_id) as conn:
+            conversation = sql.get_conversation(conn, account_id, conversation_id)
+        if conversation is None:
+            raise NotFound("no such conversation")
+        return conversation
+
+    def open_conversation(self, account_id: UUID, conversation_id: UUID,
+                          limit: int = THREAD_SIZE) -> dict:
+        """Mark a conversation read; {conversation, messages: its latest, oldest first}."""
+        with self.db.tenant(account_id) as conn:
+            sql.mark_read(conn, account_id, conversation_id)
+            conversation = sql.get_conversation(conn, account_id, conversation_id)
+            if conversation is None:
+                raise NotFound("no such conversation")
+            messages = sql.recent_messages(conn, account_id, conversation_id, limit)
+        return {"conversation": conversation, "messages": messages}
+
+    def conversation_changes(self, account_id: UUID, conversation_id: UUID,
+                             since: datetime | None, ids: list[UUID],
+                             mark_read: bool = False) -> dict:
+        """Messages created since a moment (a few seconds' overlap) and those in ids, fresh."""
+        with self.db.tenant(account_id) as conn:
+            if mark_read:
+                sql.mark_read(conn, account_id, conversation_id)
+            conversation = sql.get_conversation(conn, account_id, conversation_id)
+            if conversation is None:
+                raise NotFound("no such conversation")
+            if since is None:
+                messages = sql.recent_messages(conn, account_id, conversation_id, THREAD_SIZE)
+            else:
+                messages = sql.changed_messages(conn, account_id, conversation_id,
+                                                since - LATE_COMMIT, ids, MAX_CHANGES)
+        return {"conversation": conversation, "messages": messages}
+
+    def find_conversation(self, account_id: UUID, phone: str) -> dict | None:
+        """The conversation with this phone's contact, or None."""
+        phone = validation.phone(phone, self.region)
+        with self.db.tenant(account_id) as conn:
+            return sql.find_conversation_by_phone(conn, account_id, phone)

@@ -9,6 +9,7 @@ from zapfleet.config import Config
 from zapfleet.db import Database
 from zapfleet.events import WorkerEvents
 from zapfleet.instances import InstanceManager
+from zapfleet.logins import LoginGuard
 from zapfleet.outbox import Outbox
 from zapfleet.supervisor import Supervisor
 from zapfleet.webhooks import WebhookManager
@@ -24,6 +25,7 @@ class Services:
     outbox: Outbox
     webhooks: WebhookManager
     events: WorkerEvents
+    logins: LoginGuard
 
 
 def build_services(config: Config, **given: Any) -> Services:
@@ -37,4 +39,5 @@ def build_services(config: Config, **given: Any) -> Services:
         outbox=Outbox(db, instances, config.default_region, config.send_deadline_seconds),
         webhooks=given.get("webhooks") or WebhookManager(
             db, allow_private=config.webhook_allow_private),
-        events=WorkerEvents(db, config.secret_key, config.default_region))
+        events=WorkerEvents(db, config.secret_key, config.default_region),
+        logins=given.get("logins") or LoginGuard(db, accounts))

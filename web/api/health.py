@@ -1,5 +1,5 @@
 """Liveness: /healthz answers 200 when the database does."""
-from flask import Blueprint, current_app, redirect, url_for
+from flask import Blueprint, current_app
 
 from zapfleet.errors import Unavailable
 
@@ -13,8 +13,3 @@ def healthz():
         raise Unavailable("database unreachable")
     return {"status": "ok"}
 
-
-@bp.get("/")
-def index():
-    """The home page points at the API documentation until the web UI exists."""
-    return redirect(url_for("docs.docs_page"))

@@ -94,3 +94,42 @@ def insert_inbound(conn, account_id: UUID, conversation_id: UUID, body: str,
                         " unread_count = unread_count + 1 WHERE id = %s",
                         (row["created_at"], conversation_id))
         return row
+
+
+def mark_read(conn, account_id: UUID, conversation_id: UUID) -> None:
+    """Set a conversation's unread count to zero (no write when it already is)."""
+    with conn.cursor() as cur:
+        cur.execute("UPDATE conversations SET unread_count = 0"
+                    " WHERE account_id = %s AND id = %s AND unread_count > 0",
+                    (account_id, conversation_id))
+
+
+def recent_messages(conn, account_id: UUID, conversation_id: UUID, limit: int) -> list[dict]:
+    """The last `limit` messages of a conversation, oldest first."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT * FROM (SELECT {MESSAGE_COLUMNS} FROM messages"
+                    " WHERE account_id = %s AND conversation_id = %s"
+                    " ORDER BY created_at DESC, id DESC LIMIT %s) m ORDER BY created_at, id",
+                    (account_id, conversation_id, limit))
+        return cur.fetchall()
+
+
+def changed_messages(conn, account_id: UUID, conversation_id: UUID, since: datetime,
+                     ids: list[UUID], limit: int) -> list[dict]:
+    """A conversation's messages created from `since` on, and those in `ids`; oldest first."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages"
+                    " WHERE account_id = %s AND conversation_id = %s"
+                    " AND (created_at >= %s OR id = ANY(%s::uuid[]))"
+                    " ORDER BY created_at, id LIMIT %s",
+                    (account_id, conversation_id, since, [str(i) for i in ids], limit))
+        return cur.fetchall()
+
+
+def find_conversation_by_phone(conn, account_id: UUID, phone: str) -> dict | None:
+    """The account's conversation with the contact of this phone (E.164 digits), or None."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {CONVERSATION_COLUMNS} FROM conversations c"
+                    " JOIN contacts k ON k.id = c.contact_id"
+                    " WHERE c.account_id = %s AND k.phone = %s", (account_id, phone))
+        return cur.fetchone()

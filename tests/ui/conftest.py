@@ -1,0 +1,103 @@
+"""Browser fixtures: the app on real HTTP with a real supervisord, driven by Debian's Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.live import Server
+from zapfleet.config import PROJECT_ROOT
+from zapfleet.supervisor import Supervisor
+
+PASSWORD = "correct horse battery"
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", PROJECT_ROOT / "var" / "screenshots"))
+expect.set_options(timeout=10_000)
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (never a downloaded browser); CHROMIUM overrides the path."""
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        raise RuntimeError("Chromium is missing: `apt-get install chromium` (see .ci/run)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Browser:
+    """One headless Chromium for the whole run."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(),
+                                             args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@dataclass
+class UI:
+    """The served app and the helpers the browser tests share."""
+
+    base: str
+    app: object
+    browser: Browser
+    manager: object
+
+    def page(self, lang: str | None = "en", width: int = 1280, height: int = 900) -> Page:
+        """A fresh tab with its own cookies (one user per page), in English unless lang says.
+
+        Tests read the English labels; test_i18n checks the Portuguese default and that
+        every English text has its translation."""
+        context = self.browser.new_context(viewport={"width": width, "height": height},
+                                           base_url=self.base)
+        if lang:
+            context.add_cookies([{"name": "lang", "value": lang, "url": self.base}])
+        return context.new_page()
+
+    def shot(self, page: Page, name: str) -> Path:
+        """Save a full-page screenshot for people to look at (var/screenshots, git-ignored)."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def sign_up(self, page: Page, name: str = "Salão Bela") -> str:
+        """Sign up a business through the form; return the new user's e-mail."""
+        email = f"{uuid.uuid4().hex[:8]}@example.com"
+        page.goto("/signup")
+        page.get_by_label("Business name").fill(name)
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Create account").click()
+        page.wait_for_url("**/a/*/")
+        return email
+
+    def sign_in(self, page: Page, email: str, password: str = PASSWORD) -> None:
+        """Sign in through the form."""
+        page.goto("/login")
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+
+    def admin(self) -> str:
+        """Create a platform admin user; return its e-mail."""
+        email = f"owner-{uuid.uuid4().hex[:6]}@example.com"
+        self.manager.create_user(email, PASSWORD, None)
+        return email
+
+
+@pytest.fixture
+def ui(clean_db, manager, supervisord, worker_config, browser):
+    """The app on real HTTP with real sandbox workers, and a browser to drive it."""
+    config = worker_config.with_overrides(webhook_allow_private=True)
+    server = Server(config, database=clean_db, accounts=manager,
+                    supervisor=Supervisor.from_config(config))
+    yield UI(config.control_url, server.app, browser, manager)
+    instances = server.app.extensions["zapfleet.instances"]
+    for instance in instances.list(None):
+        instances.delete(instance["account_id"])
+    server.shutdown()

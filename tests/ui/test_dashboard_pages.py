@@ -1,0 +1,369 @@
+"""The owner's dashboard: every account, its worker and live status; the lifecycle buttons."""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.ui.conftest import PASSWORD
+from web import create_app
+from zapfleet.db import instances as instances_sql
+
+ACTIONS = ("connect", "reconnect", "start", "stop", "restart", "logout", "delete", "delete-account")
+
+
+def _csrf(client, path: str) -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _sign_in(client, email: str) -> str:
+    """Sign in; return a CSRF token for the session's forms."""
+    response = client.post("/login", data={"email": email, "password": PASSWORD,
+                                           "csrf_token": _csrf(client, "/login")})
+    assert response.status_code == 302
+    return _csrf(client, "/password")
+
+
+@pytest.fixture
+def fake_app(config, clean_db, manager, fake_instances):
+    """The app with the InstanceManager over a fake supervisord and fake workers."""
+    return create_app(config, database=clean_db, accounts=manager,
+                      instances=fake_instances.manager)
+
+
+@pytest.fixture
+def owner(fake_app, manager):
+    """A test client signed in as the platform admin, and its CSRF token."""
+    manager.create_user("owner@example.com", PASSWORD, None)
+    client = fake_app.test_client()
+    return client, _sign_in(client, "owner@example.com")
+
+
+def _instance(db, account_id, port: int, engine: str = "sandbox", **observed) -> dict:
+    with db.system() as conn:
+        row = instances_sql.insert_instance(conn, account_id, f"x{port}_whatsapp", port, engine)
+        return instances_sql.update_observed(conn, row["id"], **observed) if observed else row
+
+
+def _accounts_in_every_state(manager, db) -> dict:
+    """Four accounts: connected (with messages today), waiting for a scan, failed, no instance."""
+    names = ("Salão Bela", "Clínica Sorriso", "Academia Forte", "Pet Feliz")
+    ids = {n: manager.create_account({"name": n})["id"] for n in names}
+    _instance(db, ids["Salão Bela"], 5101, status="connected", phone="5511988887777",
+              last_connected=datetime(2025, 3, 4, 13, 5, tzinfo=timezone.utc))
+    _instance(db, ids["Clínica Sorriso"], 5102, status="waiting_qr",
+              qr_code="http://127.0.0.1:8000/sandbox/scan/abc.def")
+    _instance(db, ids["Academia Forte"], 5103, engine="baileys", status="error",
+              last_error="the worker could not be started: port in use")
+    manager.record_message(ids["Salão Bela"], "11 97777-1111", "in", "Oi!", "received")
+    manager.record_message(ids["Salão Bela"], "11 97777-1111", "out", "Olá!", "sent")
+    return ids
+
+
+# -- who may see it -------------------------------------------------------------------------
+
+def test_a_member_gets_404_for_the_dashboard_its_json_and_every_button(fake_app, manager):
+    created = manager.register_customer({"name": "Clínica Sorriso", "email": "ana@example.com",
+                                         "password": PASSWORD}, with_api_key=False)
+    own = created["account"]["id"]
+    client = fake_app.test_client()
+    token = _sign_in(client, "ana@example.com")
+    assert client.get("/admin").status_code == 404
+    response = client.get("/admin/status.json")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+    assert client.post("/admin/accounts", data={"name": "X", "csrf_token": token}).status_code == 404
+    for action in ACTIONS:
+        response = client.post(f"/admin/accounts/{own}/{action}", data={"csrf_token": token})
+        assert response.status_code == 404, action
+    assert manager.get_account(own)["name"] == "Clínica Sorriso"
+    assert [a["name"] for a in manager.list_accounts()] == ["Clínica Sorriso"]
+
+
+def test_visitors_are_sent_to_sign_in(client):
+    assert "/login?next=/admin" in client.get("/admin").headers["Location"]
+    assert client.get("/admin/status.json").status_code == 302
+
+
+# -- the page --------------------------------------------------------------------------------
+
+def test_the_owner_sees_every_account_with_port_phone_badge_qr_and_messages_today(
+        owner, manager, clean_db):
+    client, _ = owner
+    ids = _accounts_in_every_state(manager, clean_db)
+    page = client.get("/admin").get_data(as_text=True)
+    for name, account_id in ids.items():
+        assert name in page and f'href="/a/{account_id}/"' in page
+    for text in ("5101", "+5511988887777", ">Connected<", ">Waiting for QR scan<", ">Error<",
+                 "port in use", ">No WhatsApp yet<", "2025-03-04 13:05 UTC"):
+        assert text in page, text
+    assert page.count('class="badge sandbox"') == 2  # the baileys instance is no sandbox
+    assert page.count('src="data:image/svg+xml') == 1
+    assert 'href="http://127.0.0.1:8000/sandbox/scan/abc.def"' in page
+    row = page[page.index(f'id="account-{ids["Salão Bela"]}"'):]
+    assert re.search(r'data-field="messages_today">2<', row)
+
+
+def test_an_empty_dashboard_says_what_to_do(owner):
+    client, _ = owner
+    page = client.get("/admin").get_data(as_text=True)
+    assert "No accounts yet. Create the first one" in page
+    assert re.search(r'data-summary="accounts">0<', page)
+
+
+def test_the_status_json_has_each_accounts_badge_qr_actions_and_the_summary(
+        owner, manager, clean_db, fake_instances):
+    client, _ = owner
+    ids = _accounts_in_every_state(manager, clean_db)
+    body = client.get("/admin/status.json").get_json()
+    by_name = {a["name"]: a for a in body["accounts"]}
+    assert [a["id"] for a in body["accounts"]] == [str(i) for i in ids.values()]
+    bela, sorriso = by_name["Salão Bela"], by_name["Clínica Sorriso"]
+    assert (bela["status"], bela["badge"], bela["phone"], bela["port"]) == (
+        "connected", "Connected", "+5511988887777", 5101)
+    assert (bela["messages_today"], bela["qr"], bela["sandbox"]) == (2, None, True)
+    assert bela["actions"] == ["stop", "restart", "logout", "delete", "delete-account"]
+    assert sorriso["qr"]["src"].startswith("data:image/svg+xml")
+    assert sorriso["qr"]["link"] == "http://127.0.0.1:8000/sandbox/scan/abc.def"
+    assert sorriso["actions"] == ["stop", "restart", "reconnect", "delete", "delete-account"]
+    forte = by_name["Academia Forte"]
+    assert (forte["badge"], forte["reason"], forte["sandbox"]) == (
+        "Error", "the worker could not be started: port in use", False)
+    pet = by_name["Pet Feliz"]
+    assert (pet["status"], pet["port"], pet["actions"]) == ("none", None, ["connect", "delete-account"])
+    assert body["summary"] == {"accounts": 4, "connected": 1, "waiting_qr": 1,
+                               "workers_running": 0, "messages_today": 2}
+
+
+def test_workers_running_comes_from_one_supervisord_call_and_is_unknown_when_it_is_down(
+        owner, manager, fake_instances):
+    client, token = owner
+    account = manager.create_account({"name": "Salão Bela"})
+    client.post(f"/admin/accounts/{account['id']}/connect", data={"csrf_token": token})
+    assert client.get("/admin/status.json").get_json()["summary"]["workers_running"] == 1
+
+    def down():
+        from zapfleet.errors import Unavailable
+        raise Unavailable("process supervisor is not running")
+    fake_instances.supervisor.all_process_info = down
+    body = client.get("/admin/status.json").get_json()
+    assert body["summary"]["workers_running"] is None
+    assert body["accounts"][0]["status"] == "waiting_qr"
+    page = client.get("/admin").get_data(as_text=True)
+    assert "The process supervisor is not answering" in page
+    assert not re.search(r"data-supervisor-down\s+hidden", page)
+
+
+def test_messages_today_count_from_midnight_in_the_accounts_time_zone(manager, clean_db):
+    from zapfleet.overview import accounts_overview
+    utc = manager.create_account({"name": "Em UTC"})
+    sp = manager.create_account({"name": "Em São Paulo",
+                                 "settings": {"time_zone": "America/Sao_Paulo"}})
+    now = datetime(2025, 3, 4, 12, 0, tzinfo=timezone.utc)  # 09:00 in São Paulo
+    for account in (utc, sp):
+        for hours_ago in (1, 10, 14, 30):  # UTC: 11:00, 02:00, 22:00 and 06:00 the day before
+            message = manager.record_message(account["id"], "11 97777-1111", "in",
+                                             f"m{hours_ago}", "received")
+            with clean_db.system() as conn, conn.cursor() as cur:
+                cur.execute("UPDATE messages SET created_at = %s WHERE id = %s",
+                            (now - timedelta(hours=hours_ago), message["id"]))
+    counts = {r["name"]: r["messages_today"] for r in accounts_overview(clean_db, now)}
+    assert counts == {"Em UTC": 2, "Em São Paulo": 1}  # São Paulo's day began at 03:00 UTC
+    later = now + timedelta(hours=13)  # 01:00 UTC on the 5th; still the 4th in São Paulo
+    counts = {r["name"]: r["messages_today"] for r in accounts_overview(clean_db, later)}
+    assert counts == {"Em UTC": 0, "Em São Paulo": 1}
+
+
+# -- the forms -------------------------------------------------------------------------------
+
+def test_the_owner_creates_an_account_from_the_page(owner, manager):
+    client, token = owner
+    response = client.post("/admin/accounts", data={"name": "Barbearia do Zé", "phone": "",
+                                                    "csrf_token": token})
+    assert response.status_code == 302
+    [account] = manager.list_accounts()
+    assert account["name"] == "Barbearia do Zé" and account["phone"] is None
+    assert response.headers["Location"] == f"/admin#account-{account['id']}"
+    page = client.get("/admin").get_data(as_text=True)
+    assert "The account Barbearia do Zé was created" in page
+    assert ">No WhatsApp yet<" in page
+
+
+def test_a_bad_new_account_shows_the_apis_message_and_keeps_what_was_typed(owner, manager):
+    client, token = owner
+    manager.create_account({"name": "Salão Bela", "phone": "11 98888-7777"})
+    response = client.post("/admin/accounts", data={"name": "Outro Salão", "phone": "11 98888-7777",
+                                                    "csrf_token": token})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "an account with this slug or phone already exists" in page
+    assert 'value="Outro Salão"' in page
+    response = client.post("/admin/accounts", data={"name": " ", "csrf_token": token})
+    assert response.status_code == 400 and "name:" in response.get_data(as_text=True)
+    assert len(manager.list_accounts()) == 1
+
+
+def test_a_button_for_an_unknown_account_is_404(owner):
+    client, token = owner
+    for action in ACTIONS:
+        response = client.post(f"/admin/accounts/{uuid.uuid4()}/{action}", data={"csrf_token": token})
+        assert response.status_code == 404, action
+    assert client.post(f"/admin/accounts/{uuid.uuid4()}/explode",
+                       data={"csrf_token": token}).status_code == 404
+
+
+def test_a_button_needs_the_csrf_token(owner, manager):
+    client, _ = owner
+    account = manager.create_account({"name": "Salão Bela"})
+    assert client.post(f"/admin/accounts/{account['id']}/connect").status_code == 400
+    assert client.get("/admin/status.json").get_json()["accounts"][0]["status"] == "none"
+
+
+def test_the_lifecycle_buttons_drive_the_instance_manager(owner, manager, fake_instances):
+    client, token = owner
+    account_id = manager.create_account({"name": "Salão Bela"})["id"]
+    instances = fake_instances.manager
+
+    def press(action: str) -> str:
+        response = client.post(f"/admin/accounts/{account_id}/{action}", data={"csrf_token": token})
+        assert response.status_code == 302, action
+        assert response.headers["Location"].startswith("/admin")
+        return client.get("/admin").get_data(as_text=True)
+
+    page = press("connect")
+    assert "Scan the QR code of Salão Bela" in page
+    assert instances.get(account_id)["status"] == "waiting_qr"
+    assert press("stop") and instances.get(account_id)["desired_state"] == "stopped"
+    assert "The worker of Salão Bela is starting" in press("start")
+    assert instances.get(account_id)["desired_state"] == "running"
+    assert "is restarting" in press("restart")
+    fake_instances.workers.states[instances.get(account_id)["port"]] = "connected"
+    assert "Salão Bela is already connected" in press("reconnect")
+    assert "The phone of Salão Bela was unlinked" in press("logout")
+    assert instances.get(account_id)["status"] == "logged_out"
+    assert "The WhatsApp instance of Salão Bela was deleted" in press("delete")
+    assert instances.find(account_id) is None
+    assert manager.get_account(account_id)["name"] == "Salão Bela"
+
+
+def test_a_failing_button_shows_the_reason_on_the_page(owner, manager):
+    client, token = owner
+    account_id = manager.create_account({"name": "Salão Bela"})["id"]
+    response = client.post(f"/admin/accounts/{account_id}/logout", data={"csrf_token": token})
+    assert response.status_code == 302
+    page = client.get("/admin").get_data(as_text=True)
+    assert "Salão Bela: this account has no WhatsApp instance" in page
+
+
+def test_a_log_out_the_worker_cannot_do_leaves_the_status_as_it_was(owner, manager,
+                                                                     fake_instances):
+    client, token = owner
+    account_id = manager.create_account({"name": "Salão Bela"})["id"]
+    client.post(f"/admin/accounts/{account_id}/connect", data={"csrf_token": token})
+    instance = fake_instances.manager.get(account_id)
+    fake_instances.supervisor.states[instance["instance_name"]] = "STOPPED"  # the worker is down
+    client.post(f"/admin/accounts/{account_id}/logout", data={"csrf_token": token})
+    assert "Salão Bela: the WhatsApp worker is not running" in client.get("/admin").get_data(
+        as_text=True)
+    after = fake_instances.manager.get(account_id)
+    assert (after["status"], after["qr_code"]) == ("waiting_qr", instance["qr_code"])
+
+
+def test_delete_account_removes_its_instance_then_the_account(owner, manager, fake_instances):
+    client, token = owner
+    account_id = manager.create_account({"name": "Salão Bela"})["id"]
+    client.post(f"/admin/accounts/{account_id}/connect", data={"csrf_token": token})
+    name = fake_instances.manager.get(account_id)["instance_name"]
+    response = client.post(f"/admin/accounts/{account_id}/delete-account",
+                           data={"csrf_token": token})
+    assert response.headers["Location"] == "/admin"
+    assert manager.list_accounts() == [] and fake_instances.manager.list() == []
+    assert name not in fake_instances.supervisor.active
+    assert "The account Salão Bela and all its data were deleted" in client.get("/admin").get_data(
+        as_text=True)
+
+
+# -- in the browser, with real sandbox workers under a real supervisord ------------------------
+
+FOUR = ("Salão Bela", "Clínica Sorriso", "Academia Forte", "Pet Feliz")
+
+
+def _row(page, name: str):
+    return page.locator("tbody[data-account]").filter(
+        has=page.get_by_role("link", name=name, exact=True))
+
+
+def test_the_owners_dashboard_with_four_linked_accounts(ui):
+    page = ui.page()
+    ui.sign_in(page, ui.admin())
+    page.goto("/admin")
+    expect(page.get_by_text("No accounts yet")).to_be_visible()
+    for name in FOUR:
+        page.get_by_label("Business name").fill(name)
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_text(f"The account {name} was created")).to_be_visible()
+    for name in FOUR:
+        _row(page, name).get_by_role("button", name="Connect").click()
+        expect(page.get_by_text(f"Scan the QR code of {name}")).to_be_visible()
+        row = _row(page, name)
+        expect(row.get_by_role("img", name=f"QR code to link the WhatsApp of {name}")).to_be_visible()
+        expect(row.locator('[data-field="badge"]')).to_have_text("Waiting for QR scan")
+        expect(row.locator(".badge.sandbox")).to_have_text("sandbox")
+    expect(page.locator('[data-summary="waiting_qr"]')).to_have_text("4")
+    expect(page.locator('[data-summary="workers_running"]')).to_have_text("4")
+    expect(page.get_by_text("The process supervisor is not answering")).to_be_hidden()
+    ui.shot(page, "dashboard-waiting-qr")
+
+    page.evaluate("window.notReloaded = true")  # gone if the page reloads
+    phone = page.context.new_page()
+    for name in FOUR:
+        row = _row(page, name)
+        phone.goto(row.get_by_role("link", name="Open the QR link").get_attribute("href"))
+        expect(phone.get_by_text("is now linked")).to_be_visible()
+        expect(row.locator('[data-field="badge"]')).to_have_text("Connected", timeout=2000)
+        expect(row.get_by_role("img", name=re.compile("QR code"))).to_be_hidden()
+        expect(row.locator('[data-field="phone"]')).to_have_text(re.compile(r"^\+\d{10,}$"))
+        expect(row.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.locator('[data-summary="connected"]')).to_have_text("4")
+    expect(page.locator('[data-summary="waiting_qr"]')).to_have_text("0")
+    assert page.evaluate("window.notReloaded") is True
+    ui.shot(page, "dashboard-four-linked")
+
+    small = ui.page(width=390, height=844)
+    ui.sign_in(small, ui.admin())
+    small.goto("/admin")
+    expect(small.locator('[data-summary="connected"]')).to_have_text("4")
+    ui.shot(small, "dashboard-phone")
+
+
+def test_log_out_brings_a_new_qr_and_delete_asks_first(ui):
+    page = ui.page()
+    ui.sign_in(page, ui.admin())
+    account = ui.manager.create_account({"name": "Salão Bela"})
+    page.goto("/admin")
+    row = _row(page, "Salão Bela")
+    row.get_by_role("button", name="Connect").click()
+    page.goto(_row(page, "Salão Bela").get_by_role("link", name="Open the QR link").get_attribute("href"))
+    page.goto("/admin")
+    row = _row(page, "Salão Bela")
+    expect(row.locator('[data-field="badge"]')).to_have_text("Connected")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("The phone of Salão Bela was unlinked")).to_be_visible()
+    row = _row(page, "Salão Bela")
+    expect(row.locator('[data-field="badge"]')).to_have_text("Waiting for QR scan")
+    expect(row.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    row.get_by_role("button", name="Delete", exact=True).click()
+    expect(row.get_by_role("button", name="Delete", exact=True)).to_be_enabled()
+    assert ui.app.extensions["zapfleet.instances"].find(account["id"]) is not None
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.get_by_text("The WhatsApp instance of Salão Bela was deleted")).to_be_visible()
+    expect(_row(page, "Salão Bela").locator('[data-field="badge"]')).to_have_text("No WhatsApp yet")
+    assert ui.app.extensions["zapfleet.instances"].find(account["id"]) is None

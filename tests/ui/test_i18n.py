@@ -1,0 +1,46 @@
+"""Pages in Brazilian Portuguese by default and English on request; the catalogue is complete."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "web" / "translations" / "pt_BR" / "LC_MESSAGES"
+METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+
+
+def _texts_in_the_code() -> set[str]:
+    """Every text the pages mark for translation (as `pybabel extract -F babel.cfg` finds)."""
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT / "web"), METHODS):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_pages_are_in_portuguese_unless_english_is_chosen(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'lang="pt-BR"' in page and ">Entrar<" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/language", data={"lang": "en", "next": "/login", "csrf_token": token})
+    page = client.get("/login").get_data(as_text=True)
+    assert 'lang="en"' in page and ">Sign in<" in page
+
+
+def test_every_text_of_the_pages_has_its_portuguese_translation():
+    with open(CATALOGUE / "messages.po", encoding="utf-8") as handle:
+        catalogue = read_po(handle)
+    translated = {m.id for m in catalogue if m.id and m.string and not m.fuzzy}
+    missing = sorted(_texts_in_the_code() - translated)
+    assert not missing, f"untranslated (run pybabel update, then translate): {missing[:20]}"
+
+
+def test_the_compiled_catalogue_matches_its_source():
+    with open(CATALOGUE / "messages.po", encoding="utf-8") as handle:
+        source = {m.id: m.string for m in read_po(handle) if m.id and not m.fuzzy}
+    with open(CATALOGUE / "messages.mo", "rb") as handle:
+        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+    assert compiled == source, "run `pybabel compile -d web/translations`"

@@ -1,0 +1,74 @@
+// The owner's dashboard: badges, QR codes, counts and buttons follow the server every second.
+"use strict";
+
+const dashboard = {
+  // Show or hide an element (the `hidden` attribute), touching the DOM only on a change.
+  show(el, visible) {
+    if (el && el.hidden === visible) el.hidden = !visible;
+  },
+
+  // One account's row: status badge, reason, phone, port, counts, QR and the buttons that apply.
+  updateAccount(body, account) {
+    const field = (name) => body.querySelector(`[data-field="${name}"]`);
+    const badge = field("badge");
+    const badgeClass = `badge ${account.status}`;
+    if (badge.className !== badgeClass) badge.className = badgeClass;
+    zf.text(badge, account.badge);
+    zf.text(field("reason"), account.reason || "");
+    dashboard.show(field("reason"), Boolean(account.reason));
+    zf.text(field("phone"), account.phone || "—");
+    zf.text(field("port"), account.port ? String(account.port) : "—");
+    zf.text(field("last_connected"), account.last_connected);
+    zf.text(field("messages_today"), String(account.messages_today));
+    dashboard.updateQr(field("qr"), account.qr);
+    body.querySelectorAll("form[data-action]").forEach((form) => {
+      dashboard.show(form, account.actions.includes(form.dataset.action));
+    });
+  },
+
+  updateQr(row, qr) {
+    dashboard.show(row, Boolean(qr));
+    if (!qr) return;
+    const img = row.querySelector('[data-field="qr_img"]');
+    if (img.getAttribute("src") !== qr.src) img.setAttribute("src", qr.src);
+    const link = row.querySelector('[data-field="qr_link"]');
+    if (link && qr.link && link.getAttribute("href") !== qr.link) link.setAttribute("href", qr.link);
+  },
+
+  updateSummary(summary) {
+    Object.entries(summary).forEach(([key, value]) => {
+      const el = document.querySelector(`[data-summary="${key}"]`);
+      zf.text(el, value === null ? "?" : String(value));
+    });
+    dashboard.show(document.querySelector("[data-supervisor-down]"), summary.workers_running === null);
+  },
+
+  update(data) {
+    dashboard.updateSummary(data.summary);
+    const seen = new Set();
+    data.accounts.forEach((account) => {
+      const body = document.querySelector(`tbody[data-account="${account.id}"]`);
+      if (body) {
+        seen.add(account.id);
+        dashboard.updateAccount(body, account);
+      }
+    });
+    const onPage = document.querySelectorAll("tbody[data-account]").length;
+    const changed = seen.size !== data.accounts.length || seen.size !== onPage;
+    dashboard.show(document.querySelector("[data-list-changed]"), changed);
+  },
+};
+
+document.addEventListener("DOMContentLoaded", () => {
+  // A button that takes a while (connecting waits for the worker) says so and is not pressed twice.
+  document.querySelectorAll("form[data-busy]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (event.defaultPrevented) return;
+      const button = form.querySelector("button");
+      button.textContent = form.dataset.busy;
+      setTimeout(() => { button.disabled = true; });
+    });
+  });
+  const summary = document.querySelector("[data-status-url]");
+  if (summary) zf.poll(summary.dataset.statusUrl, 1000, dashboard.update);
+});

@@ -1,0 +1,42 @@
+// The inbox's conversation list stays current: new conversations and unread counts, live.
+"use strict";
+
+const zfInbox = {
+  item(c, current, unreadLabel) {
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.href = c.url;
+    if (c.id === current) a.setAttribute("aria-current", "true");
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = c.title;
+    const unread = document.createElement("span");
+    unread.className = "unread";
+    unread.textContent = c.unread;
+    unread.hidden = !c.unread || c.id === current;
+    unread.setAttribute("aria-label", unreadLabel.replace("%n", c.unread));
+    const meta = document.createElement("small");
+    meta.className = "muted";
+    meta.textContent = (c.title !== c.phone ? c.phone + " · " : "") + c.time;
+    a.append(who, unread, meta);
+    li.append(a);
+    return li;
+  },
+
+  draw(list, items) {
+    const current = list.dataset.current;
+    list.replaceChildren(...items.map((c) => zfInbox.item(c, current, list.dataset.unreadLabel)));
+    document.getElementById("conversations-empty").hidden = items.length > 0;
+  },
+};
+
+document.addEventListener("DOMContentLoaded", () => {
+  const list = document.getElementById("conversations");
+  if (!list || list.dataset.live !== "1") return;
+  let last = "";
+  zf.poll(list.dataset.url, 3000, (page) => {
+    const drawn = JSON.stringify(page.items);
+    if (drawn !== last) zfInbox.draw(list, page.items);
+    last = drawn;
+  });
+});

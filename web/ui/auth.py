@@ -1,0 +1,117 @@
+"""Sign-in, sign-out, sign-up, password change and the language switch."""
+from __future__ import annotations
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+
+from web.errors import STATUS_BY_CODE
+from web.ui.i18n import LANGUAGES
+from web.ui.session import current_principal, current_user, login_required, sign_in, sign_out
+from zapfleet.errors import ZapfleetError
+
+bp = Blueprint("ui_auth", __name__)
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def _ext(name: str):
+    return current_app.extensions[f"zapfleet.{name}"]
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site (never //host or a full URL) may follow the sign-in."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return None
+
+
+def home_url() -> str:
+    """Where a signed-in user lands: the dashboard for the owner, else their account."""
+    principal = current_principal()
+    if principal is None:
+        return url_for("ui_auth.login")
+    if principal.is_admin:
+        return url_for("ui_dashboard.dashboard")
+    return url_for("ui_workspace.overview", account_id=principal.account_id)
+
+
+def form_failed(template: str, exc: ZapfleetError, **context):
+    """Show the form again with the error's message and the error's status."""
+    return render_template(template, error=exc.message, form=request.form, **context), \
+        STATUS_BY_CODE[exc.code]
+
+
+@bp.get("/")
+def index():
+    """The home page: the sign-in page, or the user's own landing page."""
+    return redirect(home_url())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in form; a good password starts a session."""
+    if request.method == "GET":
+        return render_template("ui/login.html", form={})
+    form = request.form
+    try:
+        user = _ext("logins").sign_in(form.get("email", ""), form.get("password", ""),
+                                      request.remote_addr or "")
+    except ZapfleetError as exc:
+        return form_failed("ui/login.html", exc)
+    if user is None:
+        return render_template("ui/login.html", form=form,
+                               error=_("Wrong e-mail or password.")), 401
+    sign_in(user)
+    return redirect(_safe_next(request.args.get("next")) or home_url())
+
+
+@bp.post("/logout")
+def logout():
+    """End the session."""
+    sign_out()
+    return redirect(url_for("ui_auth.login"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    """A business creates its account and its first user."""
+    if request.method == "GET":
+        return render_template("ui/signup.html", form={})
+    data = {k: v for k, v in request.form.items() if k in ("name", "phone", "email", "password")}
+    if not data.get("phone"):
+        data.pop("phone", None)
+    try:
+        created = _ext("accounts").register_customer(data, with_api_key=False)
+    except ZapfleetError as exc:
+        return form_failed("ui/signup.html", exc)
+    sign_in(created["user"])
+    flash(_("Welcome! Your account is ready: connect your WhatsApp to start."), "success")
+    return redirect(home_url())
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password (other sessions of this user end)."""
+    if request.method == "GET":
+        return render_template("ui/password.html", form={})
+    user = current_user()
+    try:
+        _ext("accounts").change_password(user["id"], request.form.get("old_password", ""),
+                                         request.form.get("new_password", ""))
+    except ZapfleetError as exc:
+        return form_failed("ui/password.html", exc)
+    sign_in(user)
+    flash(_("Your password was changed."), "success")
+    return redirect(home_url())
+
+
+@bp.post("/language")
+def language():
+    """Switch the pages' language; remembered in a cookie."""
+    lang = request.form.get("lang", "")
+    response = redirect(_safe_next(request.form.get("next")) or home_url())
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        response.set_cookie("lang", lang, max_age=LANGUAGE_COOKIE_SECONDS, samesite="Lax")
+    return response

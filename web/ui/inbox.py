@@ -1,0 +1,132 @@
+"""The inbox: conversations with unread counts, a live thread and the reply box."""
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from web.ui.auth import form_failed
+from web.ui.session import account_page
+from web.ui.threads import (conversation_title, ext, message_json, phone_label, poll_args,
+                            stamp, thread_helpers)
+from zapfleet.errors import ZapfleetError
+
+bp = Blueprint("ui_inbox", __name__)
+bp.context_processor(thread_helpers)
+THREAD = "/a/<uuid:account_id>/inbox/<uuid:conversation_id>"
+
+
+def new_key() -> str:
+    """A fresh idempotency key for one reply form: a repeated submission sends nothing twice."""
+    return f"ui-{uuid.uuid4()}"
+
+
+def posted_key() -> str:
+    """The submitted form's key, kept when the form comes back with an error."""
+    return request.form.get("idempotency_key") or new_key()
+
+
+def conversation_item(account_id: UUID, row: dict) -> dict:
+    """A conversation as the list shows it."""
+    return {"id": str(row["id"]), "title": conversation_title(row),
+            "phone": phone_label(row["phone"]), "unread": row["unread_count"],
+            "time": stamp(row["last_message_at"] or row["created_at"]),
+            "url": url_for("ui_inbox.thread", account_id=account_id, conversation_id=row["id"])}
+
+
+def conversations(account_id: UUID, cursor: str | None = None) -> dict:
+    """One page of the account's conversations, most recent first, ready to show."""
+    page = ext("accounts").list_conversations(account_id, None, cursor)
+    return {"items": [conversation_item(account_id, row) for row in page["items"]],
+            "next_cursor": page["next_cursor"]}
+
+
+def send(account_id: UUID, phone: str) -> tuple[dict, bool]:
+    """Send the posted form's message through the outbox, under the form's idempotency key."""
+    return ext("outbox").send(account_id, {
+        "phone": phone, "message": request.form.get("message", ""),
+        "idempotency_key": request.form.get("idempotency_key") or None})
+
+
+def flash_if_queued(message: dict) -> None:
+    """Tell the user when the message waits for WhatsApp instead of leaving now."""
+    if message["status"] == "queued":
+        flash(_("The message is queued: it leaves as soon as your WhatsApp is connected."), "info")
+
+
+@bp.get("/a/<uuid:account_id>/inbox")
+@account_page
+def inbox(account_id):
+    """Every conversation, most recent first, and a form to write to a new number."""
+    cursor = request.args.get("cursor")
+    return render_template("ui/inbox.html", page=conversations(account_id, cursor), form={},
+                           key=new_key(), thread=None, paged=bool(cursor))
+
+
+@bp.get("/a/<uuid:account_id>/inbox.json")
+@account_page
+def inbox_json(account_id):
+    """The first page of conversations, for the live list."""
+    return conversations(account_id)
+
+
+@bp.post("/a/<uuid:account_id>/inbox/new")
+@account_page
+def new_conversation(account_id):
+    """Write to a phone number: the message goes out and its conversation opens."""
+    try:
+        message, _created = send(account_id, request.form.get("phone", ""))
+    except ZapfleetError as exc:
+        return form_failed("ui/inbox.html", exc, page=conversations(account_id),
+                           key=posted_key(), thread=None)
+    flash_if_queued(message)
+    return redirect(url_for("ui_inbox.thread", account_id=account_id,
+                            conversation_id=message["conversation_id"]))
+
+
+@bp.get(THREAD)
+@account_page
+def thread(account_id, conversation_id):
+    """One conversation, marked read, with its latest messages and the reply box."""
+    opened = ext("accounts").open_conversation(account_id, conversation_id)
+    return render_template("ui/inbox.html", page=conversations(account_id), form={},
+                           key=new_key(), thread=opened)
+
+
+@bp.get(THREAD + ".json")
+@account_page
+def thread_json(account_id, conversation_id):
+    """Messages after the last one shown, and the fresh status of those still moving."""
+    after, pending = poll_args()
+    changes = ext("accounts").conversation_changes(account_id, conversation_id, after, pending,
+                                                   mark_read=request.args.get("seen") == "1")
+    return {"messages": [message_json(m) for m in changes["messages"]],
+            "unread": changes["conversation"]["unread_count"]}
+
+
+@bp.post(THREAD + "/reply")
+@account_page
+def reply(account_id, conversation_id):
+    """Send the reply box's message; back to the thread."""
+    conversation = ext("accounts").get_conversation(account_id, conversation_id)
+    try:
+        message, _created = send(account_id, conversation["phone"])
+    except ZapfleetError as exc:
+        opened = ext("accounts").open_conversation(account_id, conversation_id)
+        return form_failed("ui/inbox.html", exc, page=conversations(account_id),
+                           key=posted_key(), thread=opened)
+    flash_if_queued(message)
+    return redirect(url_for("ui_inbox.thread", account_id=account_id,
+                            conversation_id=conversation_id))
+
+
+@bp.post(THREAD + "/reply.json")
+@account_page
+def reply_json(account_id, conversation_id):
+    """The reply box's script: send, answer with the message and the next form's key."""
+    conversation = ext("accounts").get_conversation(account_id, conversation_id)
+    message, created = send(account_id, conversation["phone"])
+    return {"message": message_json(message), "duplicate": not created,
+            "next_key": new_key()}, 201 if created else 200

@@ -1,0 +1,108 @@
+"""The sandbox phone: link it and write to the account as a customer."""
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+
+from web.ui.auth import form_failed
+from web.ui.session import account_page
+from web.ui.threads import ext, message_json, poll_args, thread_helpers
+from web.ui.workspace import connection
+from zapfleet import validation
+from zapfleet.errors import InvalidInput, ZapfleetError
+from zapfleet.outbox import message_text
+
+bp = Blueprint("ui_sandbox_phone", __name__)
+bp.context_processor(thread_helpers)
+SCAN_PATH = "/sandbox/scan/"
+
+
+def account_engine(account_id: UUID) -> tuple[dict | None, str]:
+    """The account's instance (or None) and its engine: the default one for a new instance."""
+    instance = ext("instances").find(account_id)
+    engine = instance["engine"] if instance else current_app.config["ZAPFLEET"].default_engine
+    return instance, engine
+
+
+@bp.app_context_processor
+def sandbox_menu() -> dict:
+    """account_base.html shows the sandbox phone in the menu only for sandbox accounts."""
+    def sandbox_phone_in_menu() -> bool:
+        if "sandbox_engine" not in g:
+            g.sandbox_engine = account_engine(g.account["id"])[1] == "sandbox"
+        return g.sandbox_engine
+    return {"sandbox_phone_in_menu": sandbox_phone_in_menu}
+
+
+def customer_phone(value: str | None) -> str | None:
+    """The customer phone the page shows (E.164 digits), or None when none or not a phone."""
+    try:
+        return validation.phone(value, ext("accounts").region) if value else None
+    except InvalidInput:
+        return None
+
+
+def page_context(account_id: UUID, phone: str | None) -> dict:
+    """The page's data: the link state, the customer's phone and their conversation."""
+    instance, engine = account_engine(account_id)
+    conversation = ext("accounts").find_conversation(account_id, phone) if phone else None
+    messages = (ext("accounts").conversation_changes(account_id, conversation["id"], None, [])
+                ["messages"] if conversation else [])
+    return {"wa": connection(instance), "is_sandbox": engine == "sandbox", "phone": phone,
+            "conversation": conversation, "messages": messages}
+
+
+@bp.get("/a/<uuid:account_id>/sandbox-phone")
+@account_page
+def sandbox_phone(account_id):
+    """Link the sandbox phone; write as a customer (?phone= picks the customer)."""
+    phone = customer_phone(request.args.get("phone"))
+    return render_template("ui/sandbox_phone.html", form={"phone": phone and f"+{phone}"},
+                           **page_context(account_id, phone))
+
+
+@bp.post("/a/<uuid:account_id>/sandbox-phone/link")
+@account_page
+def link(account_id):
+    """Open the sandbox QR code's link, as a phone scanning it would."""
+    instance, engine = account_engine(account_id)
+    code = (instance or {}).get("qr_code") or ""
+    if engine != "sandbox" or SCAN_PATH not in code:
+        flash(_("There is no sandbox QR code to open right now: press “Connect WhatsApp” first."),
+              "error")
+    else:
+        try:
+            ext("instances").follow_qr_link(str(instance["id"]), code.rsplit(SCAN_PATH, 1)[1])
+            flash(_("The sandbox phone is linked."), "success")
+        except ZapfleetError as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("ui_sandbox_phone.sandbox_phone", account_id=account_id))
+
+
+@bp.post("/a/<uuid:account_id>/sandbox-phone/write")
+@account_page
+def write(account_id):
+    """A customer's message arrives, as if sent from their phone (like POST …/sandbox/inbound)."""
+    try:
+        phone = validation.phone(request.form.get("phone"), ext("accounts").region)
+        text = message_text(request.form.get("message"))
+        ext("instances").engine_action(account_id, "inject", {"phone": phone, "text": text})
+    except ZapfleetError as exc:
+        return form_failed("ui/sandbox_phone.html", exc,
+                           **page_context(account_id, customer_phone(request.form.get("phone"))))
+    return redirect(url_for("ui_sandbox_phone.sandbox_phone", account_id=account_id, phone=phone))
+
+
+@bp.get("/a/<uuid:account_id>/sandbox-phone/thread.json")
+@account_page
+def thread_json(account_id):
+    """The customer's conversation (?phone=): messages after the last one shown, fresh ticks."""
+    after, pending = poll_args()
+    conversation = ext("accounts").find_conversation(account_id, request.args.get("phone"))
+    if conversation is None:
+        return {"messages": []}
+    changes = ext("accounts").conversation_changes(account_id, conversation["id"], after, pending)
+    return {"messages": [message_json(m) for m in changes["messages"]]}

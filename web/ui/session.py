@@ -1,0 +1,93 @@
+"""Signed-in users of the web pages: the session cookie, and the checks every page uses."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+from uuid import UUID
+
+from flask import current_app, g, redirect, request, session, url_for
+
+from zapfleet.errors import NotFound
+from zapfleet.identity import Principal
+
+
+def sign_in(user: dict) -> None:
+    """Start a fresh session for a user whose password was just checked."""
+    lang = session.get("lang")
+    session.clear()
+    session.permanent = True
+    stamp = _accounts().session_user(user["id"])["stamp"]
+    session.update(user_id=str(user["id"]), stamp=stamp)
+    if lang:
+        session["lang"] = lang
+
+
+def sign_out() -> None:
+    """End the session (the language choice stays)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def current_user() -> dict | None:
+    """The signed-in user, or None."""
+    if "user" not in g:
+        g.user = _user_from_session()
+    return g.user
+
+
+def _accounts():
+    return current_app.extensions["zapfleet.accounts"]
+
+
+def _user_from_session() -> dict | None:
+    try:
+        user = _accounts().session_user(UUID(session["user_id"]))
+    except (KeyError, ValueError):
+        return None
+    if user is None or user["stamp"] != session.get("stamp"):
+        return None
+    return user
+
+
+def current_principal() -> Principal | None:
+    """What the signed-in user may reach, or None."""
+    user = current_user()
+    if user is None:
+        return None
+    return Principal(is_admin=user["role"] == "admin" and user["account_id"] is None,
+                     account_id=user["account_id"], user_id=user["id"])
+
+
+def login_required(view: Callable) -> Callable:
+    """Send visitors who are not signed in to the sign-in page, then back."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user() is None:
+            return redirect(url_for("ui_auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def admin_required(view: Callable) -> Callable:
+    """Only the platform admin sees this page; anyone else gets a 404."""
+    @login_required
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_principal().is_admin:
+            raise NotFound("page not found")
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def account_page(view: Callable) -> Callable:
+    """A page of one account: its members and the admin only; anyone else gets a 404."""
+    @login_required
+    @wraps(view)
+    def wrapper(*args, account_id: UUID, **kwargs):
+        if not current_principal().can_reach(account_id):
+            raise NotFound("page not found")
+        g.account = _accounts().get_account(account_id)
+        return view(*args, account_id=account_id, **kwargs)
+    return wrapper

@@ -1,0 +1,172 @@
+"""Settings: the account's details, its webhook and deliveries, API keys, the worker log.
+
+Secrets (a new API key, a new webhook signing secret) are shown once, in the answer to the
+POST that made them: never put in the session cookie, never redirected to, never cached."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from web.ui.auth import form_failed
+from web.ui.session import account_page, current_principal
+from zapfleet.errors import InvalidInput, NotFound, ZapfleetError
+from zapfleet.webhooks import WEBHOOK_EVENTS
+
+bp = Blueprint("ui_settings", __name__)
+
+LOG_LINES = 200
+DELIVERIES_PER_PAGE = 20
+EVENT_HINTS = {
+    "message.received": _l("A customer's message arrives."),
+    "message.status": _l("A sent message is delivered, read or fails."),
+    "connection": _l("The WhatsApp connection changes (connected, disconnected, logged out)."),
+    "qr": _l("A new QR code waits to be scanned."),
+}
+PLANS = {"owner": _l("Owner"), "free": _l("Free"), "basic": _l("Basic"), "pro": _l("Pro")}
+DELIVERY_STATES = {"pending": _l("Retrying"), "delivered": _l("Delivered"), "failed": _l("Failed")}
+
+
+def _ext(name: str):
+    return current_app.extensions[f"zapfleet.{name}"]
+
+
+def local_time(moment: datetime | None, zone_name: str | None) -> str:
+    """A time in the account's time zone when it has one, else as ISO date + HH:MM UTC."""
+    if moment is None:
+        return "–"
+    try:
+        zone = ZoneInfo(zone_name) if zone_name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    if zone is None:
+        return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def worker_log(account_id: UUID) -> dict:
+    """The tail of the account's worker log, and whether the account has a worker at all."""
+    if _ext("instances").find(account_id) is None:
+        return {"has_worker": False, "log": ""}
+    return {"has_worker": True, "log": _ext("instances").log_tail(account_id, LOG_LINES)}
+
+
+def _webhook(account_id: UUID) -> dict | None:
+    try:
+        return _ext("webhooks").get(account_id)
+    except NotFound:
+        return None
+
+
+def page_context(account_id: UUID) -> dict:
+    """Everything the page lists: the webhook and its deliveries, the keys, the worker log."""
+    zone = (g.account.get("settings") or {}).get("time_zone")
+    cursor = request.args.get("cursor") or None
+    return {
+        "webhook": _webhook(account_id), "events": WEBHOOK_EVENTS, "event_hints": EVENT_HINTS,
+        "deliveries": _ext("webhooks").list_deliveries(account_id, DELIVERIES_PER_PAGE, cursor),
+        "deliveries_paged": cursor is not None, "delivery_states": DELIVERY_STATES,
+        "keys": _ext("accounts").list_api_keys(account_id), "plans": PLANS,
+        "worker": worker_log(account_id), "log_lines": LOG_LINES, "when": lambda moment: local_time(moment, zone),
+    }
+
+
+def _page(account_id: UUID, **shown):
+    """The page with a once-only secret in it: the browser must not keep a copy."""
+    html = render_template("ui/settings.html", form={}, **page_context(account_id), **shown)
+    return html, 200, {"Cache-Control": "no-store"}
+
+
+def _failed(account_id: UUID, form_name: str, exc: ZapfleetError):
+    """The page again with the API's message, at the form that failed and next to its field."""
+    field_errors = {exc.field: exc.message.split(": ", 1)[-1]} if isinstance(exc, InvalidInput) else {}
+    return form_failed("ui/settings.html", exc, failed=form_name, field_errors=field_errors,
+                       **page_context(account_id))
+
+
+def _back(account_id: UUID, anchor: str):
+    return redirect(url_for("ui_settings.settings", account_id=account_id, _anchor=anchor))
+
+
+@bp.get("/a/<uuid:account_id>/settings")
+@account_page
+def settings(account_id):
+    """The page: account details, webhook and delivery log, API keys, worker log."""
+    return render_template("ui/settings.html", form={}, **page_context(account_id))
+
+
+@bp.post("/a/<uuid:account_id>/settings/account")
+@account_page
+def update_account(account_id):
+    """Change the account's name and phone (the plan is the platform admin's to change)."""
+    data = {"name": request.form.get("name", ""), "phone": request.form.get("phone", "").strip()}
+    try:
+        _ext("accounts").update_account(account_id, data)
+    except ZapfleetError as exc:
+        return _failed(account_id, "account", exc)
+    flash(_("The account details were saved."), "success")
+    return _back(account_id, "account")
+
+
+@bp.post("/a/<uuid:account_id>/settings/webhook")
+@account_page
+def save_webhook(account_id):
+    """Create or change the webhook; a new or rotated signing secret is shown once."""
+    form = request.form
+    data = {"url": form.get("url", ""), "events": form.getlist("events"),
+            "enabled": "enabled" in form, "rotate_secret": "rotate_secret" in form}
+    try:
+        hook = _ext("webhooks").configure(account_id, data)
+    except ZapfleetError as exc:
+        return _failed(account_id, "webhook", exc)
+    if "secret" in hook:
+        return _page(account_id, new_secret=hook["secret"])
+    flash(_("The webhook was saved."), "success")
+    return _back(account_id, "webhook")
+
+
+@bp.post("/a/<uuid:account_id>/settings/webhook/delete")
+@account_page
+def delete_webhook(account_id):
+    """Remove the webhook (its delivery log stays)."""
+    try:
+        _ext("webhooks").remove(account_id)
+    except NotFound as exc:
+        flash(exc.message, "error")
+        return _back(account_id, "webhook")
+    flash(_("The webhook was removed: no more events are sent."), "success")
+    return _back(account_id, "webhook")
+
+
+@bp.post("/a/<uuid:account_id>/settings/api-keys")
+@account_page
+def create_api_key(account_id):
+    """Create an API key and show it once, in this answer only."""
+    try:
+        row, key = _ext("accounts").issue_api_key(account_id, request.form.get("label", ""),
+                                                  current_principal().user_id)
+    except ZapfleetError as exc:
+        return _failed(account_id, "api_key", exc)
+    return _page(account_id, new_key={**row, "key": key})
+
+
+@bp.post("/a/<uuid:account_id>/settings/api-keys/<uuid:key_id>/revoke")
+@account_page
+def revoke_api_key(account_id, key_id: UUID):
+    """Revoke a key; it stops working at once."""
+    row = _ext("accounts").revoke_api_key(account_id, key_id)  # another account's key: 404
+    flash(_("The key %(prefix)s… was revoked: it no longer works.", prefix=row["prefix"]),
+          "success")
+    return _back(account_id, "api-keys")
+
+
+@bp.get("/a/<uuid:account_id>/settings/log.json")
+@account_page
+def log(account_id):
+    """The worker log's tail, for the page's refresh button and live follow."""
+    return worker_log(account_id)

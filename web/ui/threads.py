@@ -1,0 +1,85 @@
+"""What the inbox and the sandbox phone share: times, status ticks, messages as JSON, poll params."""
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from flask import current_app, g, request
+from flask_babel import lazy_gettext as _l
+
+from zapfleet.errors import InvalidInput
+from zapfleet.overview import account_zone
+
+MAX_PENDING = 100
+TICKS = {  # status: (symbol, title)
+    "queued": ("◷", _l("queued")),
+    "sent": ("✓", _l("sent")),
+    "delivered": ("✓✓", _l("delivered")),
+    "read": ("✓✓", _l("read")),
+    "failed": ("✗", _l("failed")),
+}
+
+
+def ext(name: str):
+    """One of the app's zapfleet managers (accounts, instances, outbox, …)."""
+    return current_app.extensions[f"zapfleet.{name}"]
+
+
+def stamp(moment: datetime | None) -> str:
+    """A moment as ISO date and HH:MM in the account's time zone (UTC when it has none)."""
+    if moment is None:
+        return ""
+    zone = account_zone((g.account.get("settings") or {}).get("time_zone"))
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def phone_label(phone: str | None) -> str:
+    """E.164 digits written with their plus sign."""
+    return f"+{phone}" if phone else ""
+
+
+def conversation_title(conversation: dict) -> str:
+    """A conversation's contact: their name, else their phone."""
+    return conversation.get("name") or phone_label(conversation.get("phone"))
+
+
+def ticks(message: dict) -> dict | None:
+    """The status ticks of an outbound message: {symbol, status, title}; None for inbound."""
+    if message["direction"] != "out" or message["status"] not in TICKS:
+        return None
+    symbol, title = TICKS[message["status"]]
+    title = str(title)
+    if message.get("error") and message["status"] in ("queued", "failed"):
+        title = f"{title}: {message['error']}"
+    return {"symbol": symbol, "status": message["status"], "title": title}
+
+
+def message_json(message: dict) -> dict:
+    """A message as the pages' scripts draw it."""
+    return {"id": str(message["id"]), "direction": message["direction"], "body": message["body"],
+            "status": message["status"], "created_at": message["created_at"].isoformat(),
+            "time": stamp(message["created_at"]), "ticks": ticks(message)}
+
+
+def poll_args() -> tuple[datetime | None, list[UUID]]:
+    """?after=<created_at of the last message shown>&pending=<ids whose status may change>."""
+    after = request.args.get("after") or None
+    try:
+        moment = datetime.fromisoformat(after) if after else None
+    except ValueError:
+        raise InvalidInput("after", "must be an ISO date and time") from None
+    if moment is not None and moment.tzinfo is None:
+        raise InvalidInput("after", "must include its time zone")
+    raw = [part for part in request.args.get("pending", "").split(",") if part]
+    if len(raw) > MAX_PENDING:
+        raise InvalidInput("pending", f"must list at most {MAX_PENDING} ids")
+    try:
+        return moment, [UUID(part) for part in raw]
+    except ValueError:
+        raise InvalidInput("pending", "must be message ids separated by commas") from None
+
+
+def thread_helpers() -> dict:
+    """What the thread templates call (a blueprint context processor)."""
+    return {"ticks": ticks, "stamp": stamp, "conversation_title": conversation_title,
+            "phone_label": phone_label}

@@ -1,0 +1,92 @@
+"""An account's home: its WhatsApp connection, with the QR code and live status."""
+from __future__ import annotations
+
+import hashlib
+from uuid import UUID
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from web.ui.session import account_page
+from web.ui.threads import ext, phone_label
+from zapfleet.errors import ZapfleetError
+
+bp = Blueprint("ui_workspace", __name__)
+STATUS_LABELS = {
+    "none": _l("not connected"), "starting": _l("starting"), "connecting": _l("connecting"),
+    "waiting_qr": _l("waiting for the QR scan"), "connected": _l("connected"),
+    "disconnected": _l("disconnected"), "logged_out": _l("logged out"),
+    "stopped": _l("stopped"), "error": _l("error"),
+}
+
+
+def connection(instance: dict | None) -> dict:
+    """What the page shows of the account's instance (also its live .json)."""
+    if instance is None:
+        return {"exists": False, "status": "none", "status_label": str(STATUS_LABELS["none"]),
+                "sandbox": False, "phone": "", "qr_version": None, "qr_link": None, "error": None}
+    status, code = instance["status"], instance["qr_code"]
+    sandbox = instance["engine"] == "sandbox"
+    show_qr = bool(code) and status != "connected"
+    return {"exists": True, "status": status,
+            "status_label": str(STATUS_LABELS.get(status, status)), "sandbox": sandbox,
+            "phone": phone_label(instance["phone"]), "error": instance["last_error"],
+            "qr_version": hashlib.sha256(code.encode()).hexdigest()[:16] if show_qr else None,
+            "qr_link": code if show_qr and sandbox else None}
+
+
+def account_connection(account_id: UUID) -> dict:
+    """The account's connection, read from its instance row (kept current by worker events)."""
+    return connection(ext("instances").find(account_id))
+
+
+@bp.get("/a/<uuid:account_id>/")
+@account_page
+def overview(account_id):
+    """The WhatsApp connection: status, QR, Connect/Reconnect and Logout."""
+    return render_template("ui/workspace.html", wa=account_connection(account_id))
+
+
+@bp.get("/a/<uuid:account_id>/whatsapp.json")
+@account_page
+def status_json(account_id):
+    """The live status the page polls: badge, phone, which QR to show."""
+    return account_connection(account_id)
+
+
+@bp.get("/a/<uuid:account_id>/whatsapp/qr.png")
+@account_page
+def qr_png(account_id):
+    """The worker's current QR code as an image."""
+    content_type, body = ext("instances").qr(account_id, "png")
+    return Response(body, content_type=content_type, headers={"Cache-Control": "no-store"})
+
+
+@bp.post("/a/<uuid:account_id>/whatsapp/connect")
+@account_page
+def connect(account_id):
+    """Create the account's instance or reconnect it; the page then shows the QR."""
+    try:
+        result = ext("instances").connect(account_id)
+    except ZapfleetError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("ui_workspace.overview", account_id=account_id))
+    if result["already_connected"]:
+        flash(_("Your WhatsApp is connected."), "success")
+    else:
+        flash(_("Scan the QR code with WhatsApp on your phone to link it."), "success")
+    return redirect(url_for("ui_workspace.overview", account_id=account_id))
+
+
+@bp.post("/a/<uuid:account_id>/whatsapp/logout")
+@account_page
+def logout(account_id):
+    """Unlink the phone from the account (a new QR code follows)."""
+    try:
+        ext("instances").logout(account_id)
+    except ZapfleetError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("The phone was unlinked. Scan the new QR code to link a phone again."), "success")
+    return redirect(url_for("ui_workspace.overview", account_id=account_id))
