@@ -21,7 +21,8 @@ pytest_plugins = ("tests.supervision",)
 
 ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
 TENANT_TABLES = ("accounts, users, api_keys, instances, contacts, conversations, messages, campaigns,"
-                 " webhooks, webhook_deliveries, login_failures")
+                 " webhooks, webhook_deliveries, login_failures, campaign_recipients, send_pacing,"
+                 " services, appointments, chat_states")
 
 
 def _with_database(url: str, name: str) -> str:

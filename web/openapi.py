@@ -18,12 +18,17 @@ TAGS = (
     ("Accounts", "Accounts (tenants). The platform admin manages them all; an account manages itself."),
     ("Contacts", "The people an account talks to, with CSV import and export."),
     ("Conversations", "Message threads with contacts, and their history."),
-    ("Campaigns", "Bulk messages to tagged contacts."),
+    ("Campaigns", "Bulk messages to tagged contacts, paced per number to protect it."),
     ("API keys", "The keys that authenticate an account's API calls."),
     ("WhatsApp", "An account's WhatsApp connection: connect, status, QR code, worker log and sending."),
     ("Instances", "The WhatsApp workers' lifecycle: start, stop, restart, unlink and delete."),
     ("Webhooks", "Events POSTed to the account's URL, signed, with a delivery log."),
     ("Sandbox", "The sandbox engine's simulated phone, for trying the API without WhatsApp."),
+    ("Settings", "An account's messaging settings: time zone, business hours, bot, pacing, templates."),
+    ("Scheduled messages", "Messages sent with send_at that wait for their time."),
+    ("Services", "What customers book, with its duration."),
+    ("Appointments", "Bookings with their WhatsApp confirmation, reminder and cancellation notices."),
+    ("Metrics", "Counts per day, week and month for charts."),
 )
 PATH_PARAMETERS = {
     "account_id": "The account's id.",
@@ -31,6 +36,9 @@ PATH_PARAMETERS = {
     "conversation_id": "The conversation's id.",
     "campaign_id": "The campaign's id.",
     "key_id": "The API key's id.",
+    "service_id": "The service's id.",
+    "appointment_id": "The appointment's id.",
+    "message_id": "The message's id.",
 }
 ACCESS_NOTES = {
     "public": "No authentication.",
@@ -257,11 +265,12 @@ def _api_key_operations() -> list[tuple[str, str, Spec]]:
 
 def operations() -> list[tuple[str, str, Spec]]:
     """Every (path, method, operation) the API serves, in documentation order."""
-    from web.openapi_workers import worker_operations  # it builds on the helpers above
+    from web.openapi_messaging import messaging_operations  # they build on the helpers above
+    from web.openapi_workers import worker_operations
 
     return [*_public_operations(), *_account_operations(), *_contact_operations(),
             *_conversation_operations(), *_campaign_operations(), *_api_key_operations(),
-            *worker_operations()]
+            *worker_operations(), *messaging_operations()]
 
 
 def build_paths() -> Spec:
@@ -275,6 +284,7 @@ def build_paths() -> Spec:
 
 def build_spec() -> Spec:
     """The complete OpenAPI 3.1 document."""
+    from web.openapi_messaging_schemas import messaging_schemas
     from web.openapi_workers import worker_schemas
 
     return {
@@ -283,8 +293,9 @@ def build_spec() -> Spec:
             "title": "zapfleet",
             "version": __version__,
             "description": "Multi-tenant WhatsApp manager: accounts, contacts, conversations, "
-                           "campaigns, API keys, each account's WhatsApp instance, sending and "
-                           "webhooks. Every error has the body "
+                           "paced campaigns, API keys, each account's WhatsApp instance, sending "
+                           "and webhooks, appointments with their notices, the booking bot's "
+                           "settings and metrics. Every error has the body "
                            '{"error": {"code", "message"}}. Timestamps are ISO 8601.',
         },
         "tags": [{"name": name, "description": description} for name, description in TAGS],
@@ -296,7 +307,7 @@ def build_spec() -> Spec:
                 "description": "Send `Authorization: Bearer <api key>`: an account's key "
                                "(from sign-up or the API keys endpoints) or the platform admin key.",
             }},
-            "schemas": {**component_schemas(), **worker_schemas()},
+            "schemas": {**component_schemas(), **worker_schemas(), **messaging_schemas()},
             "responses": error_response_components(),
         },
     }

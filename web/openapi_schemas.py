@@ -10,7 +10,8 @@ Schema = dict[str, Any]
 
 ROLES = ("admin", "member")
 DIRECTIONS = ("in", "out")
-MESSAGE_STATUSES = ("queued", "sent", "delivered", "read", "failed", "received")
+MESSAGE_STATUSES = ("queued", "sent", "delivered", "read", "failed", "received", "cancelled")
+ORIGINS = ("api", "campaign", "notice", "bot", "auto_reply")
 CAMPAIGN_STATUSES = ("draft", "scheduled", "running", "paused", "completed", "cancelled")
 SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}$"
 ERROR_DESCRIPTIONS = {
@@ -189,6 +190,10 @@ def _messaging_schemas() -> dict[str, Schema]:
         "provider_message_id": nullable(string("The WhatsApp provider's id for the message.")),
         "idempotency_key": nullable(string("The sender's key that prevents storing it twice.")),
         "error": nullable(string("Why delivery failed, when it did.")),
+        "origin": nullable(string("Who made an outbound message: api (the send API or the inbox), "
+                                  "campaign, notice (appointments), bot, auto_reply; null for "
+                                  "inbound ones.", enum=list(ORIGINS))),
+        "send_at": nullable(timestamp("When a scheduled message is to leave.")),
         "created_at": timestamp("When the message was stored."),
         "updated_at": timestamp("When its status last changed."),
     }, "One WhatsApp message.")
@@ -200,7 +205,12 @@ def _messaging_schemas() -> dict[str, Schema]:
 def _campaign_schemas() -> dict[str, Schema]:
     fields = {
         "name": string("Display name.", minLength=1, maxLength=200),
-        "message": string("The text to send.", maxLength=4096),
+        "message": string("The text to send; {name} (the contact's first name), {link} and "
+                          "{qr_code_url} are filled in, and the link and QR-code URL are added at "
+                          "the end when the text does not place them.", maxLength=4096),
+        "variants": {"type": "array", "maxItems": 10, "items": string("Another text.", maxLength=4096),
+                     "description": "Other wordings; each recipient gets the message or one of "
+                                    "these at random."},
         "link": nullable(string("An http(s) link to include; null or empty clears it.", format="uri")),
         "qr_code_url": nullable(string("An http(s) URL of a QR-code image; null or empty clears it.",
                                        format="uri")),
@@ -211,9 +221,13 @@ def _campaign_schemas() -> dict[str, Schema]:
         "account_id": uuid("The account the campaign belongs to."),
         **fields,
         "status": string("Lifecycle status; new campaigns are drafts.", enum=list(CAMPAIGN_STATUSES)),
+        "send_at": nullable(timestamp("When a scheduled campaign starts.")),
+        "started_at": nullable(timestamp("When it started (its recipients were fixed).")),
+        "finished_at": nullable(timestamp("When it completed or was cancelled.")),
+        "counts": ref("CampaignCounts"),
         "created_at": timestamp("When the campaign was created."),
         "updated_at": timestamp("When the campaign last changed."),
-    }, "A bulk message to a set of contacts.")
+    }, "A bulk message to a set of contacts; texts and tags change only before it starts.")
     creation = obj(fields, "A new draft campaign.", required=("name",))
     return {"Campaign": campaign, "CampaignInput": creation,
             "CampaignChanges": without_required(creation, "Changes to a campaign."),

@@ -72,6 +72,8 @@ def _messaging_schemas() -> dict[str, Spec]:
         "message": string("The text, not only blanks.", minLength=1, maxLength=4096),
         "idempotency_key": string("Your key for this message: sending it again answers with the "
                                   "first message instead of sending twice.", maxLength=200),
+        "send_at": timestamp("Schedule it: ISO 8601 with an offset, within a year. It is kept "
+                             "until then (202) and can be cancelled."),
     }, "A message to send.", required=("phone", "message"))
     outbox = record({
         "attempts": _integer("How often it was handed to the worker.", minimum=0),

@@ -9,6 +9,8 @@ from uuid import UUID
 from argon2 import PasswordHasher
 
 from zapfleet import validation
+from zapfleet.bot.control import BotControlMixin
+from zapfleet.campaign_lifecycle import CampaignLifecycleMixin
 from zapfleet.campaigns import CampaignsMixin
 from zapfleet.contacts import ContactsMixin
 from zapfleet.db import Database
@@ -16,6 +18,7 @@ from zapfleet.db import accounts as sql
 from zapfleet.errors import Conflict, InvalidInput, NotFound
 from zapfleet.identity import IdentityMixin
 from zapfleet.messaging import MessagingMixin
+from zapfleet.messaging_settings import MessagingSettingsMixin
 from zapfleet.security import new_password_hasher
 from zapfleet.unique import unique_violation
 
@@ -30,7 +33,8 @@ def slugify(name: str) -> str:
     return slug or "account"
 
 
-class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixin):
+class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixin,
+                     CampaignLifecycleMixin, MessagingSettingsMixin, BotControlMixin):
     """Every operation on tenant data takes an account_id and never sees another account's rows."""
 
     def __init__(self, db: Database, hasher: PasswordHasher | None = None, region: str = "BR"):

@@ -1,4 +1,4 @@
-"""Campaigns: create, read, update, delete."""
+"""Campaigns: create, read, update, delete (their run: campaign_lifecycle.py)."""
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -7,7 +7,12 @@ from uuid import UUID
 
 from zapfleet import validation
 from zapfleet.db import campaigns as sql
-from zapfleet.errors import InvalidInput, NotFound
+from zapfleet.db import recipients as recipients_sql
+from zapfleet.errors import Conflict, InvalidInput, NotFound
+from zapfleet.templates import CAMPAIGN_PLACEHOLDERS, check_placeholders
+
+MAX_VARIANTS = 10
+EDITABLE_STATUSES = ("draft", "scheduled")
 
 
 def _url(data: Mapping[str, Any], field: str) -> str | None:
@@ -20,6 +25,30 @@ def _url(data: Mapping[str, Any], field: str) -> str | None:
     return value
 
 
+def _text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(field, "must be a string")
+    if len(value) > 4096:
+        raise InvalidInput(field, "must be at most 4096 characters")
+    return check_placeholders(value.strip(), CAMPAIGN_PLACEHOLDERS, field)
+
+
+def _variants(value: object) -> list[str]:
+    if not isinstance(value, list) or len(value) > MAX_VARIANTS:
+        raise InvalidInput("variants", f"must be a list of at most {MAX_VARIANTS} texts")
+    texts = [_text(item, f"variants[{i}]") for i, item in enumerate(value)]
+    if not all(texts):
+        raise InvalidInput("variants", "must not contain empty texts")
+    return texts
+
+
+def with_progress(conn, account_id: UUID, campaigns: list[dict]) -> list[dict]:
+    """The campaigns, each with its recipients' counts per status."""
+    counts = recipients_sql.progress(conn, account_id, [c["id"] for c in campaigns])
+    empty = {"total": 0, **{status: 0 for status in recipients_sql.STATUSES}}
+    return [{**c, "counts": counts.get(c["id"], empty)} for c in campaigns]
+
+
 class CampaignsMixin:
     """An account's campaigns."""
 
@@ -27,35 +56,42 @@ class CampaignsMixin:
         """Create a draft campaign (name required)."""
         fields = self._campaign_fields(data, partial=False)
         with self.db.tenant(account_id) as conn:
-            return sql.insert_campaign(conn, account_id, fields)
+            return with_progress(conn, account_id, [sql.insert_campaign(conn, account_id, fields)])[0]
 
     def get_campaign(self, account_id: UUID, campaign_id: UUID) -> dict:
         """One campaign."""
         with self.db.tenant(account_id) as conn:
             campaign = sql.get_campaign(conn, account_id, campaign_id)
-        if campaign is None:
-            raise NotFound("no such campaign")
-        return campaign
+            if campaign is None:
+                raise NotFound("no such campaign")
+            return with_progress(conn, account_id, [campaign])[0]
 
     def list_campaigns(self, account_id: UUID) -> list[dict]:
         """An account's campaigns, newest first."""
         with self.db.tenant(account_id) as conn:
-            return sql.list_campaigns(conn, account_id)
+            return with_progress(conn, account_id, sql.list_campaigns(conn, account_id))
 
     def update_campaign(self, account_id: UUID, campaign_id: UUID, data: Mapping[str, Any]) -> dict:
-        """Change a campaign's name, message, link, QR-code URL or target tags."""
+        """Change a campaign's name (any time), or its texts and tags (before it starts)."""
         changes = self._campaign_fields(data, partial=True)
         with self.db.tenant(account_id) as conn:
+            campaign = sql.get_campaign(conn, account_id, campaign_id)
+            if campaign is None:
+                raise NotFound("no such campaign")
+            if set(changes) - {"name"} and campaign["status"] not in EDITABLE_STATUSES:
+                raise Conflict(f"a {campaign['status']} campaign can only be renamed")
             campaign = sql.update_campaign(conn, account_id, campaign_id, changes)
-        if campaign is None:
-            raise NotFound("no such campaign")
-        return campaign
+            return with_progress(conn, account_id, [campaign])[0]
 
     def delete_campaign(self, account_id: UUID, campaign_id: UUID) -> None:
-        """Delete a campaign."""
+        """Delete a campaign that is not running (its messages stay in the conversations)."""
         with self.db.tenant(account_id) as conn:
-            if not sql.delete_campaign(conn, account_id, campaign_id):
+            campaign = sql.get_campaign(conn, account_id, campaign_id)
+            if campaign is None:
                 raise NotFound("no such campaign")
+            if campaign["status"] == "running":
+                raise Conflict("pause or cancel the campaign before deleting it")
+            sql.delete_campaign(conn, account_id, campaign_id)
 
     @staticmethod
     def _campaign_fields(data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
@@ -63,7 +99,9 @@ class CampaignsMixin:
         if not partial or "name" in data:
             fields["name"] = validation.text(data, "name", max_len=200, required=True)
         if "message" in data:
-            fields["message"] = validation.text(data, "message", max_len=4096) or ""
+            fields["message"] = _text(data["message"] or "", "message")
+        if "variants" in data:
+            fields["variants"] = _variants(data["variants"])
         for field in ("link", "qr_code_url"):
             if field in data:
                 fields[field] = _url(data, field)

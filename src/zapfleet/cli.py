@@ -172,13 +172,14 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 
 def cmd_dispatcher(_args: argparse.Namespace) -> int:
-    """Run the dispatcher until SIGTERM: outbox, webhooks, periodic reconcile."""
+    """Run the dispatcher until SIGTERM: outbox, webhooks, campaigns, reminders, reconcile."""
     from zapfleet.dispatcher import Dispatcher
     from zapfleet.services import build_services
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     services = build_services(load_environment(generate=False))
-    dispatcher = Dispatcher(services.outbox, services.webhooks, services.instances)
+    dispatcher = Dispatcher(services.outbox, services.webhooks, services.instances,
+                            tasks=services.dispatcher_tasks())
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

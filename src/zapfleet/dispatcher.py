@@ -1,4 +1,5 @@
-"""The dispatcher: delivers queued messages and webhooks, expires overdue ones, reconciles."""
+"""The dispatcher: delivers queued messages and webhooks, expires overdue ones, runs periodic
+tasks (campaigns, reminders), reconciles."""
 from __future__ import annotations
 
 import logging
@@ -6,7 +7,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import groupby
-from typing import Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol, Sequence
 from uuid import UUID
 
 from zapfleet.errors import ZapfleetError
@@ -29,8 +30,10 @@ class Dispatcher:
 
     def __init__(self, outbox: Outbox, webhooks: WebhookManager, instances: Reconciler,
                  threads: int = 16, reconcile_every: float = 30.0,
-                 monotonic: Callable[[], float] = time.monotonic):
+                 monotonic: Callable[[], float] = time.monotonic,
+                 tasks: Sequence[Callable[[], Any]] = ()):
         self.outbox, self.webhooks, self.instances = outbox, webhooks, instances
+        self.tasks = tasks
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="dispatch")
         self.reconcile_every, self.monotonic = reconcile_every, monotonic
         self.next_reconcile = 0.0
@@ -38,10 +41,11 @@ class Dispatcher:
         self.lock = threading.Lock()
 
     def run_once(self) -> list[Future]:
-        """Start one pass: expire, lease and hand out due work, reconcile when due."""
+        """Start one pass: expire, run the tasks, lease and hand out due work, reconcile when due."""
         self._reconcile_when_due()
         for message in self.outbox.expire_overdue():
             log.info("message %s failed: deadline passed", message["id"])
+        self._run_tasks()
         messages = self.outbox.lease_due(MESSAGES_PER_ACCOUNT, self._busy_accounts("messages"))
         deliveries = self.webhooks.lease_due(DELIVERIES_PER_ACCOUNT, self._busy_accounts("webhooks"))
         return (self._submit("messages", messages, self._send_messages)
@@ -66,6 +70,14 @@ class Dispatcher:
                 log.info("reconcile: %s", action)
         except ZapfleetError as exc:
             log.warning("reconcile failed: %s", exc.message)
+
+    def _run_tasks(self) -> None:
+        """Run each periodic task; one failing never stops the others or the sending."""
+        for task in self.tasks:
+            try:
+                task()
+            except Exception:  # noqa: BLE001 - logged; the next pass tries again
+                log.exception("dispatcher task %s failed", getattr(task, "__qualname__", task))
 
     def _busy_accounts(self, kind: str) -> list[UUID]:
         with self.lock:

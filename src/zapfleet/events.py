@@ -1,21 +1,24 @@
 """Events reported by workers: authenticated, validated, stored in the right account."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 from uuid import UUID
 
 from zapfleet import validation
-from zapfleet.db import Database
+from zapfleet.db import Database, savepoint
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import instances as instances_sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import outbox as outbox_sql
+from zapfleet.db import pacing as pacing_sql
 from zapfleet.errors import InvalidInput, Unauthorized
 from zapfleet.outbox import status_webhook
 from zapfleet.security import same_secret, worker_token
 from zapfleet.webhooks import WebhookManager
 
+log = logging.getLogger("zapfleet.events")
 CONNECTION_STATES = ("connecting", "waiting_qr", "connected", "disconnected", "logged_out")
 RECEIPTS = ("sent", "delivered", "read", "failed")
 MAX_BATCH = 500
@@ -39,12 +42,21 @@ def _required_choice(data: dict, field: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+class InboundHandler(Protocol):
+    """What answers a stored inbound message inside its transaction (the bot)."""
+
+    def __call__(self, conn, account_id: UUID, contact: dict, conversation_id: UUID,
+                 message: dict) -> Any: ...
+
+
 class WorkerEvents:
     """Applies a worker's event batch to its account: instance state, messages, webhooks."""
 
     def __init__(self, db: Database, secret_key: str, region: str = "BR",
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 on_inbound: InboundHandler | None = None):
         self.db, self.secret_key, self.region, self.clock = db, secret_key, region, clock
+        self.on_inbound = on_inbound
         self.handlers = {"qr": self._qr, "connection": self._connection,
                          "message.in": self._message_in, "message.status": self._message_status}
 
@@ -105,6 +117,7 @@ class WorkerEvents:
         fields: dict[str, Any] = {"status": state}
         if state == "connected":
             fields.update(qr_code=None, phone=phone, last_connected=self.clock(), last_error=None)
+            pacing_sql.number_linked(conn, instance["account_id"], phone, self.clock())
         elif state in ("disconnected", "logged_out"):
             fields.update(last_error=reason)
         instances_sql.update_observed(conn, instance["id"], **fields)
@@ -124,6 +137,18 @@ class WorkerEvents:
             payload = {"message": message, "contact": {"id": contact["id"], "phone": phone,
                                                        "name": contact["name"]}}
             WebhookManager.enqueue(conn, account_id, "message.received", _jsonable(payload), event_id)
+            self._answer(conn, account_id, contact, conversation_id, message)
+
+    def _answer(self, conn, account_id: UUID, contact: dict, conversation_id: UUID,
+                message: dict) -> None:
+        """Let the bot answer; its failure is logged and undone, never losing the message."""
+        if self.on_inbound is None:
+            return
+        try:
+            with savepoint(conn, "inbound_handler"):
+                self.on_inbound(conn, account_id, contact, conversation_id, message)
+        except Exception:  # noqa: BLE001 - the inbound message must be stored regardless
+            log.exception("answering message %s failed", message["id"])
 
     def _message_status(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
         status = _required_choice(data, "status", RECEIPTS)

@@ -10,12 +10,15 @@ from zapfleet.db import Database
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import outbox as sql
+from zapfleet.db import scheduled as scheduled_sql
 from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable
+from zapfleet.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.webhooks import WebhookManager
 
 MAX_TEXT = 4096
 LEASE_SECONDS = 30
 RETRY_SECONDS = 15
+MAX_SCHEDULE = timedelta(days=366)
 
 
 class WorkerSender(Protocol):
@@ -27,6 +30,30 @@ class WorkerSender(Protocol):
 def utcnow() -> datetime:
     """The current time, timezone-aware."""
     return datetime.now(timezone.utc)
+
+
+def future_moment(data: Mapping[str, Any], field: str, now: datetime,
+                  horizon: timedelta = MAX_SCHEDULE) -> datetime | None:
+    """An optional ISO 8601 moment with a time zone, after now and within the horizon."""
+    value = data.get(field)
+    if value in (None, ""):
+        return None
+    moment = validation.moment(value, field)
+    if moment <= now:
+        raise InvalidInput(field, "must be in the future")
+    if moment > now + horizon:
+        raise InvalidInput(field, f"must be within {horizon.days} days")
+    return moment
+
+
+def queue(conn, account_id: UUID, phone: str, text: str, key: str, origin: str, *,
+          deadline_at: datetime, send_at: datetime | None = None) -> dict | None:
+    """Queue a message made by the service itself inside the caller's transaction; the
+    dispatcher hands it over. None when the key was used already (it is never sent twice)."""
+    contact = contacts_sql.ensure_contact(conn, account_id, phone)
+    conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
+    return sql.insert_queued(conn, account_id, conversation_id, text, key, deadline_at, None,
+                             origin=origin, send_at=send_at)
 
 
 def message_text(value: Any) -> str:
@@ -48,18 +75,21 @@ class Outbox:
         self.clock = clock
 
     def send(self, account_id: UUID, data: Mapping[str, Any]) -> tuple[dict, bool]:
-        """Queue and try to send now; returns (message, created) — a repeated key is not created."""
+        """Queue and try to send now (or keep until send_at); returns (message, created) — a
+        repeated key is not created."""
         phone = validation.phone(data.get("phone"), self.region)
         text = message_text(data.get("message"))
         key = validation.text(data, "idempotency_key", max_len=200)
-        message, created = self._queue(account_id, phone, text, key or None)
-        if not created:
-            return message, False
+        send_at = future_moment(data, "send_at", self.clock())
+        message, created = self._queue(account_id, phone, text, key or None, send_at)
+        if not created or send_at is not None:
+            return message, created
         return self.hand_to_worker(account_id, message, phone), True
 
-    def _queue(self, account_id: UUID, phone: str, text: str,
-               key: str | None) -> tuple[dict, bool]:
+    def _queue(self, account_id: UUID, phone: str, text: str, key: str | None,
+               send_at: datetime | None) -> tuple[dict, bool]:
         now = self.clock()
+        lease = None if send_at else now + timedelta(seconds=LEASE_SECONDS)
         with self.db.tenant(account_id) as conn:
             # A repeated key is answered without an INSERT: an INSERT … ON CONFLICT racing the
             # receipt UPDATE of the same row can deadlock.
@@ -69,7 +99,7 @@ class Outbox:
             contact = contacts_sql.ensure_contact(conn, account_id, phone)
             conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
             message = sql.insert_queued(conn, account_id, conversation_id, text, key,
-                                        now + self.deadline, now + timedelta(seconds=LEASE_SECONDS))
+                                        (send_at or now) + self.deadline, lease, send_at=send_at)
         if message is None:  # the same key, sent at the same moment by another request
             return self._existing(account_id, key), False
         return message, True
@@ -95,6 +125,27 @@ class Outbox:
         retry_at = self.clock() + timedelta(seconds=RETRY_SECONDS)
         with self.db.tenant(account_id) as conn:
             sql.release(conn, account_id, message_id, retry_at, reason)
+
+    def list_scheduled(self, account_id: UUID, limit: Any = None, cursor: str | None = None) -> dict:
+        """A page of messages waiting for their send_at, soonest first."""
+        size = page_limit(limit)
+        with self.db.tenant(account_id) as conn:
+            rows = scheduled_sql.list_scheduled(conn, account_id, size, decode_cursor(cursor))
+        return {"items": rows, "next_cursor": next_cursor(rows, size, moment_key="send_at")}
+
+    def cancel_scheduled(self, account_id: UUID, message_id: UUID) -> dict:
+        """Cancel a message that waits for its send_at; Conflict once it has left."""
+        with self.db.tenant(account_id) as conn:
+            message = scheduled_sql.get_message(conn, account_id, message_id)
+            if message is None or message["direction"] != "out":
+                raise NotFound("no such message")
+            if message["status"] == "cancelled":
+                return message
+            cancelled = scheduled_sql.cancel_queued(conn, account_id, [message_id], self.clock(),
+                                                    "cancelled before it was sent")
+        if not cancelled:
+            raise Conflict(f"the message cannot be cancelled: it is {message['status']}")
+        return cancelled[0]
 
     def lease_due(self, per_account: int, busy: list[UUID]) -> list[dict]:
         """Lease the due queued messages of every account not in busy (for the dispatcher)."""

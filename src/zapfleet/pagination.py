@@ -49,3 +49,21 @@ def next_cursor(rows: list[dict], limit: int, moment_key: str = "created_at") ->
     if len(rows) < limit:
         return None
     return encode_cursor(rows[-1][moment_key], rows[-1]["id"])
+
+
+def encode_position(position: int) -> str:
+    """An opaque cursor for a position in a numbered list."""
+    return base64.urlsafe_b64encode(json.dumps(["p", position]).encode()).decode().rstrip("=")
+
+
+def decode_position(cursor: str | None) -> int | None:
+    """The position in a cursor made by encode_position, or None when there is none."""
+    if not cursor:
+        return None
+    try:
+        kind, position = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
+        if kind == "p" and isinstance(position, int):
+            return position
+    except (ValueError, TypeError):
+        pass
+    raise InvalidInput("cursor", "is not a cursor this API returned")

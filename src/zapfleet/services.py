@@ -5,11 +5,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from zapfleet.accounts import AccountManager
+from zapfleet.appointments import AppointmentBook
+from zapfleet.bot.responder import Responder
+from zapfleet.campaign_runner import CampaignRunner
 from zapfleet.config import Config
 from zapfleet.db import Database
 from zapfleet.events import WorkerEvents
 from zapfleet.instances import InstanceManager
 from zapfleet.logins import LoginGuard
+from zapfleet.metrics import Metrics
+from zapfleet.notices import ReminderRunner
 from zapfleet.outbox import Outbox
 from zapfleet.supervisor import Supervisor
 from zapfleet.webhooks import WebhookManager
@@ -26,6 +31,14 @@ class Services:
     webhooks: WebhookManager
     events: WorkerEvents
     logins: LoginGuard
+    appointments: AppointmentBook
+    metrics: Metrics
+    campaign_runner: CampaignRunner
+    reminders: ReminderRunner
+
+    def dispatcher_tasks(self) -> list:
+        """The dispatcher's periodic work beside the outbox: campaigns and reminders."""
+        return [self.campaign_runner.run_due, self.reminders.run_due]
 
 
 def build_services(config: Config, **given: Any) -> Services:
@@ -34,10 +47,16 @@ def build_services(config: Config, **given: Any) -> Services:
     accounts = given.get("accounts") or AccountManager(db, region=config.default_region)
     supervisor = given.get("supervisor") or Supervisor.from_config(config)
     instances = given.get("instances") or InstanceManager(db, supervisor, config)
+    deadline = config.send_deadline_seconds
     return Services(
         db=db, accounts=accounts, instances=instances,
-        outbox=Outbox(db, instances, config.default_region, config.send_deadline_seconds),
+        outbox=Outbox(db, instances, config.default_region, deadline),
         webhooks=given.get("webhooks") or WebhookManager(
             db, allow_private=config.webhook_allow_private),
-        events=WorkerEvents(db, config.secret_key, config.default_region),
-        logins=given.get("logins") or LoginGuard(db, accounts))
+        events=WorkerEvents(db, config.secret_key, config.default_region,
+                            on_inbound=given.get("responder") or Responder(deadline)),
+        logins=given.get("logins") or LoginGuard(db, accounts),
+        appointments=given.get("appointments") or AppointmentBook(db, config.default_region, deadline),
+        metrics=given.get("metrics") or Metrics(db),
+        campaign_runner=given.get("campaign_runner") or CampaignRunner(db, deadline),
+        reminders=ReminderRunner(db, deadline))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, tzinfo
 from typing import Any, Mapping
 
 import phonenumbers
@@ -92,3 +93,18 @@ def tags(value: Any, field: str = "tags") -> list[str]:
         if tag.strip() not in cleaned:
             cleaned.append(tag.strip())
     return cleaned
+
+
+def moment(value: Any, field: str, zone: tzinfo | None = None) -> datetime:
+    """An ISO 8601 date and time; without an offset it is read in zone (required when None)."""
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise InvalidInput(field, "must be an ISO 8601 date and time, e.g. 2026-11-25T14:30:00-03:00")
+    if parsed.tzinfo is None:
+        if zone is None:
+            raise InvalidInput(field, "must include a time zone offset, e.g. -03:00 or Z")
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed

@@ -1,4 +1,8 @@
-"""Two registered accounts cannot read, change or delete each other's data through any route."""
+"""Two registered accounts cannot read, change or delete each other's data through any API route.
+
+The pages under /a/ and /admin/ (session cookies, not API keys) have their own tests in tests/ui."""
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
@@ -6,22 +10,32 @@ BODY = {"name": "intruder", "phone": "5511988887777", "label": "intruder", "mess
 
 
 @pytest.fixture
-def victim(register, manager):
+def victim(app, register, manager):
     """Account A with one of every kind of resource, and the ids to reach them."""
     tenant = register("Clínica Alpha")
     contact = manager.create_contact(tenant.id, {"phone": "11 98888-0001", "name": "Ana"})
     message = manager.record_message(tenant.id, contact["phone"], "in", "Olá!", "received")
     campaign = manager.create_campaign(tenant.id, {"name": "Black Friday"})
     key, _ = manager.issue_api_key(tenant.id, "spare")
+    later = datetime.now(timezone.utc) + timedelta(days=30)
+    book = app.extensions["zapfleet.appointments"]
+    service = book.create_service(tenant.id, {"name": "Limpeza", "duration_minutes": 30})
+    appointment = book.create_appointment(tenant.id, {
+        "contact_id": str(contact["id"]), "service_id": str(service["id"]),
+        "starts_at": later.isoformat(), "notify": False})
+    scheduled, _ = app.extensions["zapfleet.outbox"].send(tenant.id, {
+        "phone": contact["phone"], "message": "Feliz ano novo", "send_at": later.isoformat()})
     ids = {"account_id": tenant.id, "contact_id": str(contact["id"]),
            "conversation_id": str(message["conversation_id"]),
-           "campaign_id": str(campaign["id"]), "key_id": str(key["id"])}
+           "campaign_id": str(campaign["id"]), "key_id": str(key["id"]),
+           "service_id": str(service["id"]), "appointment_id": str(appointment["id"]),
+           "message_id": str(scheduled["id"])}
     return tenant, ids
 
 
 def _account_routes(app):
     for rule in app.url_map.iter_rules():
-        if "account_id" in rule.arguments:
+        if "account_id" in rule.arguments and rule.rule.startswith("/api/"):
             for method in sorted(rule.methods & set(METHODS)):
                 yield rule, method
 
@@ -71,7 +85,14 @@ def _assert_untouched(client, tenant, ids):
     assert len(keys) == 2 and all(k["revoked_at"] is None for k in keys)
     messages = client.get(f"{base}/conversations/{ids['conversation_id']}/messages",
                           headers=tenant.headers).get_json()["items"]
-    assert [m["body"] for m in messages] == ["Olá!"]
+    assert [(m["body"], m["status"]) for m in messages] == [("Olá!", "received"),
+                                                            ("Feliz ano novo", "queued")]
+    appointment = client.get(f"{base}/appointments/{ids['appointment_id']}", headers=tenant.headers)
+    assert appointment.get_json()["status"] == "scheduled"
+    services = client.get(f"{base}/services", headers=tenant.headers).get_json()["items"]
+    assert [s["name"] for s in services] == ["Limpeza"]
+    settings = client.get(f"{base}/settings", headers=tenant.headers).get_json()["settings"]
+    assert settings["booking_bot"] is False
 
 
 def test_account_key_cannot_list_or_create_accounts(client, register):

@@ -1,5 +1,5 @@
-"""An account's campaigns."""
-from flask import Blueprint
+"""An account's campaigns: edit, start, pause, resume, cancel, progress and recipients."""
+from flask import Blueprint, request
 
 from web.auth import account_scoped, accounts
 from web.jsonio import json_body
@@ -41,3 +41,56 @@ def delete_campaign(account_id, campaign_id):
     """Delete a campaign."""
     accounts().delete_campaign(account_id, campaign_id)
     return "", 204
+
+
+@bp.get("/audience")
+@account_scoped
+def campaign_audience(account_id):
+    """How many contacts the tags select (?tags=a&tags=b, or ?tags=a,b), before saving."""
+    tags = [t for value in request.args.getlist("tags") for t in value.split(",") if t.strip()]
+    return {"tags": tags, "count": accounts().audience_count(account_id, tags)}
+
+
+@bp.post("/<uuid:campaign_id>/start")
+@account_scoped
+def start_campaign(account_id, campaign_id):
+    """Start now, or at send_at ({"send_at": ISO 8601}); the recipients are fixed then."""
+    body = json_body() if request.content_length else {}
+    return accounts().start_campaign(account_id, campaign_id, body)
+
+
+@bp.post("/<uuid:campaign_id>/pause")
+@account_scoped
+def pause_campaign(account_id, campaign_id):
+    """Stop sending until resumed."""
+    return accounts().pause_campaign(account_id, campaign_id)
+
+
+@bp.post("/<uuid:campaign_id>/resume")
+@account_scoped
+def resume_campaign(account_id, campaign_id):
+    """Go on sending."""
+    return accounts().resume_campaign(account_id, campaign_id)
+
+
+@bp.post("/<uuid:campaign_id>/cancel")
+@account_scoped
+def cancel_campaign(account_id, campaign_id):
+    """End the campaign; recipients not yet messaged are not messaged."""
+    return accounts().cancel_campaign(account_id, campaign_id)
+
+
+@bp.get("/<uuid:campaign_id>/progress")
+@account_scoped
+def campaign_progress(account_id, campaign_id):
+    """Recipients per status, and what the sending waits for."""
+    return accounts().campaign_progress(account_id, campaign_id)
+
+
+@bp.get("/<uuid:campaign_id>/recipients")
+@account_scoped
+def list_recipients(account_id, campaign_id):
+    """A page of recipients in send order (?status=&limit=&cursor=)."""
+    args = request.args
+    return accounts().list_recipients(account_id, campaign_id, args.get("status"),
+                                      args.get("limit"), args.get("cursor"))

@@ -2,6 +2,7 @@
 from flask import Blueprint, request
 
 from web.auth import account_scoped, accounts
+from web.jsonio import json_body
 
 bp = Blueprint("conversations", __name__,
                url_prefix="/api/accounts/<uuid:account_id>/conversations")
@@ -21,3 +22,17 @@ def list_messages(account_id, conversation_id):
     """A page of one conversation's messages, oldest first."""
     return accounts().list_messages(account_id, conversation_id, request.args.get("limit"),
                                     request.args.get("cursor"))
+
+
+@bp.get("/<uuid:conversation_id>/bot")
+@account_scoped
+def get_bot(account_id, conversation_id):
+    """The bot's state in the conversation: booking step, paused or not."""
+    return accounts().bot_state(account_id, conversation_id)
+
+
+@bp.put("/<uuid:conversation_id>/bot")
+@account_scoped
+def put_bot(account_id, conversation_id):
+    """Pause the bot here ({"paused": true, "minutes": 120}) or let it answer again."""
+    return accounts().set_bot_paused(account_id, conversation_id, json_body())

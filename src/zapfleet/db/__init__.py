@@ -93,3 +93,18 @@ class Database:
     def close(self) -> None:
         """Close every pooled connection."""
         self._pool.closeall()
+
+
+@contextmanager
+def savepoint(conn: psycopg2.extensions.connection, name: str = "step") -> Iterator[None]:
+    """A savepoint around the block: an exception undoes the block only, then propagates."""
+    with conn.cursor() as cur:
+        cur.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except Exception:
+        with conn.cursor() as cur:
+            cur.execute(f"ROLLBACK TO SAVEPOINT {name}")
+        raise
+    with conn.cursor() as cur:
+        cur.execute(f"RELEASE SAVEPOINT {name}")

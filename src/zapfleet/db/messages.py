@@ -7,7 +7,7 @@ from uuid import UUID
 CONVERSATION_COLUMNS = ("c.id, c.account_id, c.contact_id, c.last_message_at, c.unread_count,"
                         " c.created_at, k.phone, k.name")
 MESSAGE_COLUMNS = ("id, account_id, conversation_id, direction, body, status, provider_message_id,"
-                   " idempotency_key, error, created_at, updated_at")
+                   " idempotency_key, error, origin, send_at, created_at, updated_at")
 
 
 def ensure_conversation(conn, account_id: UUID, contact_id: UUID) -> UUID:

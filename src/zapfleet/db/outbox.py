@@ -17,15 +17,18 @@ _FORWARD = ("CASE WHEN status = 'failed' THEN false"
 
 def insert_queued(conn, account_id: UUID, conversation_id: UUID, body: str,
                   idempotency_key: str | None, deadline_at: datetime,
-                  lease_until: datetime) -> dict | None:
-    """Queue an outbound message leased to the caller; None when the idempotency key was used."""
+                  lease_until: datetime | None, origin: str = "api",
+                  send_at: datetime | None = None) -> dict | None:
+    """Queue an outbound message (leased to the caller when lease_until is given); None when the
+    idempotency key was used. A send_at keeps it from the dispatcher until then."""
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO messages (account_id, conversation_id, direction, body, status,"
-            " idempotency_key, deadline_at, lease_until, attempts)"
-            " VALUES (%s, %s, 'out', %s, 'queued', %s, %s, %s, 1)"
+            " idempotency_key, deadline_at, lease_until, attempts, origin, send_at)"
+            " VALUES (%s, %s, 'out', %s, 'queued', %s, %s, %s, %s, %s, %s)"
             f" ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING {OUTBOX_COLUMNS}",
-            (account_id, conversation_id, body, idempotency_key, deadline_at, lease_until))
+            (account_id, conversation_id, body, idempotency_key, deadline_at, lease_until,
+             0 if lease_until is None else 1, origin, send_at))
         row = cur.fetchone()
         if row:
             cur.execute("UPDATE conversations SET last_message_at = %s WHERE id = %s",
@@ -98,13 +101,14 @@ def lease_due(conn, now: datetime, lease_until: datetime, per_account: int,
             "WITH due AS (SELECT id, row_number() OVER (PARTITION BY account_id"
             "   ORDER BY created_at, id) AS n FROM messages"
             "   WHERE status = 'queued' AND direction = 'out'"
-            "   AND (lease_until IS NULL OR lease_until < %s) AND NOT (account_id = ANY(%s::uuid[])))"
+            "   AND (lease_until IS NULL OR lease_until < %s) AND (send_at IS NULL OR send_at <= %s)"
+            "   AND NOT (account_id = ANY(%s::uuid[])))"
             " UPDATE messages m SET lease_until = %s, attempts = m.attempts + 1"
             " FROM due, conversations c, contacts k"
             " WHERE m.id = due.id AND due.n <= %s AND c.id = m.conversation_id"
             " AND k.id = c.contact_id AND m.status = 'queued'"
             " AND (m.lease_until IS NULL OR m.lease_until < %s)"
             " RETURNING m.id, m.account_id, m.body, m.created_at, m.attempts, k.phone",
-            (now, [str(a) for a in exclude_accounts], lease_until, per_account, now))
+            (now, now, [str(a) for a in exclude_accounts], lease_until, per_account, now))
         return sorted(cur.fetchall(), key=lambda row: (row["created_at"], row["id"]))
 

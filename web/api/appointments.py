@@ -1,0 +1,123 @@
+"""An account's appointments, their free slots and WhatsApp notices; seed 000's notice routes."""
+from flask import Blueprint, current_app, request
+
+from web.auth import account_scoped, current_principal
+from web.jsonio import json_body
+from zapfleet.errors import NotFound
+
+bp = Blueprint("appointments", __name__)
+BASE = "/api/accounts/<uuid:account_id>/appointments"
+ONE = BASE + "/<uuid:appointment_id>"
+SEED = "/api/appointments/<uuid:appointment_id>/whatsapp"
+
+
+def book():
+    """The app's AppointmentBook."""
+    return current_app.extensions["zapfleet.appointments"]
+
+
+def optional_body() -> dict:
+    """The JSON body when there is one (these routes need none)."""
+    return json_body() if request.content_length else {}
+
+
+@bp.get(BASE)
+@account_scoped
+def list_appointments(account_id):
+    """A page of appointments by start time (?from=&to=&status=&contact_id=&limit=&cursor=)."""
+    return book().list_appointments(account_id, request.args)
+
+
+@bp.post(BASE)
+@account_scoped
+def create_appointment(account_id):
+    """Book an appointment; the confirmation goes out unless notify is false."""
+    return book().create_appointment(account_id, json_body()), 201
+
+
+@bp.get(BASE + "/slots")
+@account_scoped
+def list_slots(account_id):
+    """The free slots of a service (?service_id=&date=YYYY-MM-DD)."""
+    return book().open_slots(account_id, request.args.get("service_id"), request.args.get("date"))
+
+
+@bp.get(ONE)
+@account_scoped
+def get_appointment(account_id, appointment_id):
+    """One appointment."""
+    return book().get_appointment(account_id, appointment_id)
+
+
+@bp.patch(ONE)
+@account_scoped
+def update_appointment(account_id, appointment_id):
+    """Change notes, status or start time (a moved appointment is confirmed again)."""
+    return book().update_appointment(account_id, appointment_id, json_body())
+
+
+@bp.delete(ONE)
+@account_scoped
+def delete_appointment(account_id, appointment_id):
+    """Delete an appointment without telling the contact."""
+    book().delete_appointment(account_id, appointment_id)
+    return "", 204
+
+
+@bp.post(ONE + "/cancel")
+@account_scoped
+def cancel_appointment(account_id, appointment_id):
+    """Cancel an appointment; the cancellation notice goes out unless notify is false."""
+    return book().cancel_appointment(account_id, appointment_id, optional_body())
+
+
+def _resend(account_id, appointment_id, kind: str):
+    return {"message": book().resend_notice(account_id, appointment_id, kind)}, 201
+
+
+@bp.post(ONE + "/whatsapp/confirmation")
+@account_scoped
+def send_confirmation(account_id, appointment_id):
+    """Send the confirmation again."""
+    return _resend(account_id, appointment_id, "confirmation")
+
+
+@bp.post(ONE + "/whatsapp/reminder")
+@account_scoped
+def send_reminder(account_id, appointment_id):
+    """Send a reminder now."""
+    return _resend(account_id, appointment_id, "reminder")
+
+
+@bp.post(ONE + "/whatsapp/cancellation")
+@account_scoped
+def send_cancellation(account_id, appointment_id):
+    """Send the cancellation notice again (the appointment must be cancelled)."""
+    return _resend(account_id, appointment_id, "cancellation")
+
+
+def _seed_resend(appointment_id, kind: str):
+    """Seed 000's form: the appointment names its account; another account's id is a 404."""
+    principal = current_principal()
+    account_id = book().account_of(appointment_id)
+    if not principal.can_reach(account_id):
+        raise NotFound("no such appointment")
+    return _resend(account_id, appointment_id, kind)
+
+
+@bp.post(SEED + "/confirmation")
+def seed_confirmation(appointment_id):
+    """Send the confirmation again (seed 000's route)."""
+    return _seed_resend(appointment_id, "confirmation")
+
+
+@bp.post(SEED + "/reminder")
+def seed_reminder(appointment_id):
+    """Send a reminder now (seed 000's route)."""
+    return _seed_resend(appointment_id, "reminder")
+
+
+@bp.post(SEED + "/cancellation")
+def seed_cancellation(appointment_id):
+    """Send the cancellation notice again (seed 000's route)."""
+    return _seed_resend(appointment_id, "cancellation")

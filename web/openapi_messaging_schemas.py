@@ -1,0 +1,215 @@
+"""OpenAPI schemas of issue 6: settings, campaign runs, scheduled messages, services,
+appointments, the bot's state per conversation, and metrics."""
+from __future__ import annotations
+
+from typing import Any
+
+from web.openapi_schemas import described, nullable, obj, page_of, record, ref, string, timestamp, uuid
+from zapfleet.account_settings import DEFAULT_PACING, DEFAULTS, WEEKDAYS
+from zapfleet.appointments import SOURCES, STATUSES as APPOINTMENT_STATUSES
+from zapfleet.db.recipients import STATUSES as RECIPIENT_STATUSES
+from zapfleet.templates import DEFAULT_TEMPLATES
+
+Schema = dict[str, Any]
+WAITING_REASONS = ("not_connected", "window", "daily_cap", "gap")
+
+
+def integer(description: str, **constraints: Any) -> Schema:
+    """An integer with a description."""
+    return {"type": "integer", **constraints, "description": description}
+
+
+def boolean(description: str) -> Schema:
+    """A boolean with a description."""
+    return {"type": "boolean", "description": description}
+
+
+def _settings_fields() -> dict[str, Schema]:
+    day = {"type": "array", "maxItems": 6, "items": string("Open from-to.", pattern=r"^\d\d:\d\d-\d\d:\d\d$")}
+    hours = obj({d: described(day, f"Opening intervals on {d}.") for d in WEEKDAYS},
+                "Business hours per weekday, in the account's time zone; [] is closed.")
+    pacing = obj({
+        "min_gap_seconds": integer("Shortest gap between two campaign messages.", minimum=0, maximum=3600),
+        "max_gap_seconds": integer("Longest gap; each gap is random in between.", minimum=0, maximum=3600),
+        "daily_cap": integer("Most campaign messages per local day.", minimum=1, maximum=100000),
+        "warmup_days": integer("Over a newly linked number's first days the cap rises step by step "
+                               "up to daily_cap; 0 turns the warm-up off.", minimum=0, maximum=60),
+        "window_start": string("Campaign messages leave from this local time...", pattern=r"^\d\d:\d\d$"),
+        "window_end": string("...until this one.", pattern=r"^\d\d:\d\d$"),
+    }, f"Pacing of campaigns per number. Defaults: {DEFAULT_PACING}.")
+    templates = obj({name: string(f"Default: {text!r}", maxLength=1000)
+                     for name, text in DEFAULT_TEMPLATES.items()},
+                    "Texts in the account's language; {placeholders} as listed in `placeholders`. "
+                    "An empty text sends nothing; null restores the default.")
+    return {
+        "time_zone": string("IANA time zone.", default=DEFAULTS["time_zone"]),
+        "business_hours": hours,
+        "auto_reply": boolean("Send the away message outside business hours."),
+        "away_interval_hours": integer("At most one away message per contact in this many hours.",
+                                       minimum=1, maximum=168),
+        "booking_bot": boolean("Let the bot take bookings and cancellations over WhatsApp."),
+        "booking_days": integer("How many days ahead the bot offers slots.", minimum=1, maximum=60),
+        "slot_step_minutes": integer("Slots start every this many minutes.", minimum=5, maximum=240),
+        "booking_lead_minutes": integer("The soonest slot is this far from now.", minimum=0, maximum=10080),
+        "bot_pause_minutes": integer("After a person writes to a contact (inbox or send API), the bot "
+                                     "keeps quiet in that conversation this long.", minimum=0, maximum=1440),
+        "reminder_hours": integer("Reminders go this many hours before; 0 sends none.", minimum=0, maximum=168),
+        "opt_out_keywords": {"type": "array", "maxItems": 20, "items": string("A word.", maxLength=30),
+                             "description": "A message that is exactly one of these opts the contact "
+                                            "out of campaigns (any case, accents ignored)."},
+        "pacing": pacing, "templates": templates,
+    }
+
+
+def _settings_schemas() -> dict[str, Schema]:
+    fields = _settings_fields()
+    view = record({
+        "settings": record(fields, "Every setting, defaults filled in."),
+        "placeholders": described({"type": "object", "additionalProperties": {
+            "type": "array", "items": {"type": "string"}}}, "The placeholders each template may use."),
+        "campaign_placeholders": {"type": "array", "items": {"type": "string"},
+                                  "description": "The placeholders of campaign texts."},
+    }, "An account's messaging settings.")
+    return {"MessagingSettings": view,
+            "MessagingSettingsChanges": obj(fields, "The settings to change; objects merge key by key "
+                                                    "and null restores a default.")}
+
+
+def _campaign_run_schemas() -> dict[str, Schema]:
+    counts = record({"total": integer("Every recipient."),
+                     **{s: integer(f"Recipients that are {s}.") for s in RECIPIENT_STATUSES}},
+                    "Recipients per status: pending (its turn has not come), queued (made, not yet "
+                    "taken by WhatsApp), sent, delivered, read, failed, skipped (opted out or deleted "
+                    "before its turn), cancelled (the campaign was cancelled first).")
+    waiting = {**record({
+        "reason": string("not_connected: the number is not linked (or banned, or stopped); window: "
+                         "outside the sending hours; daily_cap: today's cap is reached; gap: the "
+                         "pause between two messages.", enum=list(WAITING_REASONS)),
+        "until": nullable(timestamp("When sending may go on; null when it depends on the number.")),
+        "number_status": string("The instance's status."),
+    }, "What a running campaign waits for; null when it is not waiting."), "type": ["object", "null"]}
+    progress = record({
+        "campaign_id": uuid("The campaign."), "status": string("The campaign's status."),
+        "counts": counts, "waiting": waiting,
+        "rate_per_minute": nullable({"type": "number", "description": "Average messages per minute."}),
+        "daily_cap": integer("Today's cap of the number (warm-up included)."),
+        "sent_today": integer("Campaign messages queued by the number today."),
+    }, "A campaign's progress.")
+    recipient = record({
+        "id": uuid("The recipient's id."), "campaign_id": uuid("The campaign."),
+        "contact_id": nullable(uuid("The contact; null once it is deleted.")),
+        "phone": string("E.164 digits."), "name": string("The contact's name at the start."),
+        "position": integer("Send order, from 1."),
+        "status": string("As in counts.", enum=list(RECIPIENT_STATUSES)),
+        "message_id": nullable(uuid("The message sent to it.")),
+        "error": nullable(string("Why it was skipped.")),
+        "sent_at": nullable(timestamp("When WhatsApp took the message.")),
+        "status_at": nullable(timestamp("When the message's status last changed.")),
+        "created_at": timestamp("When it was added."), "updated_at": timestamp("When it last changed."),
+    }, "One recipient of a campaign.")
+    start = obj({"send_at": timestamp("Start at this moment instead of now (within 90 days).")},
+                "How to start; the body is optional.")
+    audience = record({"tags": {"type": "array", "items": {"type": "string"}, "description": "The tags."},
+                       "count": integer("Contacts (not opted out) with any of the tags.")},
+                      "The size of an audience.")
+    return {"CampaignCounts": counts, "CampaignProgress": progress, "Recipient": recipient,
+            "RecipientPage": page_of("Recipient", "A page of recipients in send order."),
+            "CampaignStart": start, "Audience": audience}
+
+
+def _appointment_schemas() -> dict[str, Schema]:
+    service_fields = {
+        "name": string("The service's name.", maxLength=100),
+        "duration_minutes": integer("How long it takes.", minimum=5, maximum=720),
+        "price_cents": nullable(integer("Its price in cents, shown nowhere yet.", minimum=0)),
+        "active": boolean("Offered by the booking bot."),
+        "position": integer("Display order.", minimum=0, maximum=10000),
+    }
+    service = record({"id": uuid("The service's id."), "account_id": uuid("The account."),
+                      **service_fields, "created_at": timestamp("Created."),
+                      "updated_at": timestamp("Last changed.")}, "Something customers book.")
+    service_input = obj(service_fields, "A new service.", required=("name", "duration_minutes"))
+    local = record({"date": string("DD/MM/YYYY"), "time": string("HH:MM"),
+                    "weekday": string("In Portuguese.")}, "The start in the account's time zone.")
+    appointment = record({
+        "id": uuid("The appointment's id."), "account_id": uuid("The account."),
+        "contact_id": uuid("The contact."), "phone": string("The contact's phone."),
+        "contact_name": string("The contact's name."),
+        "service_id": nullable(uuid("The service; null when deleted or given by name.")),
+        "service_name": string("The service's name when booked."),
+        "starts_at": timestamp("Start."), "ends_at": timestamp("End."),
+        "status": string("Its status.", enum=list(APPOINTMENT_STATUSES)),
+        "source": string("api, or whatsapp when the bot booked it.", enum=list(SOURCES)),
+        "notes": string("Notes."), "remind_at": nullable(timestamp("When the reminder goes out.")),
+        "reminder_sent_at": nullable(timestamp("When it went out.")),
+        "cancelled_at": nullable(timestamp("When it was cancelled.")),
+        "created_at": timestamp("Booked."), "updated_at": timestamp("Last changed."),
+        "local": local,
+    }, "An appointment of a contact.")
+    flags = {"notify": described({"type": "boolean", "default": True}, "Send the WhatsApp notice."),
+             "allow_overlap": described({"type": "boolean", "default": False},
+                                        "Book even when it overlaps another appointment.")}
+    new = obj({"contact_id": uuid("The contact; or give phone (and name)."),
+               "phone": string("The contact's phone (created when new)."), "name": string("Its name."),
+               "service_id": uuid("The service; or give service and duration_minutes."),
+               "service": string("A service name."), "duration_minutes": integer("Its duration."),
+               "starts_at": string("ISO 8601; without an offset it is the account's local time."),
+               "notes": string("Notes.", maxLength=2000), **flags},
+              "A new appointment.", required=("starts_at",))
+    changes = obj({"starts_at": new["properties"]["starts_at"], "service_id": uuid("Another service."),
+                   "notes": string("Notes."), "status": string("cancelled cancels it with its notice.",
+                                                               enum=list(APPOINTMENT_STATUSES)), **flags},
+                  "Changes; a new start time is confirmed again and reminded anew.")
+    slot = record({"starts_at": timestamp("Start."), "ends_at": timestamp("End."), **local["properties"]},
+                  "A free slot.")
+    return {"Service": service, "ServiceInput": service_input,
+            "ServiceChanges": {**service_input, "required": []},
+            "ServiceList": record({"items": {"type": "array", "items": ref("Service")}}, "Services."),
+            "Appointment": appointment, "AppointmentInput": new, "AppointmentChanges": changes,
+            "AppointmentCancel": obj({"notify": flags["notify"]}, "Optional."),
+            "AppointmentPage": page_of("Appointment", "A page of appointments by start time."),
+            "Slots": record({"service": ref("Service"), "slots": {"type": "array", "items": slot}},
+                            "Free slots of a service."),
+            "Notice": record({"message": ref("OutboxMessage")}, "The notice, queued.")}
+
+
+def _bot_and_metrics_schemas() -> dict[str, Schema]:
+    bot = record({
+        "conversation_id": uuid("The conversation."),
+        "step": string("Where the customer is in the booking flow.",
+                       enum=["idle", "choosing_service", "choosing_slot"]),
+        "paused": boolean("True while the bot keeps quiet here."),
+        "paused_until": nullable(timestamp("Paused by hand until then.")),
+        "last_human_reply_at": nullable(timestamp("When a person last wrote to the contact.")),
+        "away_sent_at": nullable(timestamp("When the away message last went out.")),
+    }, "The bot in one conversation.")
+    pause = obj({"paused": boolean("true silences the bot here; false lets it answer at once."),
+                 "minutes": integer("How long a pause lasts (default a day).", minimum=1)},
+                "Pause or resume the bot.", required=("paused",))
+    day = record({"date": string("Local date.", format="date"), "sent": integer("Taken by WhatsApp."),
+                  "received": integer("Received.")}, "Messages of a day.")
+    week = record({"week_start": string("Monday.", format="date"),
+                   "messaged": integer("Contacts written to that week."),
+                   "replied": integer("Of those, who wrote back within 7 days."),
+                   "rate": nullable({"type": "number", "description": "replied / messaged."})},
+                  "The reply rate of a week.")
+    month = record({"month": string("YYYY-MM."), "booked_whatsapp": integer("Booked by the bot."),
+                    "booked_total": integer("Booked in all.")}, "Appointments booked in a month.")
+    series = {"time_zone": string("The zone days are counted in."),
+              "since": timestamp("The first day's start."),
+              "messages_per_day": {"type": "array", "items": day},
+              "reply_rate_per_week": {"type": "array", "items": week},
+              "appointments_per_month": {"type": "array", "items": month}}
+    totals = record({"account_id": uuid("The account."), "name": string("Its name."),
+                     "sent": integer("Sent since `since`."), "received": integer("Received."),
+                     "booked_whatsapp": integer("Booked by the bot.")}, "One account's totals.")
+    return {"BotState": bot, "BotPause": pause,
+            "Metrics": record(series, "Series, oldest first, without gaps."),
+            "PlatformMetrics": record({**series, "accounts": {"type": "array", "items": totals}},
+                                      "Every account's series added up, and each account's totals.")}
+
+
+def messaging_schemas() -> dict[str, Schema]:
+    """The schemas of issue 6's routes, by name."""
+    return {**_settings_schemas(), **_campaign_run_schemas(), **_appointment_schemas(),
+            **_bot_and_metrics_schemas()}
