@@ -24,11 +24,6 @@ TAGS = (
     ("Instances", "The WhatsApp workers' lifecycle: start, stop, restart, unlink and delete."),
     ("Webhooks", "Events POSTed to the account's URL, signed, with a delivery log."),
     ("Sandbox", "The sandbox engine's simulated phone, for trying the API without WhatsApp."),
-    ("Settings", "An account's messaging settings: time zone, business hours, bot, pacing, templates."),
-    ("Scheduled messages", "Messages sent with send_at that wait for their time."),
-    ("Services", "What customers book, with its duration."),
-    ("Appointments", "Bookings with their WhatsApp confirmation, reminder and cancellation notices."),
-    ("Metrics", "Counts per day, week and month for charts."),
 )
 PATH_PARAMETERS = {
     "account_id": "The account's id.",
@@ -284,6 +279,7 @@ def build_paths() -> Spec:
 
 def build_spec() -> Spec:
     """The complete OpenAPI 3.1 document."""
+    from web.openapi_messaging import MESSAGING_TAGS
     from web.openapi_messaging_schemas import messaging_schemas
     from web.openapi_workers import worker_schemas
 
@@ -298,7 +294,8 @@ def build_spec() -> Spec:
                            "settings and metrics. Every error has the body "
                            '{"error": {"code", "message"}}. Timestamps are ISO 8601.',
         },
-        "tags": [{"name": name, "description": description} for name, description in TAGS],
+        "tags": [{"name": name, "description": description}
+                 for name, description in TAGS + MESSAGING_TAGS],
         "security": [{"bearerAuth": []}],
         "paths": build_paths(),
         "components": {

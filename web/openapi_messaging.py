@@ -9,6 +9,13 @@ from zapfleet.db.recipients import STATUSES as RECIPIENT_STATUSES
 
 Spec = dict[str, Any]
 Ops = list[tuple[str, str, Spec]]
+MESSAGING_TAGS = (
+    ("Settings", "An account's messaging settings: time zone, business hours, bot, pacing, templates."),
+    ("Scheduled messages", "Messages sent with send_at that wait for their time."),
+    ("Services", "What customers book, with its duration."),
+    ("Appointments", "Bookings with their WhatsApp confirmation, reminder and cancellation notices."),
+    ("Metrics", "Counts per day, week and month for charts."),
+)
 
 
 def _optional(schema: str) -> Spec:

@@ -185,6 +185,8 @@ class AppointmentBook(ServicesMixin):
         if "notes" in data:
             changes["notes"] = _notes(data)
         if "status" in data:
+            if appointment["status"] == "cancelled":
+                raise Conflict("a cancelled appointment stays cancelled; book a new one")
             changes["status"] = validation.choice(data, "status", ("scheduled", "completed", "no_show"))
         if "starts_at" in data or "service_id" in data:
             changes.update(self._moved(conn, appointment, data, settings, now))

@@ -59,6 +59,7 @@ class CampaignRunner:
             for due in sql.due_scheduled(conn, now):
                 campaign = sql.get_campaign(conn, due["account_id"], due["id"])
                 begin(conn, due["account_id"], campaign, now)
+                sql.finish_done(conn, due["account_id"], now)  # nobody has its tags any more
                 log.info("campaign %s started at its scheduled time", due["id"])
 
     def send_next(self, account_id: UUID) -> bool:

@@ -143,6 +143,8 @@ class Outbox:
                 return message
             cancelled = scheduled_sql.cancel_queued(conn, account_id, [message_id], self.clock(),
                                                     "cancelled before it was sent")
+            for row in cancelled:
+                status_webhook(conn, account_id, row)
         if not cancelled:
             raise Conflict(f"the message cannot be cancelled: it is {message['status']}")
         return cancelled[0]

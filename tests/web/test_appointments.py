@@ -1,7 +1,7 @@
 """Services and appointments: booking, notices on create/move/cancel, reminders, seed 000's routes."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

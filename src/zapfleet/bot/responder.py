@@ -47,14 +47,20 @@ class Responder:
         account = settings_sql.get_settings(conn, account_id)
         turn = Turn(conn, account_id, contact, conversation_id, message,
                     effective(account["settings"]), account["name"], self.clock(), self.deadline)
-        state = sql.lock(conn, account_id, conversation_id)
         if is_keyword(turn.norm, turn.settings["opt_out_keywords"]):
             self._opt_out(turn)
-        elif not bot_paused(conn, state, turn.settings, turn.now):
-            handled = turn.settings["booking_bot"] and booking.handle(turn, state)
-            if not handled and turn.settings["auto_reply"]:
-                self._away(turn, state)
+        elif turn.settings["booking_bot"] or turn.settings["auto_reply"]:
+            self._converse(turn)
         return [reply for reply in turn.replies if reply]
+
+    def _converse(self, turn: Turn) -> None:
+        """The booking flow first, else the away message; nothing while the bot is paused."""
+        state = sql.lock(turn.conn, turn.account_id, turn.conversation_id)
+        if bot_paused(turn.conn, state, turn.settings, turn.now):
+            return
+        handled = turn.settings["booking_bot"] and booking.handle(turn, state)
+        if not handled and turn.settings["auto_reply"]:
+            self._away(turn, state)
 
     @staticmethod
     def _opt_out(turn: Turn) -> None:

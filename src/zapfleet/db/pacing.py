@@ -39,6 +39,12 @@ def number_linked(conn, account_id: UUID, phone: str | None, now: datetime) -> N
     if not phone:
         return
     with conn.cursor() as cur:
+        # Read first, without a lock: a reconnect of the same number (the usual case) writes
+        # nothing, so it never waits for a campaign pass that holds this row.
+        cur.execute("SELECT phone FROM send_pacing WHERE account_id = %s", (account_id,))
+        known = cur.fetchone()
+        if known is not None and known["phone"] == phone:
+            return
         cur.execute(
             "INSERT INTO send_pacing (account_id, phone, phone_since) VALUES (%s, %s, %s)"
             " ON CONFLICT (account_id) DO UPDATE SET phone = EXCLUDED.phone,"

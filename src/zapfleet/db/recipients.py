@@ -1,7 +1,6 @@
 """SQL for campaign recipients: the audience fixed at start, taken one by one, and progress."""
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 # A recipient's status as people read it: its own state until its message exists, then the
@@ -95,11 +94,3 @@ def list_recipients(conn, account_id: UUID, campaign_id: UUID, status: str | Non
                     f" WHERE {' AND '.join(where)} ORDER BY r.position LIMIT %s", (*params, limit))
         return cur.fetchall()
 
-
-def last_sent_at(conn, account_id: UUID, campaign_id: UUID) -> datetime | None:
-    """When the campaign's latest message was created."""
-    with conn.cursor() as cur:
-        cur.execute("SELECT max(m.created_at) AS at FROM campaign_recipients r"
-                    " JOIN messages m ON m.id = r.message_id"
-                    " WHERE r.account_id = %s AND r.campaign_id = %s", (account_id, campaign_id))
-        return cur.fetchone()["at"]
