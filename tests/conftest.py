@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -20,6 +21,7 @@ from zapfleet.security import new_password_hasher
 pytest_plugins = ("tests.supervision",)
 
 ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
+PASSWORD = "correct horse battery"
 TENANT_TABLES = ("accounts, users, api_keys, instances, contacts, conversations, messages, campaigns,"
                  " webhooks, webhook_deliveries, login_failures")
 
@@ -115,6 +117,26 @@ def client(app):
     return app.test_client()
 
 
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of the form on a page, for the client's session."""
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    """Sign in through the login form on this test client; the form's answer."""
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": csrf_token(client)})
+
+
+def signed_in(app, email: str, password: str = PASSWORD):
+    """A new test client of the app with a session of this user."""
+    client = app.test_client()
+    response = sign_in(client, email, password)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
 def bearer(key: str) -> dict[str, str]:
     """The Authorization header for an API key."""
     return {"Authorization": f"Bearer {key}"}
@@ -145,7 +167,7 @@ def register(client):
     def _register(name: str = "Salão Bela", email: str | None = None) -> Tenant:
         email = email or f"{uuid.uuid4().hex[:8]}@example.com"
         response = client.post("/api/register", json={
-            "name": name, "email": email, "password": "correct horse battery"})
+            "name": name, "email": email, "password": PASSWORD})
         assert response.status_code == 201, response.get_json()
         body = response.get_json()
         return Tenant(body["account"]["id"], body["api_key"]["key"], email)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.conftest import PASSWORD
 from tests.live import Server
 from zapfleet.config import PROJECT_ROOT
 from zapfleet.supervisor import Supervisor
 
-PASSWORD = "correct horse battery"
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", PROJECT_ROOT / "var" / "screenshots"))
 expect.set_options(timeout=10_000)
 

@@ -8,24 +8,17 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui.conftest import PASSWORD
+from tests.conftest import PASSWORD, csrf_token, sign_in
 from web import create_app
 from zapfleet.db import instances as instances_sql
 
 ACTIONS = ("connect", "reconnect", "start", "stop", "restart", "logout", "delete", "delete-account")
 
 
-def _csrf(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def _sign_in(client, email: str) -> str:
     """Sign in; return a CSRF token for the session's forms."""
-    response = client.post("/login", data={"email": email, "password": PASSWORD,
-                                           "csrf_token": _csrf(client, "/login")})
-    assert response.status_code == 302
-    return _csrf(client, "/password")
+    assert sign_in(client, email).status_code == 302
+    return csrf_token(client, "/password")
 
 
 @pytest.fixture

@@ -6,23 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import PASSWORD, csrf_token as csrf, signed_in
 from zapfleet.db import instances as instances_sql
 
-PASSWORD = "correct horse battery"
 SCAN_LINK = "http://127.0.0.1:8000/sandbox/scan/{}.secret-token"
-
-
-def csrf(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def signed_in(app, email: str):
-    client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": PASSWORD,
-                                           "csrf_token": csrf(client, "/login")})
-    assert response.status_code == 302
-    return client
 
 
 def customer(manager, name: str, email: str) -> str:
