@@ -91,7 +91,7 @@ def test_the_owner_sees_every_account_with_port_phone_badge_qr_and_messages_toda
     page = client.get("/admin").get_data(as_text=True)
     for name, account_id in ids.items():
         assert name in page and f'href="/a/{account_id}/"' in page
-    for text in ("5101", "+5511988887777", ">Connected<", ">Waiting for QR scan<", ">Error<",
+    for text in ("5101", "+55 11 98888-7777", ">Connected<", ">Waiting for QR scan<", ">Error<",
                  "port in use", ">No WhatsApp yet<", "2025-03-04 13:05 UTC"):
         assert text in page, text
     assert page.count('class="badge sandbox"') == 2  # the baileys instance is no sandbox
@@ -117,7 +117,7 @@ def test_the_status_json_has_each_accounts_badge_qr_actions_and_the_summary(
     assert [a["id"] for a in body["accounts"]] == [str(i) for i in ids.values()]
     bela, sorriso = by_name["Salão Bela"], by_name["Clínica Sorriso"]
     assert (bela["status"], bela["badge"], bela["phone"], bela["port"]) == (
-        "connected", "Connected", "+5511988887777", 5101)
+        "connected", "Connected", "+55 11 98888-7777", 5101)
     assert (bela["messages_today"], bela["qr"], bela["sandbox"]) == (2, None, True)
     assert bela["actions"] == ["stop", "restart", "logout", "delete", "delete-account"]
     assert sorriso["qr"]["src"].startswith("data:image/svg+xml")

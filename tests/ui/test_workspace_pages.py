@@ -100,7 +100,7 @@ def test_linking_without_a_qr_says_what_to_do(salon):
 def test_the_sandbox_chat_of_a_phone_without_messages_is_empty(salon):
     account, client = salon
     html = client.get(f"/a/{account}/sandbox-phone?phone=11987654321").get_data(as_text=True)
-    assert "Chat of +5511987654321" in html and "No messages yet" in html
+    assert "Chat of +55 11 98765-4321" in html and "No messages yet" in html
     answer = client.get(f"/a/{account}/sandbox-phone/thread.json?phone=5511987654321")
     assert answer.get_json() == {"messages": []}
 

@@ -10,11 +10,10 @@ from flask_babel import lazy_gettext as _l
 from web.ui.auth import form_failed
 from web.ui.contacts import field_errors
 from web.ui.session import account_page
-from web.ui.threads import ext, thread_helpers
+from web.ui.threads import ext
 from zapfleet.errors import InvalidInput, ZapfleetError
 
 bp = Blueprint("ui_campaigns", __name__)
-bp.context_processor(thread_helpers)
 BASE = "/a/<uuid:account_id>/campaigns"
 STATUS_LABELS = {"draft": _l("Draft"), "scheduled": _l("Scheduled"), "running": _l("Sending"),
                  "paused": _l("Paused"), "completed": _l("Completed"), "cancelled": _l("Cancelled")}

@@ -14,7 +14,6 @@ from web.uploads import ENCODINGS, import_contacts
 from zapfleet.errors import InvalidInput, ZapfleetError
 
 bp = Blueprint("ui_contacts", __name__)
-bp.add_app_template_global(phone_label)
 PAGE_SIZE = 50
 BASE = "/a/<uuid:account_id>/contacts"
 
