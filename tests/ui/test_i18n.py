@@ -11,12 +11,14 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "web" / "translations" / "pt_BR" / "LC_MESSAGES"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 
 def _texts_in_the_code() -> set[str]:
     """Every text the pages mark for translation (as `pybabel extract -F babel.cfg` finds)."""
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT / "web"), METHODS):
+    for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT / "web"), METHODS,
+                                                                         keywords=KEYWORDS):
         found.add(message if isinstance(message, str) else message[0])
     return found
 
