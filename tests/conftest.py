@@ -111,10 +111,17 @@ def app(config, clean_db, manager):
     return create_app(config, database=clean_db, accounts=manager)
 
 
+def english_client(app):
+    """A test client whose pages are in English (the tests read the English texts)."""
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    return client
+
+
 @pytest.fixture
 def client(app):
-    """A test client for the app."""
-    return app.test_client()
+    """A test client for the app (pages in English)."""
+    return english_client(app)
 
 
 def csrf_token(client, path: str = "/login") -> str:
@@ -130,8 +137,8 @@ def sign_in(client, email: str, password: str = PASSWORD):
 
 
 def signed_in(app, email: str, password: str = PASSWORD):
-    """A new test client of the app with a session of this user."""
-    client = app.test_client()
+    """A new test client of the app with a session of this user (pages in English)."""
+    client = english_client(app)
     response = sign_in(client, email, password)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return client

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, csrf_token, sign_in
+from tests.conftest import english_client, PASSWORD, csrf_token, sign_in
 from web import create_app
 from zapfleet.db import instances as instances_sql
 
@@ -32,7 +32,7 @@ def fake_app(config, clean_db, manager, fake_instances):
 def owner(fake_app, manager):
     """A test client signed in as the platform admin, and its CSRF token."""
     manager.create_user("owner@example.com", PASSWORD, None)
-    client = fake_app.test_client()
+    client = english_client(fake_app)
     return client, _sign_in(client, "owner@example.com")
 
 
@@ -63,7 +63,7 @@ def test_a_member_gets_404_for_the_dashboard_its_json_and_every_button(fake_app,
     created = manager.register_customer({"name": "Clínica Sorriso", "email": "ana@example.com",
                                          "password": PASSWORD}, with_api_key=False)
     own = created["account"]["id"]
-    client = fake_app.test_client()
+    client = english_client(fake_app)
     token = _sign_in(client, "ana@example.com")
     assert client.get("/admin").status_code == 404
     response = client.get("/admin/status.json")

@@ -23,7 +23,8 @@ def _texts_in_the_code() -> set[str]:
     return found
 
 
-def test_pages_are_in_portuguese_unless_english_is_chosen(client):
+def test_pages_are_in_portuguese_unless_english_is_chosen(app):
+    client = app.test_client()  # no language chosen yet
     page = client.get("/login").get_data(as_text=True)
     assert 'lang="pt-BR"' in page and ">Entrar<" in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

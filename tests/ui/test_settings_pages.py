@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, bearer, csrf_token as _csrf, sign_in
+from tests.conftest import english_client, PASSWORD, bearer, csrf_token as _csrf, sign_in
 from web import create_app
 from zapfleet.db import instances as instances_sql
 from zapfleet.db import webhooks as webhooks_sql
@@ -227,7 +227,7 @@ def log_app(config, clean_db, manager, tmp_path):
 
 
 def test_the_worker_log_tail_is_shown_escaped(log_app, manager, clean_db):
-    client = log_app.test_client()
+    client = english_client(log_app)
     account = _member(manager, client)
     with clean_db.system() as conn:
         instance = instances_sql.insert_instance(conn, account["id"], "clinica_whatsapp", 5999, "sandbox")
