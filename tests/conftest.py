@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -20,6 +21,7 @@ from zapfleet.security import new_password_hasher
 pytest_plugins = ("tests.supervision",)
 
 ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
+PASSWORD = "correct horse battery"
 TENANT_TABLES = ("accounts, users, api_keys, instances, contacts, conversations, messages, campaigns,"
                  " webhooks, webhook_deliveries, login_failures, campaign_recipients, send_pacing,"
                  " services, appointments, chat_states")
@@ -110,10 +112,37 @@ def app(config, clean_db, manager):
     return create_app(config, database=clean_db, accounts=manager)
 
 
+def english_client(app):
+    """A test client whose pages are in English (the tests read the English texts)."""
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    return client
+
+
 @pytest.fixture
 def client(app):
-    """A test client for the app."""
-    return app.test_client()
+    """A test client for the app (pages in English)."""
+    return english_client(app)
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of the form on a page, for the client's session."""
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    """Sign in through the login form on this test client; the form's answer."""
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": csrf_token(client)})
+
+
+def signed_in(app, email: str, password: str = PASSWORD):
+    """A new test client of the app with a session of this user (pages in English)."""
+    client = english_client(app)
+    response = sign_in(client, email, password)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -146,7 +175,7 @@ def register(client):
     def _register(name: str = "Salão Bela", email: str | None = None) -> Tenant:
         email = email or f"{uuid.uuid4().hex[:8]}@example.com"
         response = client.post("/api/register", json={
-            "name": name, "email": email, "password": "correct horse battery"})
+            "name": name, "email": email, "password": PASSWORD})
         assert response.status_code == 201, response.get_json()
         body = response.get_json()
         return Tenant(body["account"]["id"], body["api_key"]["key"], email)

@@ -57,6 +57,17 @@ class ContactsMixin:
             if not sql.delete_contact(conn, account_id, contact_id):
                 raise NotFound("no such contact")
 
+    def list_tags(self, account_id: UUID) -> list[dict]:
+        """The account's tags: [{"tag", "contacts"}], by name."""
+        with self.db.tenant(account_id) as conn:
+            return sql.tag_counts(conn, account_id)
+
+    def count_recipients(self, account_id: UUID, tags: Any) -> int:
+        """How many contacts a message to these tags reaches (not opted out; all when no tag)."""
+        tags = validation.tags(tags, "target_tags")
+        with self.db.tenant(account_id) as conn:
+            return sql.count_reachable(conn, account_id, tags)
+
     def import_contacts_csv(self, account_id: UUID, lines: Iterable[str]) -> dict:
         """Import contacts from CSV lines, streamed; bad rows are reported by line number."""
         report = {"created": 0, "updated": 0, "errors": [], "error_count": 0}

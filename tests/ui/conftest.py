@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,18 +11,22 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.conftest import PASSWORD
 from tests.live import Server
 from zapfleet.config import PROJECT_ROOT
 from zapfleet.supervisor import Supervisor
 
-PASSWORD = "correct horse battery"
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", PROJECT_ROOT / "var" / "screenshots"))
 expect.set_options(timeout=10_000)
 
 
 def chromium_path() -> str:
-    """Debian's Chromium (never a downloaded browser); CHROMIUM overrides the path."""
+    """Debian's Chromium (never a downloaded browser), installed with apt-get when missing."""
     path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists() and shutil.which("apt-get"):
+        sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+        for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "chromium"]):
+            subprocess.run(sudo + command, check=False, stdout=subprocess.DEVNULL)
     if not Path(path).exists():
         raise RuntimeError("Chromium is missing: `apt-get install chromium` (see .ci/run)")
     return path

@@ -1,22 +1,10 @@
 """Sign-up, sign-in, sign-out, password change, CSRF and the login rate limit."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-PASSWORD = "correct horse battery"
-
-
-def _csrf(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def _sign_in(client, email: str, password: str = PASSWORD):
-    return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": _csrf(client, "/login")})
+from tests.conftest import PASSWORD, csrf_token as _csrf, sign_in as _sign_in
 
 
 @pytest.fixture

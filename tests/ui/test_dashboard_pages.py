@@ -8,24 +8,17 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui.conftest import PASSWORD
+from tests.conftest import english_client, PASSWORD, csrf_token, sign_in
 from web import create_app
 from zapfleet.db import instances as instances_sql
 
 ACTIONS = ("connect", "reconnect", "start", "stop", "restart", "logout", "delete", "delete-account")
 
 
-def _csrf(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def _sign_in(client, email: str) -> str:
     """Sign in; return a CSRF token for the session's forms."""
-    response = client.post("/login", data={"email": email, "password": PASSWORD,
-                                           "csrf_token": _csrf(client, "/login")})
-    assert response.status_code == 302
-    return _csrf(client, "/password")
+    assert sign_in(client, email).status_code == 302
+    return csrf_token(client, "/password")
 
 
 @pytest.fixture
@@ -39,7 +32,7 @@ def fake_app(config, clean_db, manager, fake_instances):
 def owner(fake_app, manager):
     """A test client signed in as the platform admin, and its CSRF token."""
     manager.create_user("owner@example.com", PASSWORD, None)
-    client = fake_app.test_client()
+    client = english_client(fake_app)
     return client, _sign_in(client, "owner@example.com")
 
 
@@ -70,7 +63,7 @@ def test_a_member_gets_404_for_the_dashboard_its_json_and_every_button(fake_app,
     created = manager.register_customer({"name": "Clínica Sorriso", "email": "ana@example.com",
                                          "password": PASSWORD}, with_api_key=False)
     own = created["account"]["id"]
-    client = fake_app.test_client()
+    client = english_client(fake_app)
     token = _sign_in(client, "ana@example.com")
     assert client.get("/admin").status_code == 404
     response = client.get("/admin/status.json")
@@ -98,7 +91,7 @@ def test_the_owner_sees_every_account_with_port_phone_badge_qr_and_messages_toda
     page = client.get("/admin").get_data(as_text=True)
     for name, account_id in ids.items():
         assert name in page and f'href="/a/{account_id}/"' in page
-    for text in ("5101", "+5511988887777", ">Connected<", ">Waiting for QR scan<", ">Error<",
+    for text in ("5101", "+55 11 98888-7777", ">Connected<", ">Waiting for QR scan<", ">Error<",
                  "port in use", ">No WhatsApp yet<", "2025-03-04 13:05 UTC"):
         assert text in page, text
     assert page.count('class="badge sandbox"') == 2  # the baileys instance is no sandbox
@@ -124,7 +117,7 @@ def test_the_status_json_has_each_accounts_badge_qr_actions_and_the_summary(
     assert [a["id"] for a in body["accounts"]] == [str(i) for i in ids.values()]
     bela, sorriso = by_name["Salão Bela"], by_name["Clínica Sorriso"]
     assert (bela["status"], bela["badge"], bela["phone"], bela["port"]) == (
-        "connected", "Connected", "+5511988887777", 5101)
+        "connected", "Connected", "+55 11 98888-7777", 5101)
     assert (bela["messages_today"], bela["qr"], bela["sandbox"]) == (2, None, True)
     assert bela["actions"] == ["stop", "restart", "logout", "delete", "delete-account"]
     assert sorriso["qr"]["src"].startswith("data:image/svg+xml")

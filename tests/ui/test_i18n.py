@@ -7,21 +7,25 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "web" / "translations" / "pt_BR" / "LC_MESSAGES"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 
 def _texts_in_the_code() -> set[str]:
     """Every text the pages mark for translation (as `pybabel extract -F babel.cfg` finds)."""
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT / "web"), METHODS):
+    for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT / "web"), METHODS,
+                                                                         keywords=KEYWORDS):
         found.add(message if isinstance(message, str) else message[0])
     return found
 
 
-def test_pages_are_in_portuguese_unless_english_is_chosen(client):
+def test_pages_are_in_portuguese_unless_english_is_chosen(app):
+    client = app.test_client()  # no language chosen yet
     page = client.get("/login").get_data(as_text=True)
     assert 'lang="pt-BR"' in page and ">Entrar<" in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -44,3 +48,18 @@ def test_the_compiled_catalogue_matches_its_source():
     with open(CATALOGUE / "messages.mo", "rb") as handle:
         compiled = {m.id: m.string for m in read_mo(handle) if m.id}
     assert compiled == source, "run `pybabel compile -d web/translations`"
+
+
+def test_in_the_browser_a_new_visitor_reads_portuguese(ui):
+    page = ui.page(lang=None)
+    page.goto("/login")
+    expect(page.get_by_role("button", name="Entrar")).to_be_visible()
+    ui.shot(page, "login-pt")
+    page.get_by_role("link", name="Crie uma conta para a sua empresa").click()
+    page.get_by_label("Nome da empresa").fill("Barbearia do Zé")
+    page.get_by_label("E-mail").fill("ze@example.com")
+    page.get_by_label("Senha", exact=True).fill("correct horse battery")
+    page.get_by_role("button", name="Criar conta").click()
+    expect(page.get_by_text("Boas-vindas! Sua conta está pronta")).to_be_visible()
+    expect(page.locator("#wa-status")).to_have_text("não conectado")
+    ui.shot(page, "workspace-pt")

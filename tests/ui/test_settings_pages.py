@@ -9,18 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import bearer
+from tests.conftest import english_client, PASSWORD, bearer, csrf_token as _csrf, sign_in
 from web import create_app
 from zapfleet.db import instances as instances_sql
 from zapfleet.db import webhooks as webhooks_sql
 from zapfleet.webhooks import WebhookManager
-
-PASSWORD = "correct horse battery"
-
-
-def _csrf(client, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def _member(manager, client, name: str = "Clínica Sorriso", phone: str | None = None) -> dict:
@@ -29,9 +22,7 @@ def _member(manager, client, name: str = "Clínica Sorriso", phone: str | None =
     if phone:
         data["phone"] = phone
     created = manager.register_customer(data, with_api_key=False)
-    response = client.post("/login", data={"email": data["email"], "password": PASSWORD,
-                                           "csrf_token": _csrf(client, "/login")})
-    assert response.status_code == 302
+    assert sign_in(client, data["email"]).status_code == 302
     return {**created["account"], "id": str(created["account"]["id"])}
 
 
@@ -236,7 +227,7 @@ def log_app(config, clean_db, manager, tmp_path):
 
 
 def test_the_worker_log_tail_is_shown_escaped(log_app, manager, clean_db):
-    client = log_app.test_client()
+    client = english_client(log_app)
     account = _member(manager, client)
     with clean_db.system() as conn:
         instance = instances_sql.insert_instance(conn, account["id"], "clinica_whatsapp", 5999, "sandbox")

@@ -6,23 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import PASSWORD, csrf_token as csrf, signed_in
 from zapfleet.db import instances as instances_sql
 
-PASSWORD = "correct horse battery"
 SCAN_LINK = "http://127.0.0.1:8000/sandbox/scan/{}.secret-token"
-
-
-def csrf(client, path: str) -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def signed_in(app, email: str):
-    client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": PASSWORD,
-                                           "csrf_token": csrf(client, "/login")})
-    assert response.status_code == 302
-    return client
 
 
 def customer(manager, name: str, email: str) -> str:
@@ -113,7 +100,7 @@ def test_linking_without_a_qr_says_what_to_do(salon):
 def test_the_sandbox_chat_of_a_phone_without_messages_is_empty(salon):
     account, client = salon
     html = client.get(f"/a/{account}/sandbox-phone?phone=11987654321").get_data(as_text=True)
-    assert "Chat of +5511987654321" in html and "No messages yet" in html
+    assert "Chat of +55 11 98765-4321" in html and "No messages yet" in html
     answer = client.get(f"/a/{account}/sandbox-phone/thread.json?phone=5511987654321")
     assert answer.get_json() == {"messages": []}
 

@@ -1,9 +1,10 @@
-"""Two registered accounts cannot read, change or delete each other's data through any API route.
-
-The pages under /a/ and /admin/ (session cookies, not API keys) have their own tests in tests/ui."""
+"""Two registered accounts cannot read, change or delete each other's data through any route:
+API routes with the other account's key, pages with the other account's signed-in user."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
+
+from tests.conftest import csrf_token, signed_in
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 BODY = {"name": "intruder", "phone": "5511988887777", "label": "intruder", "message": "x"}
@@ -35,43 +36,76 @@ def victim(app, register, manager):
 
 def _account_routes(app):
     for rule in app.url_map.iter_rules():
-        if "account_id" in rule.arguments and rule.rule.startswith("/api/"):
+        if "account_id" in rule.arguments:
             for method in sorted(rule.methods & set(METHODS)):
                 yield rule, method
 
 
-def _call(client, rule, method, ids, headers):
-    unknown = rule.arguments - ids.keys()
-    assert not unknown, f"add a resource for {unknown} to the victim fixture"
-    url = rule.rule
-    for name, value in ids.items():
-        url = url.replace(f"<uuid:{name}>", value)
-    return client.open(url, method=method, json=BODY, headers=headers)
+def _url(app, rule, ids):
+    """The rule's URL for these ids (a choice such as a dashboard button takes its first value)."""
+    values = {name: ids[name] for name in rule.arguments if name in ids}
+    for name in rule.arguments - ids.keys():
+        choices = getattr(rule._converters[name], "items", None)
+        assert choices, f"add a resource for {name} to the victim fixture"
+        values[name] = sorted(choices)[0]
+    return app.url_map.bind("localhost").build(rule.endpoint, values, method=None)
+
+
+def _call(app, client, rule, method, ids, headers):
+    return client.open(_url(app, rule, ids), method=method, json=BODY, headers=headers)
+
+
+def _is_page(rule) -> bool:
+    return rule.endpoint.startswith("ui_")
+
+
+def _assert_not_found(response, method, rule):
+    assert response.status_code == 404, (method, rule.rule, response.get_data(as_text=True)[:300])
+    if response.is_json:
+        assert response.get_json()["error"]["code"] == "not_found"
 
 
 def test_routes_with_account_id_exist(app):
     assert len(list(_account_routes(app))) >= 15
 
 
-def test_other_accounts_key_gets_404_on_every_account_route(app, client, register, victim):
+@pytest.fixture
+def intruder(app, register):
+    """Another account: its API key headers, and its user's session with a CSRF token."""
+    tenant = register("Academia Beta")
+    browser = signed_in(app, tenant.email)
+    page_headers = {"X-CSRFToken": csrf_token(browser, "/password")}
+    return tenant, browser, page_headers
+
+
+def _as_intruder(app, client, intruder, rule, method, ids):
+    """The call an intruder makes: its key for API routes, its session for pages."""
+    tenant, browser, page_headers = intruder
+    if _is_page(rule):
+        return _call(app, browser, rule, method, ids, page_headers)
+    return _call(app, client, rule, method, ids, tenant.headers)
+
+
+def test_other_accounts_credentials_get_404_on_every_account_route(app, client, intruder, victim):
     tenant, ids = victim
-    intruder = register("Academia Beta")
     for rule, method in _account_routes(app):
-        response = _call(client, rule, method, ids, intruder.headers)
-        assert response.status_code == 404, (method, rule.rule, response.get_json())
-        assert response.get_json()["error"]["code"] == "not_found"
+        response = _as_intruder(app, client, intruder, rule, method, ids)
+        _assert_not_found(response, method, rule)
     _assert_untouched(client, tenant, ids)
 
 
-def test_own_account_id_with_other_accounts_resource_ids_is_404(app, client, register, victim):
+def test_own_account_id_with_other_accounts_resource_ids_is_404(app, client, intruder, victim):
     tenant, ids = victim
-    intruder = register("Academia Beta")
-    own = {**ids, "account_id": intruder.id}
+    own = {**ids, "account_id": intruder[0].id}
     for rule, method in _account_routes(app):
-        if len(rule.arguments) > 1:
-            response = _call(client, rule, method, own, intruder.headers)
-            assert response.status_code == 404, (method, rule.rule, response.get_json())
+        if len(rule.arguments - {"action"}) > 1:
+            response = _as_intruder(app, client, intruder, rule, method, own)
+            _assert_not_found(response, method, rule)
     _assert_untouched(client, tenant, ids)
+
+
+def test_pages_are_walked_too(app):
+    assert any(_is_page(rule) for rule, _method in _account_routes(app))
 
 
 def _assert_untouched(client, tenant, ids):

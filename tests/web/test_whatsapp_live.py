@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import uuid
 from concurrent.futures import wait
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
+from tests.live import Server
 from tests.receiver import Receiver
 from tests.waiting import wait_until
-from web import create_app
 from zapfleet.dispatcher import Dispatcher
 from zapfleet.supervisor import Supervisor
 
@@ -40,30 +38,6 @@ class Live:
         dispatcher = Dispatcher(ext["zapfleet.outbox"], ext["zapfleet.webhooks"], self.instances)
         wait(dispatcher.run_once())
         dispatcher.pool.shutdown(wait=True)
-
-
-class Server:
-    """The app on real HTTP at config.bind; restart() replaces it with a freshly built one."""
-
-    def __init__(self, config, **managers):
-        self.config, self.managers = config, managers
-        self._serve()
-
-    def _serve(self) -> None:
-        self.app = create_app(self.config, **self.managers)
-        host, port = self.config.bind.rsplit(":", 1)
-        self.server = make_server(host, int(port), self.app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def shutdown(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
-
-    def restart(self) -> None:
-        self.shutdown()
-        self._serve()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.receiver import Receiver
-from tests.waiting import wait_until
 from zapfleet.errors import InvalidInput, NotFound
 from zapfleet.webhooks import MAX_ATTEMPTS, WebhookManager, retry_delay, sign
 

@@ -1,10 +1,9 @@
 """An account's contacts, with CSV import and export."""
-import io
-
 from flask import Blueprint, Response, request, stream_with_context
 
 from web.auth import account_scoped, accounts
 from web.jsonio import json_body
+from web.uploads import import_contacts as import_csv
 from zapfleet.errors import InvalidInput
 
 bp = Blueprint("contacts", __name__, url_prefix="/api/accounts/<uuid:account_id>/contacts")
@@ -52,13 +51,7 @@ def delete_contact(account_id, contact_id):
 @account_scoped
 def import_contacts(account_id):
     """Import a CSV (raw text/csv body or a multipart `file`); bad rows are reported by line."""
-    try:
-        report = accounts().import_contacts_csv(account_id, _csv_lines())
-    except UnicodeDecodeError:
-        raise InvalidInput("file", "is not UTF-8 text: save it as CSV UTF-8, or pass ?encoding=latin-1")
-    except LookupError:
-        raise InvalidInput("encoding", "is not a known text encoding")
-    return report, 200
+    return import_csv(account_id, _csv_stream(), request.args.get("encoding")), 200
 
 
 @bp.get("/export")
@@ -70,15 +63,12 @@ def export_contacts(account_id):
         "Content-Disposition": 'attachment; filename="contacts.csv"'})
 
 
-def _csv_lines():
+def _csv_stream():
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
             raise InvalidInput("file", "is required (a multipart field named file)")
-        stream = upload.stream
-    elif request.mimetype in ("text/csv", "text/plain", "application/csv"):
-        stream = request.stream
-    else:
-        raise InvalidInput("file", "send the CSV as text/csv or as a multipart field named file")
-    encoding = request.args.get("encoding") or "utf-8-sig"
-    return io.TextIOWrapper(stream, encoding=encoding, newline="")
+        return upload.stream
+    if request.mimetype in ("text/csv", "text/plain", "application/csv"):
+        return request.stream
+    raise InvalidInput("file", "send the CSV as text/csv or as a multipart field named file")

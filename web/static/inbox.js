@@ -33,7 +33,8 @@ const zfInbox = {
 document.addEventListener("DOMContentLoaded", () => {
   const list = document.getElementById("conversations");
   if (!list || list.dataset.live !== "1") return;
-  let last = "";
+  // What the server drew: redraw only on a change, so a click never lands on a replaced link.
+  let last = JSON.stringify(JSON.parse(list.dataset.items || "[]"));
   zf.poll(list.dataset.url, 3000, (page) => {
     const drawn = JSON.stringify(page.items);
     if (drawn !== last) zfInbox.draw(list, page.items);

@@ -12,6 +12,7 @@ from web.ui import (auth, campaigns, contacts, dashboard, inbox, sandbox_phone, 
                     workspace)
 from web.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, chosen_language
 from web.ui.session import current_principal, current_user
+from web.ui.threads import thread_helpers
 from zapfleet.config import Config
 
 UI_BLUEPRINTS = (auth.bp, dashboard.bp, workspace.bp, inbox.bp, contacts.bp, campaigns.bp,
@@ -32,4 +33,5 @@ def register_ui(app: Flask, config: Config) -> None:
     for blueprint in UI_BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, chosen_language=chosen_language,
-                                 current_principal=current_principal, current_user=current_user)
+                                 current_principal=current_principal, current_user=current_user,
+                                 **thread_helpers())

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from web.ui.auth import form_failed
 from web.ui.session import admin_required
+from web.ui.threads import phone_label
 from zapfleet.errors import ZapfleetError
 from zapfleet.overview import account_zone
 
@@ -71,7 +72,7 @@ def account_view(row: dict) -> dict:
         "id": str(row["id"]), "name": row["name"], "slug": row["slug"], "status": status,
         "badge": str(BADGES.get(status, status)), "sandbox": sandbox,
         "reason": row["last_error"] if status in WITH_REASON and row["last_error"] else None,
-        "phone": f"+{row['phone']}" if row["phone"] else None, "port": row["port"],
+        "phone": phone_label(row["phone"]) or None, "port": row["port"],
         "last_connected": when(row["last_connected"], row["time_zone"]),
         "messages_today": row["messages_today"], "actions": actions_for(row),
         "qr": {"src": qr_data_uri(row["qr_code"]),

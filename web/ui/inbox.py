@@ -10,11 +10,10 @@ from flask_babel import gettext as _
 from web.ui.auth import form_failed
 from web.ui.session import account_page
 from web.ui.threads import (conversation_title, ext, message_json, phone_label, poll_args,
-                            stamp, thread_helpers)
+                            stamp)
 from zapfleet.errors import ZapfleetError
 
 bp = Blueprint("ui_inbox", __name__)
-bp.context_processor(thread_helpers)
 THREAD = "/a/<uuid:account_id>/inbox/<uuid:conversation_id>"
 
 

@@ -9,14 +9,13 @@ from flask_babel import gettext as _
 
 from web.ui.auth import form_failed
 from web.ui.session import account_page
-from web.ui.threads import ext, message_json, poll_args, thread_helpers
+from web.ui.threads import ext, message_json, phone_label, poll_args
 from web.ui.workspace import connection
 from zapfleet import validation
 from zapfleet.errors import InvalidInput, ZapfleetError
 from zapfleet.outbox import message_text
 
 bp = Blueprint("ui_sandbox_phone", __name__)
-bp.context_processor(thread_helpers)
 SCAN_PATH = "/sandbox/scan/"
 
 
@@ -60,7 +59,7 @@ def page_context(account_id: UUID, phone: str | None) -> dict:
 def sandbox_phone(account_id):
     """Link the sandbox phone; write as a customer (?phone= picks the customer)."""
     phone = customer_phone(request.args.get("phone"))
-    return render_template("ui/sandbox_phone.html", form={"phone": phone and f"+{phone}"},
+    return render_template("ui/sandbox_phone.html", form={"phone": phone_label(phone)},
                            **page_context(account_id, phone))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import phonenumbers
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 
@@ -34,8 +35,16 @@ def stamp(moment: datetime | None) -> str:
 
 
 def phone_label(phone: str | None) -> str:
-    """E.164 digits written with their plus sign."""
-    return f"+{phone}" if phone else ""
+    """E.164 digits as people write them ("+55 11 98765-4321"); a number no country uses: "+digits"."""
+    if not phone:
+        return ""
+    try:
+        number = phonenumbers.parse(f"+{phone}")
+    except phonenumbers.NumberParseException:
+        return f"+{phone}"
+    if not phonenumbers.is_valid_number(number):
+        return f"+{phone}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def conversation_title(conversation: dict) -> str:
@@ -80,6 +89,6 @@ def poll_args() -> tuple[datetime | None, list[UUID]]:
 
 
 def thread_helpers() -> dict:
-    """What the thread templates call (a blueprint context processor)."""
+    """What the templates call, macros included (template globals)."""
     return {"ticks": ticks, "stamp": stamp, "conversation_title": conversation_title,
             "phone_label": phone_label}

@@ -1,12 +1,14 @@
 """SQL for contacts."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Iterable
 from uuid import UUID
 
 from psycopg2.extras import execute_values
 
+PHONE_LIKE = re.compile(r"[\d\s()+.-]*\d[\d\s()+.-]*")
 CONTACT_COLUMNS = "id, account_id, phone, name, tags, opted_out, created_at, updated_at"
 UPDATABLE = ("phone", "name", "tags", "opted_out")
 
@@ -58,9 +60,8 @@ def list_contacts(conn, account_id: UUID, *, tag: str | None, q: str | None, lim
         where.append("tags @> ARRAY[%s]::text[]")
         params.append(tag)
     if q:
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append("(name ILIKE %s OR phone LIKE %s)")
-        params += [pattern, pattern]
+        params += [_contains(q), _contains(_phone_digits(q))]
     if after:
         where.append("(created_at, id) > (%s, %s)")
         params += list(after)
@@ -68,6 +69,16 @@ def list_contacts(conn, account_id: UUID, *, tag: str | None, q: str | None, lim
         cur.execute(f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE {' AND '.join(where)}"
                     " ORDER BY created_at, id LIMIT %s", (*params, limit))
         return cur.fetchall()
+
+
+def _phone_digits(q: str) -> str:
+    """A search written like a phone ("(11) 98888-0001") as the digits stored; other text as is."""
+    return re.sub(r"\D", "", q) if PHONE_LIKE.fullmatch(q) else q
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern matching text anywhere (its wildcards escaped)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def update_contact(conn, account_id: UUID, contact_id: UUID, changes: dict[str, Any]) -> dict | None:
@@ -108,3 +119,20 @@ def upsert_contacts(conn, account_id: UUID, rows: Iterable[tuple[str, str, list[
             fetch=True,
         )
     return sum(1 for r in results if r["inserted"])
+
+
+def tag_counts(conn, account_id: UUID) -> list[dict]:
+    """Every tag the account's contacts carry, with how many contacts carry it, by name."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT tag, count(*) AS contacts FROM contacts, unnest(tags) AS tag"
+                    " WHERE account_id = %s GROUP BY tag ORDER BY lower(tag), tag", (account_id,))
+        return cur.fetchall()
+
+
+def count_reachable(conn, account_id: UUID, tags: list[str]) -> int:
+    """Contacts not opted out that carry any of these tags (every such contact when none)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) AS n FROM contacts WHERE account_id = %s AND NOT opted_out"
+                    " AND (cardinality(%s::text[]) = 0 OR tags && %s::text[])",
+                    (account_id, tags, tags))
+        return cur.fetchone()["n"]

@@ -1,0 +1,73 @@
+"""The inbox and the sandbox phone in a real browser: a customer writes, the business answers."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+ACCOUNT_PAGES = ("/", "/inbox", "/contacts", "/campaigns", "/settings", "/sandbox-phone")
+
+
+def _link_sandbox_phone(page: Page) -> str:
+    """Connect the account's WhatsApp and link the sandbox phone; the account id."""
+    account = page.url.rstrip("/").rsplit("/", 1)[1]
+    page.get_by_role("button", name="Connect WhatsApp").click()
+    expect(page.locator("#wa-status")).to_have_text("waiting for the QR scan")
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Sandbox phone").click()
+    page.get_by_role("button", name="Link the sandbox phone").click()
+    expect(page.get_by_text("The sandbox phone is linked.")).to_be_visible()
+    return account
+
+
+def _write_as_customer(page: Page, text: str, phone: str = "11 98765-4321") -> None:
+    page.get_by_label("Customer’s phone number").fill(phone)
+    page.get_by_label("Customer’s message").fill(text)
+    page.get_by_role("button", name="Send as the customer").click()
+
+
+def test_a_customer_writes_the_business_replies_and_sees_the_ticks(ui):
+    business = ui.page()
+    ui.sign_up(business, "Salão Bela")
+    _link_sandbox_phone(business)
+    phone = business.context.new_page()  # the sandbox phone, in a second tab
+    phone.goto(business.url)
+    _write_as_customer(phone, "Oi! Vocês abrem sábado?")
+    expect(phone.locator("#thread .bubble.inbound .text")).to_have_text(["Oi! Vocês abrem sábado?"])
+
+    business.get_by_role("navigation", name="Main menu").get_by_role("link", name="Inbox").click()
+    conversation = business.locator("#conversations li a")
+    expect(conversation).to_contain_text("+55 11 98765-4321")
+    expect(conversation.locator(".unread")).to_have_text("1")
+    ui.shot(business, "inbox")
+    conversation.click()
+    expect(business.locator("#thread .bubble.inbound .text")).to_have_text(["Oi! Vocês abrem sábado?"])
+    business.evaluate("window.notReloaded = true")
+
+    business.get_by_label("Reply").fill("Abrimos sim, das 9h às 18h.")
+    business.get_by_role("button", name="Send", exact=True).click()
+    reply = business.locator("#thread .bubble.outbound")
+    expect(reply.locator(".text")).to_have_text("Abrimos sim, das 9h às 18h.")
+    expect(reply.locator(".ticks")).to_have_class(re.compile(r"\bread\b"))
+    expect(reply.locator(".ticks")).to_have_text("✓✓")
+    expect(phone.locator("#thread .bubble.outbound .text")).to_have_text("Abrimos sim, das 9h às 18h.")
+
+    _write_as_customer(phone, "Perfeito, quero agendar uma escova.")
+    expect(business.locator("#thread .bubble.inbound .text")).to_have_text(
+        ["Oi! Vocês abrem sábado?", "Perfeito, quero agendar uma escova."])
+    assert business.evaluate("window.notReloaded") is True
+    ui.shot(business, "inbox-thread")
+    ui.shot(phone, "sandbox-phone")
+
+
+def test_a_customer_gets_404_pages_for_another_accounts_urls(ui):
+    owner_of_a = ui.page()
+    ui.sign_up(owner_of_a, "Clínica Alpha")
+    account_a = owner_of_a.url.rstrip("/").rsplit("/", 1)[1]
+    intruder = ui.page()
+    ui.sign_up(intruder, "Academia Beta")
+    for path in ACCOUNT_PAGES:
+        response = intruder.goto(f"/a/{account_a}{path}")
+        assert response.status == 404, path
+        expect(intruder.get_by_role("heading", name="Page not found")).to_be_visible()
+    assert intruder.goto("/admin").status == 404
+    ui.shot(intruder, "not-found")
