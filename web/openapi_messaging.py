@@ -52,14 +52,15 @@ def _campaign_run_operations() -> Ops:
     return [
         (f"{ACCOUNT}/campaigns/audience", "get", operation(
             "campaign_audience", "Campaigns", "Count an audience",
-            "How many contacts (not opted out) have any of the tags, e.g. before saving a campaign.",
+            "How many contacts (not opted out) have any of the tags, e.g. before saving a campaign; "
+            "with no tag, every contact that did not opt out.",
             access="account", error_statuses=(400,),
             parameters=[query("tags", "Tags, repeated (?tags=a&tags=b) or separated by commas.")],
             ok=(200, json_response("The count.", "Audience")))),
         _campaign_action("start", "Start a campaign",
                          "Starts a draft (or a scheduled one) now, or schedules it with send_at. The "
-                         "recipients are fixed at the start: contacts with any target tag, not opted "
-                         "out, each phone once. Messages then leave one at a time, paced per number "
+                         "recipients are fixed at the start: contacts with any target tag (every "
+                         "contact when there is none), not opted out, each phone once. Messages then leave one at a time, paced per number "
                          "(settings.pacing), only while the number is connected.",
                          _optional("CampaignStart")),
         _campaign_action("pause", "Pause a campaign", "Stops sending until it is resumed."),

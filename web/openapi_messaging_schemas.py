@@ -110,7 +110,8 @@ def _campaign_run_schemas() -> dict[str, Schema]:
     start = obj({"send_at": timestamp("Start at this moment instead of now (within 90 days).")},
                 "How to start; the body is optional.")
     audience = record({"tags": {"type": "array", "items": {"type": "string"}, "description": "The tags."},
-                       "count": integer("Contacts (not opted out) with any of the tags.")},
+                       "count": integer("Contacts (not opted out) with any of the tags; all of "
+                                        "them when there is no tag.")},
                       "The size of an audience.")
     return {"CampaignCounts": counts, "CampaignProgress": progress, "Recipient": recipient,
             "RecipientPage": page_of("Recipient", "A page of recipients in send order."),

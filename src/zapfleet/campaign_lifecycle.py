@@ -9,6 +9,7 @@ from zapfleet import validation
 from zapfleet.account_settings import effective
 from zapfleet.campaigns import with_progress
 from zapfleet.db import campaigns as sql
+from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import instances as instances_sql
 from zapfleet.db import pacing as pacing_sql
 from zapfleet.db import recipients as recipients_sql
@@ -35,20 +36,12 @@ def _startable(campaign: dict) -> None:
         raise Conflict(f"the campaign is {campaign['status']}; only a draft or scheduled one starts")
     if not campaign["message"].strip():
         raise InvalidInput("message", "write the campaign's message before starting it")
-    if not campaign["target_tags"]:
-        raise InvalidInput("target_tags", "choose at least one tag of the contacts to reach")
 
 
 class CampaignLifecycleMixin:
     """Running an account's campaigns (the dispatcher's CampaignRunner sends them)."""
 
     clock = staticmethod(utcnow)
-
-    def audience_count(self, account_id: UUID, tags: Any) -> int:
-        """How many contacts (not opted out) have any of the tags: a campaign's recipients."""
-        tags = validation.tags(tags, "tags")
-        with self.db.tenant(account_id) as conn:
-            return recipients_sql.count_audience(conn, account_id, tags) if tags else 0
 
     def start_campaign(self, account_id: UUID, campaign_id: UUID,
                        data: Mapping[str, Any]) -> dict:
@@ -62,7 +55,7 @@ class CampaignLifecycleMixin:
                 campaign = sql.set_status(conn, account_id, campaign_id, STARTABLE, "scheduled",
                                           send_at=send_at)
             else:
-                if not recipients_sql.count_audience(conn, account_id, campaign["target_tags"]):
+                if not contacts_sql.count_reachable(conn, account_id, campaign["target_tags"]):
                     raise Conflict("no contact (that did not opt out) has the campaign's tags")
                 campaign = begin(conn, account_id, campaign, now)
             return with_progress(conn, account_id, [campaign])[0]

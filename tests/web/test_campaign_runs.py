@@ -66,7 +66,10 @@ def test_the_audience_counts_tagged_contacts_that_did_not_opt_out(client, shop):
     assert _get(client, shop, "/campaigns/audience?tags=vip")["count"] == 3
     assert _get(client, shop, "/campaigns/audience?tags=vip,clientes")["count"] == 4
     assert _get(client, shop, "/campaigns/audience?tags=vip&tags=clientes")["count"] == 4
-    assert _get(client, shop, "/campaigns/audience")["count"] == 0
+    assert _get(client, shop, "/campaigns/audience")["count"] == 5  # no tag: every contact
+    tenant, base = shop
+    bad = client.get(f"{base}/campaigns/audience?tags=%21%21", headers=tenant.headers)
+    assert bad.status_code == 400 and bad.get_json()["error"]["message"].startswith("tags")
 
 
 def test_starting_fixes_the_recipients_once_each_and_locks_the_texts(client, shop):
@@ -89,13 +92,18 @@ def test_starting_fixes_the_recipients_once_each_and_locks_the_texts(client, sho
 
 
 @pytest.mark.parametrize("fields, status, field", [
-    ({"target_tags": []}, 400, "target_tags"), ({"message": ""}, 400, "message"),
-    ({"target_tags": ["ninguem"]}, 409, None)])
+    ({"message": ""}, 400, "message"), ({"target_tags": ["ninguem"]}, 409, None)])
 def test_a_campaign_without_tags_text_or_audience_does_not_start(client, shop, fields, status, field):
     campaign = _campaign(client, shop, **fields)
     answer = _post(client, shop, f"/campaigns/{campaign['id']}/start")
     assert answer.status_code == status
     assert field is None or answer.get_json()["error"]["message"].startswith(field)
+
+
+def test_a_campaign_without_tags_reaches_every_contact_that_did_not_opt_out(client, shop):
+    campaign = _campaign(client, shop, target_tags=[])
+    started = _post(client, shop, f"/campaigns/{campaign['id']}/start").get_json()
+    assert started["counts"]["total"] == 5
 
 
 def test_unknown_placeholders_are_refused_when_saving(client, shop):

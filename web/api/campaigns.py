@@ -3,6 +3,7 @@ from flask import Blueprint, request
 
 from web.auth import account_scoped, accounts
 from web.jsonio import json_body
+from zapfleet import validation
 
 bp = Blueprint("campaigns", __name__, url_prefix="/api/accounts/<uuid:account_id>/campaigns")
 
@@ -46,9 +47,10 @@ def delete_campaign(account_id, campaign_id):
 @bp.get("/audience")
 @account_scoped
 def campaign_audience(account_id):
-    """How many contacts the tags select (?tags=a&tags=b, or ?tags=a,b), before saving."""
+    """How many contacts the tags select (?tags=a&tags=b, or ?tags=a,b; none: every contact)."""
     tags = [t for value in request.args.getlist("tags") for t in value.split(",") if t.strip()]
-    return {"tags": tags, "count": accounts().audience_count(account_id, tags)}
+    tags = validation.tags(tags, "tags")
+    return {"tags": tags, "count": accounts().count_recipients(account_id, tags)}
 
 
 @bp.post("/<uuid:campaign_id>/start")

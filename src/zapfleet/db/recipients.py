@@ -10,25 +10,17 @@ RECIPIENT_COLUMNS = ("r.id, r.campaign_id, r.contact_id, r.phone, r.name, r.posi
                      f" r.error, r.created_at, r.updated_at, {RECIPIENT_STATUS} AS status,"
                      " m.sent_at, m.updated_at AS status_at")
 STATUSES = ("pending", "queued", "sent", "delivered", "read", "failed", "skipped", "cancelled")
-_AUDIENCE = "account_id = %s AND NOT opted_out AND tags && %s::text[]"
-
-
-def count_audience(conn, account_id: UUID, tags: list[str]) -> int:
-    """How many of the account's contacts (not opted out) have any of these tags."""
-    with conn.cursor() as cur:
-        cur.execute(f"SELECT count(*) AS n FROM contacts WHERE {_AUDIENCE}", (account_id, tags))
-        return cur.fetchone()["n"]
-
-
 def snapshot(conn, account_id: UUID, campaign_id: UUID, tags: list[str]) -> int:
-    """Fix a campaign's recipients: the contacts with any of the tags, not opted out, once each."""
+    """Fix a campaign's recipients: the contacts not opted out with any of the tags (every one
+    when there is no tag, as contacts.count_reachable counts them), once each."""
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO campaign_recipients (account_id, campaign_id, contact_id, phone, name,"
             " position) SELECT account_id, %s, id, phone, name,"
-            " row_number() OVER (ORDER BY created_at, id)"
-            f" FROM contacts WHERE {_AUDIENCE} ON CONFLICT (campaign_id, phone) DO NOTHING",
-            (campaign_id, account_id, tags))
+            " row_number() OVER (ORDER BY created_at, id) FROM contacts"
+            " WHERE account_id = %s AND NOT opted_out"
+            " AND (cardinality(%s::text[]) = 0 OR tags && %s::text[])"
+            " ON CONFLICT (campaign_id, phone) DO NOTHING", (campaign_id, account_id, tags, tags))
         return cur.rowcount
 
 
