@@ -1,4 +1,4 @@
-"""A campaign's run: audience, start (now or at send_at), pause, resume, cancel, progress."""
+"""A campaign's run: start (now or at send_at), pause, resume, cancel, progress, recipients."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
