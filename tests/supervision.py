@@ -280,6 +280,13 @@ class FakeWorkerClient:
         self.workers.states[self.port] = "logged_out"
         return {"state": "logged_out"}
 
+    def reconnect(self) -> dict:
+        return self.status() | {"reconnect": self._answer("reconnect")}
+
+    def delete(self) -> dict:
+        self._answer("delete")
+        return {"state": "deleted"}
+
     def action(self, name: str, payload: dict) -> dict:
         self._answer("action", name, payload)
         return {"ok": True, "action": name}

@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import Flask
 
 from web import internal
-from web.api import (accounts, api_keys, campaigns, contacts, conversations, docs, health,
-                     instances, register, sandbox, webhooks, whatsapp)
+from web.api import (accounts, api_keys, campaigns, contacts, conversations, docs, engines,
+                     health, instances, register, sandbox, webhooks, whatsapp)
 
 BLUEPRINTS = (
     health.bp, register.bp, accounts.bp, contacts.bp, conversations.bp, campaigns.bp, api_keys.bp,
-    whatsapp.bp, instances.bp, webhooks.bp, sandbox.bp, internal.bp, docs.bp,
+    whatsapp.bp, instances.bp, engines.bp, webhooks.bp, sandbox.bp, internal.bp, docs.bp,
 )
 
 
