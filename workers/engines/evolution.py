@@ -48,7 +48,7 @@ class EvolutionEngine(Engine):
         url, key = str(options.get("evolution_url") or ""), str(options.get("evolution_api_key") or "")
         self.client = EvolutionClient(url, key) if url and key else None
         self.instance = str(options["instance_name"])
-        self.webhook = webhook_url(options)
+        self.hook_url = webhook_url(options)
         self.pause = options.get("pause") or Pause()
         self.poll_seconds = float(options.get("poll_seconds") or POLL_SECONDS)
         self.backoff = Backoff()
@@ -57,6 +57,7 @@ class EvolutionEngine(Engine):
         self._qr: str | None = None
         self._ready = False  # the instance exists there with our webhook
         self._want_qr = True  # ask for a QR while not linked (until the server refuses)
+        self._fresh = False  # a reconnect was asked for
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="evolution", daemon=True)
 
@@ -124,7 +125,7 @@ class EvolutionEngine(Engine):
         with self._lock:
             if self._state == "connected":
                 return
-            self._want_qr, self._qr = True, None
+            self._want_qr, self._fresh, self._qr = True, True, None
             self.backoff.reset()
         self.pause.wake()
 
@@ -192,10 +193,14 @@ class EvolutionEngine(Engine):
         if state == "open":
             if self.status()["state"] != "connected":
                 self._connected(conv.phone_of(self.client.owner_jid(self.instance)))
-        elif state == "refused":
+        elif state == "refused" and not self._fresh:
             with self._lock:
                 self._want_qr, self._qr = False, None
                 self._set(*conv.connection({"state": "refused"}))
+        elif state == "refused":  # a reconnect after the QR limit: restart it (a POST in v2)
+            self._fresh = False
+            if not self._take_qr(self.client.restart(self.instance)):
+                self._fetch_qr()
         else:
             if state == "close" and self.status()["state"] == "connected":
                 with self._lock:
@@ -206,13 +211,13 @@ class EvolutionEngine(Engine):
     def _prepare(self) -> None:
         """POST /instance/create, or adopt the existing instance of that name (403)."""
         try:
-            answer = self.client.create_instance(self.instance, self.webhook)
+            answer = self.client.create_instance(self.instance, self.hook_url)
             log(f"evolution: created the instance {self.instance}")
             self._take_qr(answer.get("qrcode") if isinstance(answer.get("qrcode"), dict) else {})
         except EvolutionError as exc:
             if exc.status != 403 or "already in use" not in exc.message:
                 raise
-            self.client.set_webhook(self.instance, self.webhook)
+            self.client.set_webhook(self.instance, self.hook_url)
             log(f"evolution: adopted the existing instance {self.instance}")
         self._ready = True
 

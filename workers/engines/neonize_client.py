@@ -6,7 +6,9 @@ client, so the other engines' workers never load it.
 from __future__ import annotations
 
 import ctypes
+import io
 import logging
+import os
 from collections.abc import Callable
 
 LOGGERS_AT_WARNING = ("neonize", "whatsmeow", "Whatsmeow")
@@ -14,15 +16,31 @@ LOGGERS_AT_WARNING = ("neonize", "whatsmeow", "Whatsmeow")
 
 
 def load_neonize():
-    """Import neonize quietly (its import configures logging at INFO); return its modules."""
-    from neonize import client, events
-    from neonize.utils import log as neonize_log
+    """Import neonize; return its client and events modules.
 
+    While it loads, os.popen("uname -a") (its Android check, which leaves the pipe and the
+    child unreaped) answers from os.uname() without a child process.
+    """
+    real_popen = os.popen
+    os.popen = _uname_popen(real_popen)
+    try:
+        from neonize import client, events
+        from neonize.utils import log as neonize_log
+    finally:
+        os.popen = real_popen
     for name in LOGGERS_AT_WARNING:
         logging.getLogger(name).setLevel(logging.WARNING)
     neonize_log.setLevel(logging.WARNING)  # also the level the Go side logs at
     logging.getLogger("neonize.utils.ffmpeg").setLevel(logging.ERROR)  # media only; we send text
     return client, events
+
+
+def _uname_popen(real_popen):
+    def popen(command: str, *args, **kwargs):
+        if command == "uname -a":
+            return io.StringIO(" ".join(os.uname()))
+        return real_popen(command, *args, **kwargs)
+    return popen
 
 
 def new_client(db_path: str, instance_id: str, handlers: dict[str, Callable],

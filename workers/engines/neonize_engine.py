@@ -47,6 +47,8 @@ class NeonizeEngine(Engine):
         self.now = options.get("clock") or conv.utcnow
         self.backoff = Backoff()
         self._lock = threading.RLock()
+        self._go = threading.RLock()  # held around calls into a client and around its stop: the
+        # Go side forgets a stopped client, and a call into a forgotten one crashes the process
         self._state, self._phone, self._reason = "connecting", None, None
         self._until: datetime | None = None
         self._qr: str | None = None
@@ -80,12 +82,13 @@ class NeonizeEngine(Engine):
 
     def send_text(self, phone: str, text: str, message_id: str) -> str:
         """Send a text message to the phone's WhatsApp; the provider's message id."""
-        client = self._linked_client()
-        jid = self._jid(client, phone)
-        try:
-            response = client.send_message(jid, nz.text_message(text))
-        except Exception as exc:  # noqa: BLE001 - neonize raises its own SendMessageError
-            raise self._send_error(str(exc)) from None
+        with self._go:
+            client = self._linked_client()
+            jid = self._jid(client, phone)
+            try:
+                response = client.send_message(jid, nz.text_message(text))
+            except Exception as exc:  # noqa: BLE001 - neonize raises its own SendMessageError
+                raise self._send_error(str(exc)) from None
         with self._lock:
             self._sent[response.ID] = message_id
             while len(self._sent) > REMEMBERED_SENDS:
@@ -123,7 +126,12 @@ class NeonizeEngine(Engine):
         if client is None or qr is None:
             raise NotConnected("wait until the QR code is shown, then ask for a pairing code")
         try:
-            return {"code": client.PairPhone(phone, True), "phone": phone}
+            with self._go:
+                if not self._live(client):
+                    raise ActionRejected("the connection was renewed; try again")
+                return {"code": client.PairPhone(phone, True), "phone": phone}
+        except ActionRejected:
+            raise
         except Exception as exc:  # noqa: BLE001 - neonize's PairPhoneError
             raise ActionRejected(f"WhatsApp refused the pairing code: {str(exc)[:200]}") from None
 
@@ -133,7 +141,8 @@ class NeonizeEngine(Engine):
             self._stopping, client = True, self._client
         self._end(client, "wait")
         self.pause.wake()
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
 
     # -- the connection thread ------------------------------------------------------------
 
@@ -169,7 +178,7 @@ class NeonizeEngine(Engine):
         if stopper is not None:
             stopper.join()
         else:
-            client.stop()
+            self._stop_client(client)
         with self._lock:
             if self._after is None and not self._stopping:  # it ended by itself: the network
                 self._after, self._delay = "delay", self.backoff.next()
@@ -198,15 +207,26 @@ class NeonizeEngine(Engine):
                 return
             self._after = after
             if self._stopper is None:
-                self._stopper = threading.Thread(target=client.stop, name="neonize-stop", daemon=True)
+                self._stopper = threading.Thread(target=self._stop_client, args=(client,),
+                                                 name="neonize-stop", daemon=True)
                 self._stopper.start()
+
+    def _live(self, client) -> bool:
+        """True while this client is the current one and nobody is stopping it."""
+        with self._lock:
+            return client is not None and client is self._client and self._stopper is None
+
+    def _stop_client(self, client) -> None:
+        with self._go:
+            client.stop()
 
     def _unlink(self, after: str) -> None:
         with self._lock:
             client, linked = self._client, self._state == "connected"
         if client is not None and linked:
             try:
-                client.logout()
+                with self._go:
+                    client.logout()
             except Exception as exc:  # noqa: BLE001 - unlinked on our side all the same
                 log(f"neonize: WhatsApp did not confirm the logout ({type(exc).__name__})")
         self._wipe_session()
@@ -232,7 +252,7 @@ class NeonizeEngine(Engine):
         with self._lock:
             if self._state == "banned":
                 raise NotConnected(self._reason or "the number is temporarily banned")
-            if self._state != "connected" or self._client is None:
+            if self._state != "connected" or not self._live(self._client):
                 raise NotConnected("the instance is not linked to a phone")
             return self._client
 
@@ -300,7 +320,8 @@ class NeonizeEngine(Engine):
 
     def _on_connected(self, client, event) -> None:
         try:
-            phone = conv.phone_of(client.get_me().JID)
+            with self._go:
+                phone = conv.phone_of(client.get_me().JID) if self._live(client) else None
         except Exception:  # noqa: BLE001 - the phone is also known from the pairing
             phone = None
         self._linked(client, phone)
@@ -354,7 +375,9 @@ class NeonizeEngine(Engine):
         phone = conv.sender_phone(source)
         if phone is None and source.Sender.Server == conv.HIDDEN_SERVER:
             try:
-                phone = conv.phone_of(client.get_pn_from_lid(source.Sender))
+                with self._go:
+                    phone = (conv.phone_of(client.get_pn_from_lid(source.Sender))
+                             if self._live(client) else None)
             except Exception:  # noqa: BLE001 - unknown LID: the message cannot be answered
                 phone = None
         data = conv.inbound(event, phone)
