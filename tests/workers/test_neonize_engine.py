@@ -15,7 +15,8 @@ from tests.waiting import wait_until
 from tests.workers.conftest import free_port
 from workers.engines import neonize_client as nz
 from workers.engines.base import InvalidPayload, NotConnected
-from workers.engines.neonize_engine import QR_EXPIRED, SESSION_FILE, NeonizeEngine
+from workers.engines.neonize_engine import SESSION_FILE, NeonizeEngine
+from workers.engines.neonize_handlers import QR_EXPIRED
 
 nz.load_neonize()  # first, the engine's way (see its docstring)
 from neonize.events import (EVENT_TO_INT, ClientOutdatedEv, ConnectedEv,  # noqa: E402
