@@ -14,7 +14,7 @@ import pytest
 from tests.waiting import wait_until
 from tests.workers.conftest import free_port
 from workers.engines import neonize_client as nz
-from workers.engines.base import InvalidPayload, NotConnected
+from workers.engines.base import InvalidPayload, NotConnected, SendFailed
 from workers.engines.neonize_engine import SESSION_FILE, NeonizeEngine
 from workers.engines.neonize_handlers import QR_EXPIRED
 
@@ -287,3 +287,13 @@ def test_events_of_a_replaced_client_are_ignored(engine, events):
     engine._on_qr(stale, b"2@stale")
     engine._on_stream_replaced(stale, StreamReplacedEv())
     assert engine.current_qr() is None and events == []
+
+
+@pytest.mark.parametrize("error, kind", [
+    ("failed to send message: websocket not connected", NotConnected),
+    ("failed to get device list: not logged in", NotConnected),
+    ("server returned error 479", SendFailed),
+    ("context deadline exceeded", SendFailed),  # it may have gone out: never sent twice
+])
+def test_send_errors_are_retried_only_when_nothing_left(error, kind):
+    assert isinstance(NeonizeEngine._send_error(error), kind)

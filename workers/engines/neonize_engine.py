@@ -257,8 +257,8 @@ class NeonizeEngine(NeonizeHandlers, Engine):
         if phone not in self._jids:
             try:
                 jid = nz.lookup_jid(client, phone)
-            except Exception as exc:  # noqa: BLE001 - the lookup needs the connection
-                raise self._send_error(str(exc)) from None
+            except Exception as exc:  # noqa: BLE001 - nothing was sent yet: try again later
+                raise NotConnected(f"WhatsApp did not answer the number lookup: {str(exc)[:200]}") from None
             if jid is None:
                 raise SendFailed(f"{phone} is not on WhatsApp")
             self._jids[phone] = jid
