@@ -30,6 +30,8 @@ START_TIMEOUT = 15.0
 POLL_INTERVAL = 0.2
 MAX_LOG_LINES = 2000
 MAX_PORT_PROBES = 200
+SETTLED_STATES = ("connected", "disconnected", "banned")
+"""What a worker reports when there is no QR to wait for: linked, or the reason it cannot be."""
 
 WorkerClientFactory = Callable[[str, int, str], WorkerClient]
 
@@ -214,12 +216,13 @@ class InstanceManager:
                 "already_connected": state == "connected", "qr": {"code": code} if code else None}
 
     def _await_worker(self, instance: dict) -> tuple[str, str | None]:
-        """Poll the worker until it is connected or has a QR (bounded); (state, qr code)."""
+        """Poll the worker until it is connected, has a QR, or says why it cannot connect
+        (disconnected, banned); bounded; (state, qr code)."""
         client, answered = self.client_for(instance), None
         deadline = self.clock() + self.start_timeout
         while True:
             state, code = self._probe(client)
-            if state == "connected" or code:
+            if state in SETTLED_STATES or code:
                 return state, code
             answered = state or answered
             if self.clock() >= deadline:

@@ -127,6 +127,7 @@ class EvolutionEngine(Engine):
                 return
             self._want_qr, self._fresh, self._qr = True, True, None
             self.backoff.reset()
+            self._set("connecting", None, None)
         self.pause.wake()
 
     def action(self, name: str, payload: dict) -> dict:

@@ -106,6 +106,8 @@ class NeonizeEngine(NeonizeHandlers, Engine):
             if self._client is not None and self._state in ("connected", "waiting_qr", "connecting"):
                 return
             self.backoff.reset()
+            if self._state != "banned":
+                self._set("connecting", self._phone, None)
         self.pause.wake()
 
     def action(self, name: str, payload: dict) -> dict:
