@@ -12,7 +12,7 @@ import re
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import requests
 
@@ -27,7 +27,7 @@ def error(status: int, message) -> tuple[int, dict]:
 
 
 class FakeEvolution:
-    """The server; instances live in memory. `requests` records (method, path, body)."""
+    """The server; instances live in memory. `requests` records (method, path?query, body)."""
 
     def __init__(self, api_key: str):
         self.api_key = api_key
@@ -107,7 +107,7 @@ class FakeEvolution:
 
     def answer(self, method: str, path: str, query: dict, key: str | None, body) -> tuple[int, object]:
         with self.lock:
-            self.requests.append((method, path, body))
+            self.requests.append((method, path + (f"?{urlencode(query)}" if query else ""), body))
         match = ROUTE.match(path)
         if match is None:
             return error(404, [f"Cannot {method} {path}"])
@@ -133,7 +133,7 @@ class FakeEvolution:
         if name in self.instances:
             return error(403, [f'This name "{name}" is already in use.'])
         self.instances[name] = {"state": "connecting", "qr": None, "count": 0, "owner": None,
-                                "webhook": hook, "token": uuid.uuid4().hex, "served": False}
+                                "webhook": hook, "token": uuid.uuid4().hex}
         return 201, {"instance": {"instanceName": name, "instanceId": str(uuid.uuid4()),
                                   "integration": body["integration"], "status": "connecting"},
                      "hash": self.instances[name]["token"], "settings": {}, "qrcode": {"count": 0}}

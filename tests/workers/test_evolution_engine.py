@@ -246,7 +246,7 @@ def test_refused_after_the_qr_limit_says_so_until_a_reconnect(harness, evolution
 def test_a_pairing_code_instead_of_the_qr(harness, evolution, waiting):
     assert harness.engine.action("pair", {"phone": "+55 (11) 98888-0000"}) == {
         "code": "WZYEH1YY", "phone": "5511988880000"}
-    assert evolution.calls("GET", f"/instance/connect/{NAME}")[-1][1].endswith(NAME)
+    assert evolution.calls("GET", f"/instance/connect/{NAME}?number=5511988880000")
     with pytest.raises(InvalidPayload, match="phone"):
         harness.engine.action("pair", {"phone": "12"})
 
