@@ -78,6 +78,12 @@ class FakeEvolution:
         self.deliver(name, "connection.update", {"instance": name, "state": "close",
                                                   "statusReason": status_reason})
 
+    def refuse(self, name: str) -> None:
+        """The QR limit was reached unscanned: refused (a later connect starts over)."""
+        self.instances[name].update(state="refused", qr=None)
+        self.deliver(name, "connection.update", {"instance": name, "state": "refused",
+                                                  "statusReason": 200})
+
     def incoming(self, name: str, remote_jid: str, message: dict, push_name: str = "Cliente",
                  **key_extra) -> str:
         """A customer's message (messages.upsert); its id."""

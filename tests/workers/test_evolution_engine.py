@@ -232,7 +232,7 @@ def test_an_error_under_http_200_is_an_error_and_the_engine_tries_again(harness,
 
 
 def test_refused_after_the_qr_limit_says_so_until_a_reconnect(harness, evolution, waiting):
-    evolution.instances[NAME]["state"] = "refused"
+    evolution.refuse(NAME)
     wait_until(lambda: harness.state() == "disconnected", what="refused")
     assert "not scanned in time" in harness.engine.status()["reason"]
     before = len(evolution.calls("GET", f"/instance/connect/{NAME}"))

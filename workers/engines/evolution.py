@@ -229,8 +229,8 @@ class EvolutionEngine(Engine):
         if isinstance(instance, dict) and instance.get("state") == "open":
             self._connected(conv.phone_of(self.client.owner_jid(self.instance)))
         elif not self._take_qr(answer):
-            with self._lock:
-                if self._state != "waiting_qr":
+            with self._lock:  # (unless a refusal arrived meanwhile)
+                if self._want_qr and self._state != "waiting_qr":
                     self._set("connecting", None, None)
 
     # -- events ----------------------------------------------------------------------------
