@@ -101,14 +101,19 @@ def linked(harness, evolution, waiting):
     return harness
 
 
-def test_the_first_start_creates_the_instance_with_our_webhook(harness, evolution, waiting):
+def test_the_first_start_creates_the_instance_with_our_webhook(harness, evolution):
+    harness.engine.start()
+    wait_until(lambda: evolution.calls("GET", f"/instance/connect/{NAME}"), what="a QR asked for")
+    # it answered {"count": 0}: no QR yet, it comes by webhook
+    assert harness.engine.current_qr() is None and harness.state() == "connecting"
     [(_, _, body)] = evolution.calls("POST", "/instance/create")
     assert body["instanceName"] == NAME and body["integration"] == "WHATSAPP-BAILEYS"
     assert body["webhook"]["url"] == harness.webhook
     assert harness.webhook == f"http://127.0.0.1:{harness.port}/evolution/webhook/{webhook_secret(harness.token)}"
     assert set(body["webhook"]["events"]) >= {"QRCODE_UPDATED", "CONNECTION_UPDATE", "MESSAGES_UPSERT"}
-    assert evolution.calls("GET", f"/instance/connect/{NAME}")  # answered {"count": 0} at first
-    assert harness.of("qr") == [{"code": waiting}]
+    code = evolution.show_qr(NAME)
+    wait_until(lambda: harness.engine.current_qr() == code, what="the QR")
+    assert harness.of("qr") == [{"code": code}]
     assert harness.state() == "waiting_qr"
 
 

@@ -58,6 +58,7 @@ class EvolutionEngine(Engine):
         self._ready = False  # the instance exists there with our webhook
         self._want_qr = True  # ask for a QR while not linked (until the server refuses)
         self._fresh = False  # a reconnect was asked for
+        self._changes = 0  # counts state changes: a poll's answer applies only if none came since
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="evolution", daemon=True)
 
@@ -190,24 +191,26 @@ class EvolutionEngine(Engine):
         """One round: make sure the instance exists, then read its state (and a QR if due)."""
         if not self._ready:
             self._prepare()
+        seen = self._changes  # what the server says now must not undo a newer change
         state = self.client.connection_state(self.instance)
         if state == "open":
             if self.status()["state"] != "connected":
-                self._connected(conv.phone_of(self.client.owner_jid(self.instance)))
+                self._connected(conv.phone_of(self.client.owner_jid(self.instance)), seen)
         elif state == "refused" and not self._fresh:
             with self._lock:
-                self._want_qr, self._qr = False, None
-                self._set(*conv.connection({"state": "refused"}))
+                if self._changes == seen:
+                    self._want_qr, self._qr = False, None
+                    self._set(*conv.connection({"state": "refused"}))
         elif state == "refused":  # a reconnect after the QR limit: restart it (a POST in v2)
             self._fresh = False
             if not self._take_qr(self.client.restart(self.instance)):
                 self._fetch_qr()
         else:
-            if state == "close" and self.status()["state"] == "connected":
-                with self._lock:
+            with self._lock:
+                if state == "close" and self._state == "connected" and self._changes == seen:
                     self._set("disconnected", None, "the Evolution API reports the connection closed")
             if self._want_qr:  # also refreshes a QR whose webhook delivery went missing
-                self._fetch_qr()
+                self._fetch_qr(seen)
 
     def _prepare(self) -> None:
         """POST /instance/create, or adopt the existing instance of that name (403)."""
@@ -222,15 +225,16 @@ class EvolutionEngine(Engine):
             log(f"evolution: adopted the existing instance {self.instance}")
         self._ready = True
 
-    def _fetch_qr(self) -> None:
+    def _fetch_qr(self, seen: int | None = None) -> None:
         """GET /instance/connect: a QR, {"count": 0} (it comes later), or already open."""
+        seen = self._changes if seen is None else seen
         answer = self.client.connect(self.instance)
         instance = answer.get("instance")
         if isinstance(instance, dict) and instance.get("state") == "open":
-            self._connected(conv.phone_of(self.client.owner_jid(self.instance)))
+            self._connected(conv.phone_of(self.client.owner_jid(self.instance)), seen)
         elif not self._take_qr(answer):
-            with self._lock:  # (unless a refusal arrived meanwhile)
-                if self._want_qr and self._state != "waiting_qr":
+            with self._lock:
+                if self._want_qr and self._state != "waiting_qr" and self._changes == seen:
                     self._set("connecting", None, None)
 
     # -- events ----------------------------------------------------------------------------
@@ -265,8 +269,11 @@ class EvolutionEngine(Engine):
             self._qr = None if state != "connecting" else self._qr
             self._set(state, None, reason)
 
-    def _connected(self, phone: str | None) -> None:
+    def _connected(self, phone: str | None, seen: int | None = None) -> None:
+        """Linked; from a poll (seen) only when nothing changed since it began."""
         with self._lock:
+            if seen is not None and self._changes != seen:
+                return
             self._qr, self._want_qr = None, True
             self._set("connected", phone, None)
 
@@ -285,6 +292,7 @@ class EvolutionEngine(Engine):
         if (state, phone, reason) == (self._state, self._phone, self._reason):
             return
         self._state, self._phone, self._reason = state, phone, reason
+        self._changes += 1
         self.emit("connection", {"state": state, "phone": phone, "reason": reason})
         log(f"evolution: {state}" + (f" ({reason})" if reason else ""))
 
