@@ -1,14 +1,19 @@
-"""Benchmark: 100 sandbox workers under a real supervisord — start time, memory, restart time.
+"""Benchmark: 100 sandbox workers under a real supervisord — start time, memory, restart time —
+and the memory of an idle neonize worker.
 
 Usage: python bench/workers.py [--workers 100] [--port-base 15001]
 Writes the program files with zapfleet.programs into a throwaway var folder, runs
 `supervisord -n`, and prints: seconds until every worker answers /health (goal ≤ 10 s), the
-workers' RSS and PSS (goal RSS ≤ 25 MB), and seconds until a kill -9'd worker answers again
-(goal ≤ 2 s). Events go to a tiny local receiver standing in for the control plane.
+workers' RSS and PSS (goal RSS ≤ 25 MB), seconds until a kill -9'd worker answers again
+(goal ≤ 2 s), and the RSS and PSS of one neonize worker (goal RSS ≤ 80 MB) once it has loaded
+whatsmeow and tried to connect. Its connection goes to a closed loopback port (no network is
+needed), so it idles between retries as it would without network. Events go to a tiny local
+receiver standing in for the control plane.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import shutil
@@ -90,6 +95,17 @@ def write_programs(var_dir: Path, ports: list[int], control_url: str) -> list[Wo
     return programs
 
 
+def neonize_program(var_dir: Path, port: int, control_url: str) -> WorkerProgram:
+    """One neonize worker whose connection goes through a proxy on a closed loopback port."""
+    closed = free_ports(port + 1, 1)[0]
+    program = WorkerProgram(name="bench-neonize", instance_id=str(uuid.uuid4()), port=port,
+                            engine="neonize", token=secrets.token_hex(32), var_dir=var_dir,
+                            control_url=control_url,
+                            environment=(("WHATSAPP_PROXY", f"socks5://127.0.0.1:{closed}"),))
+    write_program(program)
+    return program
+
+
 def start_supervisord(var_dir: Path, password: str) -> subprocess.Popen:
     """A real supervisord in the foreground, running every program under var_dir."""
     conf = var_dir / "supervisord.conf"
@@ -101,13 +117,30 @@ def start_supervisord(var_dir: Path, password: str) -> subprocess.Popen:
 
 def healthy(program: WorkerProgram) -> bool:
     """True when the worker answers GET /health with its token."""
-    request = urllib.request.Request(f"http://127.0.0.1:{program.port}/health",
+    return worker_get(program, "/health") is not None
+
+
+def worker_get(program: WorkerProgram, path: str) -> dict | None:
+    """GET a worker route with its token: the JSON answer, or None when it does not answer."""
+    request = urllib.request.Request(f"http://127.0.0.1:{program.port}{path}",
                                      headers={"Authorization": f"Bearer {program.token}"})
     try:
         with urllib.request.urlopen(request, timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
+            return json.loads(response.read()) if response.status == 200 else None
+    except (OSError, ValueError):
+        return None
+
+
+def idle_neonize_memory(supervisor: Supervisor, program: WorkerProgram) -> tuple[int, int]:
+    """(RSS, PSS) in kB of the neonize worker once its first connection attempt failed."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = worker_get(program, "/status") or {}
+        if status.get("state") == "disconnected":
+            time.sleep(1)  # settle: the failed attempt's garbage is gone
+            return memory_kb(supervisor.process_info(program.name)["pid"])
+        time.sleep(0.1)
+    raise SystemExit("the neonize worker did not report its offline state within 60 s")
 
 
 def seconds_until_healthy(programs: list[WorkerProgram], started: float, limit: float = 120) -> float:
@@ -155,8 +188,10 @@ def run(count: int, port_base: int) -> list[tuple[str, str, str]]:
     password = secrets.token_urlsafe(16)
     daemon = None
     try:
-        programs = write_programs(var_dir, free_ports(port_base, count),
-                                  f"http://127.0.0.1:{receiver.server_port}")
+        control_url = f"http://127.0.0.1:{receiver.server_port}"
+        ports = free_ports(port_base, count + 1)
+        programs = write_programs(var_dir, ports[:count], control_url)
+        neonize = neonize_program(var_dir, ports[count], control_url)
         started = time.monotonic()
         daemon = start_supervisord(var_dir, password)
         start_seconds = seconds_until_healthy(programs, started)
@@ -164,13 +199,16 @@ def run(count: int, port_base: int) -> list[tuple[str, str, str]]:
         pids = [supervisor.process_info(p.name)["pid"] for p in programs]
         rss, pss = zip(*(memory_kb(pid) for pid in pids))
         restart_seconds = measure_restart(supervisor, programs[count // 2])
+        neonize_rss, neonize_pss = idle_neonize_memory(supervisor, neonize)
         return [("workers", str(count), ""),
                 ("all answering /health (s)", f"{start_seconds:.2f}", "≤ 10"),
                 ("RSS per worker, min/median/max (MB)", spread(rss), "≤ 25"),
                 ("PSS per worker, min/median/max (MB)", spread(pss), ""),
                 ("RSS of all workers (MB)", f"{sum(rss) / 1024:.0f}", ""),
                 ("PSS of all workers (MB)", f"{sum(pss) / 1024:.0f}", ""),
-                ("kill -9 → answering again (s)", f"{restart_seconds:.2f}", "≤ 2")]
+                ("kill -9 → answering again (s)", f"{restart_seconds:.2f}", "≤ 2"),
+                ("idle neonize worker RSS (MB)", f"{neonize_rss / 1024:.1f}", "≤ 80"),
+                ("idle neonize worker PSS (MB)", f"{neonize_pss / 1024:.1f}", "")]
     finally:
         stop(daemon, var_dir / "supervisord.conf")
         receiver.shutdown()

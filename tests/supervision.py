@@ -237,6 +237,8 @@ class FakeWorkers:
         self.supervisor = supervisor
         self.states: dict[int, str] = {}
         self.calls: list[tuple[int, str, str, tuple]] = []
+        self.missing_actions: set[str] = set()  # actions the engine has not (404)
+        self.refusal: str | None = None  # set: sends are refused by WhatsApp with this reason
 
     def __call__(self, host: str, port: int, token: str) -> "FakeWorkerClient":
         return FakeWorkerClient(self, port, token)
@@ -273,6 +275,9 @@ class FakeWorkerClient:
     def send(self, message_id: str, phone: str, text: str) -> dict:
         if self._answer("send", message_id, phone, text) != "connected":
             raise Conflict("the instance is not linked")
+        if self.workers.refusal:
+            return {"message_id": message_id, "provider_message_id": None, "status": "failed",
+                    "error": self.workers.refusal}
         return {"message_id": message_id, "provider_message_id": f"p-{message_id}", "status": "sent"}
 
     def logout(self) -> dict:
@@ -280,9 +285,18 @@ class FakeWorkerClient:
         self.workers.states[self.port] = "logged_out"
         return {"state": "logged_out"}
 
+    def reconnect(self) -> dict:
+        return self.status() | {"reconnect": self._answer("reconnect")}
+
+    def delete(self) -> dict:
+        self._answer("delete")
+        return {"state": "deleted"}
+
     def action(self, name: str, payload: dict) -> dict:
         self._answer("action", name, payload)
-        return {"ok": True, "action": name}
+        if name in self.workers.missing_actions:
+            raise NotFound(f"the engine has no action {name!r}")
+        return {"ok": True, "action": name, **payload}
 
 
 class FakeClock:

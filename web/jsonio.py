@@ -28,3 +28,10 @@ def json_body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput("body", "must be a JSON object")
     return data
+
+
+def optional_json_body() -> dict[str, Any]:
+    """The request's JSON object; {} when the request has no body at all."""
+    if not request.get_data(cache=True) and not request.is_json:
+        return {}
+    return json_body()

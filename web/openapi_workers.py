@@ -11,7 +11,8 @@ from zapfleet.webhooks import WEBHOOK_EVENTS
 Spec = dict[str, Any]
 
 INSTANCE_STATUSES = ("stopped", "starting", "connecting", "waiting_qr", "connected", "disconnected",
-                     "logged_out", "error")
+                     "logged_out", "banned", "error")
+ENGINES = ("sandbox", "neonize", "evolution")
 DESIRED_STATES = ("running", "stopped")
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 MAX_LOG_LINES = 2000
@@ -35,14 +36,17 @@ def _instance_schemas() -> dict[str, Spec]:
         "account_id": uuid("The account the instance belongs to (one instance per account)."),
         "instance_name": string("The worker's process name, <account slug>_whatsapp."),
         "port": nullable(_integer("The local port of the account's worker.", minimum=1, maximum=65535)),
-        "engine": string("The WhatsApp engine the worker runs, such as sandbox."),
+        "engine": string("The WhatsApp engine the worker runs.", enum=list(ENGINES)),
         "status": string("Observed state: what the worker last reported.", enum=list(INSTANCE_STATUSES)),
         "desired_state": string("What should run: set by connect, start, stop and restart.",
                                 enum=list(DESIRED_STATES)),
         "qr_code": nullable(string("The text the current QR encodes; null when there is none.")),
         "phone": nullable(string("The linked phone, E.164 digits; null while not linked.")),
         "last_connected": nullable(timestamp("When the worker last connected.")),
-        "last_error": nullable(string("The worker's last error, if any.")),
+        "last_error": nullable(string("Why it is not connected, readable (e.g. \"cannot reach "
+                                      "WhatsApp: …\", or a temporary ban's meaning); null when fine.")),
+        "banned_until": nullable(timestamp("While the status is banned: when WhatsApp's temporary "
+                                           "ban ends (sending waits until then).")),
         "created_at": timestamp("When the instance was created."),
         "updated_at": timestamp("When the instance last changed."),
     }, "An account's WhatsApp instance: the worker process that holds its session.")
@@ -60,7 +64,21 @@ def _instance_schemas() -> dict[str, Spec]:
     qr = record({"code": string("The text the QR encodes."),
                  "state": string("The worker's state.", enum=list(INSTANCE_STATUSES))},
                 "The current QR code as JSON.")
+    engine = obj({"engine": string("The engine.", enum=list(ENGINES))}, "An engine to use.")
+    engines = record({"items": {"type": "array", "items": record({
+        "name": string("The engine's name.", enum=list(ENGINES)),
+        "label": string("How to show it."),
+        "default": described({"type": "boolean"}, "True for WHATSAPP_ENGINE's engine."),
+        "available": described({"type": "boolean"}, "False when it cannot run here."),
+        "reason": nullable(string("Why it cannot run here.")),
+    }, "One engine.")}}, "Every engine zapfleet has.")
+    pair = obj({"phone": string("The phone's own number with country code, e.g. 5511999990000.")},
+               "The phone to link with a pairing code.", required=("phone",))
+    code = record({"code": string("The code to type on the phone: WhatsApp > Linked devices > "
+                                  "Link with phone number."),
+                   "phone": string("The phone's number, digits.")}, "A pairing code.")
     return {"Instance": instance, "ListedInstance": listed, "Connection": connection, "QrCode": qr,
+            "EngineInput": engine, "EngineList": engines, "PairInput": pair, "PairingCode": code,
             "InstanceList": record({"items": {"type": "array", "items": ref("ListedInstance")}},
                                    "Every instance the caller may see, oldest first.")}
 
@@ -175,13 +193,29 @@ def _whatsapp_operations() -> list[tuple[str, str, Spec]]:
             "connect", "WhatsApp", "Connect WhatsApp",
             "Creates the account's instance (201) or reconnects the one it has (200), starts its "
             "worker and waits briefly for it; answers with the QR to scan unless already connected. "
-            "No body.", access="account", error_statuses=LIFECYCLE_ERRORS,
+            "An optional body {\"engine\"} picks the engine (default WHATSAPP_ENGINE); an existing "
+            "instance on another engine is switched first (its old session is unlinked).",
+            access="account", body=json_body("EngineInput", required=False),
+            error_statuses=(400, *LIFECYCLE_ERRORS),
             ok=(201, json_response("A new instance and its QR.", "Connection"))),
             s200=json_response("The existing instance, reconnected, and its QR.", "Connection"))),
         (base, "get", operation(
             "status", "WhatsApp", "Get the WhatsApp instance",
             "The instance: desired state, observed status, phone and port; 404 when there is none.",
             access="account", ok=(200, json_response("The instance.", "Instance")))),
+        (base, "patch", operation(
+            "change", "WhatsApp", "Switch the engine",
+            "Moves the instance to another engine: the old session is unlinked and wiped (an "
+            "Evolution instance is deleted there), and the worker restarts on the new engine; link "
+            "the phone again.", access="account", body=json_body("EngineInput"),
+            error_statuses=(400, *LIFECYCLE_ERRORS),
+            ok=(200, json_response("The instance on its new engine.", "Instance")))),
+        (f"{base}/pair", "post", operation(
+            "pair", "WhatsApp", "Get a pairing code",
+            "Instead of scanning the QR, type this code on the phone (neonize and evolution engines, "
+            "while the QR is shown); 409 when the engine has none or the instance is linked.",
+            access="account", body=json_body("PairInput"), error_statuses=(400, 409, 503),
+            ok=(200, json_response("The pairing code.", "PairingCode")))),
         (f"{base}/qr", "get", _qr("qr")),
         (f"{base}/logs", "get", operation(
             "logs", "WhatsApp", "Read the worker log",
@@ -262,5 +296,9 @@ def worker_operations() -> list[tuple[str, str, Spec]]:
         "customer sent it; it is stored and reaches the webhook through the worker's events.",
         access="account", body=json_body("SandboxInbound"), error_statuses=(400, 409, 503),
         ok=(202, json_response("The message was handed to the worker.", "SandboxInjected")))
+    engines = operation(
+        "list_engines", "WhatsApp", "List the engines",
+        "The WhatsApp engines an instance can run here, which is the default, and why one cannot run.",
+        access="any", ok=(200, json_response("The engines.", "EngineList")))
     return [*_whatsapp_operations(), *_instance_operations(), *_webhook_operations(),
-            (f"{ACCOUNT}/sandbox/inbound", "post", inbound)]
+            (f"{ACCOUNT}/sandbox/inbound", "post", inbound), ("/api/engines", "get", engines)]

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from workers.engines.base import Engine, EngineError
+from workers.engines.base import Engine, EngineError, SendFailed
 from workers.log import log
 from workers.sentlog import SentLog
 
@@ -78,7 +78,8 @@ class WorkerApp:
         self._webhook_secret = webhook_secret
         self._routes: dict[tuple[str, str], Callable[[dict, bytes], Response]] = {
             ("GET", "/health"): self.health, ("GET", "/status"): self.status,
-            ("GET", "/qr"): self.qr, ("POST", "/send"): self.send, ("POST", "/logout"): self.logout}
+            ("GET", "/qr"): self.qr, ("POST", "/send"): self.send, ("POST", "/logout"): self.logout,
+            ("POST", "/connect"): self.connect, ("POST", "/delete"): self.delete}
 
     def respond(self, method: str, target: str, authorization: str | None,
                 body: bytes | None) -> Response:
@@ -129,8 +130,8 @@ class WorkerApp:
         """GET /status."""
         status = self.engine.status()
         return json_response({"state": status["state"], "phone": status.get("phone"),
-                              "reason": status.get("reason"), "engine": self.engine.name,
-                              "label": self.engine.label})
+                              "reason": status.get("reason"), "until": status.get("until"),
+                              "engine": self.engine.name, "label": self.engine.label})
 
     def qr(self, query: dict, body: bytes) -> Response:
         """GET /qr?format=json|png|svg."""
@@ -152,7 +153,11 @@ class WorkerApp:
         text = required_text(request, "text", 65536)
 
         def send_now() -> dict:
-            provider_id = self.engine.send_text(phone, text, message_id)
+            try:
+                provider_id = self.engine.send_text(phone, text, message_id)
+            except SendFailed as exc:
+                return {"message_id": message_id, "provider_message_id": None, "status": "failed",
+                        "error": str(exc)}
             return {"message_id": message_id, "provider_message_id": provider_id, "status": "sent"}
         return json_response(self.sent.send_once(message_id, send_now))
 
@@ -160,6 +165,16 @@ class WorkerApp:
         """POST /logout: unlink; a new QR follows."""
         self.engine.logout()
         return json_response({"state": "logged_out"})
+
+    def connect(self, query: dict, body: bytes) -> Response:
+        """POST /connect: when not connected, try again now (a fresh QR); the status."""
+        self.engine.reconnect()
+        return self.status(query, body)
+
+    def delete(self, query: dict, body: bytes) -> Response:
+        """POST /delete: the instance is being deleted; the engine unlinks the phone."""
+        self.engine.delete()
+        return json_response({"state": "deleted"})
 
     def engine_action(self, name: str, body: bytes) -> Response:
         """POST /engine/<name>: the engine's own action."""

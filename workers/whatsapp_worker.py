@@ -49,11 +49,22 @@ def webhook_secret(token: str) -> str:
     return hmac.new(token.encode(), b"engine-webhook", hashlib.sha256).hexdigest()
 
 
+ENGINE_ENVIRONMENT = {"proxy": "WHATSAPP_PROXY", "evolution_url": "EVOLUTION_URL",
+                      "evolution_api_key": "EVOLUTION_API_KEY",
+                      "evolution_webhook_base": "EVOLUTION_WEBHOOK_BASE"}
+"""Engine settings the worker reads from its environment (secrets never come on argv)."""
+
+
 def engine_options(args: argparse.Namespace, token: str) -> dict[str, object]:
-    """What an engine is told: the instance, the control plane, and where its webhook is served."""
-    return {"instance_id": args.instance, "instance_name": args.name or args.instance,
-            "control_url": args.control_url, "host": args.host, "port": args.port,
-            "webhook_path": f"/{args.engine}/webhook/{webhook_secret(token)}"}
+    """What an engine is told: the instance, the control plane, where its webhook is served,
+    and its settings from the environment."""
+    options: dict[str, object] = {
+        "instance_id": args.instance, "instance_name": args.name or args.instance,
+        "control_url": args.control_url, "host": args.host, "port": args.port,
+        "webhook_path": f"/{args.engine}/webhook/{webhook_secret(token)}"}
+    for option, variable in ENGINE_ENVIRONMENT.items():
+        options[option] = os.environ.get(variable, "").strip()
+    return options
 
 
 def run(args: argparse.Namespace, token: str) -> int:

@@ -54,6 +54,7 @@ class Config:
     evolution_url: str = ""
     evolution_api_key: str = field(default="", repr=False)
     evolution_webhook_base: str = ""
+    whatsapp_proxy: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -79,6 +80,7 @@ class Config:
             evolution_url=(env.get("EVOLUTION_URL") or "").strip().rstrip("/"),
             evolution_api_key=(env.get("EVOLUTION_API_KEY") or "").strip(),
             evolution_webhook_base=(env.get("EVOLUTION_WEBHOOK_BASE") or "").strip().rstrip("/"),
+            whatsapp_proxy=(env.get("WHATSAPP_PROXY") or "").strip(),
         )
 
     @property

@@ -19,7 +19,7 @@ from zapfleet.security import same_secret, worker_token
 from zapfleet.webhooks import WebhookManager
 
 log = logging.getLogger("zapfleet.events")
-CONNECTION_STATES = ("connecting", "waiting_qr", "connected", "disconnected", "logged_out")
+CONNECTION_STATES = ("connecting", "waiting_qr", "connected", "disconnected", "logged_out", "banned")
 RECEIPTS = ("sent", "delivered", "read", "failed")
 MAX_BATCH = 500
 
@@ -33,6 +33,20 @@ def _uuid(value: Any, field: str) -> UUID:
 
 def _data_text(data: dict, field: str, max_len: int = 4096, required: bool = True) -> str | None:
     return validation.text(data, field, max_len=max_len, required=required)
+
+
+def _until(data: dict) -> datetime | None:
+    """The optional "until" of a connection event: an ISO-8601 time with its offset."""
+    value = data.get("until")
+    if value is None:
+        return None
+    try:
+        until = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput("until", "must be an ISO-8601 time") from None
+    if until.tzinfo is None:
+        raise InvalidInput("until", "must carry its UTC offset")
+    return until
 
 
 def _required_choice(data: dict, field: str, allowed: tuple[str, ...]) -> str:
@@ -114,14 +128,16 @@ class WorkerEvents:
         state = _required_choice(data, "state", CONNECTION_STATES)
         phone = _data_text(data, "phone", 32, required=False)
         reason = _data_text(data, "reason", 500, required=False)
-        fields: dict[str, Any] = {"status": state}
+        until = _until(data)
+        fields: dict[str, Any] = {"status": state, "banned_until": until}
         if state == "connected":
             fields.update(qr_code=None, phone=phone, last_connected=self.clock(), last_error=None)
             pacing_sql.number_linked(conn, instance["account_id"], phone, self.clock())
-        elif state in ("disconnected", "logged_out"):
-            fields.update(last_error=reason)
+        elif state in ("disconnected", "logged_out", "banned"):
+            fields.update(last_error=reason, qr_code=None)
         instances_sql.update_observed(conn, instance["id"], **fields)
-        payload = {"state": state, "phone": phone, "reason": reason}
+        payload = {"state": state, "phone": phone, "reason": reason,
+                   "until": until.isoformat() if until else None}
         WebhookManager.enqueue(conn, instance["account_id"], "connection", payload, event_id)
 
     def _message_in(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
@@ -152,11 +168,16 @@ class WorkerEvents:
 
     def _message_status(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
         status = _required_choice(data, "status", RECEIPTS)
-        message_id = _uuid(data.get("message_id"), "message_id")
-        provider_id = _data_text(data, "provider_message_id", 200, required=False)
+        provider_id = _data_text(data, "provider_message_id", 200,
+                                 required=data.get("message_id") is None)
         error = _data_text(data, "error", 500, required=False)
-        message = outbox_sql.apply_receipt(conn, instance["account_id"], message_id, status,
-                                           provider_id, error)
+        if data.get("message_id") is None:  # known by the provider's id only
+            message = outbox_sql.apply_provider_receipt(conn, instance["account_id"], provider_id,
+                                                        status, error)
+        else:
+            message = outbox_sql.apply_receipt(conn, instance["account_id"],
+                                               _uuid(data.get("message_id"), "message_id"),
+                                               status, provider_id, error)
         if message is not None:
             status_webhook(conn, instance["account_id"], message)
 

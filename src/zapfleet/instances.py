@@ -1,6 +1,7 @@
 """Each account's WhatsApp instance: create-or-reconnect, lifecycle, QR, sending, logs."""
 from __future__ import annotations
 
+import re
 import socket
 import time
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from zapfleet.config import Config
 from zapfleet.db import Database
 from zapfleet.db import accounts as accounts_sql
 from zapfleet.db import instances as sql
+from zapfleet.engines import worker_environment
 from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError
 from zapfleet.overview import accounts_overview, workers_running
 from zapfleet.programs import WorkerProgram
@@ -28,6 +30,8 @@ START_TIMEOUT = 15.0
 POLL_INTERVAL = 0.2
 MAX_LOG_LINES = 2000
 MAX_PORT_PROBES = 200
+SETTLED_STATES = ("connected", "disconnected", "banned")
+"""What a worker reports when there is no QR to wait for: linked, or the reason it cannot be."""
 
 WorkerClientFactory = Callable[[str, int, str], WorkerClient]
 
@@ -114,7 +118,8 @@ class InstanceManager:
         return WorkerProgram(
             instance["instance_name"], instance_id, instance["port"], instance["engine"],
             token=worker_token(self.config.secret_key, instance_id), var_dir=Path(self.config.var_dir),
-            control_url=self.config.control_url, host=self.config.worker_host)
+            control_url=self.config.control_url, host=self.config.worker_host,
+            environment=worker_environment(instance["engine"], self.config))
 
     def client_for(self, instance: dict) -> WorkerClient:
         """An HTTP client for the instance's worker."""
@@ -129,20 +134,53 @@ class InstanceManager:
 
     # -- create-or-reconnect --------------------------------------------------------------
 
-    def connect(self, account_id: UUID) -> dict:
-        """Create the account's instance, or reconnect the one it has; answers with a QR."""
+    def connect(self, account_id: UUID, engine: str | None = None) -> dict:
+        """Create the account's instance (on `engine`, else the default one), or reconnect the
+        one it has, switched to `engine` first when another is asked for; answers with a QR."""
         with self.locked(account_id):
             instance = self.find(account_id)
             if instance is None:
-                instance = self._insert(account_id)
+                instance = self._insert(account_id, engine or self.config.default_engine)
                 self._run(instance)
                 return self._connected(instance, is_reconnect=False)
+            if engine is not None and engine != instance["engine"]:
+                instance = self._switch_engine(instance, engine)
             if instance["desired_state"] != "running":
                 instance = self._set_desired(account_id, "running")
-            self._run(instance)
+            if not self._run(instance):  # it was running: ask it for a fresh attempt (a new QR)
+                self._quietly(self.client_for(instance).reconnect)
             return self._connected(instance, is_reconnect=True)
 
-    def _insert(self, account_id: UUID) -> dict:
+    def set_engine(self, account_id: UUID, engine: str) -> dict:
+        """Switch the account's instance to another engine: the old session is unlinked and
+        wiped, and the worker comes back on the new engine if it should run."""
+        with self.locked(account_id):
+            instance = self.get(account_id)
+            if engine == instance["engine"]:
+                return instance
+            instance = self._switch_engine(instance, engine)
+            if instance["desired_state"] == "running":
+                self._run(instance)
+                return instance
+            return self.observe(instance["id"], status="stopped")
+
+    def _switch_engine(self, instance: dict, engine: str) -> dict:
+        """Unlink and remove the worker of the old engine; the row, on the new one."""
+        self._quietly(self.client_for(instance).delete)
+        program = self.program_for(instance)
+        remove_program(self.supervisor, program.conf_file, program.session_dir)
+        with self.db.system() as conn:
+            return sql.set_engine(conn, instance["account_id"], engine)
+
+    @staticmethod
+    def _quietly(call: Callable[[], Any]) -> None:
+        """A best-effort call to a worker: one that is down or refuses changes nothing here."""
+        try:
+            call()
+        except ZapfleetError:
+            pass
+
+    def _insert(self, account_id: UUID, engine: str) -> dict:
         """The new instance row, on the lowest free port (under the global port lock)."""
         try:
             with self.db.system() as conn:
@@ -151,7 +189,7 @@ class InstanceManager:
                     raise NotFound("no such account")
                 sql.lock_ports(conn)
                 return sql.insert_instance(conn, account_id, f"{account['slug']}_whatsapp",
-                                           self._free_port(conn), self.config.default_engine)
+                                           self._free_port(conn), engine)
         except psycopg2.errors.UniqueViolation:
             raise Conflict("the WhatsApp instance could not be created; try again") from None
 
@@ -178,12 +216,13 @@ class InstanceManager:
                 "already_connected": state == "connected", "qr": {"code": code} if code else None}
 
     def _await_worker(self, instance: dict) -> tuple[str, str | None]:
-        """Poll the worker until it is connected or has a QR (bounded); (state, qr code)."""
+        """Poll the worker until it is connected, has a QR, or says why it cannot connect
+        (disconnected, banned); bounded; (state, qr code)."""
         client, answered = self.client_for(instance), None
         deadline = self.clock() + self.start_timeout
         while True:
             state, code = self._probe(client)
-            if state == "connected" or code:
+            if state in SETTLED_STATES or code:
                 return state, code
             answered = state or answered
             if self.clock() >= deadline:
@@ -252,6 +291,7 @@ class InstanceManager:
         """Remove the account's instance: process, supervisord group, program file, session."""
         with self.locked(account_id):
             instance = self.get(account_id)
+            self._quietly(self.client_for(instance).delete)  # e.g. Evolution's instance too
             program = self.program_for(instance)
             remove_program(self.supervisor, program.conf_file, program.session_dir)
             with self.db.system() as conn:
@@ -286,6 +326,18 @@ class InstanceManager:
     def engine_action(self, account_id: UUID, name: str, payload: dict[str, Any]) -> dict:
         """An engine-specific action on the account's worker (sandbox: link, inject)."""
         return self.client_for(self.get(account_id)).action(name, payload)
+
+    def pairing_code(self, account_id: UUID, phone: Any) -> dict:
+        """A code to type on the phone (WhatsApp > Linked devices > Link with phone number)
+        instead of scanning the QR: {"code", "phone"}."""
+        digits = re.sub(r"\D", "", phone) if isinstance(phone, str) else ""
+        if not 8 <= len(digits) <= 15:
+            raise InvalidInput("phone", "must be the phone's number with country code")
+        instance = self.get(account_id)
+        try:
+            return self.client_for(instance).action("pair", {"phone": digits})
+        except NotFound:
+            raise Conflict(f"the {instance['engine']} engine links by QR code only") from None
 
     def follow_qr_link(self, instance_id: str, token: str) -> dict:
         """The sandbox QR's link was opened: pass its token to that worker; return the instance."""

@@ -116,10 +116,16 @@ class Outbox:
             self._release(account_id, message["id"], exc.message)
             return {**message, "status": "queued", "lease_until": None, "error": exc.message}
         with self.db.tenant(account_id) as conn:
-            sent = sql.mark_sent(conn, account_id, message["id"],
-                                 result["provider_message_id"], self.clock())
-            status_webhook(conn, account_id, sent)
-            return sent
+            if result.get("status") == "failed":  # WhatsApp refused it: never retried
+                done = sql.apply_receipt(conn, account_id, message["id"], "failed", None,
+                                         str(result.get("error") or "WhatsApp refused the message"))
+            else:
+                done = sql.mark_sent(conn, account_id, message["id"],
+                                     result["provider_message_id"], self.clock())
+            if done is None:  # a receipt got there first
+                return message
+            status_webhook(conn, account_id, done)
+            return done
 
     def _release(self, account_id: UUID, message_id: UUID, reason: str) -> None:
         retry_at = self.clock() + timedelta(seconds=RETRY_SECONDS)

@@ -15,7 +15,7 @@ from zapfleet.supervisor import RUNNING_STATES, Supervisor
 if TYPE_CHECKING:
     from zapfleet.instances import InstanceManager
 
-WORKER_STATES = ("connecting", "waiting_qr", "connected", "disconnected", "logged_out")
+WORKER_STATES = ("connecting", "waiting_qr", "connected", "disconnected", "logged_out", "banned")
 ORPHAN_PATTERN = "*_whatsapp.conf"
 _INSTANCE_ARG = re.compile(r"--instance\s+'?([0-9a-fA-F-]{36})")
 

@@ -106,6 +106,14 @@ class WorkerClient:
         """POST /logout: {state: logged_out}."""
         return self._json("POST", "/logout", json={})
 
+    def reconnect(self) -> dict:
+        """POST /connect: when not connected, the worker tries again now; its status."""
+        return self._json("POST", "/connect", json={})
+
+    def delete(self) -> dict:
+        """POST /delete: the instance is being deleted; the worker unlinks the phone."""
+        return self._json("POST", "/delete", json={})
+
     def action(self, name: str, payload: dict[str, Any]) -> dict:
         """POST /engine/<name>: an engine-specific action."""
         if not ACTION_NAME.match(name or ""):

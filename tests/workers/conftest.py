@@ -88,8 +88,9 @@ class Worker:
     """One real worker process (python -m workers.whatsapp_worker) and HTTP calls to it."""
 
     def __init__(self, session_dir: Path, control_url: str, log_path: Path,
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, engine: str = "sandbox", name: str | None = None):
         self.instance_id = str(uuid.uuid4())
+        self.engine, self.name = engine, name
         self.token = secrets.token_hex(32)
         self.port = free_port()
         self.session_dir, self.control_url, self.log_path = session_dir, control_url, log_path
@@ -100,10 +101,11 @@ class Worker:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def command(self, engine: str = "sandbox") -> list[str]:
+    def command(self, engine: str | None = None) -> list[str]:
         """The command line zapfleet.programs writes for a worker."""
         return [sys.executable, "-m", "workers.whatsapp_worker", "--instance", self.instance_id,
-                "--port", str(self.port), "--host", "127.0.0.1", "--engine", engine,
+                *(["--name", self.name] if self.name else []),
+                "--port", str(self.port), "--host", "127.0.0.1", "--engine", engine or self.engine,
                 "--session-dir", str(self.session_dir), "--control-url", self.control_url]
 
     def env(self, with_token: bool = True) -> dict[str, str]:
@@ -173,9 +175,10 @@ def make_worker(tmp_path, receiver):
     workers: list[Worker] = []
 
     def _make(env: dict[str, str] | None = None, session: str = "session",
-              control_url: str | None = None) -> Worker:
+              control_url: str | None = None, engine: str = "sandbox",
+              name: str | None = None) -> Worker:
         worker = Worker(tmp_path / session, control_url or receiver.url,
-                        tmp_path / f"{session}.log", env)
+                        tmp_path / f"{session}.log", env, engine, name)
         workers.append(worker)
         return worker
     yield _make

@@ -35,8 +35,8 @@ def test_health_and_status(worker):
     assert health == {"ok": True, "instance": worker.instance_id, "engine": "sandbox",
                       "state": "waiting_qr"}
     status = worker.call("GET", "/status").json()
-    assert status == {"state": "waiting_qr", "phone": None, "reason": None, "engine": "sandbox",
-                      "label": "sandbox"}
+    assert status == {"state": "waiting_qr", "phone": None, "reason": None, "until": None,
+                      "engine": "sandbox", "label": "sandbox"}
 
 
 def test_qr_as_json_png_and_svg(worker):

@@ -2,7 +2,8 @@
 from flask import Blueprint, Response, current_app, request
 
 from web.auth import account_scoped
-from web.jsonio import json_body
+from web.jsonio import json_body, optional_json_body
+from zapfleet.engines import chosen_engine
 from zapfleet.errors import InvalidInput
 
 bp = Blueprint("whatsapp", __name__, url_prefix="/api/accounts/<uuid:account_id>")
@@ -22,8 +23,10 @@ def qr_response(account_id, fmt: str) -> Response:
 @bp.post("/whatsapp/connect")
 @account_scoped
 def connect(account_id):
-    """Create the account's instance or reconnect the one it has; answers with the QR."""
-    result = instances().connect(account_id)
+    """Create the account's instance or reconnect the one it has ({"engine"?}); answers with
+    the QR."""
+    engine = chosen_engine(optional_json_body(), current_app.config["ZAPFLEET"])
+    result = instances().connect(account_id, engine)
     return result, 200 if result["is_reconnect"] else 201
 
 
@@ -32,6 +35,23 @@ def connect(account_id):
 def status(account_id):
     """The account's instance: desired and observed state, phone, port."""
     return instances().get(account_id)
+
+
+@bp.patch("/whatsapp")
+@account_scoped
+def change(account_id):
+    """Switch the instance to another engine {"engine"}: the old session is unlinked."""
+    engine = chosen_engine(json_body(), current_app.config["ZAPFLEET"])
+    if engine is None:
+        raise InvalidInput("engine", "is required")
+    return instances().set_engine(account_id, engine)
+
+
+@bp.post("/whatsapp/pair")
+@account_scoped
+def pair(account_id):
+    """A pairing code {"phone"} to type on the phone instead of scanning the QR."""
+    return instances().pairing_code(account_id, json_body().get("phone"))
 
 
 @bp.get("/whatsapp/qr")

@@ -1,11 +1,13 @@
 """The registry of WhatsApp engines a worker can run (explicit; importing it starts nothing)."""
 from __future__ import annotations
 
-
 from workers.engines.base import Emit, Engine
+from workers.engines.evolution import EvolutionEngine
+from workers.engines.neonize_engine import NeonizeEngine
 from workers.engines.sandbox import SandboxEngine
 
-ENGINES: dict[str, type[Engine]] = {"sandbox": SandboxEngine}
+ENGINES: dict[str, type[Engine]] = {
+    "sandbox": SandboxEngine, "neonize": NeonizeEngine, "evolution": EvolutionEngine}
 
 
 def create_engine(name: str, session_dir: str, emit: Emit, options: dict[str, object]) -> Engine:

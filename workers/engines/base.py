@@ -42,7 +42,8 @@ class UnknownAction(EngineError):
 
 
 class SendFailed(EngineError):
-    """The engine tried to send and failed (500)."""
+    """WhatsApp refused the message, or may have got it: the send is recorded as failed with
+    this reason and never retried (a retry could deliver it twice)."""
 
     code = "internal_error"
 
@@ -63,7 +64,7 @@ class Engine:
         raise NotImplementedError
 
     def status(self) -> dict:
-        """The connection: {"state", "phone", "reason"}."""
+        """The connection: {"state", "phone", "reason"} and, when banned, "until" (ISO time)."""
         raise NotImplementedError
 
     def current_qr(self) -> str | None:
@@ -77,6 +78,12 @@ class Engine:
     def logout(self) -> None:
         """Unlink the phone and wipe the session; a new QR follows."""
         raise NotImplementedError
+
+    def reconnect(self) -> None:
+        """Asked to connect (again): when not connected, try now, e.g. for a fresh QR."""
+
+    def delete(self) -> None:
+        """The instance is being deleted: unlink the phone where the provider keeps it."""
 
     def action(self, name: str, payload: dict) -> dict:
         """An engine-specific action; engines without it raise UnknownAction."""

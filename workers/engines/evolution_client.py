@@ -83,9 +83,11 @@ class EvolutionClient:
         return self._call("POST", f"/webhook/set/{quote(name, safe='')}",
                           {"webhook": webhook_config(webhook_url)})
 
-    def connect(self, name: str) -> dict:
-        """GET /instance/connect/{name}: the QR object, {"count": 0}, or {"instance": {state}}."""
-        return self._call("GET", f"/instance/connect/{quote(name, safe='')}")
+    def connect(self, name: str, number: str | None = None) -> dict:
+        """GET /instance/connect/{name}[?number=]: the QR object (with a pairing code when a
+        number is given), {"count": 0} before the QR exists, or {"instance": {state}}."""
+        query = f"?number={quote(number, safe='')}" if number else ""
+        return self._call("GET", f"/instance/connect/{quote(name, safe='')}{query}")
 
     def restart(self, name: str) -> dict:
         """POST /instance/restart/{name} (a PUT in v1)."""
@@ -156,6 +158,9 @@ class EvolutionClient:
         except error.HTTPError as exc:
             with exc:
                 return exc.code, exc.read()
+        except TimeoutError:  # it may have acted on the request: never treat it as not sent
+            raise EvolutionError(0, f"the Evolution API at {self.base_url} did not answer in "
+                                    f"{self.timeout:.0f} s") from None
         except (OSError, HTTPException, ValueError) as exc:
             reason = getattr(exc, "reason", None) or type(exc).__name__
             raise EvolutionUnreachable(f"cannot reach the Evolution API at {self.base_url} "

@@ -5,8 +5,8 @@ from typing import Any, Sequence
 from uuid import UUID
 
 INSTANCE_COLUMNS = ("id, account_id, instance_name, port, engine, status, desired_state, qr_code,"
-                    " phone, last_connected, last_error, created_at, updated_at")
-OBSERVED = ("status", "qr_code", "phone", "last_connected", "last_error")
+                    " phone, last_connected, last_error, banned_until, created_at, updated_at")
+OBSERVED = ("status", "qr_code", "phone", "last_connected", "last_error", "banned_until")
 ACCOUNT_LOCK_CLASS = 0x7A6601  # advisory-lock classes ("zf" 1 and 2): per-account lifecycle
 PORT_LOCK_CLASS = 0x7A6602  # and the global port allocation
 MAX_PORT = 65535
@@ -65,8 +65,18 @@ def set_desired_state(conn, account_id: UUID, desired_state: str) -> dict | None
         return cur.fetchone()
 
 
+def set_engine(conn, account_id: UUID, engine: str) -> dict | None:
+    """Switch the account's instance to another engine; its observed state starts over."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE instances SET engine = %s, status = 'starting', qr_code = NULL, phone = NULL,"
+            " last_error = NULL, banned_until = NULL, updated_at = now() WHERE account_id = %s"
+            f" RETURNING {INSTANCE_COLUMNS}", (engine, account_id))
+        return cur.fetchone()
+
+
 def update_observed(conn, instance_id: UUID, **fields: Any) -> dict | None:
-    """Record observed columns (status, qr_code, phone, last_connected, last_error)."""
+    """Record observed columns (status, qr_code, phone, last_connected, last_error, banned_until)."""
     unknown = set(fields) - set(OBSERVED)
     if unknown:
         raise ValueError(f"not an observed column: {', '.join(sorted(unknown))}")

@@ -81,6 +81,19 @@ def apply_receipt(conn, account_id: UUID, message_id: UUID, status: str,
         return cur.fetchone()
 
 
+def apply_provider_receipt(conn, account_id: UUID, provider_message_id: str, status: str,
+                           error: str | None) -> dict | None:
+    """apply_receipt for a message known by the provider's id only (a receipt that arrived
+    after the worker restarted, or from a provider that names no message of ours)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT id FROM messages WHERE account_id = %s AND direction = 'out'"
+                    " AND provider_message_id = %s", (account_id, provider_message_id))
+        row = cur.fetchone()
+    if row is None:
+        return None
+    return apply_receipt(conn, account_id, row["id"], status, provider_message_id, error)
+
+
 def expire_overdue(conn, now: datetime) -> list[dict]:
     """Fail every queued message whose deadline passed (and is not leased); return them."""
     with conn.cursor() as cur:

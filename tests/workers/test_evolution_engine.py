@@ -1,0 +1,292 @@
+"""The Evolution engine against a local server that follows Evolution API v2's contract.
+
+The engine runs in this process behind the worker's real HTTP app (so the server's webhook
+deliveries go through the worker's secret webhook route); tests/evolution_server.py plays
+the Evolution server and the phone.
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+
+import pytest
+import requests
+
+from tests.evolution_server import FakeEvolution
+from tests.waiting import wait_until
+from tests.workers.conftest import free_port
+from workers.engines.base import ActionRejected, InvalidPayload, NotConnected, SendFailed
+from workers.engines.evolution import EvolutionEngine, webhook_url
+from workers.httpapi import WorkerApp, make_server
+from workers.sentlog import SentLog
+from workers.whatsapp_worker import webhook_secret
+
+NAME = "salao-bela_whatsapp"
+KEY = "evolution-global-key-" + secrets.token_hex(8)
+
+
+class RecordingPause:
+    """A Pause that records the delays asked for and returns at once (the poll is fast)."""
+
+    def __init__(self):
+        self.delays: list[float | None] = []
+        self._wake = threading.Event()
+
+    def wait(self, seconds):
+        self.delays.append(seconds)
+        self._wake.wait(0.02)
+        self._wake.clear()
+
+    def wake(self):
+        self._wake.set()
+
+
+class Harness:
+    """An engine, the worker app serving its webhook, and the events it reported."""
+
+    def __init__(self, tmp_path, evolution_url: str, key: str = KEY):
+        self.events: list[tuple[str, dict]] = []
+        self.token, self.port = secrets.token_hex(16), free_port()
+        self.pause = RecordingPause()
+        options = {"instance_id": "i-1", "instance_name": NAME, "host": "127.0.0.1",
+                   "port": self.port, "webhook_path": f"/evolution/webhook/{webhook_secret(self.token)}",
+                   "evolution_url": evolution_url, "evolution_api_key": key, "pause": self.pause,
+                   "poll_seconds": 0.05}
+        self.engine = EvolutionEngine(str(tmp_path), lambda k, d: self.events.append((k, d)), options)
+        app = WorkerApp("i-1", self.token, self.engine, SentLog(str(tmp_path)),
+                        webhook_secret=webhook_secret(self.token))
+        self.server = make_server(app, "127.0.0.1", self.port)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.webhook = webhook_url(options)
+
+    def of(self, kind: str) -> list[dict]:
+        return [data for k, data in list(self.events) if k == kind]
+
+    def state(self) -> str:
+        return self.engine.status()["state"]
+
+    def close(self) -> None:
+        self.engine.stop()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def evolution():
+    with FakeEvolution(KEY) as server:
+        yield server
+
+
+@pytest.fixture
+def harness(tmp_path, evolution):
+    started = Harness(tmp_path, evolution.url)
+    yield started
+    started.close()
+
+
+@pytest.fixture
+def waiting(harness, evolution):
+    """A started engine whose instance was created and which shows the first QR."""
+    harness.engine.start()
+    wait_until(lambda: NAME in evolution.instances, what="the instance to be created")
+    code = evolution.show_qr(NAME)
+    wait_until(lambda: harness.engine.current_qr() == code, what="the QR")
+    return code
+
+
+@pytest.fixture
+def linked(harness, evolution, waiting):
+    evolution.scan(NAME, "5511988880000")
+    wait_until(lambda: harness.state() == "connected", what="connected")
+    return harness
+
+
+def test_the_first_start_creates_the_instance_with_our_webhook(harness, evolution):
+    harness.engine.start()
+    wait_until(lambda: evolution.calls("GET", f"/instance/connect/{NAME}"), what="a QR asked for")
+    # it answered {"count": 0}: no QR yet, it comes by webhook
+    assert harness.engine.current_qr() is None and harness.state() == "connecting"
+    [(_, _, body)] = evolution.calls("POST", "/instance/create")
+    assert body["instanceName"] == NAME and body["integration"] == "WHATSAPP-BAILEYS"
+    assert body["webhook"]["url"] == harness.webhook
+    assert harness.webhook == f"http://127.0.0.1:{harness.port}/evolution/webhook/{webhook_secret(harness.token)}"
+    assert set(body["webhook"]["events"]) >= {"QRCODE_UPDATED", "CONNECTION_UPDATE", "MESSAGES_UPSERT"}
+    code = evolution.show_qr(NAME)
+    wait_until(lambda: harness.engine.current_qr() == code, what="the QR")
+    assert harness.of("qr") == [{"code": code}]
+    assert harness.state() == "waiting_qr"
+
+
+def test_the_webhook_path_needs_the_secret(harness, evolution, waiting):
+    wrong = harness.webhook.rsplit("/", 1)[0] + "/not-the-secret"
+    answer = requests.post(wrong, json={"event": "qrcode.updated", "instance": NAME, "data": {}}, timeout=5)
+    assert answer.status_code == 401
+    other = requests.post(harness.webhook, json={"event": "qrcode.updated", "instance": "other_whatsapp",
+                                                 "data": {"qrcode": {"code": "x"}}}, timeout=5)
+    assert other.status_code == 400 and other.json()["error"]["message"].startswith("instance:")
+    assert harness.engine.current_qr() == waiting
+
+
+def test_scanning_connects_with_the_phone_number(linked):
+    assert linked.engine.status() == {"state": "connected", "phone": "5511988880000", "reason": None}
+    assert linked.engine.current_qr() is None
+    assert linked.of("connection")[-1] == {"state": "connected", "phone": "5511988880000", "reason": None}
+
+
+def test_a_later_start_adopts_the_instance_and_points_its_webhook_at_the_worker(tmp_path, evolution):
+    first = Harness(tmp_path / "a", evolution.url)
+    first.engine.start()
+    wait_until(lambda: NAME in evolution.instances, what="the instance")
+    evolution.scan(NAME, "5511988880000")
+    first.close()
+    second = Harness(tmp_path / "b", evolution.url)
+    try:
+        second.engine.start()
+        wait_until(lambda: second.state() == "connected", what="connected again without a QR")
+        assert len(evolution.calls("POST", "/instance/create")) == 2  # the second got 403
+        [(_, _, body)] = evolution.calls("POST", f"/webhook/set/{NAME}")
+        assert body["webhook"]["url"] == second.webhook
+        assert second.engine.status()["phone"] == "5511988880000"
+        assert list(evolution.instances) == [NAME]
+    finally:
+        second.close()
+
+
+def test_sending_and_its_receipts(linked, evolution):
+    provider_id = linked.engine.send_text("5511977776666", "Olá!", "m-1")
+    [(_, _, body)] = evolution.calls("POST", f"/message/sendText/{NAME}")
+    assert body == {"number": "5511977776666", "text": "Olá!"}
+    evolution.receipt(NAME, provider_id, "DELIVERY_ACK")
+    evolution.receipt(NAME, provider_id, "READ")
+    wait_until(lambda: len(linked.of("message.status")) == 2, what="two receipts")
+    assert linked.of("message.status") == [
+        {"message_id": None, "provider_message_id": provider_id, "status": s, "error": None}
+        for s in ("delivered", "read")]
+
+
+def test_a_number_not_on_whatsapp_fails_and_a_closed_connection_waits(linked, evolution):
+    evolution.not_on_whatsapp.add("5511900000000")
+    with pytest.raises(SendFailed, match="5511900000000 is not on WhatsApp"):
+        linked.engine.send_text("5511900000000", "oi", "m-2")
+    evolution.instances[NAME]["state"] = "close"  # closed without a webhook
+    with pytest.raises(NotConnected, match="Connection Closed"):
+        linked.engine.send_text("5511977776666", "oi", "m-3")
+    wait_until(lambda: {"state": "disconnected", "phone": None, "reason": "the Evolution API reports "
+                        "the connection closed"} in linked.of("connection"), what="the poll to see it")
+    wait_until(lambda: linked.state() == "connecting", what="a new connection asked for")
+
+
+def test_sending_while_not_linked_is_not_connected(harness, waiting):
+    with pytest.raises(NotConnected):
+        harness.engine.send_text("5511977776666", "oi", "m-1")
+
+
+@pytest.mark.parametrize("message, text", [
+    ({"conversation": "Quero agendar"}, "Quero agendar"),
+    ({"extendedTextMessage": {"text": "Oi, tudo bem? https://x.y"}}, "Oi, tudo bem? https://x.y"),
+    ({"imageMessage": {"caption": "meu cabelo", "mimetype": "image/jpeg"}}, "[image] meu cabelo"),
+    ({"audioMessage": {"ptt": True}}, "[unsupported message: audioMessage]"),
+])
+def test_customer_messages_arrive_as_ours(linked, evolution, message, text):
+    message_id = evolution.incoming(NAME, "5511977776666@s.whatsapp.net", message)
+    wait_until(lambda: linked.of("message.in"), what="message.in")
+    assert linked.of("message.in") == [{"provider_message_id": message_id, "phone": "5511977776666",
+                                         "text": text, "name": "Cliente"}]
+
+
+def test_a_hidden_sender_uses_its_phone_twin_and_groups_are_ignored(linked, evolution):
+    evolution.incoming(NAME, "120363@g.us", {"conversation": "no grupo"})
+    evolution.incoming(NAME, "status@broadcast", {"conversation": "status"})
+    hidden = evolution.incoming(NAME, "1234567890@lid", {"conversation": "oi"},
+                                senderPn="5511955554444@s.whatsapp.net")
+    wait_until(lambda: linked.of("message.in"), what="message.in")
+    assert [(m["provider_message_id"], m["phone"]) for m in linked.of("message.in")] == [
+        (hidden, "5511955554444")]
+
+
+def test_logout_maps_to_theirs_and_a_new_qr_follows(linked, evolution):
+    linked.engine.logout()
+    assert evolution.calls("DELETE", f"/instance/logout/{NAME}")
+    assert linked.of("connection")[-1]["state"] == "logged_out"
+    code = evolution.show_qr(NAME)
+    wait_until(lambda: linked.engine.current_qr() == code, what="a new QR")
+    assert NAME in evolution.instances  # logout keeps the instance
+
+
+def test_the_phone_unlinking_is_a_logout(linked, evolution):
+    evolution.close(NAME, status_reason=401)
+    wait_until(lambda: linked.state() == "logged_out", what="logged_out")
+    assert "unlinked" in linked.engine.status()["reason"]
+
+
+def test_delete_maps_to_theirs(linked, evolution):
+    linked.engine.delete()
+    assert evolution.calls("DELETE", f"/instance/delete/{NAME}")
+    assert evolution.instances == {}
+
+
+def test_an_error_under_http_200_is_an_error_and_the_engine_tries_again(harness, evolution):
+    evolution.fail_connect_once = True
+    harness.engine.start()
+    wait_until(lambda: {"state": "disconnected", "phone": None,
+                        "reason": "Connection Closed (next attempt in 2 s)"} in harness.of("connection"),
+               what="the error body to become the reason")
+    code = evolution.show_qr(NAME)
+    wait_until(lambda: harness.engine.current_qr() == code, what="the QR after the retry")
+    assert harness.engine.status()["reason"] is None
+
+
+def test_refused_after_the_qr_limit_says_so_until_a_reconnect(harness, evolution, waiting):
+    evolution.refuse(NAME)
+    wait_until(lambda: harness.state() == "disconnected", what="refused")
+    assert "not scanned in time" in harness.engine.status()["reason"]
+    before = len(evolution.calls("GET", f"/instance/connect/{NAME}"))
+    harness.engine.reconnect()
+    wait_until(lambda: len(evolution.calls("GET", f"/instance/connect/{NAME}")) > before,
+               what="a fresh connect")
+    code = evolution.show_qr(NAME)
+    wait_until(lambda: harness.engine.current_qr() == code, what="the new QR")
+
+
+def test_a_pairing_code_instead_of_the_qr(harness, evolution, waiting):
+    assert harness.engine.action("pair", {"phone": "+55 (11) 98888-0000"}) == {
+        "code": "WZYEH1YY", "phone": "5511988880000"}
+    assert evolution.calls("GET", f"/instance/connect/{NAME}?number=5511988880000")
+    with pytest.raises(InvalidPayload, match="phone"):
+        harness.engine.action("pair", {"phone": "12"})
+
+
+def test_pairing_when_linked_is_rejected(linked):
+    with pytest.raises(ActionRejected):
+        linked.engine.action("pair", {"phone": "5511988880000"})
+
+
+def test_a_wrong_key_or_an_unreachable_server_is_a_readable_state_with_growing_delays(tmp_path):
+    with FakeEvolution("the-right-key") as server:
+        wrong = Harness(tmp_path / "a", server.url, key="a-wrong-key")
+        try:
+            wrong.engine.start()
+            wait_until(lambda: wrong.state() == "disconnected", what="disconnected")
+            assert "Unauthorized" in wrong.engine.status()["reason"]
+        finally:
+            wrong.close()
+    down = Harness(tmp_path / "b", f"http://127.0.0.1:{free_port()}")
+    try:
+        down.engine.start()
+        wait_until(lambda: len(down.pause.delays) >= 3, what="three retries")
+        assert down.pause.delays[:3] == [2.0, 4.0, 8.0]
+        reason = down.engine.status()["reason"]
+        assert reason.startswith("cannot reach the Evolution API at http://127.0.0.1:")
+        assert KEY not in reason
+    finally:
+        down.close()
+
+
+def test_without_settings_it_says_what_is_missing(tmp_path):
+    engine = EvolutionEngine(str(tmp_path), lambda k, d: None, {
+        "instance_id": "i", "instance_name": NAME, "port": 1, "webhook_path": "/evolution/webhook/x"})
+    engine.start()
+    assert engine.status()["state"] == "disconnected"
+    assert "EVOLUTION_URL" in engine.status()["reason"]
+    with pytest.raises(NotConnected):
+        engine.logout()

@@ -1,0 +1,299 @@
+"""The neonize engine through neonize's real objects, up to the network edge.
+
+No test reaches WhatsApp: connections go through a proxy address on a closed loopback port,
+so whatsmeow's dial fails at once ("connection refused") without leaving this machine.
+Events are real neonize protobuf objects handed to the engine's handlers.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.waiting import wait_until
+from tests.workers.conftest import free_port
+from workers.engines import neonize_client as nz
+from workers.engines.base import InvalidPayload, NotConnected, SendFailed
+from workers.engines.neonize_engine import SESSION_FILE, NeonizeEngine
+from workers.engines.neonize_handlers import QR_EXPIRED
+
+nz.load_neonize()  # first, the engine's way (see its docstring)
+from neonize.events import (EVENT_TO_INT, ClientOutdatedEv, ConnectedEv,  # noqa: E402
+                            ConnectFailureEv, DisconnectedEv, LoggedOutEv, MessageEv, PairStatusEv,
+                            ReceiptEv, StreamReplacedEv, TemporaryBanEv)
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+HANDLED = (ConnectedEv, PairStatusEv, DisconnectedEv, LoggedOutEv, StreamReplacedEv, TemporaryBanEv,
+           ConnectFailureEv, ClientOutdatedEv, MessageEv, ReceiptEv)
+
+
+class HoldingPause:
+    """Records the delays asked for; returns at once until `hold_after` waits, then holds the
+    connection thread until woken (a reconnect request) or the engine stops."""
+
+    def __init__(self, hold_after: int = 3):
+        self.delays: list[float | None] = []
+        self.hold_after = hold_after
+        self._wake = threading.Event()
+
+    def wait(self, seconds):
+        self.delays.append(seconds)
+        if seconds is None or len(self.delays) >= self.hold_after:
+            self._wake.wait(30)
+            self._wake.clear()
+
+    def wake(self):
+        self._wake.set()
+
+
+def closed_proxy() -> str:
+    """A SOCKS5 proxy address on a loopback port nobody listens on."""
+    return f"socks5://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
+def events():
+    return []
+
+
+@pytest.fixture
+def make_engine(tmp_path, events):
+    engines = []
+
+    def _make(hold_after: int = 3) -> NeonizeEngine:
+        engine = NeonizeEngine(str(tmp_path), lambda kind, data: events.append((kind, data)), {
+            "instance_id": "0b7c1c5e-9d3f-4f57-8d2c-2f1d8f0a9c11", "proxy": closed_proxy(),
+            "pause": HoldingPause(hold_after), "clock": lambda: NOW})
+        engines.append(engine)
+        return engine
+    yield _make
+    for engine in engines:
+        engine.stop()
+
+
+@pytest.fixture
+def engine(make_engine):
+    """An engine with a real neonize client that is not connected (not started)."""
+    engine = make_engine()
+    engine._client = nz.new_client(engine.db_path, "test-client", engine._handlers(),
+                                   engine._on_qr, engine._on_login_status)
+    return engine
+
+
+def of(events, kind):
+    return [data for k, data in events if k == kind]
+
+
+def jid(user: str, server: str = "s.whatsapp.net"):
+    return nz.user_jid(user) if server == "s.whatsapp.net" else type(nz.user_jid("1"))(
+        User=user, Server=server)
+
+
+# -- construction and registration ------------------------------------------------------------
+
+def test_the_client_is_built_on_the_session_database_with_every_handler(engine, tmp_path):
+    client = engine._client
+    assert client.name == str(tmp_path / SESSION_FILE) and client.uuid == b"test-client"
+    assert set(client.event.list_func) == {EVENT_TO_INT[event] for event in HANDLED}
+    assert client.event._qr == engine._on_qr
+    assert callable(client._NewClient__onLoginStatus)
+
+
+def test_sandbox_workers_never_load_neonize():
+    import subprocess
+    import sys
+    probe = ("import sys, workers.engines as e; e.create_engine('sandbox', '/tmp', lambda k, d: 0,"
+             " {'instance_id': 'x', 'control_url': 'http://x'}); print('neonize' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+# -- the offline connect path ------------------------------------------------------------------
+
+def test_without_network_it_reports_why_and_retries_with_growing_delays(make_engine, events, tmp_path):
+    engine = make_engine(hold_after=3)
+    engine.start()
+    wait_until(lambda: len(engine.pause.delays) >= 3, what="three failed attempts")
+    assert engine.pause.delays == [2.0, 4.0, 8.0]
+    status = engine.status()
+    assert status["state"] == "disconnected"
+    assert status["reason"] == "cannot reach WhatsApp: connection refused; next attempt in 8 s"
+    assert [d["reason"] for d in of(events, "connection")] == [
+        f"cannot reach WhatsApp: connection refused; next attempt in {n} s" for n in (2, 4, 8)]
+    assert (tmp_path / SESSION_FILE).exists()  # whatsmeow's session database, in the session folder
+    assert engine._thread.is_alive()
+
+
+def test_a_reconnect_request_tries_again_at_once(make_engine):
+    engine = make_engine(hold_after=1)
+    engine.start()
+    wait_until(lambda: engine.pause.delays == [2.0], what="the first failure")
+    engine.reconnect()
+    wait_until(lambda: len(engine.pause.delays) == 2, what="a second attempt")
+    assert engine.pause.delays == [2.0, 2.0]  # the delays start over
+
+
+def test_stop_ends_the_connection_thread(make_engine):
+    engine = make_engine(hold_after=1)
+    engine.start()
+    wait_until(lambda: engine.pause.delays, what="a failed attempt")
+    engine.stop()
+    assert not engine._thread.is_alive()
+
+
+def test_sending_and_pairing_need_a_connection(make_engine):
+    engine = make_engine()
+    with pytest.raises(NotConnected):
+        engine.send_text("5511999990000", "oi", "m-1")
+    with pytest.raises(NotConnected, match="QR code is shown"):
+        engine.action("pair", {"phone": "5511999990000"})
+    with pytest.raises(InvalidPayload, match="phone"):
+        engine.action("pair", {"phone": "abc"})
+
+
+# -- neonize's events, turned into ours ----------------------------------------------------------
+
+def test_a_qr_and_the_pairing_link_the_phone(engine, events):
+    engine._on_qr(engine._client, b"2@abc,def,ghi")
+    assert engine.current_qr() == "2@abc,def,ghi" and engine.status()["state"] == "waiting_qr"
+    paired = PairStatusEv(ID=jid("5511988880000"), Status=PairStatusEv.SUCCESS)
+    engine._on_pair_status(engine._client, paired)
+    assert engine.status() == {"state": "connected", "phone": "5511988880000", "reason": None,
+                               "until": None}
+    assert engine.current_qr() is None
+    assert of(events, "qr") == [{"code": "2@abc,def,ghi"}]
+    assert [d["state"] for d in of(events, "connection")] == ["waiting_qr", "connected"]
+
+
+def test_connected_asks_the_client_who_it_is(engine):
+    client = engine._client
+    with pytest.raises(Exception, match="connection refused"):
+        client.connect(nz.proxy_settings(closed_proxy()))  # registers it on the Go side, offline
+    try:
+        engine._on_connected(client, ConnectedEv(status=True))
+        assert engine.status()["state"] == "connected"  # no JID yet: not logged in, offline
+    finally:
+        client.stop()
+
+
+def test_an_expired_qr_waits_for_a_reconnect(engine):
+    engine._on_qr(engine._client, b"2@abc")
+    engine._on_login_status("timeout")
+    assert engine.status()["reason"] == QR_EXPIRED and engine.current_qr() is None
+    assert engine._after == "wait"
+
+
+def test_a_dropped_connection_reconnects_by_itself(engine):
+    engine._on_pair_status(engine._client, PairStatusEv(ID=jid("5511988880000"), Status=PairStatusEv.SUCCESS))
+    engine._on_disconnected(engine._client, DisconnectedEv(status=True))
+    assert engine.status()["state"] == "connecting" and engine.status()["phone"] == "5511988880000"
+
+
+def test_a_logout_from_the_phone_wipes_the_session_and_asks_for_a_new_qr(engine, tmp_path):
+    (tmp_path / SESSION_FILE).write_bytes(b"session")
+    engine._on_logged_out(engine._client, LoggedOutEv(OnConnect=True, Reason=LoggedOutEv.DESCRIPTOR
+                                                      .fields_by_name["Reason"].enum_type
+                                                      .values_by_name["MAIN_DEVICE_GONE"].number))
+    assert not (tmp_path / SESSION_FILE).exists()
+    assert engine.status()["state"] == "logged_out"
+    assert "reset or WhatsApp was reinstalled" in engine.status()["reason"]
+    assert engine._after == "now"
+
+
+def test_a_temporary_ban_stops_sending_and_says_what_and_until_when(engine, events):
+    engine._on_pair_status(engine._client, PairStatusEv(ID=jid("5511988880000"), Status=PairStatusEv.SUCCESS))
+    engine._on_ban(engine._client, TemporaryBanEv(Code=TemporaryBanEv.SENT_TOO_MANY_SAME_MESSAGE,
+                                                  Expire=3600))
+    status = engine.status()
+    assert status["state"] == "banned" and status["until"] == (NOW + timedelta(hours=1)).isoformat()
+    assert "same message to too many people" in status["reason"]
+    assert "until 2026-03-02 13:00 UTC" in status["reason"]
+    assert of(events, "connection")[-1]["until"] == status["until"]
+    with pytest.raises(NotConnected, match="temporarily banned"):
+        engine.send_text("5511999990000", "oi", "m-1")
+    assert engine._after == "until" and engine._next_delay() == 3600
+
+
+@pytest.mark.parametrize("handler, event, state, words, after", [
+    ("_on_stream_replaced", StreamReplacedEv(), "disconnected", "opened somewhere else", "wait"),
+    ("_on_outdated", ClientOutdatedEv(), "disconnected", "outdated", "wait"),
+    ("_on_connect_failure", ConnectFailureEv(Reason=ConnectFailureEv.DESCRIPTOR.fields_by_name["Reason"]
+                                             .enum_type.values_by_name["SERVICE_UNAVAILABLE"].number,
+                                             Message="try later"),
+     "disconnected", "WhatsApp's service is unavailable: try later", "retry"),
+])
+def test_connection_endings_have_readable_reasons(engine, handler, event, state, words, after):
+    getattr(engine, handler)(engine._client, event)
+    assert engine.status()["state"] == state and words in engine.status()["reason"]
+    assert engine._after == after
+
+
+def _message(sender: str, server: str = "s.whatsapp.net", **fields) -> MessageEv:
+    event = MessageEv()
+    event.Info.ID, event.Info.Pushname = "3EB0ABCDEF", "Ana"
+    event.Info.MessageSource.Sender.CopyFrom(jid(sender, server))
+    event.Info.MessageSource.Chat.CopyFrom(jid(sender, server))
+    for path, value in fields.items():
+        target = event
+        *parents, leaf = path.split("__")
+        for part in parents:
+            target = getattr(target, part)
+        setattr(target, leaf, value)
+    return event
+
+
+@pytest.mark.parametrize("fields, text", [
+    ({"Message__conversation": "Quero agendar"}, "Quero agendar"),
+    ({"Message__extendedTextMessage__text": "Oi https://x.y"}, "Oi https://x.y"),
+    ({"Message__imageMessage__caption": "meu cabelo"}, "[image] meu cabelo"),
+    ({"Message__audioMessage__PTT": True}, "[voice message]"),
+    ({"Message__documentMessage__fileName": "exame.pdf"}, "[document: exame.pdf]"),
+    ({"Message__locationMessage__degreesLatitude": -23.5}, "[location: -23.500000, 0.000000]"),
+])
+def test_customer_messages_arrive_as_ours(engine, events, fields, text):
+    engine._on_message(engine._client, _message("5511977776666", **fields))
+    assert of(events, "message.in") == [{"provider_message_id": "3EB0ABCDEF", "phone": "5511977776666",
+                                         "text": text, "name": "Ana"}]
+
+
+def test_a_hidden_sender_uses_its_phone_twin_and_the_rest_is_ignored(engine, events):
+    hidden = _message("123456789", "lid", Message__conversation="oi")
+    hidden.Info.MessageSource.SenderAlt.CopyFrom(jid("5511955554444"))
+    engine._on_message(engine._client, hidden)
+    group = _message("5511977776666", Message__conversation="no grupo")
+    group.Info.MessageSource.IsGroup = True
+    mine = _message("5511977776666", Message__conversation="eu mesmo")
+    mine.Info.MessageSource.IsFromMe = True
+    protocol = _message("5511977776666")
+    protocol.Message.protocolMessage.type = 0
+    for event in (group, mine, protocol):
+        engine._on_message(engine._client, event)
+    assert [m["phone"] for m in of(events, "message.in")] == ["5511955554444"]
+
+
+def test_receipts_become_delivered_and_read_with_our_message_id(engine, events):
+    engine._sent["3EB0SENT"] = "our-message-id"
+    engine._on_receipt(engine._client, ReceiptEv(MessageIDs=["3EB0SENT"], Type=ReceiptEv.DELIVERED))
+    engine._on_receipt(engine._client, ReceiptEv(MessageIDs=["3EB0SENT", "3EB0OLD"], Type=ReceiptEv.READ))
+    engine._on_receipt(engine._client, ReceiptEv(MessageIDs=["3EB0SENT"], Type=ReceiptEv.RETRY))
+    assert [(d["message_id"], d["provider_message_id"], d["status"]) for d in of(events, "message.status")] == [
+        ("our-message-id", "3EB0SENT", "delivered"), ("our-message-id", "3EB0SENT", "read"),
+        (None, "3EB0OLD", "read")]
+
+
+def test_events_of_a_replaced_client_are_ignored(engine, events):
+    stale = nz.new_client(engine.db_path, "stale", {}, lambda *a: None, lambda s: None)
+    engine._on_qr(stale, b"2@stale")
+    engine._on_stream_replaced(stale, StreamReplacedEv())
+    assert engine.current_qr() is None and events == []
+
+
+@pytest.mark.parametrize("error, kind", [
+    ("failed to send message: websocket not connected", NotConnected),
+    ("failed to get device list: not logged in", NotConnected),
+    ("server returned error 479", SendFailed),
+    ("context deadline exceeded", SendFailed),  # it may have gone out: never sent twice
+])
+def test_send_errors_are_retried_only_when_nothing_left(error, kind):
+    assert isinstance(NeonizeEngine._send_error(error), kind)

@@ -1,0 +1,301 @@
+"""The Evolution engine: the account's number lives on an existing Evolution API v2 server.
+
+The instance is named like ours (<slug>_whatsapp). The first start creates it there (or, when
+the name is already in use, adopts it); its webhook points at this worker's engine webhook
+route, so QR, connection and message events arrive as ours. A background thread also polls
+the connection state, so a webhook that cannot reach the worker only delays things.
+"""
+from __future__ import annotations
+
+import re
+import threading
+
+from workers.engines import evolution_events as conv
+from workers.engines.base import (ActionRejected, Emit, Engine, InvalidPayload, NotConnected,
+                                  SendFailed)
+from workers.engines.evolution_client import EvolutionClient, EvolutionError, EvolutionUnreachable
+from workers.engines.retry import Backoff, Pause
+from workers.log import log
+
+POLL_SECONDS = 15.0
+PHONE = re.compile(r"^\d{8,15}$")
+NOT_CONFIGURED = "the Evolution API is not configured (EVOLUTION_URL and EVOLUTION_API_KEY)"
+
+
+def webhook_url(options: dict[str, object]) -> str:
+    """Where the Evolution server POSTs its events: EVOLUTION_WEBHOOK_BASE (with {port}
+    replaced, or the port appended) or http://<host>:<port>, then the secret webhook path."""
+    base = str(options.get("evolution_webhook_base") or "").rstrip("/")
+    port = str(options["port"])
+    if not base:
+        host = str(options.get("host") or "127.0.0.1")
+        base = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}"
+    elif "{port}" in base:
+        base = base.replace("{port}", port)
+    else:
+        base = f"{base}:{port}"
+    return base + str(options["webhook_path"])
+
+
+class EvolutionEngine(Engine):
+    """One instance on an Evolution API server, reached with its global key."""
+
+    name = "evolution"
+    label = "Evolution API"
+
+    def __init__(self, session_dir: str, emit: Emit, options: dict[str, object]):
+        super().__init__(session_dir, emit, options)
+        url, key = str(options.get("evolution_url") or ""), str(options.get("evolution_api_key") or "")
+        self.client = EvolutionClient(url, key) if url and key else None
+        self.instance = str(options["instance_name"])
+        self.hook_url = webhook_url(options)
+        self.pause = options.get("pause") or Pause()
+        self.poll_seconds = float(options.get("poll_seconds") or POLL_SECONDS)
+        self.backoff = Backoff()
+        self._lock = threading.RLock()
+        self._state, self._phone, self._reason = "connecting", None, None
+        self._qr: str | None = None
+        self._ready = False  # the instance exists there with our webhook
+        self._want_qr = True  # ask for a QR while not linked (until the server refuses)
+        self._fresh = False  # a reconnect was asked for
+        self._changes = 0  # counts state changes: a poll's answer applies only if none came since
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="evolution", daemon=True)
+
+    # -- the interface ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the thread that creates or adopts the instance and follows its state."""
+        if self.client is None:
+            self._set("disconnected", None, NOT_CONFIGURED)
+            return
+        self._thread.start()
+
+    def status(self) -> dict:
+        """The connection: {"state", "phone", "reason"}."""
+        with self._lock:
+            return {"state": self._state, "phone": self._phone, "reason": self._reason}
+
+    def current_qr(self) -> str | None:
+        """The QR code the Evolution server gave last, while not linked."""
+        with self._lock:
+            return self._qr
+
+    def send_text(self, phone: str, text: str, message_id: str) -> str:
+        """POST /message/sendText; NotConnected when it surely did not send (retried later)."""
+        with self._lock:
+            if self.client is None or self._state != "connected":
+                raise NotConnected("the instance is not linked to a phone")
+        try:
+            return self.client.send_text(self.instance, phone, text)
+        except EvolutionUnreachable as exc:
+            raise NotConnected(exc.message) from None
+        except EvolutionError as exc:
+            if re.search(r"connection closed|not connected", exc.message, re.I):
+                self.pause.wake()  # look at the state now
+                raise NotConnected(f"the Evolution API says: {exc.message}") from None
+            raise SendFailed(f"the Evolution API refused the message: {exc.message}") from None
+
+    def logout(self) -> None:
+        """DELETE /instance/logout (the instance stays), then a new QR follows."""
+        self._require_client()
+        try:
+            self.client.logout(self.instance)
+        except EvolutionError as exc:
+            if exc.status != 400:  # 400: it was not connected; nothing to unlink
+                raise ActionRejected(f"the Evolution API did not log out: {exc.message}") from None
+        with self._lock:
+            self._qr, self._want_qr = None, True
+            self._set("logged_out", None, "logged out")
+        self.pause.wake()
+
+    def delete(self) -> None:
+        """DELETE /instance/delete: the instance is gone from the Evolution server too."""
+        self._require_client()
+        try:
+            self.client.delete(self.instance)
+        except EvolutionError as exc:
+            if exc.status != 404:
+                raise ActionRejected(f"the Evolution API did not delete it: {exc.message}") from None
+        with self._lock:
+            self._stopping, self._ready = True, False
+        self.pause.wake()
+
+    def reconnect(self) -> None:
+        """Ask for a fresh QR now when not linked."""
+        with self._lock:
+            if self._state == "connected":
+                return
+            self._want_qr, self._fresh, self._qr = True, True, None
+            self.backoff.reset()
+            self._set("connecting", None, None)
+        self.pause.wake()
+
+    def action(self, name: str, payload: dict) -> dict:
+        """pair {"phone"}: a pairing code (GET /instance/connect?number=) instead of the QR."""
+        if name != "pair":
+            return super().action(name, payload)
+        phone = re.sub(r"\D", "", str(payload.get("phone") or ""))
+        if not PHONE.match(phone):
+            raise InvalidPayload("phone", "must be the phone's number with country code, 8 to 15 digits")
+        self._require_client()
+        if self.status()["state"] == "connected":
+            raise ActionRejected("the instance is already linked to a phone")
+        try:
+            answer = self.client.connect(self.instance, number=phone)
+        except EvolutionError as exc:
+            raise ActionRejected(f"the Evolution API gave no pairing code: {exc.message}") from None
+        code = answer.get("pairingCode")
+        if not isinstance(code, str) or not code:
+            raise ActionRejected("the Evolution API gave no pairing code; try again in a moment")
+        return {"code": code, "phone": phone}
+
+    def webhook(self, payload: dict) -> dict:
+        """One delivery from the Evolution server: QR, connection state, messages, receipts."""
+        instance = payload.get("instance")
+        if instance is not None and instance != self.instance:
+            raise InvalidPayload("instance", "is not this worker's instance")
+        data = payload.get("data")
+        handler = self._deliveries().get(conv.event_name(payload))
+        if handler is not None and isinstance(data, (dict, list)):
+            handler(data)
+        return {"ok": True}
+
+    def stop(self) -> None:
+        """Stop the background thread."""
+        with self._lock:
+            self._stopping = True
+        self.pause.wake()
+        if self._thread.is_alive():
+            self._thread.join(timeout=15)
+
+    # -- the background thread ------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stopping:
+            try:
+                self._follow()
+                self.backoff.reset()
+                delay = self.poll_seconds
+            except EvolutionError as exc:
+                delay = self.backoff.next()
+                if exc.status == 404:  # deleted on the server: create it again
+                    self._ready = False
+                with self._lock:
+                    self._set("disconnected", self._phone,
+                              f"{exc.message} (next attempt in {delay:.0f} s)")
+            if not self._stopping:
+                self.pause.wait(delay)
+
+    def _follow(self) -> None:
+        """One round: make sure the instance exists, then read its state (and a QR if due)."""
+        if not self._ready:
+            self._prepare()
+        seen = self._changes  # what the server says now must not undo a newer change
+        state = self.client.connection_state(self.instance)
+        if state == "open":
+            if self.status()["state"] != "connected":
+                self._connected(conv.phone_of(self.client.owner_jid(self.instance)), seen)
+        elif state == "refused" and not self._fresh:
+            with self._lock:
+                if self._changes == seen:
+                    self._want_qr, self._qr = False, None
+                    self._set(*conv.connection({"state": "refused"}))
+        elif state == "refused":  # a reconnect after the QR limit: restart it (a POST in v2)
+            self._fresh = False
+            if not self._take_qr(self.client.restart(self.instance)):
+                self._fetch_qr()
+        else:
+            with self._lock:
+                if state == "close" and self._state == "connected" and self._changes == seen:
+                    self._set("disconnected", None, "the Evolution API reports the connection closed")
+            if self._want_qr:  # also refreshes a QR whose webhook delivery went missing
+                self._fetch_qr(seen)
+
+    def _prepare(self) -> None:
+        """POST /instance/create, or adopt the existing instance of that name (403)."""
+        try:
+            answer = self.client.create_instance(self.instance, self.hook_url)
+            log(f"evolution: created the instance {self.instance}")
+            self._take_qr(answer.get("qrcode") if isinstance(answer.get("qrcode"), dict) else {})
+        except EvolutionError as exc:
+            if exc.status != 403 or "already in use" not in exc.message:
+                raise
+            self.client.set_webhook(self.instance, self.hook_url)
+            log(f"evolution: adopted the existing instance {self.instance}")
+        self._ready = True
+
+    def _fetch_qr(self, seen: int | None = None) -> None:
+        """GET /instance/connect: a QR, {"count": 0} (it comes later), or already open."""
+        seen = self._changes if seen is None else seen
+        answer = self.client.connect(self.instance)
+        instance = answer.get("instance")
+        if isinstance(instance, dict) and instance.get("state") == "open":
+            self._connected(conv.phone_of(self.client.owner_jid(self.instance)), seen)
+        elif not self._take_qr(answer):
+            with self._lock:
+                if self._want_qr and self._state != "waiting_qr" and self._changes == seen:
+                    self._set("connecting", None, None)
+
+    # -- events ----------------------------------------------------------------------------
+
+    def _deliveries(self) -> dict:
+        return {"qrcode.updated": self._take_qr, "connection.update": self._on_connection,
+                "messages.upsert": self._on_message, "messages.update": self._on_receipts}
+
+    def _take_qr(self, data: dict) -> bool:
+        """Show a QR from a delivery or an answer; False when it holds none."""
+        code = conv.qr_code(data) if isinstance(data, dict) else None
+        if code is None:
+            return False
+        with self._lock:
+            if self._state == "connected" or code == self._qr:
+                return True
+            self._qr = code
+            self.emit("qr", {"code": code})
+            self._set("waiting_qr", None, None)
+        return True
+
+    def _on_connection(self, data: dict) -> None:
+        state, phone, reason = conv.connection(data)
+        if state == "connected":
+            self._connected(phone or self._phone)
+            return
+        with self._lock:
+            if state == "connecting" and self._state == "waiting_qr":
+                return  # the QR is still the thing to show
+            if data.get("state") == "refused":
+                self._want_qr = False
+            self._qr = None if state != "connecting" else self._qr
+            self._set(state, None, reason)
+
+    def _connected(self, phone: str | None, seen: int | None = None) -> None:
+        """Linked; from a poll (seen) only when nothing changed since it began."""
+        with self._lock:
+            if seen is not None and self._changes != seen:
+                return
+            self._qr, self._want_qr = None, True
+            self._set("connected", phone, None)
+
+    def _on_message(self, data: dict) -> None:
+        found = conv.inbound(data)
+        if found is not None:
+            self.emit("message.in", found)
+
+    def _on_receipts(self, data) -> None:
+        for provider_id, status in conv.receipts(data):
+            self.emit("message.status", {"message_id": None, "provider_message_id": provider_id,
+                                         "status": status, "error": None})
+
+    def _set(self, state: str, phone: str | None, reason: str | None) -> None:
+        """Change the state (lock held); report it when anything changed."""
+        if (state, phone, reason) == (self._state, self._phone, self._reason):
+            return
+        self._state, self._phone, self._reason = state, phone, reason
+        self._changes += 1
+        self.emit("connection", {"state": state, "phone": phone, "reason": reason})
+        log(f"evolution: {state}" + (f" ({reason})" if reason else ""))
+
+    def _require_client(self) -> None:
+        if self.client is None:
+            raise NotConnected(NOT_CONFIGURED)

@@ -1,0 +1,110 @@
+"""What an Evolution API server POSTs to the worker's webhook, read into the worker's terms.
+
+Deliveries look like {"event": "messages.upsert", "instance": "<name>", "data": {...}}
+(/work/shared/docs/evolution-api.md); these functions read one delivery's `data`.
+"""
+from __future__ import annotations
+
+USER_SUFFIX = "@s.whatsapp.net"
+RECEIPTS = {"DELIVERY_ACK": "delivered", "READ": "read", "PLAYED": "read", "ERROR": "failed"}
+MEDIA = (("imageMessage", "[image]"), ("videoMessage", "[video]"), ("stickerMessage", "[sticker]"),
+         ("documentMessage", "[document]"), ("documentWithCaptionMessage", "[document]"),
+         ("locationMessage", "[location]"), ("liveLocationMessage", "[live location]"),
+         ("contactMessage", "[contact]"), ("contactsArrayMessage", "[contacts]"),
+         ("reactionMessage", "[reaction]"), ("pollCreationMessage", "[poll]"),
+         ("pollCreationMessageV3", "[poll]"), ("ptvMessage", "[video note]"))
+SILENT = {"protocolMessage", "senderKeyDistributionMessage", "messageContextInfo",
+          "editedMessage", "pollUpdateMessage", "keepInChatMessage", "pinInChatMessage"}
+
+
+def event_name(payload: dict) -> str:
+    """The event's name, lower-case and dotted ("QRCODE_UPDATED" → "qrcode.updated")."""
+    return str(payload.get("event") or "").lower().replace("_", ".")
+
+
+def phone_of(jid: object) -> str | None:
+    """The digits of a user JID ("5511999990000@s.whatsapp.net" or ":12" device forms)."""
+    if not isinstance(jid, str) or not jid.endswith(USER_SUFFIX):
+        return None
+    user = jid[: -len(USER_SUFFIX)].split(":")[0]
+    return user if user.isdigit() else None
+
+
+def qr_code(data: dict) -> str | None:
+    """The QR's text from a qrcode.updated delivery or a connect answer."""
+    qrcode = data.get("qrcode") if isinstance(data.get("qrcode"), dict) else data
+    code = qrcode.get("code")
+    return code if isinstance(code, str) and code else None
+
+
+def connection(data: dict) -> tuple[str, str | None, str | None]:
+    """(state, phone, reason) of a connection.update delivery."""
+    state, status = data.get("state"), data.get("statusReason")
+    if state == "open":
+        return "connected", phone_of(data.get("wuid")), None
+    if state == "connecting":
+        return "connecting", None, None
+    if state == "refused":
+        return "disconnected", None, ("the QR code was not scanned in time (the Evolution API "
+                                      "stopped showing new ones); connect again")
+    if status == 401:
+        return "logged_out", None, "logged out: this device was unlinked on the phone"
+    return "disconnected", None, f"the Evolution API closed the connection ({status or 'no reason'})"
+
+
+def sender_phone(key: dict, data: dict) -> str | None:
+    """The customer's phone: the chat's JID, or its phone-number twin when WhatsApp hides it."""
+    for candidate in (key.get("remoteJid"), key.get("remoteJidAlt"), key.get("senderPn"),
+                      data.get("senderPn")):
+        if isinstance(candidate, str) and candidate.isdigit():
+            return candidate
+        if (phone := phone_of(candidate)) is not None:
+            return phone
+    return None
+
+
+def inbound(data: dict) -> dict | None:
+    """The message.in data of a messages.upsert delivery; None for our own, groups, status."""
+    key = data.get("key") if isinstance(data.get("key"), dict) else {}
+    remote = str(key.get("remoteJid") or "")
+    if key.get("fromMe") or remote.endswith(("@g.us", "@broadcast", "@newsletter")):
+        return None
+    phone, text = sender_phone(key, data), describe(data.get("message"))
+    if not phone or not text or not isinstance(key.get("id"), str):
+        return None
+    name = data.get("pushName")
+    return {"provider_message_id": key["id"], "phone": phone, "text": text,
+            "name": name if isinstance(name, str) and name else None}
+
+
+def describe(message: object) -> str | None:
+    """A message's text, or what it is ("[image] caption"); None for protocol messages."""
+    if not isinstance(message, dict):
+        return None
+    if isinstance(message.get("conversation"), str) and message["conversation"]:
+        return message["conversation"]
+    extended = message.get("extendedTextMessage")
+    if isinstance(extended, dict) and extended.get("text"):
+        return str(extended["text"])
+    for field, label in MEDIA:
+        if isinstance(message.get(field), dict):
+            inner = message[field]
+            extra = inner.get("caption") or inner.get("text") or inner.get("fileName") or ""
+            return f"{label} {extra}".strip()
+    present = [field for field in message if field not in SILENT]
+    return f"[unsupported message: {present[0]}]" if present else None
+
+
+def receipts(data: object) -> list[tuple[str, str]]:
+    """(provider message id, delivered|read|failed) of a messages.update delivery."""
+    updates = data if isinstance(data, list) else [data]
+    found = []
+    for update in updates:
+        if not isinstance(update, dict) or update.get("fromMe") is False:
+            continue
+        status = RECEIPTS.get(str(update.get("status") or "").upper())
+        key = update.get("key") if isinstance(update.get("key"), dict) else {}
+        message_id = update.get("keyId") or key.get("id")
+        if status and isinstance(message_id, str):
+            found.append((message_id, status))
+    return found

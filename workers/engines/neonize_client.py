@@ -1,0 +1,91 @@
+"""The small part of neonize the engine uses: building a client, its handlers, sends and lookups.
+
+neonize (and its 19 MB Go library) is imported only when a neonize worker builds its first
+client, so the other engines' workers never load it.
+"""
+from __future__ import annotations
+
+import ctypes
+import io
+import logging
+import os
+from collections.abc import Callable
+
+LOGGERS_AT_WARNING = ("neonize", "whatsmeow", "Whatsmeow")
+"""whatsmeow's INFO lines name chats and message ids; the worker log keeps warnings only."""
+
+
+def load_neonize():
+    """Import neonize; return its client and events modules.
+
+    While it loads, os.popen("uname -a") (its Android check, which leaves the pipe and the
+    child unreaped) answers from os.uname() without a child process.
+    """
+    real_popen = os.popen
+    os.popen = _uname_popen(real_popen)
+    try:
+        from neonize import client, events
+        from neonize.utils import log as neonize_log
+    finally:
+        os.popen = real_popen
+    for name in LOGGERS_AT_WARNING:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    neonize_log.setLevel(logging.WARNING)  # also the level the Go side logs at
+    logging.getLogger("neonize.utils.ffmpeg").setLevel(logging.ERROR)  # media only; we send text
+    return client, events
+
+
+def _uname_popen(real_popen):
+    def popen(command: str, *args, **kwargs):
+        if command == "uname -a":
+            return io.StringIO(" ".join(os.uname()))
+        return real_popen(command, *args, **kwargs)
+    return popen
+
+
+def new_client(db_path: str, instance_id: str, handlers: dict[str, Callable],
+               on_qr: Callable[[object, bytes], None], on_login_status: Callable[[str], None]):
+    """A neonize NewClient on the session database, with our handlers registered.
+
+    handlers maps neonize event class names (as in neonize.events: "ConnectedEv", …) to
+    callbacks taking (client, event).
+    """
+    client_module, events = load_neonize()
+    client = client_module.NewClient(db_path, uuid=instance_id)
+    for event_name, handler in handlers.items():
+        client.event(getattr(events, event_name))(handler)
+    client.event.qr(on_qr)
+    # neonize prints the QR login status ("success", "timeout", …) from a private callback;
+    # connect() looks it up on the instance, so this instance attribute receives it instead.
+    client._NewClient__onLoginStatus = (  # noqa: SLF001 - the only way to hear "timeout"
+        lambda _uuid, status: on_login_status(ctypes.string_at(status).decode("utf-8", "replace")))
+    return client
+
+
+def proxy_settings(address: str | None):
+    """neonize's ProxySettings for an http(s):// or socks5:// proxy address, or None."""
+    if not address:
+        return None
+    from neonize._binder import ProxySettings
+    return ProxySettings(proxy_address=address)
+
+
+def text_message(text: str):
+    """A plain text WhatsApp message."""
+    from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
+    return Message(conversation=text)
+
+
+def user_jid(phone: str):
+    """The JID of a phone number (digits)."""
+    from neonize.utils.jid import build_jid
+    return build_jid(phone)
+
+
+def lookup_jid(client, phone: str):
+    """The JID WhatsApp uses for a phone number (Brazilian numbers may lack the ninth digit);
+    None when the number is not on WhatsApp."""
+    for answer in client.is_on_whatsapp(f"+{phone}"):
+        if answer.IsIn and answer.JID.User:
+            return answer.JID
+    return None

@@ -1,0 +1,152 @@
+"""neonize's event objects (protobuf messages from whatsmeow) turned into the worker's events.
+
+Pure functions: they read the objects' fields and import nothing from neonize, so they are
+cheap to load and easy to test with real neonize objects.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+USER_SERVER = "s.whatsapp.net"
+HIDDEN_SERVER = "lid"
+RECEIPTS = {"DELIVERED": "delivered", "READ": "read", "PLAYED": "read"}
+BAN_MEANINGS = {
+    "SEND_TO_TOO_MANY_PEOPLE": "it sent messages to too many people who do not have it as a contact",
+    "BLOCKED_BY_USERS": "too many people blocked it",
+    "CREATED_TOO_MANY_GROUPS": "it created too many groups with people who do not have it as a contact",
+    "SENT_TOO_MANY_SAME_MESSAGE": "it sent the same message to too many people",
+    "BROADCAST_LIST": "it sent too many messages through broadcast lists",
+}
+FAILURE_MEANINGS = {
+    "SERVICE_UNAVAILABLE": "WhatsApp's service is unavailable",
+    "INTERNAL_SERVER_ERROR": "WhatsApp's server had an internal error",
+    "BAD_USER_AGENT": "WhatsApp refused this client (bad user agent)",
+    "CLIENT_OUTDATED": "WhatsApp says this client is outdated",
+    "TEMP_BANNED": "the number is temporarily banned",
+    "MAIN_DEVICE_GONE": "the phone was reset or WhatsApp was reinstalled on it",
+}
+NETWORK_ERRORS = (
+    (re.compile(r"no such host|name resolution|lookup .* on"), "name resolution failed"),
+    (re.compile(r"connection refused"), "connection refused"),
+    (re.compile(r"timeout|timed out|deadline exceeded"), "the connection timed out"),
+    (re.compile(r"network is unreachable|no route to host"), "the network is unreachable"),
+    (re.compile(r"connection reset|broken pipe|EOF"), "the connection was cut"),
+)
+
+
+def enum_name(message, field: str) -> str:
+    """The name of an enum field's value (e.g. "READ"), or "" when it is unset or unknown."""
+    descriptor = message.DESCRIPTOR.fields_by_name[field].enum_type
+    value = descriptor.values_by_number.get(getattr(message, field))
+    return value.name if value is not None and message.HasField(field) else ""
+
+
+def phone_of(jid) -> str | None:
+    """The phone digits of a user JID (5511999990000@s.whatsapp.net), None for others."""
+    if jid is None or jid.Server != USER_SERVER or not jid.User.isdigit():
+        return None
+    return jid.User
+
+
+def network_reason(error: str) -> str:
+    """A readable "cannot reach WhatsApp: …" from whatsmeow's connect error."""
+    for pattern, meaning in NETWORK_ERRORS:
+        if pattern.search(error):
+            return f"cannot reach WhatsApp: {meaning}"
+    return f"cannot reach WhatsApp: {error.strip()[:200] or 'unknown error'}"
+
+
+def ban(event, now: datetime) -> tuple[str, datetime | None]:
+    """(readable reason, expiry) of a TemporaryBan event; Expire is seconds from now."""
+    meaning = BAN_MEANINGS.get(enum_name(event, "Code"), "WhatsApp did not say why")
+    until = now + timedelta(seconds=event.Expire) if event.Expire > 0 else None
+    when = f" until {until.strftime('%Y-%m-%d %H:%M UTC')}" if until else ""
+    return (f"WhatsApp temporarily banned this number{when}: {meaning}. Sending is paused; "
+            "send less, and only to people who expect your messages.", until)
+
+
+def connect_failure(event) -> str:
+    """The readable reason of a ConnectFailure event."""
+    name = enum_name(event, "Reason")
+    meaning = FAILURE_MEANINGS.get(name) or f"WhatsApp refused the connection ({name or 'unknown'})"
+    detail = f": {event.Message}" if event.Message else ""
+    return f"{meaning}{detail}"[:300]
+
+
+def logged_out(event) -> str:
+    """The readable reason of a LoggedOut event."""
+    if enum_name(event, "Reason") == "MAIN_DEVICE_GONE":
+        return f"logged out: {FAILURE_MEANINGS['MAIN_DEVICE_GONE']}; scan a new QR code"
+    return "logged out: this device was unlinked on the phone; scan a new QR code"
+
+
+def receipts(event) -> list[tuple[str, str]]:
+    """(provider message id, delivered|read) for each message a Receipt event covers."""
+    status = RECEIPTS.get(enum_name(event, "Type"))
+    if status is None or event.MessageSource.IsGroup:
+        return []
+    return [(message_id, status) for message_id in event.MessageIDs]
+
+
+def sender_phone(source) -> str | None:
+    """The sender's phone number of a message, also when WhatsApp hides it behind a LID."""
+    return phone_of(source.Sender) or phone_of(source.SenderAlt)
+
+
+def inbound(event, phone: str | None) -> dict | None:
+    """The message.in data of a Message event from a customer; None for what is not one."""
+    source = event.Info.MessageSource
+    if source.IsFromMe or source.IsGroup or source.Chat.Server not in (USER_SERVER, HIDDEN_SERVER):
+        return None
+    text = describe(event.Message)
+    if phone is None or text is None:
+        return None
+    return {"provider_message_id": event.Info.ID, "phone": phone, "text": text,
+            "name": event.Info.Pushname or None}
+
+
+def describe(message) -> str | None:
+    """The text of a message, or a description of what it is; None for protocol messages."""
+    if message.conversation:
+        return message.conversation
+    if message.HasField("extendedTextMessage"):
+        return message.extendedTextMessage.text
+    for field, describer in _DESCRIBERS:
+        if message.HasField(field):
+            return describer(getattr(message, field))
+    present = [field.name for field, _ in message.ListFields()]
+    if not present or set(present) <= _SILENT:
+        return None
+    return f"[unsupported message: {present[0]}]"
+
+
+def _with_caption(label: str, caption: str) -> str:
+    return f"{label} {caption}".strip()
+
+
+_DESCRIBERS = (
+    ("imageMessage", lambda m: _with_caption("[image]", m.caption)),
+    ("videoMessage", lambda m: _with_caption("[video]", m.caption)),
+    ("ptvMessage", lambda m: "[video note]"),
+    ("audioMessage", lambda m: "[voice message]" if m.PTT else "[audio]"),
+    ("documentMessage", lambda m: _with_caption(f"[document: {m.fileName or m.title or 'file'}]",
+                                                m.caption if hasattr(m, "caption") else "")),
+    ("documentWithCaptionMessage", lambda m: describe(m.message) or "[document]"),
+    ("stickerMessage", lambda m: "[sticker]"),
+    ("locationMessage", lambda m: f"[location: {m.degreesLatitude:.6f}, {m.degreesLongitude:.6f}]"
+                                  + (f" {m.name}" if m.name else "")),
+    ("liveLocationMessage", lambda m: "[live location]"),
+    ("contactMessage", lambda m: f"[contact: {m.displayName}]"),
+    ("contactsArrayMessage", lambda m: "[contacts]"),
+    ("reactionMessage", lambda m: _with_caption("[reaction]", m.text)),
+    ("pollCreationMessage", lambda m: f"[poll: {m.name}]"),
+)
+_SILENT = {"protocolMessage", "senderKeyDistributionMessage", "messageContextInfo",
+           "fastRatchetKeySenderKeyDistributionMessage", "keepInChatMessage", "pollUpdateMessage",
+           "encReactionMessage", "editedMessage", "pinInChatMessage"}
+
+
+def utcnow() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(timezone.utc)
