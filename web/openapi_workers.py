@@ -71,8 +71,10 @@ def _instance_schemas() -> dict[str, Spec]:
         "default": described({"type": "boolean"}, "True for WHATSAPP_ENGINE's engine."),
         "available": described({"type": "boolean"}, "False when it cannot run here."),
         "reason": nullable(string("Why it cannot run here.")),
+        "pairing_code": described({"type": "boolean"},
+                                  "True when it can link a phone by a code typed on it (…/whatsapp/pair)."),
     }, "One engine.")}}, "Every engine zapfleet has.")
-    pair = obj({"phone": string("The phone's own number with country code, e.g. 5511999990000.")},
+    pair = obj({"phone": string("The phone's own number, e.g. 11 99999-0000 or +55 11 99999-0000.")},
                "The phone to link with a pairing code.", required=("phone",))
     code = record({"code": string("The code to type on the phone: WhatsApp > Linked devices > "
                                   "Link with phone number."),

@@ -10,6 +10,8 @@ from zapfleet.errors import InvalidInput
 
 LABELS = {"sandbox": "Sandbox (no real phone)", "neonize": "WhatsApp (neonize)",
           "evolution": "Evolution API"}
+PAIRING_ENGINES = ("neonize", "evolution")
+"""Engines that can link a phone with a pairing code typed on it, besides the QR code."""
 
 
 def chosen_engine(data: Mapping[str, Any], config: Config) -> str | None:
@@ -32,12 +34,13 @@ def unavailable_reason(engine: str, config: Config) -> str | None:
 
 
 def engine_list(config: Config) -> list[dict]:
-    """Every engine with its label, whether it is the default, and whether it can run here."""
+    """Every engine with its label, whether it is the default, can run here, and pairs by code."""
     listed = []
     for name in ENGINE_NAMES:
         reason = unavailable_reason(name, config)
         listed.append({"name": name, "label": LABELS[name], "default": name == config.default_engine,
-                       "available": reason is None, "reason": reason})
+                       "available": reason is None, "reason": reason,
+                       "pairing_code": name in PAIRING_ENGINES})
     return listed
 
 

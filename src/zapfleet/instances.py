@@ -1,7 +1,6 @@
 """Each account's WhatsApp instance: create-or-reconnect, lifecycle, QR, sending, logs."""
 from __future__ import annotations
 
-import re
 import socket
 import time
 from contextlib import contextmanager
@@ -11,6 +10,7 @@ from uuid import UUID
 
 import psycopg2.errors
 
+from zapfleet import validation
 from zapfleet.config import Config
 from zapfleet.db import Database
 from zapfleet.db import accounts as accounts_sql
@@ -330,9 +330,7 @@ class InstanceManager:
     def pairing_code(self, account_id: UUID, phone: Any) -> dict:
         """A code to type on the phone (WhatsApp > Linked devices > Link with phone number)
         instead of scanning the QR: {"code", "phone"}."""
-        digits = re.sub(r"\D", "", phone) if isinstance(phone, str) else ""
-        if not 8 <= len(digits) <= 15:
-            raise InvalidInput("phone", "must be the phone's number with country code")
+        digits = validation.phone(phone, self.config.default_region)
         instance = self.get(account_id)
         try:
             return self.client_for(instance).action("pair", {"phone": digits})

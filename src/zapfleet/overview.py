@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from zapfleet.account_settings import DEFAULT_TIME_ZONE
 from zapfleet.db import Database
 from zapfleet.db import overview as sql
 from zapfleet.errors import ZapfleetError
@@ -14,13 +15,11 @@ from zapfleet.supervisor import Supervisor
 
 
 def account_zone(name: str | None) -> tzinfo:
-    """The zone of an account's `time_zone` setting (an IANA name); UTC when unset or unknown."""
-    if not name:
-        return timezone.utc
+    """The zone of an account's `time_zone` setting (an IANA name); São Paulo when unset or unknown."""
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(name or DEFAULT_TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return ZoneInfo(DEFAULT_TIME_ZONE)
 
 
 def day_start(now: datetime, zone: tzinfo) -> datetime:

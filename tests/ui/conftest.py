@@ -95,10 +95,8 @@ class UI:
         return email
 
 
-@pytest.fixture
-def ui(clean_db, manager, supervisord, worker_config, browser):
-    """The app on real HTTP with real sandbox workers, and a browser to drive it."""
-    config = worker_config.with_overrides(webhook_allow_private=True)
+def served_ui(clean_db, manager, config, browser):
+    """The app on real HTTP for this config, and a browser to drive it; workers removed after."""
     server = Server(config, database=clean_db, accounts=manager,
                     supervisor=Supervisor.from_config(config))
     yield UI(config.control_url, server.app, browser, manager)
@@ -106,3 +104,10 @@ def ui(clean_db, manager, supervisord, worker_config, browser):
     for instance in instances.list(None):
         instances.delete(instance["account_id"])
     server.shutdown()
+
+
+@pytest.fixture
+def ui(clean_db, manager, supervisord, worker_config, browser):
+    """The app on real HTTP with real sandbox workers, and a browser to drive it."""
+    config = worker_config.with_overrides(webhook_allow_private=True)
+    yield from served_ui(clean_db, manager, config, browser)

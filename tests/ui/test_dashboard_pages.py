@@ -92,7 +92,7 @@ def test_the_owner_sees_every_account_with_port_phone_badge_qr_and_messages_toda
     for name, account_id in ids.items():
         assert name in page and f'href="/a/{account_id}/"' in page
     for text in ("5101", "+55 11 98888-7777", ">Connected<", ">Waiting for QR scan<", ">Error<",
-                 "port in use", ">No WhatsApp yet<", "2025-03-04 13:05 UTC"):
+                 "port in use", ">No WhatsApp yet<", "2025-03-04 10:05 -03"):
         assert text in page, text
     assert page.count('class="badge sandbox"') == 2  # the baileys instance is no sandbox
     assert page.count('src="data:image/svg+xml') == 1
@@ -153,11 +153,12 @@ def test_workers_running_comes_from_one_supervisord_call_and_is_unknown_when_it_
 
 def test_messages_today_count_from_midnight_in_the_accounts_time_zone(manager, clean_db):
     from zapfleet.overview import accounts_overview
-    utc = manager.create_account({"name": "Em UTC"})
+    utc = manager.create_account({"name": "Em UTC", "settings": {"time_zone": "UTC"}})
     sp = manager.create_account({"name": "Em São Paulo",
                                  "settings": {"time_zone": "America/Sao_Paulo"}})
+    unset = manager.create_account({"name": "Sem fuso"})  # the default zone: São Paulo
     now = datetime(2025, 3, 4, 12, 0, tzinfo=timezone.utc)  # 09:00 in São Paulo
-    for account in (utc, sp):
+    for account in (utc, sp, unset):
         for hours_ago in (1, 10, 14, 30):  # UTC: 11:00, 02:00, 22:00 and 06:00 the day before
             message = manager.record_message(account["id"], "11 97777-1111", "in",
                                              f"m{hours_ago}", "received")
@@ -165,10 +166,10 @@ def test_messages_today_count_from_midnight_in_the_accounts_time_zone(manager, c
                 cur.execute("UPDATE messages SET created_at = %s WHERE id = %s",
                             (now - timedelta(hours=hours_ago), message["id"]))
     counts = {r["name"]: r["messages_today"] for r in accounts_overview(clean_db, now)}
-    assert counts == {"Em UTC": 2, "Em São Paulo": 1}  # São Paulo's day began at 03:00 UTC
+    assert counts == {"Em UTC": 2, "Em São Paulo": 1, "Sem fuso": 1}  # São Paulo's day began at 03:00 UTC
     later = now + timedelta(hours=13)  # 01:00 UTC on the 5th; still the 4th in São Paulo
     counts = {r["name"]: r["messages_today"] for r in accounts_overview(clean_db, later)}
-    assert counts == {"Em UTC": 0, "Em São Paulo": 1}
+    assert counts == {"Em UTC": 0, "Em São Paulo": 1, "Sem fuso": 1}
 
 
 # -- the forms -------------------------------------------------------------------------------

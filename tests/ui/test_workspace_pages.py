@@ -48,7 +48,8 @@ def test_without_an_instance_the_page_offers_to_connect(salon):
     assert 'id="wa-logout"' in html and re.search(r'id="wa-logout"[^>]*hidden', html, re.S)
     assert client.get(f"/a/{account}/whatsapp.json").get_json() == {
         "exists": False, "status": "none", "status_label": "not connected", "sandbox": False,
-        "phone": "", "qr_version": None, "qr_link": None, "error": None}
+        "phone": "", "qr_version": None, "qr_link": None, "error": None, "show_error": False,
+        "until": None, "engine": None, "pairing": False}
 
 
 def test_a_sandbox_instance_waiting_for_the_scan_shows_its_qr_and_the_qr_link(salon, clean_db):

@@ -128,7 +128,8 @@ def test_pairing_codes(fakes, make_account):
     answer = fakes.manager.pairing_code(acme["id"], "+55 (11) 98888-7777")
     assert answer["phone"] == "5511988887777"
     assert calls(fakes, "action")[-1][3] == ("pair", {"phone": "5511988887777"})
-    for bad in ("123", None, 5511988887777, "1" * 16):
+    assert fakes.manager.pairing_code(acme["id"], "11 98888-7777")["phone"] == "5511988887777"
+    for bad in ("123", None, "not a phone", "1" * 16):
         with pytest.raises(InvalidInput, match="^phone:"):
             fakes.manager.pairing_code(acme["id"], bad)
     fakes.workers.missing_actions.add("pair")
@@ -140,5 +141,6 @@ def test_the_engine_list_says_what_can_run_here():
     bare = {e["name"]: e for e in engine_list(Config(default_engine="neonize"))}
     assert bare["neonize"]["default"] and bare["neonize"]["available"]
     assert bare["evolution"]["available"] is False
+    assert {name for name, e in bare.items() if e["pairing_code"]} == {"neonize", "evolution"}
     assert re.search("EVOLUTION_URL", bare["evolution"]["reason"])
     assert worker_environment("sandbox", Config(whatsapp_proxy="socks5://x:1")) == ()

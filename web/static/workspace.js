@@ -16,7 +16,14 @@ const zfWhatsApp = {
     zfWhatsApp.show("wa-phone-line", Boolean(wa.phone));
     const error = document.getElementById("wa-error");
     zf.text(error, wa.error || "");
-    error.hidden = !wa.error || !["disconnected", "error"].includes(wa.status);
+    error.hidden = !wa.show_error;
+    const until = document.getElementById("wa-until");
+    if (until) {
+      zf.text(until.querySelector("strong"), wa.until || "");
+      until.hidden = !wa.until;
+    }
+    const pairing = document.getElementById("wa-pair");
+    if (pairing && !document.getElementById("pairing-code")) pairing.hidden = !wa.pairing;
     zfWhatsApp.show("wa-none", !wa.exists);
     zfWhatsApp.show("wa-logout", wa.status === "connected");
     zfWhatsApp.show("wa-qr", Boolean(wa.qr_version));

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from web.errors import STATUS_BY_CODE
 from web.ui.i18n import LANGUAGES
 from web.ui.session import current_principal, current_user, login_required, sign_in, sign_out
-from zapfleet.errors import ZapfleetError
+from zapfleet.errors import InvalidInput, ZapfleetError
 
 bp = Blueprint("ui_auth", __name__)
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
@@ -33,6 +33,13 @@ def home_url() -> str:
     if principal.is_admin:
         return url_for("ui_dashboard.dashboard")
     return url_for("ui_workspace.overview", account_id=principal.account_id)
+
+
+def field_errors(exc: ZapfleetError) -> dict:
+    """{field: message} for an InvalidInput, for the form to show next to its field."""
+    if isinstance(exc, InvalidInput):
+        return {exc.field: exc.message.split(": ", 1)[-1]}
+    return {}
 
 
 def form_failed(template: str, exc: ZapfleetError, **context):

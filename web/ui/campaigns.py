@@ -7,8 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from web.ui.auth import form_failed
-from web.ui.contacts import field_errors
+from web.ui.auth import field_errors, form_failed
 from web.ui.session import account_page
 from web.ui.threads import ext
 from zapfleet.errors import InvalidInput, ZapfleetError

@@ -7,7 +7,7 @@ from flask import (Blueprint, Response, flash, redirect, render_template, reques
                    stream_with_context, url_for)
 from flask_babel import gettext as _
 
-from web.ui.auth import form_failed
+from web.ui.auth import field_errors, form_failed
 from web.ui.session import account_page
 from web.ui.threads import ext, phone_label
 from web.uploads import ENCODINGS, import_contacts
@@ -28,13 +28,6 @@ def posted_contact() -> dict:
     form = request.form
     return {"phone": form.get("phone", ""), "name": form.get("name", ""),
             "tags": tag_list(form.get("tags", "")), "opted_out": "opted_out" in form}
-
-
-def field_errors(exc: ZapfleetError) -> dict:
-    """{field: message} for an InvalidInput, shown next to its field."""
-    if isinstance(exc, InvalidInput):
-        return {exc.field: exc.message.split(": ", 1)[-1]}
-    return {}
 
 
 def page_context(account_id: UUID) -> dict:

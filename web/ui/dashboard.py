@@ -4,7 +4,7 @@ It reads only the instances rows (the observed status and QR the workers report)
 most one supervisord call; it never asks a worker anything, so it stays fast with 100 accounts."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from uuid import UUID
 
@@ -26,9 +26,9 @@ BADGES = {
     "none": _l("No WhatsApp yet"), "stopped": _l("Stopped"), "starting": _l("Starting"),
     "connecting": _l("Connecting"), "waiting_qr": _l("Waiting for QR scan"),
     "connected": _l("Connected"), "disconnected": _l("Disconnected"),
-    "logged_out": _l("Logged out"), "error": _l("Error"),
+    "logged_out": _l("Logged out"), "error": _l("Error"), "banned": _l("Temporarily banned"),
 }
-WITH_REASON = ("error", "disconnected")
+WITH_REASON = ("error", "disconnected", "logged_out", "banned")
 ACTIONS = ("connect", "reconnect", "start", "stop", "restart", "logout", "delete",
            "delete-account")
 
@@ -44,13 +44,10 @@ def qr_data_uri(code: str) -> str:
 
 
 def when(moment: datetime | None, zone_name: str | None) -> str:
-    """A time in the account's own zone when it has one, else as ISO date + HH:MM UTC."""
+    """A time in the account's own time zone, with the zone's abbreviation."""
     if moment is None:
         return _("never")
-    zone = account_zone(zone_name)
-    if zone is timezone.utc:
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M UTC")
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    return moment.astimezone(account_zone(zone_name)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def actions_for(row: dict) -> list[str]:

@@ -4,18 +4,16 @@ Secrets (a new API key, a new webhook signing secret) are shown once, in the ans
 POST that made them: never put in the session cookie, never redirected to, never cached."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from uuid import UUID
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from web.ui.auth import form_failed
+from web.ui.auth import field_errors, form_failed
 from web.ui.session import account_page, current_principal
-from zapfleet.errors import InvalidInput, NotFound, ZapfleetError
+from zapfleet.errors import NotFound, ZapfleetError
 from zapfleet.webhooks import WEBHOOK_EVENTS
 
 bp = Blueprint("ui_settings", __name__)
@@ -36,19 +34,6 @@ def _ext(name: str):
     return current_app.extensions[f"zapfleet.{name}"]
 
 
-def local_time(moment: datetime | None, zone_name: str | None) -> str:
-    """A time in the account's time zone when it has one, else as ISO date + HH:MM UTC."""
-    if moment is None:
-        return "–"
-    try:
-        zone = ZoneInfo(zone_name) if zone_name else None
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = None
-    if zone is None:
-        return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-
-
 def worker_log(account_id: UUID) -> dict:
     """The tail of the account's worker log, and whether the account has a worker at all."""
     if _ext("instances").find(account_id) is None:
@@ -65,14 +50,13 @@ def _webhook(account_id: UUID) -> dict | None:
 
 def page_context(account_id: UUID) -> dict:
     """Everything the page lists: the webhook and its deliveries, the keys, the worker log."""
-    zone = (g.account.get("settings") or {}).get("time_zone")
     cursor = request.args.get("cursor") or None
     return {
         "webhook": _webhook(account_id), "events": WEBHOOK_EVENTS, "event_hints": EVENT_HINTS,
         "deliveries": _ext("webhooks").list_deliveries(account_id, DELIVERIES_PER_PAGE, cursor),
         "deliveries_paged": cursor is not None, "delivery_states": DELIVERY_STATES,
         "keys": _ext("accounts").list_api_keys(account_id), "plans": PLANS,
-        "worker": worker_log(account_id), "log_lines": LOG_LINES, "when": lambda moment: local_time(moment, zone),
+        "worker": worker_log(account_id), "log_lines": LOG_LINES,
     }
 
 
@@ -84,8 +68,7 @@ def _page(account_id: UUID, **shown):
 
 def _failed(account_id: UUID, form_name: str, exc: ZapfleetError):
     """The page again with the API's message, at the form that failed and next to its field."""
-    field_errors = {exc.field: exc.message.split(": ", 1)[-1]} if isinstance(exc, InvalidInput) else {}
-    return form_failed("ui/settings.html", exc, failed=form_name, field_errors=field_errors,
+    return form_failed("ui/settings.html", exc, failed=form_name, field_errors=field_errors(exc),
                        **page_context(account_id))
 
 

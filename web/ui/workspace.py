@@ -4,12 +4,16 @@ from __future__ import annotations
 import hashlib
 from uuid import UUID
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from web.errors import STATUS_BY_CODE
+from web.ui.auth import field_errors
 from web.ui.session import account_page
-from web.ui.threads import ext, phone_label
+from web.ui.threads import ext, phone_label, stamp
+from zapfleet.engines import PAIRING_ENGINES, chosen_engine, engine_list
 from zapfleet.errors import ZapfleetError
 
 bp = Blueprint("ui_workspace", __name__)
@@ -17,23 +21,44 @@ STATUS_LABELS = {
     "none": _l("not connected"), "starting": _l("starting"), "connecting": _l("connecting"),
     "waiting_qr": _l("waiting for the QR scan"), "connected": _l("connected"),
     "disconnected": _l("disconnected"), "logged_out": _l("logged out"),
-    "stopped": _l("stopped"), "error": _l("error"),
+    "stopped": _l("stopped"), "error": _l("error"), "banned": _l("temporarily banned"),
 }
+ENGINE_LABELS = {"sandbox": _l("Sandbox: a test phone, no real WhatsApp"),
+                 "neonize": _l("WhatsApp on your phone (QR code or pairing code)"),
+                 "evolution": _l("Your Evolution API server")}
+ERROR_STATES = ("disconnected", "logged_out", "banned", "error")
 
 
 def connection(instance: dict | None) -> dict:
     """What the page shows of the account's instance (also its live .json)."""
     if instance is None:
         return {"exists": False, "status": "none", "status_label": str(STATUS_LABELS["none"]),
-                "sandbox": False, "phone": "", "qr_version": None, "qr_link": None, "error": None}
-    status, code = instance["status"], instance["qr_code"]
-    sandbox = instance["engine"] == "sandbox"
+                "sandbox": False, "phone": "", "qr_version": None, "qr_link": None, "error": None,
+                "show_error": False, "until": None, "engine": None, "pairing": False}
+    status, code, engine = instance["status"], instance["qr_code"], instance["engine"]
     show_qr = bool(code) and status != "connected"
     return {"exists": True, "status": status,
-            "status_label": str(STATUS_LABELS.get(status, status)), "sandbox": sandbox,
+            "status_label": str(STATUS_LABELS.get(status, status)), "sandbox": engine == "sandbox",
             "phone": phone_label(instance["phone"]), "error": instance["last_error"],
+            "show_error": bool(instance["last_error"]) and status in ERROR_STATES,
+            "until": stamp(instance.get("banned_until")) if status == "banned" else None,
             "qr_version": hashlib.sha256(code.encode()).hexdigest()[:16] if show_qr else None,
-            "qr_link": code if show_qr and sandbox else None}
+            "qr_link": code if show_qr and engine == "sandbox" else None, "engine": engine,
+            "pairing": engine in PAIRING_ENGINES and show_qr}
+
+
+def engine_choices(wa: dict) -> dict:
+    """The engines this installation can run, and the one the Connect button uses."""
+    config = current_app.config["ZAPFLEET"]
+    engines = [dict(e, label=str(ENGINE_LABELS.get(e["name"], e["label"])))
+               for e in engine_list(config) if e["available"]]
+    return {"engines": engines, "current_engine": wa["engine"] or config.default_engine}
+
+
+def page(account_id: UUID, template: str = "ui/workspace.html", status: int = 200, **shown):
+    """The workspace with the connection, the engine choice and anything else to show."""
+    wa = account_connection(account_id)
+    return render_template(template, wa=wa, **engine_choices(wa), **shown), status
 
 
 def account_connection(account_id: UUID) -> dict:
@@ -45,7 +70,7 @@ def account_connection(account_id: UUID) -> dict:
 @account_page
 def overview(account_id):
     """The WhatsApp connection: status, QR, Connect/Reconnect and Logout."""
-    return render_template("ui/workspace.html", wa=account_connection(account_id))
+    return page(account_id)
 
 
 @bp.get("/a/<uuid:account_id>/whatsapp.json")
@@ -66,9 +91,11 @@ def qr_png(account_id):
 @bp.post("/a/<uuid:account_id>/whatsapp/connect")
 @account_page
 def connect(account_id):
-    """Create the account's instance or reconnect it; the page then shows the QR."""
+    """Create the account's instance or reconnect it (on the chosen engine); then the QR."""
     try:
-        result = ext("instances").connect(account_id)
+        engine = chosen_engine({"engine": request.form.get("engine") or None},
+                               current_app.config["ZAPFLEET"])
+        result = ext("instances").connect(account_id, engine)
     except ZapfleetError as exc:
         flash(exc.message, "error")
         return redirect(url_for("ui_workspace.overview", account_id=account_id))
@@ -90,3 +117,15 @@ def logout(account_id):
     else:
         flash(_("The phone was unlinked. Scan the new QR code to link a phone again."), "success")
     return redirect(url_for("ui_workspace.overview", account_id=account_id))
+
+
+@bp.post("/a/<uuid:account_id>/whatsapp/pair")
+@account_page
+def pair(account_id):
+    """A pairing code to type on the phone instead of scanning the QR code."""
+    try:
+        code = ext("instances").pairing_code(account_id, request.form.get("phone", ""))
+    except ZapfleetError as exc:
+        return page(account_id, status=STATUS_BY_CODE[exc.code], error=exc.message,
+                    form=request.form, field_errors=field_errors(exc))
+    return page(account_id, pairing=code)
