@@ -20,6 +20,9 @@ CREATE TABLE evolution_servers (
 );
 CREATE UNIQUE INDEX evolution_servers_name_key ON evolution_servers (lower(name));
 CREATE UNIQUE INDEX evolution_servers_url_key ON evolution_servers (lower(url));
+-- Row-level security on, with no policy: every role but the owner sees no row (on Supabase, the
+-- Data API's anon and authenticated roles cannot read the encrypted keys either).
+ALTER TABLE evolution_servers ENABLE ROW LEVEL SECURITY;
 
 -- The server an evolution instance was placed on (NULL: another engine, or the server set in
 -- the environment, EVOLUTION_URL). ON DELETE RESTRICT: the phone is linked on that server and

@@ -4,9 +4,11 @@ API key encrypted at rest, and the environment's server beside the table."""
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from datetime import datetime, timedelta, timezone
 
+import psycopg2.errors
 import pytest
 
 from tests.waiting import wait_until
@@ -228,3 +230,25 @@ def waiting_for_the_servers_lock(db) -> int:
         cur.execute("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'"
                     " AND classid = %s AND NOT granted", (servers_sql.SERVER_LOCK_CLASS,))
         return cur.fetchone()["n"]
+
+
+class Undone(Exception):
+    """Raised to roll a transaction back."""
+
+
+def test_only_the_owner_role_reads_the_servers(servers, clean_db):
+    """No grant for the application role; and a role that is granted SELECT (as Supabase's Data
+    API roles are by default) still sees no row: row-level security with no policy."""
+    add(servers, "Evo1")
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        with clean_db.unscoped() as conn, conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM evolution_servers")
+    probe = f"zf_probe_{secrets.token_hex(4)}"
+    with pytest.raises(Undone):
+        with clean_db.system() as conn, conn.cursor() as cur:  # rolled back, role and all
+            cur.execute(f"CREATE ROLE {probe}; GRANT SELECT ON evolution_servers TO {probe};"
+                        f" SET LOCAL ROLE {probe}")
+            cur.execute("SELECT count(*) AS n FROM evolution_servers")
+            seen = cur.fetchone()["n"]
+            raise Undone
+    assert seen == 0
