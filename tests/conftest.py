@@ -24,7 +24,7 @@ ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
 PASSWORD = "correct horse battery"
 TENANT_TABLES = ("accounts, users, api_keys, instances, contacts, conversations, messages, campaigns,"
                  " webhooks, webhook_deliveries, login_failures, campaign_recipients, send_pacing,"
-                 " services, appointments, chat_states")
+                 " services, appointments, chat_states, evolution_servers")
 
 
 def _with_database(url: str, name: str) -> str:

@@ -21,8 +21,8 @@ def create_app(config: Config | None = None, **managers) -> Flask:
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=config.max_import_bytes,
                       ZAPFLEET=config)
     services = build_services(config, **managers)
-    for name in ("db", "accounts", "instances", "outbox", "webhooks", "events", "logins",
-                 "appointments", "metrics", "campaign_runner", "reminders"):
+    for name in ("db", "accounts", "instances", "evolution_servers", "outbox", "webhooks", "events",
+                 "logins", "appointments", "metrics", "campaign_runner", "reminders"):
         app.extensions[f"zapfleet.{name}"] = getattr(services, name)
     errors.register(app)
     register_api(app)

@@ -34,6 +34,7 @@ PATH_PARAMETERS = {
     "service_id": "The service's id.",
     "appointment_id": "The appointment's id.",
     "message_id": "The message's id.",
+    "server_id": "The Evolution server's id.",
 }
 ACCESS_NOTES = {
     "public": "No authentication.",
@@ -260,12 +261,13 @@ def _api_key_operations() -> list[tuple[str, str, Spec]]:
 
 def operations() -> list[tuple[str, str, Spec]]:
     """Every (path, method, operation) the API serves, in documentation order."""
-    from web.openapi_messaging import messaging_operations  # they build on the helpers above
+    from web.openapi_evolution import evolution_operations  # they build on the helpers above
+    from web.openapi_messaging import messaging_operations
     from web.openapi_workers import worker_operations
 
     return [*_public_operations(), *_account_operations(), *_contact_operations(),
             *_conversation_operations(), *_campaign_operations(), *_api_key_operations(),
-            *worker_operations(), *messaging_operations()]
+            *worker_operations(), *evolution_operations(), *messaging_operations()]
 
 
 def build_paths() -> Spec:
@@ -279,6 +281,7 @@ def build_paths() -> Spec:
 
 def build_spec() -> Spec:
     """The complete OpenAPI 3.1 document."""
+    from web.openapi_evolution import EVOLUTION_TAGS, evolution_schemas
     from web.openapi_messaging import MESSAGING_TAGS
     from web.openapi_messaging_schemas import messaging_schemas
     from web.openapi_workers import worker_schemas
@@ -295,7 +298,7 @@ def build_spec() -> Spec:
                            '{"error": {"code", "message"}}. Timestamps are ISO 8601.',
         },
         "tags": [{"name": name, "description": description}
-                 for name, description in TAGS + MESSAGING_TAGS],
+                 for name, description in TAGS + EVOLUTION_TAGS + MESSAGING_TAGS],
         "security": [{"bearerAuth": []}],
         "paths": build_paths(),
         "components": {
@@ -304,7 +307,8 @@ def build_spec() -> Spec:
                 "description": "Send `Authorization: Bearer <api key>`: an account's key "
                                "(from sign-up or the API keys endpoints) or the platform admin key.",
             }},
-            "schemas": {**component_schemas(), **worker_schemas(), **messaging_schemas()},
+            "schemas": {**component_schemas(), **worker_schemas(), **evolution_schemas(),
+                        **messaging_schemas()},
             "responses": error_response_components(),
         },
     }

@@ -47,6 +47,8 @@ def _instance_schemas() -> dict[str, Spec]:
                                       "WhatsApp: …\", or a temporary ban's meaning); null when fine.")),
         "banned_until": nullable(timestamp("While the status is banned: when WhatsApp's temporary "
                                            "ban ends (sending waits until then).")),
+        "evolution_server_id": nullable(uuid("The Evolution server it was placed on (evolution "
+                                             "engine); null for the environment's or another engine.")),
         "created_at": timestamp("When the instance was created."),
         "updated_at": timestamp("When the instance last changed."),
     }, "An account's WhatsApp instance: the worker process that holds its session.")
@@ -196,7 +198,9 @@ def _whatsapp_operations() -> list[tuple[str, str, Spec]]:
             "Creates the account's instance (201) or reconnects the one it has (200), starts its "
             "worker and waits briefly for it; answers with the QR to scan unless already connected. "
             "An optional body {\"engine\"} picks the engine (default WHATSAPP_ENGINE); an existing "
-            "instance on another engine is switched first (its old session is unlinked).",
+            "instance on another engine is switched first (its old session is unlinked). An "
+            "evolution instance is placed on an Evolution server: 400 when there is none, 503 "
+            "when all are full.",
             access="account", body=json_body("EngineInput", required=False),
             error_statuses=(400, *LIFECYCLE_ERRORS),
             ok=(201, json_response("A new instance and its QR.", "Connection"))),

@@ -17,6 +17,7 @@ from zapfleet.db import accounts as accounts_sql
 from zapfleet.db import instances as sql
 from zapfleet.engines import worker_environment
 from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError
+from zapfleet.evolution_servers import EvolutionServers
 from zapfleet.overview import accounts_overview, workers_running
 from zapfleet.programs import WorkerProgram
 from zapfleet.reconcile import WORKER_STATES, Reconciler, remove_program, sync_program
@@ -72,8 +73,9 @@ class InstanceManager:
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep,
                  port_free: Callable[[str, int], bool] = port_is_free,
-                 start_timeout: float = START_TIMEOUT):
+                 start_timeout: float = START_TIMEOUT, servers: EvolutionServers | None = None):
         self.db, self.supervisor, self.config = db, supervisor, config
+        self.servers = servers or EvolutionServers(db, config)
         self.worker_client = worker_client or WorkerClient
         self.clock, self.sleep, self.port_free = clock, sleep, port_free
         self.start_timeout = start_timeout
@@ -113,13 +115,14 @@ class InstanceManager:
         return instance
 
     def program_for(self, instance: dict) -> WorkerProgram:
-        """The supervisord program of an instance's worker."""
-        instance_id = str(instance["id"])
+        """The supervisord program of an instance's worker (with its Evolution server's settings)."""
+        instance_id, engine = str(instance["id"]), instance["engine"]
+        server = self.servers.settings(instance["evolution_server_id"]) if engine == "evolution" else None
         return WorkerProgram(
-            instance["instance_name"], instance_id, instance["port"], instance["engine"],
+            instance["instance_name"], instance_id, instance["port"], engine,
             token=worker_token(self.config.secret_key, instance_id), var_dir=Path(self.config.var_dir),
             control_url=self.config.control_url, host=self.config.worker_host,
-            environment=worker_environment(instance["engine"], self.config))
+            environment=worker_environment(engine, self.config, server))
 
     def client_for(self, instance: dict) -> WorkerClient:
         """An HTTP client for the instance's worker."""
@@ -165,12 +168,15 @@ class InstanceManager:
             return self.observe(instance["id"], status="stopped")
 
     def _switch_engine(self, instance: dict, engine: str) -> dict:
-        """Unlink and remove the worker of the old engine; the row, on the new one."""
-        self._quietly(self.client_for(instance).delete)
+        """The row on the new engine (placed on an Evolution server first: a refusal changes
+        nothing); then unlink and remove the worker of the old engine."""
         program = self.program_for(instance)
-        remove_program(self.supervisor, program.conf_file, program.session_dir)
         with self.db.system() as conn:
-            return sql.set_engine(conn, instance["account_id"], engine)
+            server = self.servers.place(conn, engine)
+            switched = sql.set_engine(conn, instance["account_id"], engine, server)
+        self._quietly(self.client_for(instance).delete)
+        remove_program(self.supervisor, program.conf_file, program.session_dir)
+        return switched
 
     @staticmethod
     def _quietly(call: Callable[[], Any]) -> None:
@@ -181,15 +187,17 @@ class InstanceManager:
             pass
 
     def _insert(self, account_id: UUID, engine: str) -> dict:
-        """The new instance row, on the lowest free port (under the global port lock)."""
+        """The new instance row, on the lowest free port (under the global port lock) and, for
+        the evolution engine, on the chosen server (under the servers' lock)."""
         try:
             with self.db.system() as conn:
                 account = accounts_sql.get_account(conn, account_id)
                 if account is None:
                     raise NotFound("no such account")
                 sql.lock_ports(conn)
+                server = self.servers.place(conn, engine)
                 return sql.insert_instance(conn, account_id, f"{account['slug']}_whatsapp",
-                                           self._free_port(conn), engine)
+                                           self._free_port(conn), engine, evolution_server_id=server)
         except psycopg2.errors.UniqueViolation:
             raise Conflict("the WhatsApp instance could not be created; try again") from None
 

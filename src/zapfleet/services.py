@@ -11,6 +11,7 @@ from zapfleet.campaign_runner import CampaignRunner
 from zapfleet.config import Config
 from zapfleet.db import Database
 from zapfleet.events import WorkerEvents
+from zapfleet.evolution_servers import EvolutionServers
 from zapfleet.instances import InstanceManager
 from zapfleet.logins import LoginGuard
 from zapfleet.metrics import Metrics
@@ -27,6 +28,7 @@ class Services:
     db: Database
     accounts: AccountManager
     instances: InstanceManager
+    evolution_servers: EvolutionServers
     outbox: Outbox
     webhooks: WebhookManager
     events: WorkerEvents
@@ -49,7 +51,7 @@ def build_services(config: Config, **given: Any) -> Services:
     instances = given.get("instances") or InstanceManager(db, supervisor, config)
     deadline = config.send_deadline_seconds
     return Services(
-        db=db, accounts=accounts, instances=instances,
+        db=db, accounts=accounts, instances=instances, evolution_servers=instances.servers,
         outbox=Outbox(db, instances, config.default_region, deadline),
         webhooks=given.get("webhooks") or WebhookManager(
             db, allow_private=config.webhook_allow_private),

@@ -39,6 +39,19 @@ def boolean(data: Mapping[str, Any], field: str, default: bool | None = None) ->
     return value
 
 
+def whole_number(data: Mapping[str, Any], field: str, low: int, high: int,
+                 default: int | None = None) -> int | None:
+    """An integer field between low and high (a JSON number without a fraction, not a boolean)."""
+    value = data.get(field, default)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(field, f"must be a whole number from {low} to {high}")
+    return value
+
+
 def choice(data: Mapping[str, Any], field: str, allowed: tuple[str, ...],
            default: str | None = None) -> str | None:
     """A string field restricted to a fixed set of values."""

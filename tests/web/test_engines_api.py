@@ -37,7 +37,7 @@ def error_of(response, status: int) -> dict:
 
 @pytest.mark.parametrize("body, words", [
     ({"engine": "baileys"}, "must be one of: sandbox, evolution, neonize"),
-    ({"engine": "evolution"}, "needs EVOLUTION_URL and EVOLUTION_API_KEY"),
+    ({"engine": "evolution"}, "needs an Evolution API server"),
     ({"engine": 5}, "must be one of"),
 ])
 def test_connect_validates_the_engine(api, tenant, body, words):

@@ -5,13 +5,13 @@ from flask import Flask
 
 from web import internal
 from web.api import (accounts, api_keys, appointments, campaigns, contacts, conversations, docs,
-                     engines, health, instances, metrics, register, sandbox, scheduled, services,
-                     settings, webhooks, whatsapp)
+                     engines, evolution_servers, health, instances, metrics, register, sandbox,
+                     scheduled, services, settings, webhooks, whatsapp)
 
 BLUEPRINTS = (
     health.bp, register.bp, accounts.bp, contacts.bp, conversations.bp, campaigns.bp, api_keys.bp,
     whatsapp.bp, instances.bp, engines.bp, webhooks.bp, sandbox.bp, settings.bp, scheduled.bp,
-    services.bp, appointments.bp, metrics.bp, internal.bp, docs.bp,
+    services.bp, appointments.bp, metrics.bp, evolution_servers.bp, internal.bp, docs.bp,
 )
 
 

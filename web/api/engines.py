@@ -11,4 +11,5 @@ bp = Blueprint("engines", __name__, url_prefix="/api/engines")
 def list_engines():
     """Every engine: name, label, default, available and, when not, the reason."""
     current_principal()  # any valid key
-    return {"items": engine_list(current_app.config["ZAPFLEET"])}
+    servers = current_app.extensions["zapfleet.evolution_servers"]
+    return {"items": engine_list(current_app.config["ZAPFLEET"], servers)}

@@ -5,7 +5,8 @@ from typing import Any, Sequence
 from uuid import UUID
 
 INSTANCE_COLUMNS = ("id, account_id, instance_name, port, engine, status, desired_state, qr_code,"
-                    " phone, last_connected, last_error, banned_until, created_at, updated_at")
+                    " phone, last_connected, last_error, banned_until, evolution_server_id,"
+                    " created_at, updated_at")
 OBSERVED = ("status", "qr_code", "phone", "last_connected", "last_error", "banned_until")
 ACCOUNT_LOCK_CLASS = 0x7A6601  # advisory-lock classes ("zf" 1 and 2): per-account lifecycle
 PORT_LOCK_CLASS = 0x7A6602  # and the global port allocation
@@ -13,13 +14,14 @@ MAX_PORT = 65535
 
 
 def insert_instance(conn, account_id: UUID, instance_name: str, port: int, engine: str,
-                    desired_state: str = "running", status: str = "starting") -> dict:
+                    desired_state: str = "running", status: str = "starting",
+                    evolution_server_id: UUID | None = None) -> dict:
     """Insert an instance row and return it."""
     with conn.cursor() as cur:
         cur.execute(
-            "INSERT INTO instances (account_id, instance_name, port, engine, desired_state, status)"
-            f" VALUES (%s, %s, %s, %s, %s, %s) RETURNING {INSTANCE_COLUMNS}",
-            (account_id, instance_name, port, engine, desired_state, status))
+            "INSERT INTO instances (account_id, instance_name, port, engine, desired_state, status,"
+            f" evolution_server_id) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING {INSTANCE_COLUMNS}",
+            (account_id, instance_name, port, engine, desired_state, status, evolution_server_id))
         return cur.fetchone()
 
 
@@ -65,13 +67,16 @@ def set_desired_state(conn, account_id: UUID, desired_state: str) -> dict | None
         return cur.fetchone()
 
 
-def set_engine(conn, account_id: UUID, engine: str) -> dict | None:
-    """Switch the account's instance to another engine; its observed state starts over."""
+def set_engine(conn, account_id: UUID, engine: str,
+               evolution_server_id: UUID | None = None) -> dict | None:
+    """Switch the account's instance to another engine (and Evolution server, or none); its
+    observed state starts over."""
     with conn.cursor() as cur:
         cur.execute(
-            "UPDATE instances SET engine = %s, status = 'starting', qr_code = NULL, phone = NULL,"
-            " last_error = NULL, banned_until = NULL, updated_at = now() WHERE account_id = %s"
-            f" RETURNING {INSTANCE_COLUMNS}", (engine, account_id))
+            "UPDATE instances SET engine = %s, evolution_server_id = %s, status = 'starting',"
+            " qr_code = NULL, phone = NULL, last_error = NULL, banned_until = NULL,"
+            f" updated_at = now() WHERE account_id = %s RETURNING {INSTANCE_COLUMNS}",
+            (engine, evolution_server_id, account_id))
         return cur.fetchone()
 
 
