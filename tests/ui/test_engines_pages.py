@@ -42,6 +42,14 @@ def test_the_engines_that_can_run_here_are_offered(salon):
     assert options == [("sandbox", "selected"), ("neonize", "")]  # no Evolution server is set
 
 
+def test_an_evolution_server_added_by_the_owner_is_offered(app, salon):
+    account, client, _token = salon
+    app.extensions["zapfleet.evolution_servers"].create({
+        "name": "evo-1", "url": "https://evo1.example.com", "api_key": "k" * 24})
+    page = client.get(f"/a/{account}/").get_data(as_text=True)
+    assert '<option value="evolution"' in page and "Your Evolution API server" in page
+
+
 def test_an_engine_this_installation_cannot_run_is_refused(salon, manager):
     account, client, token = salon
     response = client.post(f"/a/{account}/whatsapp/connect", data={

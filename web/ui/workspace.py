@@ -51,7 +51,7 @@ def engine_choices(wa: dict) -> dict:
     """The engines this installation can run, and the one the Connect button uses."""
     config = current_app.config["ZAPFLEET"]
     engines = [dict(e, label=str(ENGINE_LABELS.get(e["name"], e["label"])))
-               for e in engine_list(config) if e["available"]]
+               for e in engine_list(config, ext("evolution_servers")) if e["available"]]
     return {"engines": engines, "current_engine": wa["engine"] or config.default_engine}
 
 
