@@ -5,11 +5,11 @@ from datetime import datetime
 from uuid import UUID
 
 import phonenumbers
-from flask import current_app, g, request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
+from web.ui.local_time import local
 from zapfleet.errors import InvalidInput
-from zapfleet.overview import account_zone
 
 MAX_PENDING = 100
 TICKS = {  # status: (symbol, title)
@@ -27,11 +27,8 @@ def ext(name: str):
 
 
 def stamp(moment: datetime | None) -> str:
-    """A moment as ISO date and HH:MM in the account's time zone (UTC when it has none)."""
-    if moment is None:
-        return ""
-    zone = account_zone((g.account.get("settings") or {}).get("time_zone"))
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    """A moment as ISO date and HH:MM in the account's time zone (America/Sao_Paulo by default)."""
+    return local(moment)
 
 
 def phone_label(phone: str | None) -> str:
