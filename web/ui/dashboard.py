@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.ui.auth import form_failed
+from web.ui.charts import metric_charts
 from web.ui.session import admin_required
 from web.ui.threads import phone_label
 from zapfleet.errors import ZapfleetError
@@ -95,8 +96,14 @@ def overview() -> dict:
 @bp.get("/admin")
 @admin_required
 def dashboard():
-    """The page: the summary, the new-account form and every account."""
-    return render_template("ui/dashboard.html", form={}, **overview())
+    """The page: the summary, the new-account form, every account and the platform's figures."""
+    return render_template("ui/dashboard.html", form={}, **overview(), **platform_metrics())
+
+
+def platform_metrics() -> dict:
+    """Every account's messages and bookings together as charts, and each account's totals."""
+    metrics = _ext("metrics").for_platform({})
+    return {"charts": metric_charts(metrics), "account_totals": metrics["accounts"]}
 
 
 @bp.get("/admin/status.json")
@@ -116,7 +123,7 @@ def create_account():
     try:
         account = _ext("accounts").create_account(data)
     except ZapfleetError as exc:
-        return form_failed("ui/dashboard.html", exc, **overview())
+        return form_failed("ui/dashboard.html", exc, **overview(), **platform_metrics())
     flash(_("The account %(name)s was created. Connect its WhatsApp below.",
             name=account["name"]), "success")
     return _back(account["id"])

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from web.ui.charts import metric_charts
 from web.ui.session import account_page
 from web.ui.threads import ext, phone_label
 from zapfleet.errors import ZapfleetError
@@ -45,7 +46,9 @@ def account_connection(account_id: UUID) -> dict:
 @account_page
 def overview(account_id):
     """The WhatsApp connection: status, QR, Connect/Reconnect and Logout."""
-    return render_template("ui/workspace.html", wa=account_connection(account_id))
+    metrics = ext("metrics").for_account(account_id, {})
+    return render_template("ui/workspace.html", wa=account_connection(account_id),
+                           charts=metric_charts(metrics))
 
 
 @bp.get("/a/<uuid:account_id>/whatsapp.json")
