@@ -20,6 +20,9 @@ TICKS = {  # status: (symbol, title)
     "failed": ("✗", _l("failed")),
 }
 
+ORIGINS = {"bot": _l("bot"), "campaign": _l("campaign"), "notice": _l("appointment notice"),
+           "auto_reply": _l("away message")}
+
 
 def ext(name: str):
     """One of the app's zapfleet managers (accounts, instances, outbox, …)."""
@@ -60,11 +63,18 @@ def ticks(message: dict) -> dict | None:
     return {"symbol": symbol, "status": message["status"], "title": title}
 
 
+def origin_label(message: dict) -> str | None:
+    """Who wrote an outbound message when no person did (bot, campaign, notice, away message)."""
+    label = ORIGINS.get(message.get("origin") or "")
+    return str(label) if label else None
+
+
 def message_json(message: dict) -> dict:
     """A message as the pages' scripts draw it."""
     return {"id": str(message["id"]), "direction": message["direction"], "body": message["body"],
             "status": message["status"], "created_at": message["created_at"].isoformat(),
-            "time": stamp(message["created_at"]), "ticks": ticks(message)}
+            "time": stamp(message["created_at"]), "ticks": ticks(message),
+            "origin": origin_label(message)}
 
 
 def poll_args() -> tuple[datetime | None, list[UUID]]:
@@ -88,4 +98,4 @@ def poll_args() -> tuple[datetime | None, list[UUID]]:
 def thread_helpers() -> dict:
     """What the templates call, macros included (template globals)."""
     return {"ticks": ticks, "stamp": stamp, "conversation_title": conversation_title,
-            "phone_label": phone_label}
+            "phone_label": phone_label, "origin_label": origin_label}
