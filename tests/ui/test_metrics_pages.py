@@ -31,9 +31,13 @@ def test_the_account_page_charts_its_messages_and_the_dashboard_lists_each_accou
     assert f"<title>{today}: received 3</title>" in page and 'id="chart-replies"' in page
     admin = "owner@example.com"
     manager.create_user(admin, PASSWORD, None)
-    dashboard = signed_in(app, admin).get("/admin").get_data(as_text=True)
-    assert "3 received" in dashboard
-    assert re.search(rf'<tr data-account="{account}"><td>Pet Shop</td><td>0</td><td>3</td><td>0</td></tr>', dashboard)
+    owner = signed_in(app, admin)
+    assert 'data-url="/admin/metrics?part=1"' in owner.get("/admin").get_data(as_text=True)
+    for url in ("/admin/metrics?part=1", "/admin/metrics"):  # the dashboard's part, its own page
+        figures = owner.get(url).get_data(as_text=True)
+        assert "3 received" in figures
+        assert re.search(rf'<tr data-account="{account}"><td>Pet Shop</td><td>0</td><td>3</td><td>0</td></tr>', figures)
+    assert signed_in(app, "pet@example.com").get("/admin/metrics").status_code == 404
 
 
 def test_in_the_browser_the_chart_shows_on_the_account_page(ui):
@@ -47,3 +51,8 @@ def test_in_the_browser_the_chart_shows_on_the_account_page(ui):
     expect(chart.locator("rect.bar.received").last).to_have_attribute("height", re.compile(r"^[1-9]"))
     page.locator("#metrics").scroll_into_view_if_needed()
     ui.shot(page, "workspace-metrics")
+    owner = ui.page()
+    ui.sign_in(owner, ui.admin())
+    expect(owner.locator("#platform-metrics #chart-messages")).to_contain_text("1 received")
+    expect(owner.locator("#account-totals")).to_contain_text("Barbearia do Zé")
+    ui.shot(owner, "dashboard-metrics")

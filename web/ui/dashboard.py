@@ -97,13 +97,17 @@ def overview() -> dict:
 @admin_required
 def dashboard():
     """The page: the summary, the new-account form, every account and the platform's figures."""
-    return render_template("ui/dashboard.html", form={}, **overview(), **platform_metrics())
+    return render_template("ui/dashboard.html", form={}, **overview())
 
 
-def platform_metrics() -> dict:
-    """Every account's messages and bookings together as charts, and each account's totals."""
+@bp.get("/admin/metrics")
+@admin_required
+def platform_metrics():
+    """The platform's charts and each account's totals: a page of its own, and the part the
+    dashboard loads after it shows (so the accounts' list never waits for the counting)."""
     metrics = _ext("metrics").for_platform({})
-    return {"charts": metric_charts(metrics), "account_totals": metrics["accounts"]}
+    template = "ui/_platform_metrics.html" if request.args.get("part") else "ui/platform_metrics.html"
+    return render_template(template, charts=metric_charts(metrics), account_totals=metrics["accounts"])
 
 
 @bp.get("/admin/status.json")
@@ -123,7 +127,7 @@ def create_account():
     try:
         account = _ext("accounts").create_account(data)
     except ZapfleetError as exc:
-        return form_failed("ui/dashboard.html", exc, **overview(), **platform_metrics())
+        return form_failed("ui/dashboard.html", exc, **overview())
     flash(_("The account %(name)s was created. Connect its WhatsApp below.",
             name=account["name"]), "success")
     return _back(account["id"])
