@@ -1,11 +1,31 @@
 """The app served over real HTTP in a thread, for tests that need a real client or browser."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from werkzeug.serving import make_server
 
 from web import create_app
+from zapfleet.config import PROJECT_ROOT
+
+
+def start_dispatcher(config, database_url: str, number: int = 0) -> subprocess.Popen:
+    """A dispatcher process (`python -m zapfleet dispatcher`), as supervisord runs it, on the
+    test's database and supervisord; its output goes to var/dispatcher-<number>.log."""
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": config.secret_key,
+           "ZAPFLEET_VAR_DIR": str(config.var_dir), "ZAPFLEET_BIND": config.bind,
+           "SUPERVISOR_USER": config.supervisor_user,
+           "SUPERVISOR_PASSWORD": config.supervisor_password,
+           "WORKER_PORT_BASE": str(config.worker_port_base), "DB_POOL_SIZE": "4",
+           "ZAPFLEET_ENV_FILE": str(Path(config.var_dir) / "absent.env"),
+           "PYTHONPATH": str(PROJECT_ROOT)}
+    with open(Path(config.var_dir) / f"dispatcher-{number}.log", "wb") as log:
+        return subprocess.Popen([sys.executable, "-m", "zapfleet", "dispatcher"], env=env,
+                                cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
 
 
 class Server:

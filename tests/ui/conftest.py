@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import PASSWORD
-from tests.live import Server
+from tests.live import Server, start_dispatcher
 from zapfleet.config import PROJECT_ROOT
 from zapfleet.supervisor import Supervisor
 
@@ -50,6 +51,22 @@ class UI:
     app: object
     browser: Browser
     manager: object
+    config: object = None
+    database_url: str = ""
+    dispatchers: list = field(default_factory=list)
+
+    def dispatcher(self) -> subprocess.Popen:
+        """A real dispatcher process (campaigns, notices, scheduled messages), stopped at the end."""
+        process = start_dispatcher(self.config, self.database_url, len(self.dispatchers))
+        self.dispatchers.append(process)
+        return process
+
+    def stop_dispatchers(self) -> None:
+        """Stop the dispatchers this test started."""
+        for process in self.dispatchers:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
 
     def page(self, lang: str | None = "en", width: int = 1280, height: int = 900) -> Page:
         """A fresh tab with its own cookies (one user per page), in English unless lang says.
@@ -95,11 +112,13 @@ class UI:
         return email
 
 
-def served_ui(clean_db, manager, config, browser):
+def served_ui(clean_db, manager, config, browser, database_url):
     """The app on real HTTP for this config, and a browser to drive it; workers removed after."""
     server = Server(config, database=clean_db, accounts=manager,
                     supervisor=Supervisor.from_config(config))
-    yield UI(config.control_url, server.app, browser, manager)
+    ui = UI(config.control_url, server.app, browser, manager, config, database_url)
+    yield ui
+    ui.stop_dispatchers()
     instances = server.app.extensions["zapfleet.instances"]
     for instance in instances.list(None):
         instances.delete(instance["account_id"])
@@ -107,7 +126,7 @@ def served_ui(clean_db, manager, config, browser):
 
 
 @pytest.fixture
-def ui(clean_db, manager, supervisord, worker_config, browser):
+def ui(clean_db, manager, supervisord, worker_config, browser, database_url):
     """The app on real HTTP with real sandbox workers, and a browser to drive it."""
     config = worker_config.with_overrides(webhook_allow_private=True)
-    yield from served_ui(clean_db, manager, config, browser)
+    yield from served_ui(clean_db, manager, config, browser, database_url)

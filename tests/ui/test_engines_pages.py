@@ -88,9 +88,9 @@ def evolution():
 
 
 @pytest.fixture
-def evolution_ui(clean_db, manager, supervisord, worker_config, browser, evolution):
+def evolution_ui(clean_db, manager, supervisord, worker_config, browser, evolution, database_url):
     config = worker_config.with_overrides(evolution_url=evolution.url, evolution_api_key=KEY)
-    yield from served_ui(clean_db, manager, config, browser)
+    yield from served_ui(clean_db, manager, config, browser, database_url)
 
 
 def test_in_the_browser_an_evolution_phone_links_with_a_pairing_code(evolution_ui, evolution):

@@ -98,7 +98,7 @@ def test_own_account_id_with_other_accounts_resource_ids_is_404(app, client, int
     tenant, ids = victim
     own = {**ids, "account_id": intruder[0].id}
     for rule, method in _account_routes(app):
-        if len(rule.arguments - {"action"}) > 1:
+        if len([name for name in rule.arguments if name.endswith("_id")]) > 1:
             response = _as_intruder(app, client, intruder, rule, method, own)
             _assert_not_found(response, method, rule)
     _assert_untouched(client, tenant, ids)

@@ -3,19 +3,16 @@ dispatcher processes (`python -m zapfleet dispatcher`) that a test kills with SI
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.live import Server
+from tests.live import Server, start_dispatcher
 from tests.waiting import wait_until
-from zapfleet.config import PROJECT_ROOT
 from zapfleet.supervisor import Supervisor
 
 FAST = {"min_gap_seconds": 0, "max_gap_seconds": 0, "window_start": "00:00",
@@ -48,16 +45,7 @@ class Live:
 
     def start_dispatcher(self) -> subprocess.Popen:
         """A dispatcher process, as supervisord runs it, on the test's database and supervisord."""
-        c = self.config
-        env = {**os.environ, "DATABASE_URL": self.database_url, "SECRET_KEY": c.secret_key,
-               "ZAPFLEET_VAR_DIR": str(c.var_dir), "ZAPFLEET_BIND": c.bind,
-               "SUPERVISOR_USER": c.supervisor_user, "SUPERVISOR_PASSWORD": c.supervisor_password,
-               "WORKER_PORT_BASE": str(c.worker_port_base), "DB_POOL_SIZE": "4",
-               "ZAPFLEET_ENV_FILE": str(Path(c.var_dir) / "absent.env"), "PYTHONPATH": str(PROJECT_ROOT)}
-        log = open(Path(c.var_dir) / f"dispatcher-{len(self.dispatchers)}.log", "wb")
-        process = subprocess.Popen([sys.executable, "-m", "zapfleet", "dispatcher"], env=env,
-                                   cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
+        process = start_dispatcher(self.config, self.database_url, len(self.dispatchers))
         self.dispatchers.append(process)
         return process
 

@@ -1,18 +1,52 @@
-// The campaign form: the recipient count follows the chosen tags.
+// The campaign pages: the recipient count follows the chosen tags; the progress bar, its counts
+// and what the sending waits for move by themselves while the campaign runs.
 "use strict";
+
+const zfCampaign = {
+  countRecipients(box) {
+    const count = document.getElementById("recipients-count");
+    if (!count) return;
+    box.addEventListener("change", async () => {
+      const tags = [...box.querySelectorAll('input[name="target_tags"]:checked')].map((el) => el.value);
+      const url = `${box.dataset.countUrl}?tags=${encodeURIComponent(tags.join(","))}`;
+      try {
+        zf.text(count, String((await zf.json(url)).recipients));
+      } catch (err) {
+        zf.text(count, "–");
+      }
+    });
+  },
+
+  showProgress(card, data) {
+    const bar = document.getElementById("progress-bar");
+    if (bar) {
+      bar.setAttribute("aria-valuenow", String(data.percent));
+      bar.firstElementChild.style.width = `${data.percent}%`;
+    }
+    const done = document.getElementById("progress-done");
+    if (done) zf.text(done, done.dataset.template.replace("%d", data.done).replace("%t", data.total));
+    zf.text(document.getElementById("progress-percent"), `(${data.percent}%)`);
+    Object.entries(data.counts).forEach(([name, value]) => {
+      zf.text(card.querySelector(`[data-count="${name}"]`), String(value));
+    });
+    zf.text(document.getElementById("progress-waiting"), data.waiting);
+    card.querySelectorAll("[data-for]").forEach((el) => {
+      el.hidden = !el.dataset.for.split(" ").includes(data.status);
+    });
+    const badge = document.getElementById("campaign-status");
+    if (badge) {
+      zf.text(badge, data.status_label);
+      badge.className = `badge ${data.status}`;
+    }
+    return data.live;
+  },
+};
 
 document.addEventListener("DOMContentLoaded", () => {
   const box = document.getElementById("target-tags");
-  if (!box) return;
-  const count = document.getElementById("recipients-count");
-  const refresh = async () => {
-    const tags = [...box.querySelectorAll('input[name="target_tags"]:checked')].map((el) => el.value);
-    const url = `${box.dataset.countUrl}?tags=${encodeURIComponent(tags.join(","))}`;
-    try {
-      zf.text(count, String((await zf.json(url)).recipients));
-    } catch (err) {
-      zf.text(count, "–");
-    }
-  };
-  box.addEventListener("change", refresh);
+  if (box) zfCampaign.countRecipients(box);
+  const card = document.getElementById("run");
+  if (card && card.dataset.progressUrl) {
+    zf.poll(card.dataset.progressUrl, 1000, (data) => zfCampaign.showProgress(card, data));
+  }
 });

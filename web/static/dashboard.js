@@ -72,3 +72,18 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.querySelector("[data-status-url]");
   if (summary) zf.poll(summary.dataset.statusUrl, 1000, dashboard.update);
 });
+
+// The platform's charts arrive after the page shows (their counting never slows the list).
+document.addEventListener("DOMContentLoaded", async () => {
+  const box = document.getElementById("platform-metrics");
+  if (!box) return;
+  try {
+    const response = await fetch(box.dataset.url, {credentials: "same-origin"});
+    if (!response.ok) return;
+    const part = document.createElement("div");
+    part.innerHTML = await response.text();
+    box.querySelector("[data-placeholder]").replaceWith(part);
+  } catch (err) {
+    console.warn("metrics", err);
+  }
+});

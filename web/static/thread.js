@@ -18,6 +18,12 @@ const zfThread = {
     const time = document.createElement("time");
     time.dateTime = m.created_at;
     time.textContent = m.time;
+    if (m.origin) {
+      const origin = document.createElement("span");
+      origin.className = "origin";
+      origin.textContent = m.origin;
+      meta.append(origin, " ");
+    }
     meta.append(time);
     el.append(text, meta);
     zfThread.setStatus(el, m);

@@ -8,15 +8,17 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
 from web.api import BLUEPRINTS as API_BLUEPRINTS
-from web.ui import (auth, campaigns, contacts, dashboard, inbox, sandbox_phone, settings,
-                    workspace)
+from web.ui import (appointments, auth, campaign_runs, campaigns, contacts, dashboard, inbox,
+                    messaging, sandbox_phone, services, settings, workspace)
 from web.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, chosen_language
+from web.ui.local_time import account_settings, input_value, local
 from web.ui.session import current_principal, current_user
 from web.ui.threads import thread_helpers
 from zapfleet.config import Config
 
 UI_BLUEPRINTS = (auth.bp, dashboard.bp, workspace.bp, inbox.bp, contacts.bp, campaigns.bp,
-                 settings.bp, sandbox_phone.bp)
+                 campaign_runs.bp, appointments.bp, services.bp, messaging.bp, settings.bp,
+                 sandbox_phone.bp)
 
 
 def register_ui(app: Flask, config: Config) -> None:
@@ -34,4 +36,5 @@ def register_ui(app: Flask, config: Config) -> None:
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, chosen_language=chosen_language,
                                  current_principal=current_principal, current_user=current_user,
-                                 **thread_helpers())
+                                 account_settings=account_settings, input_value=input_value,
+                                 local=local, **thread_helpers())

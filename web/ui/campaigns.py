@@ -1,4 +1,5 @@
-"""Campaigns: create and edit (message, link, QR-code URL, target tags) with the recipient count."""
+"""Campaigns: create and edit (message, other wordings, link, QR-code URL, target tags) with the
+recipient count; each campaign's run and progress: campaign_runs.py."""
 from __future__ import annotations
 
 from uuid import UUID
@@ -8,29 +9,45 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.ui.auth import field_errors, form_failed
+from web.ui.campaign_runs import STATUS_LABELS, back_to_run, run_context, scheduled_context
+from web.ui.local_time import local, posted_moment
 from web.ui.session import account_page
 from web.ui.threads import ext
+from zapfleet.campaigns import EDITABLE_STATUSES, MAX_VARIANTS
 from zapfleet.errors import InvalidInput, ZapfleetError
 
 bp = Blueprint("ui_campaigns", __name__)
 BASE = "/a/<uuid:account_id>/campaigns"
-STATUS_LABELS = {"draft": _l("Draft"), "scheduled": _l("Scheduled"), "running": _l("Sending"),
-                 "paused": _l("Paused"), "completed": _l("Completed"), "cancelled": _l("Cancelled")}
 FIELDS = ("name", "message", "link", "qr_code_url")
+PLACEHOLDERS = {"name": _l("the customer’s first name"), "link": _l("the link below"),
+                "qr_code_url": _l("the QR code image’s address below")}
 
 
-def posted_campaign() -> dict:
-    """The campaign form's fields as the AccountManager takes them."""
+def locked(campaign: dict | None) -> bool:
+    """True once the campaign has started: then only its name can change."""
+    return campaign is not None and campaign["status"] not in EDITABLE_STATUSES
+
+
+def posted_campaign(campaign: dict | None = None) -> dict:
+    """The campaign form's fields as the AccountManager takes them (only the name once it runs)."""
+    if locked(campaign):
+        return {"name": request.form.get("name", "")}
     data = {name: request.form.get(name, "") for name in FIELDS}
-    return {**data, "target_tags": request.form.getlist("target_tags")}
+    variants = [text.strip() for text in request.form.getlist("variants") if text.strip()]
+    return {**data, "variants": variants, "target_tags": request.form.getlist("target_tags")}
 
 
 def editor_context(account_id: UUID, campaign: dict | None, data: dict | None = None) -> dict:
-    """The form's values (typed, else saved), the account's tags and the recipients they select."""
-    values = data or campaign or {"target_tags": []}
+    """The form's values (typed, else saved), the account's tags and the recipients they select,
+    and, for a saved campaign, its run: progress, buttons and recipients."""
+    values = {**(campaign or {"target_tags": []}), **(data or {})}
+    variants = list(values.get("variants") or [])
     return {"campaign": campaign, "values": values, "tags": ext("accounts").list_tags(account_id),
             "recipients": _recipients(account_id, values.get("target_tags") or []),
-            "field_errors": {}}
+            "variants": variants if locked(campaign) else
+            variants + [""] * max(1, min(2, MAX_VARIANTS - len(variants))),
+            "locked": locked(campaign), "placeholders": PLACEHOLDERS, "field_errors": {},
+            **(run_context(account_id, campaign) if campaign else {})}
 
 
 def _recipients(account_id: UUID, tags: list[str]) -> int | None:
@@ -41,9 +58,11 @@ def _recipients(account_id: UUID, tags: list[str]) -> int | None:
 
 
 def _campaign_rows(account_id: UUID) -> list[dict]:
-    """The account's campaigns, each with how many contacts its tags reach now."""
+    """The account's campaigns: whom each reaches (fixed once started) and how many are done."""
     rows = ext("accounts").list_campaigns(account_id)
-    return [{**row, "recipients": ext("accounts").count_recipients(account_id, row["target_tags"]),
+    return [{**row, "recipients": row["counts"]["total"] if row["started_at"] else
+             ext("accounts").count_recipients(account_id, row["target_tags"]),
+             "done": row["counts"]["total"] - row["counts"]["pending"] - row["counts"]["queued"],
              "status_label": str(STATUS_LABELS.get(row["status"], row["status"]))} for row in rows]
 
 
@@ -57,7 +76,8 @@ def _failed(account_id: UUID, campaign: dict | None, data: dict, exc: ZapfleetEr
 @account_page
 def campaigns(account_id):
     """Every campaign of the account, newest first."""
-    return render_template("ui/campaigns.html", campaigns=_campaign_rows(account_id))
+    return render_template("ui/campaigns.html", campaigns=_campaign_rows(account_id),
+                           **scheduled_context(account_id))
 
 
 @bp.route(BASE + "/new", methods=["GET", "POST"])
@@ -82,7 +102,7 @@ def edit(account_id, campaign_id: UUID):
     campaign = ext("accounts").get_campaign(account_id, campaign_id)  # another account's: 404
     if request.method == "GET":
         return render_template("ui/campaign_edit.html", **editor_context(account_id, campaign))
-    data = posted_campaign()
+    data = posted_campaign(campaign)
     try:
         ext("accounts").update_campaign(account_id, campaign_id, data)
     except ZapfleetError as exc:
@@ -106,3 +126,20 @@ def recipients(account_id):
     """How many contacts these tags reach (?tags=a,b; none: every contact not opted out)."""
     tags = [tag for tag in request.args.get("tags", "").split(",") if tag]
     return {"recipients": ext("accounts").count_recipients(account_id, tags)}
+
+
+@bp.post(BASE + "/<uuid:campaign_id>/start")
+@account_page
+def start(account_id, campaign_id: UUID):
+    """Start now, or at the chosen date and time (in the account's time zone)."""
+    campaign = ext("accounts").get_campaign(account_id, campaign_id)  # another account's: 404
+    try:
+        send_at = posted_moment(request.form.get("send_at", ""), "send_at")
+        campaign = ext("accounts").start_campaign(account_id, campaign_id, {"send_at": send_at})
+    except ZapfleetError as exc:
+        return _failed(account_id, campaign, {}, exc)
+    if campaign["status"] == "scheduled":
+        flash(_("The campaign will start on %(when)s.", when=local(campaign["send_at"])), "success")
+    else:
+        flash(_("The campaign started: its messages leave one by one."), "success")
+    return back_to_run(account_id, campaign_id)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.ui.auth import form_failed
+from web.ui.charts import metric_charts
 from web.ui.session import admin_required
 from web.ui.threads import phone_label
 from zapfleet.errors import ZapfleetError
@@ -92,8 +93,18 @@ def overview() -> dict:
 @bp.get("/admin")
 @admin_required
 def dashboard():
-    """The page: the summary, the new-account form and every account."""
+    """The page: the summary, the new-account form, every account and the platform's figures."""
     return render_template("ui/dashboard.html", form={}, **overview())
+
+
+@bp.get("/admin/metrics")
+@admin_required
+def platform_metrics():
+    """The platform's charts and each account's totals: a page of its own, and the part the
+    dashboard loads after it shows (so the accounts' list never waits for the counting)."""
+    metrics = _ext("metrics").for_platform({})
+    template = "ui/_platform_metrics.html" if request.args.get("part") else "ui/platform_metrics.html"
+    return render_template(template, charts=metric_charts(metrics), account_totals=metrics["accounts"])
 
 
 @bp.get("/admin/status.json")

@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 from uuid import UUID
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from web.ui.auth import form_failed
+from web.ui.local_time import account_settings
 from web.ui.session import account_page
 from web.ui.threads import (conversation_title, ext, message_json, phone_label, poll_args,
                             stamp)
 from zapfleet.errors import ZapfleetError
+
+BOT_PAUSE_MINUTES = 24 * 60
 
 bp = Blueprint("ui_inbox", __name__)
 THREAD = "/a/<uuid:account_id>/inbox/<uuid:conversation_id>"
@@ -91,7 +95,30 @@ def thread(account_id, conversation_id):
     """One conversation, marked read, with its latest messages and the reply box."""
     opened = ext("accounts").open_conversation(account_id, conversation_id)
     return render_template("ui/inbox.html", page=conversations(account_id), form={},
-                           key=new_key(), thread=opened)
+                           key=new_key(), thread=opened, bot=bot_view(account_id, conversation_id))
+
+
+def bot_view(account_id: UUID, conversation_id: UUID) -> dict | None:
+    """The bot's state in this conversation; None while neither the bot nor auto-reply is on."""
+    settings = account_settings()
+    if not (settings["booking_bot"] or settings["auto_reply"]):
+        return None
+    state = ext("accounts").bot_state(account_id, conversation_id)
+    until = state["paused_until"]
+    return {**state, "until": until if until and until > datetime.now(timezone.utc) else None}
+
+
+@bp.post(THREAD + "/bot")
+@account_page
+def bot(account_id, conversation_id):
+    """Pause the bot in this conversation (for a day), or let it answer again."""
+    paused = request.form.get("paused") == "1"
+    ext("accounts").set_bot_paused(account_id, conversation_id,
+                                   {"paused": paused, "minutes": BOT_PAUSE_MINUTES})
+    flash(_("The bot keeps quiet in this conversation for a day.") if paused else
+          _("The bot answers in this conversation again."), "success")
+    return redirect(url_for("ui_inbox.thread", account_id=account_id,
+                            conversation_id=conversation_id))
 
 
 @bp.get(THREAD + ".json")
@@ -115,7 +142,7 @@ def reply(account_id, conversation_id):
     except ZapfleetError as exc:
         opened = ext("accounts").open_conversation(account_id, conversation_id)
         return form_failed("ui/inbox.html", exc, page=conversations(account_id),
-                           key=posted_key(), thread=opened)
+                           key=posted_key(), thread=opened, bot=bot_view(account_id, conversation_id))
     flash_if_queued(message)
     return redirect(url_for("ui_inbox.thread", account_id=account_id,
                             conversation_id=conversation_id))

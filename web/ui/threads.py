@@ -5,11 +5,11 @@ from datetime import datetime
 from uuid import UUID
 
 import phonenumbers
-from flask import current_app, g, request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
+from web.ui.local_time import local
 from zapfleet.errors import InvalidInput
-from zapfleet.overview import account_zone
 
 MAX_PENDING = 100
 TICKS = {  # status: (symbol, title)
@@ -20,6 +20,9 @@ TICKS = {  # status: (symbol, title)
     "failed": ("✗", _l("failed")),
 }
 
+ORIGINS = {"bot": _l("bot"), "campaign": _l("campaign"), "notice": _l("appointment notice"),
+           "auto_reply": _l("away message")}
+
 
 def ext(name: str):
     """One of the app's zapfleet managers (accounts, instances, outbox, …)."""
@@ -27,11 +30,8 @@ def ext(name: str):
 
 
 def stamp(moment: datetime | None) -> str:
-    """A moment as ISO date and HH:MM in the account's time zone (UTC when it has none)."""
-    if moment is None:
-        return ""
-    zone = account_zone((g.account.get("settings") or {}).get("time_zone"))
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    """A moment as ISO date and HH:MM in the account's time zone (America/Sao_Paulo by default)."""
+    return local(moment)
 
 
 def phone_label(phone: str | None) -> str:
@@ -63,11 +63,18 @@ def ticks(message: dict) -> dict | None:
     return {"symbol": symbol, "status": message["status"], "title": title}
 
 
+def origin_label(message: dict) -> str | None:
+    """Who wrote an outbound message when no person did (bot, campaign, notice, away message)."""
+    label = ORIGINS.get(message.get("origin") or "")
+    return str(label) if label else None
+
+
 def message_json(message: dict) -> dict:
     """A message as the pages' scripts draw it."""
     return {"id": str(message["id"]), "direction": message["direction"], "body": message["body"],
             "status": message["status"], "created_at": message["created_at"].isoformat(),
-            "time": stamp(message["created_at"]), "ticks": ticks(message)}
+            "time": stamp(message["created_at"]), "ticks": ticks(message),
+            "origin": origin_label(message)}
 
 
 def poll_args() -> tuple[datetime | None, list[UUID]]:
@@ -91,4 +98,4 @@ def poll_args() -> tuple[datetime | None, list[UUID]]:
 def thread_helpers() -> dict:
     """What the templates call, macros included (template globals)."""
     return {"ticks": ticks, "stamp": stamp, "conversation_title": conversation_title,
-            "phone_label": phone_label}
+            "phone_label": phone_label, "origin_label": origin_label}

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from web.errors import STATUS_BY_CODE
 from web.ui.auth import field_errors
+from web.ui.charts import metric_charts
 from web.ui.session import account_page
 from web.ui.threads import ext, phone_label, stamp
 from zapfleet.engines import PAIRING_ENGINES, chosen_engine, engine_list
@@ -58,7 +59,8 @@ def engine_choices(wa: dict) -> dict:
 def page(account_id: UUID, template: str = "ui/workspace.html", status: int = 200, **shown):
     """The workspace with the connection, the engine choice and anything else to show."""
     wa = account_connection(account_id)
-    return render_template(template, wa=wa, **engine_choices(wa), **shown), status
+    charts = metric_charts(ext("metrics").for_account(account_id, {}))
+    return render_template(template, wa=wa, charts=charts, **engine_choices(wa), **shown), status
 
 
 def account_connection(account_id: UUID) -> dict:
