@@ -173,6 +173,7 @@ def test_in_the_browser_the_progress_bar_moves_by_itself_as_the_dispatcher_sends
     expect(page.locator("#progress-bar")).to_have_attribute("aria-valuenow", "100")
     expect(page.locator("#campaign-status")).to_have_text("Completed")
     expect(page.locator("#progress-waiting")).to_have_text("Finished: every recipient was handled.")
+    expect(page.locator("#recipients-table tbody tr[data-status=read]")).to_have_count(4)  # live too
     assert page.evaluate("window.notReloaded") is True
     ui.shot(page, "campaign-run")
     page.goto(f"/a/{account}/campaigns/{campaign['id']}?status=read")

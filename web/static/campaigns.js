@@ -38,7 +38,26 @@ const zfCampaign = {
       zf.text(badge, data.status_label);
       badge.className = `badge ${data.status}`;
     }
+    const counts = JSON.stringify(data.counts);
+    if (zfCampaign.lastCounts !== undefined && counts !== zfCampaign.lastCounts) {
+      zfCampaign.refreshRecipients();
+    }
+    zfCampaign.lastCounts = counts;
     return data.live;
+  },
+
+  // The recipients table as the server draws it now (same page, same filter and page).
+  async refreshRecipients() {
+    const table = document.getElementById("recipients");
+    if (!table) return;
+    try {
+      const response = await fetch(window.location.href, {credentials: "same-origin"});
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html")
+        .getElementById("recipients");
+      if (response.ok && fresh) table.replaceWith(fresh);
+    } catch (err) {
+      console.warn("recipients", err);
+    }
   },
 };
 
