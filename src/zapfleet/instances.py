@@ -5,6 +5,7 @@ import re
 import socket
 import time
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from uuid import UUID
@@ -22,7 +23,7 @@ from zapfleet.programs import WorkerProgram
 from zapfleet.reconcile import WORKER_STATES, Reconciler, remove_program, sync_program
 from zapfleet.security import worker_token
 from zapfleet.supervisor import Supervisor
-from zapfleet.worker_client import QR_FORMATS, WorkerClient
+from zapfleet.worker_client import QR_FORMATS, WorkerClient, worker_connections
 
 LOCK_CONFLICT = "another change to this account's WhatsApp instance is in progress"
 NO_INSTANCE = "this account has no WhatsApp instance"
@@ -74,7 +75,8 @@ class InstanceManager:
                  port_free: Callable[[str, int], bool] = port_is_free,
                  start_timeout: float = START_TIMEOUT):
         self.db, self.supervisor, self.config = db, supervisor, config
-        self.worker_client = worker_client or WorkerClient
+        self.worker_client = worker_client or partial(WorkerClient,
+                                                      connections=worker_connections())
         self.clock, self.sleep, self.port_free = clock, sleep, port_free
         self.start_timeout = start_timeout
 
