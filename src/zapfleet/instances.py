@@ -315,9 +315,11 @@ class InstanceManager:
         except NotFound:
             raise NotFound("there is no QR code right now (the instance may be connected)") from None
 
-    def send(self, account_id: UUID, message_id: str, phone: str, text: str) -> dict:
-        """Hand one message to the account's worker; return the worker's answer."""
-        instance = self.get(account_id)
+    def send(self, account_id: UUID, message_id: str, phone: str, text: str,
+             instance: dict | None = None) -> dict:
+        """Hand one message to the account's worker (its instance row, when the caller read it
+        already); return the worker's answer."""
+        instance = instance or self.get(account_id)
         if instance["desired_state"] != "running":
             raise Unavailable("the WhatsApp instance is stopped")
         try:
