@@ -7,7 +7,7 @@ import threading
 import uuid
 from datetime import datetime, timezone
 
-from workers.files import append_line, read_lines, replace_file
+from workers.files import SyncedLines, read_lines, replace_file
 from workers.log import log
 
 SPOOL_FILE = "events.jsonl"
@@ -28,6 +28,7 @@ class Spool:
 
     def __init__(self, session_dir: str):
         self.path = os.path.join(session_dir, SPOOL_FILE)
+        self._file = SyncedLines(self.path)
         self._lock = threading.Lock()
         self._pending = self._load()
         self.changed = threading.Event()
@@ -47,10 +48,13 @@ class Spool:
         return events
 
     def append(self, event: dict) -> None:
-        """Store an event durably, then wake the reporter."""
+        """Store an event durably, then wake the reporter. The fsync is shared with the appends
+        of other threads, and taken outside the lock: a rewrite in between leaves the event in
+        the new file, which the rewrite synced."""
         with self._lock:
-            append_line(self.path, json.dumps(event, separators=(",", ":")))
+            ticket = self._file.write(json.dumps(event, separators=(",", ":")))
             self._pending.append(event)
+        self._file.sync(ticket)
         self.changed.set()
 
     def batch(self, size: int = BATCH_SIZE) -> list[dict]:
