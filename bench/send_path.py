@@ -84,28 +84,37 @@ def send_body() -> bytes:
 def client_process(url: str, headers: dict, threads: int, start_at: float, stop_at: float,
                    results: multiprocessing.Queue) -> None:
     """threads clients, each POSTing on its own kept-alive connection from start_at to stop_at;
-    puts the latencies on results."""
-    parts, latencies, lock = urlsplit(url), [], threading.Lock()
+    puts (latencies of the 201/202 answers, the other answers and failures) on results."""
+    parts, latencies, errors, lock = urlsplit(url), [], [], threading.Lock()
     random.seed()  # not the parent's sequence
 
     def client() -> None:
-        connection, mine = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30), []
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        mine, failed = [], []
         time.sleep(max(0.0, start_at - time.time()))
         while time.time() < stop_at:
             started = time.perf_counter()
-            connection.request("POST", parts.path, body=send_body(), headers=headers)
-            answer = connection.getresponse()
-            text = answer.read()
-            mine.append(time.perf_counter() - started)
-            assert answer.status in (201, 202), text
+            try:
+                connection.request("POST", parts.path, body=send_body(), headers=headers)
+                answer = connection.getresponse()
+                text = answer.read()
+            except (OSError, http.client.HTTPException) as exc:
+                failed.append(type(exc).__name__)
+                connection.close()
+                continue
+            if answer.status in (201, 202):
+                mine.append(time.perf_counter() - started)
+            else:
+                failed.append(f"HTTP {answer.status}: {text[:200]!r}")
         with lock:
             latencies.extend(mine)
+            errors.extend(failed)
     workers = [threading.Thread(target=client) for _ in range(threads)]
     for thread in workers:
         thread.start()
     for thread in workers:
         thread.join()
-    results.put(latencies)
+    results.put((latencies, errors))
 
 
 def load(url: str, headers: dict, clients: int, processes: int,
@@ -118,9 +127,15 @@ def load(url: str, headers: dict, clients: int, processes: int,
         start_at + seconds, results)) for n in range(processes)]
     for process in spawned:
         process.start()
-    latencies = [value for _ in spawned for value in results.get()]
+    latencies, errors = [], []
+    for _ in spawned:
+        answered, failed = results.get(timeout=seconds + 60)
+        latencies += answered
+        errors += failed
     for process in spawned:
         process.join()
+    if errors:
+        print(f"{url}: {len(errors)} requests failed, e.g. {errors[0]}", file=sys.stderr)
     return len(latencies) / seconds, latencies
 
 
