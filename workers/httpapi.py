@@ -218,6 +218,9 @@ def _handler_for(app: WorkerApp) -> type[BaseHTTPRequestHandler]:
         sys_version = ""
         protocol_version = "HTTP/1.1"  # keep-alive: every answer carries its Content-Length
         timeout = IDLE_TIMEOUT
+        # An answer is two writes (headers, body): on a kept-alive connection Nagle's algorithm
+        # holds the body until the client's delayed ACK of the headers, 40 ms later.
+        disable_nagle_algorithm = True
 
         def _answer(self) -> None:
             """Answer any method through the app."""

@@ -55,3 +55,13 @@ def test_a_burst_of_connections_waits_in_the_accept_queue():
             client.close()
         server.server_close()
     assert len(clients) == 64
+
+
+def test_answers_are_not_held_back_by_nagles_algorithm():
+    """Headers and body are written apart; with Nagle on, a kept-alive connection would wait for
+    the client's delayed ACK (40 ms) before the body left: TCP_NODELAY on every connection."""
+    server = make_server(None, "127.0.0.1", 0)
+    try:
+        assert server.RequestHandlerClass.disable_nagle_algorithm is True
+    finally:
+        server.server_close()
