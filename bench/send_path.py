@@ -1,13 +1,19 @@
 """Benchmark: POST /api/accounts/<id>/send at 32 concurrent clients beside a bare INSERT route.
 
-Usage: python bench/send_path.py [--seconds 10] [--clients 32]
+Usage: python bench/send_path.py [--seconds 10] [--clients 32] [--client-processes 4]
 The app runs under gunicorn (gthread, as in production) with a real supervisord and a linked
-sandbox worker; BENCH_DATABASE_URL selects the PostgreSQL server (else an embedded one).
+sandbox worker; BENCH_DATABASE_URL selects the PostgreSQL server (else an embedded one). The
+sends carry an account's API key, as a program's do. Both routes get the same requests (the
+bare route ignores the body) from the same client: processes of threads on kept-alive
+connections, so that the client is not what limits the bare route.
 Prints requests/s, p50 and p99 of each route and their ratio (goal: send ≥ 0.5 × bare).
 """
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
+import multiprocessing
 import os
 import random
 import secrets
@@ -19,6 +25,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -52,7 +59,7 @@ def start_app(env: dict, port: int) -> subprocess.Popen:
 
 
 def linked_account(base: str, admin: dict) -> tuple[str, dict]:
-    """A new account with its sandbox phone linked; returns (id, auth headers)."""
+    """A new account with its sandbox phone linked; returns (id, its API key's headers)."""
     account = requests.post(f"{base}/api/accounts", json={"name": "Bench"}, headers=admin).json()
     qr = requests.post(f"{base}/api/accounts/{account['id']}/whatsapp/connect", headers=admin).json()
     requests.get(qr["qr"]["code"], timeout=10).raise_for_status()
@@ -62,28 +69,73 @@ def linked_account(base: str, admin: dict) -> tuple[str, dict]:
         if time.monotonic() > deadline:
             raise SystemExit("the sandbox phone did not link")
         time.sleep(0.1)
-    return account["id"], admin
+    key = requests.post(f"{base}/api/accounts/{account['id']}/api-keys", json={"label": "bench"},
+                        headers=admin).json()["key"]
+    return account["id"], {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
 
 
-def load(url: str, headers: dict, body, clients: int, seconds: float) -> tuple[float, list[float]]:
-    """Run clients threads posting to url for seconds; return (requests/s, latencies)."""
-    latencies: list[float] = []
-    lock, stop_at = threading.Lock(), time.monotonic() + seconds
+def send_body() -> bytes:
+    """A send to a new customer each time, with its own idempotency key."""
+    return json.dumps({"phone": f"55119{random.randrange(10**8):08d}",
+                       "message": "Olá! Seu horário está confirmado.",
+                       "idempotency_key": uuid.uuid4().hex}).encode()
+
+
+def client_process(url: str, headers: dict, threads: int, start_at: float, stop_at: float,
+                   results: multiprocessing.Queue) -> None:
+    """threads clients, each POSTing on its own kept-alive connection from start_at to stop_at;
+    puts (latencies of the 201/202 answers, the other answers and failures) on results."""
+    parts, latencies, errors, lock = urlsplit(url), [], [], threading.Lock()
+    random.seed()  # not the parent's sequence
 
     def client() -> None:
-        session, mine = requests.Session(), []
-        while time.monotonic() < stop_at:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        mine, failed = [], []
+        time.sleep(max(0.0, start_at - time.time()))
+        while time.time() < stop_at:
             started = time.perf_counter()
-            answer = session.post(url, json=body(), headers=headers, timeout=30)
-            mine.append(time.perf_counter() - started)
-            assert answer.status_code in (201, 202), answer.text
+            try:
+                connection.request("POST", parts.path, body=send_body(), headers=headers)
+                answer = connection.getresponse()
+                text = answer.read()
+            except (OSError, http.client.HTTPException) as exc:
+                failed.append(type(exc).__name__)
+                connection.close()
+                continue
+            if answer.status in (201, 202):
+                mine.append(time.perf_counter() - started)
+            else:
+                failed.append(f"HTTP {answer.status}: {text[:200]!r}")
         with lock:
             latencies.extend(mine)
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
+            errors.extend(failed)
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    for thread in workers:
         thread.start()
-    for thread in threads:
+    for thread in workers:
         thread.join()
+    results.put((latencies, errors))
+
+
+def load(url: str, headers: dict, clients: int, processes: int,
+         seconds: float) -> tuple[float, list[float]]:
+    """clients concurrent clients spread over processes, for seconds; (requests/s, latencies)."""
+    results: multiprocessing.Queue = multiprocessing.Queue()
+    start_at = time.time() + 1  # every process is up before the clock starts
+    spawned = [multiprocessing.Process(target=client_process, args=(
+        url, headers, clients // processes + (n < clients % processes), start_at,
+        start_at + seconds, results)) for n in range(processes)]
+    for process in spawned:
+        process.start()
+    latencies, errors = [], []
+    for _ in spawned:
+        answered, failed = results.get(timeout=seconds + 60)
+        latencies += answered
+        errors += failed
+    for process in spawned:
+        process.join()
+    if errors:
+        print(f"{url}: {len(errors)} requests failed, e.g. {errors[0]}", file=sys.stderr)
     return len(latencies) / seconds, latencies
 
 
@@ -91,7 +143,7 @@ def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100)[int(p) - 1] * 1000
 
 
-def run(database_url: str, clients: int, seconds: float) -> None:
+def run(database_url: str, clients: int, processes: int, seconds: float) -> None:
     var_dir = Path(tempfile.mkdtemp(prefix="zfb", dir="/tmp"))
     password, port = secrets.token_urlsafe(16), free_port()
     admin_key = secrets.token_urlsafe(24)
@@ -106,17 +158,14 @@ def run(database_url: str, clients: int, seconds: float) -> None:
     base, admin = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {admin_key}"}
     try:
         account, headers = linked_account(base, admin)
-        send = lambda: {"phone": f"55119{random.randrange(10**8):08d}",  # noqa: E731 - a customer each
-                        "message": "Olá! Seu horário está confirmado.",
-                        "idempotency_key": uuid.uuid4().hex}
-        rows = [("bare INSERT", *load(f"{base}/bench/insert", {}, dict, clients, seconds)),
-                ("POST send", *load(f"{base}/api/accounts/{account}/send", headers, send,
-                                    clients, seconds))]
+        rows = [("bare INSERT", *load(f"{base}/bench/insert", headers, clients, processes, seconds)),
+                ("POST send", *load(f"{base}/api/accounts/{account}/send", headers, clients,
+                                    processes, seconds))]
     finally:
         app.terminate()
         app.wait()
         stop(daemon, var_dir / "supervisord.conf")
-    print(f"{clients} concurrent clients, {seconds:.0f} s per route")
+    print(f"{clients} concurrent clients in {processes} processes, {seconds:.0f} s per route")
     print(f"{'route':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for name, rate, latencies in rows:
         print(f"{name:<12} {rate:8.0f} {percentile(latencies, 50):8.1f} {percentile(latencies, 99):8.1f}")
@@ -127,6 +176,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--client-processes", type=int, default=4)
     args = parser.parse_args()
     embedded_dir, server_url = None, os.environ.get("BENCH_DATABASE_URL")
     if not server_url:
@@ -136,7 +186,7 @@ def main() -> None:
     admin_execute(server_url, f"CREATE DATABASE {name}")
     try:
         migrate(with_database(server_url, name))
-        run(with_database(server_url, name), args.clients, args.seconds)
+        run(with_database(server_url, name), args.clients, args.client_processes, args.seconds)
     finally:
         admin_execute(server_url, f"DROP DATABASE {name} WITH (FORCE)")
         if embedded_dir:

@@ -254,7 +254,8 @@ def _api_key_operations() -> list[tuple[str, str, Spec]]:
             ok=(201, json_response("The new key, with its secret.", "NewApiKey")))),
         (f"{base}/{{key_id}}", "delete", operation(
             "revoke_api_key", "API keys", "Revoke an API key",
-            "Revokes the key; it stops working at once. Revoking it again changes nothing.",
+            "Revokes the key; it stops working within 5 seconds (web processes remember a verified key"
+            " that long). Revoking it again changes nothing.",
             access="account", ok=(200, json_response("The revoked key.", "ApiKey")))),
     ]
 

@@ -2,16 +2,46 @@
 from __future__ import annotations
 
 import os
+import threading
 
 
-def append_line(path: str, line: str) -> None:
-    """Append one line and fsync it before returning."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        _write_all(fd, (line + "\n").encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+class SyncedLines:
+    """An append-only file of lines. An append returns once its line is on disk; the appends of
+    threads writing at the same moment share one fsync (a group commit) instead of queueing
+    for one each."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._write_lock, self._sync_lock = threading.Lock(), threading.Lock()
+        self._written = self._synced = 0
+
+    def append(self, line: str) -> None:
+        """Append one line and return once it is on disk."""
+        self.sync(self.write(line))
+
+    def write(self, line: str) -> int:
+        """Append one line, not yet synced; returns the ticket to sync() it with."""
+        with self._write_lock:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                _write_all(fd, (line + "\n").encode())
+            finally:
+                os.close(fd)
+            self._written += 1
+            return self._written
+
+    def sync(self, ticket: int) -> None:
+        """Return once the line of this ticket, and every line before it, is on disk."""
+        with self._sync_lock:
+            if self._synced >= ticket:
+                return  # another thread's fsync covered it
+            target = self._written
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self._synced = target
 
 
 def replace_file(path: str, content: str) -> None:

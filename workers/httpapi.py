@@ -13,6 +13,11 @@ from workers.log import log
 from workers.sentlog import SentLog
 
 MAX_BODY = 256 * 1024
+LISTEN_BACKLOG = 128
+"""Connections the kernel queues before the server accepts them: http.server's default of 5
+drops the SYNs of a burst of concurrent sends, and each dropped one waits a second to retry."""
+IDLE_TIMEOUT = 30.0
+"""Seconds a kept-alive connection may stay idle before the worker closes it (and its thread)."""
 ACTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 QR_FORMATS = ("json", "png", "svg")
 HTTP_STATUS = {"invalid_input": 400, "unauthorized": 401, "not_found": 404, "conflict": 409,
@@ -192,11 +197,17 @@ def render_qr(code: str, fmt: str) -> Response:
     return 200, content_type, buffer.getvalue()
 
 
+class WorkerServer(ThreadingHTTPServer):
+    """A thread per connection; connections are kept alive (HTTP/1.1) so that the control plane
+    reuses them instead of opening one per send."""
+
+    daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
+
+
 def make_server(app: WorkerApp, host: str, port: int) -> ThreadingHTTPServer:
     """A threading HTTP server answering with the app (not started)."""
-    server = ThreadingHTTPServer((host, port), _handler_for(app))
-    server.daemon_threads = True
-    return server
+    return WorkerServer((host, port), _handler_for(app))
 
 
 def _handler_for(app: WorkerApp) -> type[BaseHTTPRequestHandler]:
@@ -205,14 +216,22 @@ def _handler_for(app: WorkerApp) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "zapfleet-worker"
         sys_version = ""
+        protocol_version = "HTTP/1.1"  # keep-alive: every answer carries its Content-Length
+        timeout = IDLE_TIMEOUT
+        # An answer is two writes (headers, body): on a kept-alive connection Nagle's algorithm
+        # holds the body until the client's delayed ACK of the headers, 40 ms later.
+        disable_nagle_algorithm = True
 
         def _answer(self) -> None:
             """Answer any method through the app."""
+            body = self._body()
             status, content_type, payload = app.respond(
-                self.command, self.path, self.headers.get("Authorization"), self._body())
+                self.command, self.path, self.headers.get("Authorization"), body)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
+            if body is None or self.headers.get("Transfer-Encoding"):
+                self.send_header("Connection", "close")  # unread bytes are no next request
             self.end_headers()
             self.wfile.write(payload)
 

@@ -6,7 +6,7 @@ import os
 import threading
 from collections.abc import Callable
 
-from workers.files import append_line, read_lines
+from workers.files import SyncedLines, read_lines
 from workers.log import log
 
 SENT_FILE = "sent.jsonl"
@@ -17,6 +17,7 @@ class SentLog:
 
     def __init__(self, session_dir: str):
         self.path = os.path.join(session_dir, SENT_FILE)
+        self._file = SyncedLines(self.path)
         self._results = self._load()
         self._guard = threading.Lock()
         self._locks: dict[str, list] = {}  # message id → [lock, requests in flight]
@@ -44,7 +45,7 @@ class SentLog:
                 if (known := self._results.get(message_id)) is not None:
                     return known
                 result = send()
-                append_line(self.path, json.dumps(result, separators=(",", ":")))
+                self._file.append(json.dumps(result, separators=(",", ":")))
                 self._results[message_id] = result
                 return result
         finally:

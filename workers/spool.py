@@ -7,7 +7,7 @@ import threading
 import uuid
 from datetime import datetime, timezone
 
-from workers.files import append_line, read_lines, replace_file
+from workers.files import SyncedLines, read_lines, replace_file
 from workers.log import log
 
 SPOOL_FILE = "events.jsonl"
@@ -15,6 +15,8 @@ BATCH_SIZE = 100
 POST_TIMEOUT = 5.0
 FIRST_BACKOFF = 0.25
 MAX_BACKOFF = 5.0
+COMPACT_LINES = 1000
+"""The spool file is not compacted before it holds this many lines."""
 
 
 def new_event(kind: str, data: dict) -> dict:
@@ -24,53 +26,78 @@ def new_event(kind: str, data: dict) -> dict:
 
 
 class Spool:
-    """Events not yet acknowledged, as JSON lines in the session folder (fsync'd on append)."""
+    """Events not yet acknowledged, as JSON lines in the session folder (fsync'd on append). An
+    acknowledgement is appended as a line {"ack": [ids]}; the file is rewritten with only the
+    pending events when none is left, or when it has grown to several times their number, so
+    that a busy worker does not rewrite its whole backlog on every delivered batch."""
 
     def __init__(self, session_dir: str):
         self.path = os.path.join(session_dir, SPOOL_FILE)
+        self._file = SyncedLines(self.path)
         self._lock = threading.Lock()
-        self._pending = self._load()
+        self._lines = 0  # lines in the file
+        self._pending = self._load()  # [(event, its line)], oldest first
         self.changed = threading.Event()
         if self._pending:
             self.changed.set()
 
-    def _load(self) -> list[dict]:
-        """The spooled events; a torn last line (a crash mid-append) is dropped and rewritten."""
-        events, torn = [], False
-        for line in read_lines(self.path):
+    def _load(self) -> list[tuple[dict, str]]:
+        """The spooled events not acknowledged; a torn last line (a crash mid-append) is dropped,
+        and the file rewritten with only the pending events."""
+        events: dict[str, tuple[dict, str]] = {}
+        lines = read_lines(self.path)
+        for line in lines:
             try:
-                events.append(json.loads(line))
+                record = json.loads(line)
             except ValueError:
-                torn = True
-        if torn:
-            self._rewrite(events)
-        return events
+                continue
+            if "ack" in record:
+                for event_id in record["ack"]:
+                    events.pop(event_id, None)
+            else:
+                events[record["id"]] = (record, line)
+        pending = list(events.values())
+        self._lines = len(lines)
+        if len(pending) < len(lines):
+            self._rewrite(pending)
+        return pending
 
     def append(self, event: dict) -> None:
-        """Store an event durably, then wake the reporter."""
+        """Store an event durably, then wake the reporter. The fsync is shared with the appends
+        of other threads, and taken outside the lock: a rewrite in between leaves the event in
+        the new file, which the rewrite synced."""
+        line = json.dumps(event, separators=(",", ":"))
         with self._lock:
-            append_line(self.path, json.dumps(event, separators=(",", ":")))
-            self._pending.append(event)
+            ticket = self._file.write(line)
+            self._lines += 1
+            self._pending.append((event, line))
+        self._file.sync(ticket)
         self.changed.set()
 
     def batch(self, size: int = BATCH_SIZE) -> list[dict]:
         """The oldest pending events, at most `size`."""
         with self._lock:
-            return list(self._pending[:size])
+            return [event for event, _ in self._pending[:size]]
 
     def acknowledge(self, ids: set[str]) -> None:
-        """Forget delivered events: drop them and rewrite the spool file."""
+        """Forget delivered events. Their acknowledgement need not wait for the disk: one lost
+        in a crash only sends them again, and the control plane ignores an event id it has."""
         with self._lock:
-            self._pending = [event for event in self._pending if event["id"] not in ids]
-            self._rewrite(self._pending)
+            self._pending = [entry for entry in self._pending if entry[0]["id"] not in ids]
+            if not self._pending or self._lines > max(COMPACT_LINES, 4 * len(self._pending)):
+                self._rewrite(self._pending)
+            else:
+                self._file.write(json.dumps({"ack": sorted(ids)}, separators=(",", ":")))
+                self._lines += 1
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._pending)
 
-    def _rewrite(self, events: list[dict]) -> None:
+    def _rewrite(self, pending: list[tuple[dict, str]]) -> None:
         """Replace the spool file with exactly these events (atomic)."""
-        replace_file(self.path, "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events))
+        replace_file(self.path, "".join(line + "\n" for _, line in pending))
+        self._lines = len(pending)
 
 
 class Reporter:

@@ -17,6 +17,7 @@ from zapfleet.db import Database
 from zapfleet.db import accounts as sql
 from zapfleet.errors import Conflict, InvalidInput, NotFound
 from zapfleet.identity import IdentityMixin
+from zapfleet.keycache import VerifiedKeys
 from zapfleet.messaging import MessagingMixin
 from zapfleet.messaging_settings import MessagingSettingsMixin
 from zapfleet.security import new_password_hasher
@@ -37,10 +38,12 @@ class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixi
                      CampaignLifecycleMixin, MessagingSettingsMixin, BotControlMixin):
     """Every operation on tenant data takes an account_id and never sees another account's rows."""
 
-    def __init__(self, db: Database, hasher: PasswordHasher | None = None, region: str = "BR"):
+    def __init__(self, db: Database, hasher: PasswordHasher | None = None, region: str = "BR",
+                 verified_keys: VerifiedKeys | None = None):
         self.db = db
         self.hasher = hasher or new_password_hasher()
         self.region = region
+        self.verified_keys = verified_keys or VerifiedKeys()
 
     def create_account(self, data: Mapping[str, Any]) -> dict:
         """Create an account from name, and optional slug, phone, plan and settings."""
@@ -96,6 +99,7 @@ class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixi
         with self.db.system() as conn:
             if not sql.delete_account(conn, account_id):
                 raise NotFound("no such account")
+        self.verified_keys.forget_account(account_id)
 
     def _account_changes(self, data: Mapping[str, Any]) -> dict[str, Any]:
         changes: dict[str, Any] = {}

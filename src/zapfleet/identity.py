@@ -87,15 +87,23 @@ class IdentityMixin:
         return row, key
 
     def verify_api_key(self, key: str) -> Principal | None:
-        """The principal an API key stands for, or None when it is unknown or revoked."""
+        """The principal an API key stands for, or None when it is unknown or revoked (a key
+        verified in the last few seconds is not looked up again: zapfleet.keycache)."""
+        key_hash = hash_api_key(key)
+        known = self.verified_keys.get(key_hash)
+        if known is not None:
+            return known
         with self.db.system() as conn:
-            row = sql.find_active_key(conn, hash_api_key(key))
+            row = sql.find_active_key(conn, key_hash)
             if row is None:
                 return None
             sql.touch_key(conn, row["id"])
         if row["account_id"] is None:
-            return Principal(is_admin=row["user_role"] == "admin", user_id=row["user_id"])
-        return Principal(is_admin=False, account_id=row["account_id"], user_id=row["user_id"])
+            principal = Principal(is_admin=row["user_role"] == "admin", user_id=row["user_id"])
+        else:
+            principal = Principal(is_admin=False, account_id=row["account_id"], user_id=row["user_id"])
+        self.verified_keys.put(key_hash, row["id"], row["account_id"], principal)
+        return principal
 
     def list_api_keys(self, account_id: UUID) -> list[dict]:
         """An account's API keys (never the keys themselves)."""
@@ -108,4 +116,5 @@ class IdentityMixin:
             row = sql.revoke_api_key(conn, account_id, key_id)
         if row is None:
             raise NotFound("no such API key")
+        self.verified_keys.forget_key(row["id"])
         return row

