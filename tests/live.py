@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -26,6 +27,27 @@ def start_dispatcher(config, database_url: str, number: int = 0) -> subprocess.P
     with open(Path(config.var_dir) / f"dispatcher-{number}.log", "wb") as log:
         return subprocess.Popen([sys.executable, "-m", "zapfleet", "dispatcher"], env=env,
                                 cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+class Dispatchers:
+    """The dispatcher processes a test starts; stop_all() ends them (SIGTERM, then wait)."""
+
+    def __init__(self, config, database_url: str):
+        self.config, self.database_url = config, database_url
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> subprocess.Popen:
+        """One more dispatcher process."""
+        process = start_dispatcher(self.config, self.database_url, len(self.processes))
+        self.processes.append(process)
+        return process
+
+    def stop_all(self) -> None:
+        """Stop the ones still running."""
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
 
 
 class Server:

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import PASSWORD
-from tests.live import Server, start_dispatcher
+from tests.live import Dispatchers, Server
 from zapfleet.config import PROJECT_ROOT
 from zapfleet.supervisor import Supervisor
 
@@ -51,22 +50,8 @@ class UI:
     app: object
     browser: Browser
     manager: object
-    config: object = None
-    database_url: str = ""
-    dispatchers: list = field(default_factory=list)
-
-    def dispatcher(self) -> subprocess.Popen:
-        """A real dispatcher process (campaigns, notices, scheduled messages), stopped at the end."""
-        process = start_dispatcher(self.config, self.database_url, len(self.dispatchers))
-        self.dispatchers.append(process)
-        return process
-
-    def stop_dispatchers(self) -> None:
-        """Stop the dispatchers this test started."""
-        for process in self.dispatchers:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=30)
+    dispatchers: Dispatchers
+    """Real dispatcher processes (campaigns, notices, scheduled messages), stopped at the end."""
 
     def page(self, lang: str | None = "en", width: int = 1280, height: int = 900) -> Page:
         """A fresh tab with its own cookies (one user per page), in English unless lang says.
@@ -116,9 +101,9 @@ def served_ui(clean_db, manager, config, browser, database_url):
     """The app on real HTTP for this config, and a browser to drive it; workers removed after."""
     server = Server(config, database=clean_db, accounts=manager,
                     supervisor=Supervisor.from_config(config))
-    ui = UI(config.control_url, server.app, browser, manager, config, database_url)
+    ui = UI(config.control_url, server.app, browser, manager, Dispatchers(config, database_url))
     yield ui
-    ui.stop_dispatchers()
+    ui.dispatchers.stop_all()
     instances = server.app.extensions["zapfleet.instances"]
     for instance in instances.list(None):
         instances.delete(instance["account_id"])

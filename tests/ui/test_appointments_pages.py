@@ -134,7 +134,7 @@ def test_in_the_browser_a_booking_picks_a_free_time_and_the_confirmation_reaches
     page = ui.page()
     ui.sign_up(page, "Salão Bela")
     account = _link_sandbox_phone(page)
-    ui.dispatcher()
+    ui.dispatchers.start()
     page.goto(f"/a/{account}/services")
     expect(page.get_by_text("No services yet.")).to_be_visible()
     page.get_by_label("Name").fill("Manicure")

@@ -166,7 +166,7 @@ def test_in_the_browser_the_progress_bar_moves_by_itself_as_the_dispatcher_sends
     done = page.locator("#progress-done")
     expect(done).to_have_text("0 of 4 recipients handled")
     page.evaluate("window.notReloaded = true")
-    ui.dispatcher()
+    ui.dispatchers.start()
     expect(page.locator('[data-count="read"]')).not_to_have_text("0", timeout=30_000)
     expect(done).to_have_text("4 of 4 recipients handled", timeout=30_000)
     expect(page.locator('[data-count="read"]')).to_have_text("4", timeout=30_000)

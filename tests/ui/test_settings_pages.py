@@ -321,7 +321,7 @@ def test_in_the_browser_a_key_is_created_seen_once_and_revoked(ui):
 
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Revoke").click()
-    expect(page.get_by_text("was revoked: it no longer works")).to_be_visible()
+    expect(page.get_by_text("was revoked: it stops working within 5 seconds")).to_be_visible()
     expect(row.get_by_text("Revoked")).to_be_visible()
     assert page.request.get(f"/api/accounts/{account_id}", headers=bearer(key)).status == 401
 

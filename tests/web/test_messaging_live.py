@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.live import Server, start_dispatcher
+from tests.live import Dispatchers, Server
 from tests.waiting import wait_until
 from zapfleet.supervisor import Supervisor
 
@@ -25,7 +24,7 @@ class Live:
     def __init__(self, server: Server, config, database_url: str):
         self.server, self.config, self.database_url = server, config, database_url
         self.base = config.control_url
-        self.dispatchers: list[subprocess.Popen] = []
+        self.dispatchers = Dispatchers(config, database_url)
 
     def call(self, method: str, path: str, key: str, **kwargs) -> requests.Response:
         return requests.request(method, self.base + path, timeout=30, **kwargs,
@@ -43,18 +42,6 @@ class Live:
                    .json()["status"] == "connected", 20, "the sandbox phone to link")
         return account, key
 
-    def start_dispatcher(self) -> subprocess.Popen:
-        """A dispatcher process, as supervisord runs it, on the test's database and supervisord."""
-        process = start_dispatcher(self.config, self.database_url, len(self.dispatchers))
-        self.dispatchers.append(process)
-        return process
-
-    def stop_dispatchers(self) -> None:
-        for process in self.dispatchers:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=30)
-
 
 @pytest.fixture
 def live(clean_db, manager, supervisord, worker_config, database_url):
@@ -63,7 +50,7 @@ def live(clean_db, manager, supervisord, worker_config, database_url):
                     supervisor=Supervisor.from_config(config))
     live = Live(server, config, database_url)
     yield live
-    live.stop_dispatchers()
+    live.dispatchers.stop_all()
     instances = server.app.extensions["zapfleet.instances"]
     for instance in instances.list(None):
         instances.delete(instance["account_id"])
@@ -106,13 +93,13 @@ def _progress(live: Live, account: str, key: str, campaign: str) -> dict:
 def test_a_dispatcher_killed_mid_campaign_then_two_at_once_miss_no_one_and_repeat_no_one(live, clean_db):
     account, key = live.linked_account("Loja Centro")
     campaign = _start_campaign(live, account, key, recipients=12)
-    first = live.start_dispatcher()
+    first = live.dispatchers.start()
     wait_until(lambda: len(_campaign_messages(clean_db, account)) >= 4, 60, "a few campaign messages")
     first.send_signal(signal.SIGKILL)  # in the middle of the run, wherever it is
     first.wait(timeout=10)
     halfway = len(_campaign_messages(clean_db, account))
     assert halfway < 12
-    live.start_dispatcher(), live.start_dispatcher()  # two take over at once
+    live.dispatchers.start(), live.dispatchers.start()  # two take over at once
     wait_until(lambda: _progress(live, account, key, campaign)["counts"]["read"] == 12, 90,
                "every recipient's message to be read")
     messages = _campaign_messages(clean_db, account)
@@ -127,7 +114,7 @@ def test_a_campaign_waits_while_the_number_is_stopped_and_goes_on_when_it_is_bac
     account, key = live.linked_account("Pet Shop")
     campaign = _start_campaign(live, account, key, recipients=4)
     assert live.call("POST", f"/api/instances/{account}/stop", key).status_code == 200
-    live.start_dispatcher()
+    live.dispatchers.start()
     wait_until(lambda: (_progress(live, account, key, campaign)["waiting"] or {}).get("reason")
                == "not_connected", 30, "the campaign to wait for the number")
     assert _campaign_messages(clean_db, account) == []
@@ -162,7 +149,7 @@ def test_the_whole_booking_dialogue_over_the_sandbox_phone(live):
     live.call("PATCH", f"{base}/settings", key, json={"booking_bot": True, "business_hours": every_day})
     live.call("POST", f"{base}/services", key, json={"name": "Corte", "duration_minutes": 30})
     live.call("POST", f"{base}/services", key, json={"name": "Barba", "duration_minutes": 20})
-    live.start_dispatcher()
+    live.dispatchers.start()
     services = _customer_says(live, account, key, "Olá, quero agendar um horário")
     assert services["origin"] == "bot" and "1. Barba (20 min)\n2. Corte (30 min)" in services["body"]
     slots = _customer_says(live, account, key, "2")

@@ -143,7 +143,8 @@ def create_api_key(account_id):
 def revoke_api_key(account_id, key_id: UUID):
     """Revoke a key; it stops working at once."""
     row = _ext("accounts").revoke_api_key(account_id, key_id)  # another account's key: 404
-    flash(_("The key %(prefix)s… was revoked: it no longer works.", prefix=row["prefix"]),
+    flash(_("The key %(prefix)s… was revoked: it stops working within 5 seconds.",
+            prefix=row["prefix"]),
           "success")
     return _back(account_id, "api-keys")
 
