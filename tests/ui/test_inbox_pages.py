@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD, csrf_token, signed_in
 
 ACCOUNT_PAGES = ("/", "/inbox", "/contacts", "/campaigns", "/settings", "/sandbox-phone")
 
@@ -71,3 +76,36 @@ def test_a_customer_gets_404_pages_for_another_accounts_urls(ui):
         expect(intruder.get_by_role("heading", name="Page not found")).to_be_visible()
     assert intruder.goto("/admin").status == 404
     ui.shot(intruder, "not-found")
+
+
+@pytest.fixture
+def salon(app, manager):
+    """A signed-in member of a salon: (account id, client, CSRF token)."""
+    created = manager.register_customer({"name": "Salão Bela", "email": "bela@example.com",
+                                         "password": PASSWORD}, with_api_key=False)
+    client = signed_in(app, "bela@example.com")
+    account = str(created["account"]["id"])
+    return account, client, csrf_token(client, f"/a/{account}/inbox")
+
+
+def test_a_message_written_for_later_waits_for_its_time(salon, app):
+    account, client, token = salon
+    later = datetime.now(ZoneInfo("America/Sao_Paulo")).replace(second=0, microsecond=0) + timedelta(days=1)
+    response = client.post(f"/a/{account}/inbox/new", data={
+        "phone": "11 98765-4321", "message": "Lembrete: amanhã às 15h", "idempotency_key": "k1",
+        "send_at": later.strftime("%Y-%m-%dT%H:%M"), "csrf_token": token}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert f"The message is scheduled for {later:%Y-%m-%d %H:%M}." in page
+    assert f'title="scheduled for {later:%Y-%m-%d %H:%M}"' in page
+    [scheduled] = app.extensions["zapfleet.outbox"].list_scheduled(account)["items"]
+    assert (scheduled["status"], scheduled["send_at"]) == ("queued", later)
+
+
+def test_a_time_in_the_past_is_refused_at_its_field(salon):
+    account, client, token = salon
+    response = client.post(f"/a/{account}/inbox/new", data={
+        "phone": "11 98765-4321", "message": "Oi", "idempotency_key": "k2",
+        "send_at": "2020-01-01T10:00", "csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'id="f-send_at"[^>]*aria-invalid="true"', page) and "must be in the future" in page

@@ -112,6 +112,7 @@ const zfThread = {
         const answer = await zf.json(form.dataset.jsonAction, {method: "POST", body: new FormData(form)});
         form.elements.idempotency_key.value = answer.next_key;
         textarea.value = "";
+        if (form.elements.send_at) form.elements.send_at.value = "";
         error.hidden = true;
         zfThread.show(box, [answer.message]);
         box.scrollTop = box.scrollHeight;

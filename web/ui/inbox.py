@@ -8,8 +8,8 @@ from uuid import UUID
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from web.ui.auth import form_failed
-from web.ui.local_time import account_settings
+from web.ui.auth import field_errors, form_failed
+from web.ui.local_time import account_settings, posted_moment
 from web.ui.session import account_page
 from web.ui.threads import (conversation_title, ext, message_json, phone_label, poll_args,
                             stamp)
@@ -50,12 +50,15 @@ def send(account_id: UUID, phone: str) -> tuple[dict, bool]:
     """Send the posted form's message through the outbox, under the form's idempotency key."""
     return ext("outbox").send(account_id, {
         "phone": phone, "message": request.form.get("message", ""),
-        "idempotency_key": request.form.get("idempotency_key") or None})
+        "idempotency_key": request.form.get("idempotency_key") or None,
+        "send_at": posted_moment(request.form.get("send_at", ""), "send_at")})
 
 
 def flash_if_queued(message: dict) -> None:
-    """Tell the user when the message waits for WhatsApp instead of leaving now."""
-    if message["status"] == "queued":
+    """Tell the user when the message waits (for its time, or for WhatsApp) instead of leaving now."""
+    if message["status"] == "queued" and message.get("send_at"):
+        flash(_("The message is scheduled for %(time)s.", time=stamp(message["send_at"])), "info")
+    elif message["status"] == "queued":
         flash(_("The message is queued: it leaves as soon as your WhatsApp is connected."), "info")
 
 
@@ -82,8 +85,8 @@ def new_conversation(account_id):
     try:
         message, _created = send(account_id, request.form.get("phone", ""))
     except ZapfleetError as exc:
-        return form_failed("ui/inbox.html", exc, page=conversations(account_id),
-                           key=posted_key(), thread=None)
+        return form_failed("ui/inbox.html", exc, field_errors=field_errors(exc),
+                           page=conversations(account_id), key=posted_key(), thread=None)
     flash_if_queued(message)
     return redirect(url_for("ui_inbox.thread", account_id=account_id,
                             conversation_id=message["conversation_id"]))
@@ -141,8 +144,9 @@ def reply(account_id, conversation_id):
         message, _created = send(account_id, conversation["phone"])
     except ZapfleetError as exc:
         opened = ext("accounts").open_conversation(account_id, conversation_id)
-        return form_failed("ui/inbox.html", exc, page=conversations(account_id),
-                           key=posted_key(), thread=opened, bot=bot_view(account_id, conversation_id))
+        return form_failed("ui/inbox.html", exc, field_errors=field_errors(exc),
+                           page=conversations(account_id), key=posted_key(), thread=opened,
+                           bot=bot_view(account_id, conversation_id))
     flash_if_queued(message)
     return redirect(url_for("ui_inbox.thread", account_id=account_id,
                             conversation_id=conversation_id))

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import phonenumbers
 from flask import current_app, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.ui.local_time import local
@@ -58,7 +59,9 @@ def ticks(message: dict) -> dict | None:
         return None
     symbol, title = TICKS[message["status"]]
     title = str(title)
-    if message.get("error") and message["status"] in ("queued", "failed"):
+    if message["status"] == "queued" and message.get("send_at"):
+        title = _("scheduled for %(time)s", time=stamp(message["send_at"]))
+    elif message.get("error") and message["status"] in ("queued", "failed"):
         title = f"{title}: {message['error']}"
     return {"symbol": symbol, "status": message["status"], "title": title}
 
