@@ -8,17 +8,18 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
 from web.api import BLUEPRINTS as API_BLUEPRINTS
-from web.ui import (appointments, auth, campaign_runs, campaigns, contacts, dashboard, inbox,
-                    messaging, sandbox_phone, services, settings, workspace)
+from web.ui import (appointments, auth, campaign_runs, campaigns, contacts, dashboard,
+                    evolution_servers, inbox, messaging, sandbox_phone, services, settings,
+                    workspace)
 from web.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, chosen_language
 from web.ui.local_time import account_settings, input_value, local
 from web.ui.session import current_principal, current_user
 from web.ui.threads import thread_helpers
 from zapfleet.config import Config
 
-UI_BLUEPRINTS = (auth.bp, dashboard.bp, workspace.bp, inbox.bp, contacts.bp, campaigns.bp,
-                 campaign_runs.bp, appointments.bp, services.bp, messaging.bp, settings.bp,
-                 sandbox_phone.bp)
+UI_BLUEPRINTS = (auth.bp, dashboard.bp, evolution_servers.bp, workspace.bp, inbox.bp, contacts.bp,
+                 campaigns.bp, campaign_runs.bp, appointments.bp, services.bp, messaging.bp,
+                 settings.bp, sandbox_phone.bp)
 
 
 def register_ui(app: Flask, config: Config) -> None:
