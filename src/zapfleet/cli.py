@@ -18,6 +18,8 @@ from zapfleet.config import PROJECT_ROOT, Config, ensure_env_file
 from zapfleet.db import Database
 from zapfleet.db.migrate import migrate
 from zapfleet.embedded import start_embedded, stop_embedded
+from zapfleet.errors import ZapfleetError
+from zapfleet.supervisor import Supervisor
 
 SUPERVISOR_CONF = PROJECT_ROOT / "supervisord.conf"
 DEFAULT_ADMIN_EMAIL = "admin@zapfleet.local"
@@ -108,11 +110,21 @@ def cmd_down(_args: argparse.Namespace) -> int:
     """Stop a running `up`: supervisord and its programs, then the embedded database."""
     config = load_environment(generate=False)
     pid = _read_pid(config.var_dir / "supervisor" / "supervisord.pid")
+    if pid:
+        _stop_programs(config)
     if pid and _signal_and_wait(pid, timeout=60):
         print(f"zapfleet: stopped supervisord (pid {pid})")
     if stop_embedded(config.var_dir):
         print("zapfleet: stopped the embedded PostgreSQL")
     return 0
+
+
+def _stop_programs(config: Config) -> None:
+    """Stop the web app, the dispatcher and every worker at once (best effort: SIGTERM follows)."""
+    try:
+        Supervisor.from_config(config).stop_all()
+    except ZapfleetError as exc:
+        print(f"zapfleet: could not stop the programs first ({exc.message}); stopping supervisord")
 
 
 def _read_pid(path: Path) -> int | None:

@@ -147,6 +147,10 @@ class Supervisor:
         """Stop a program and wait until it has stopped; False when it was not running."""
         return self._tolerating("stopProcess", name, Faults.NOT_RUNNING)
 
+    def stop_all(self) -> None:
+        """Stop every program at once and wait (supervisord's own shutdown stops one by one)."""
+        self._call("stopAllProcesses", True)
+
     def process_info(self, name: str) -> dict | None:
         """supervisord's info about one program (statename, pid, spawnerr, ...), or None."""
         try:

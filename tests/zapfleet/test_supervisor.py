@@ -124,3 +124,13 @@ def test_concurrent_calls_from_threads(supervisord):
         infos = list(pool.map(lambda _: sv.process_info("delta_whatsapp"), range(40)))
     assert {info["statename"] for info in infos} == {"RUNNING"}
     assert len({info["pid"] for info in infos}) == 1
+
+
+def test_stop_all_stops_every_program(supervisord):
+    sv = loaded(supervisord, "one_whatsapp")
+    loaded(supervisord, "two_whatsapp")
+    for name in ("one_whatsapp", "two_whatsapp"):
+        sv.start(name, wait=True)
+    sv.stop_all()
+    assert {name: info["statename"] for name, info in sv.all_process_info().items()} == {
+        "one_whatsapp": "STOPPED", "two_whatsapp": "STOPPED"}
