@@ -241,15 +241,13 @@ def test_the_daily_cap_with_warm_up_and_the_sending_window(client, shop, manager
     assert runner.run_due() == 1
 
 
-def test_a_scheduled_campaign_starts_at_its_time(client, shop, clean_db):
-    tenant, _ = shop
+def test_a_scheduled_campaign_starts_at_its_time(client, shop, manager, clean_db):
     campaign = _campaign(client, shop)
-    clock = Clock(datetime.now(ZoneInfo("UTC")))
+    clock = Clock(NOON)
+    manager.clock = clock
     send_at = (clock.now + timedelta(hours=2)).isoformat()
     scheduled = _post(client, shop, f"/campaigns/{campaign['id']}/start", json={"send_at": send_at})
     assert scheduled.get_json()["status"] == "scheduled", scheduled.get_json()
-    tenant_settings = {"pacing": {"window_start": "00:00", "window_end": "23:59"}}
-    client.patch(f"/api/accounts/{tenant.id}/settings", json=tenant_settings, headers=tenant.headers)
     runner = CampaignRunner(clean_db, clock=clock)
     assert runner.run_due() == 0
     clock.advance(hours=2)
