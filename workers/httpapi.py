@@ -159,11 +159,17 @@ class WorkerApp:
 
         def send_now() -> dict:
             try:
-                provider_id = self.engine.send_text(phone, text, message_id)
+                result = {"message_id": message_id, "status": "sent", "error": None,
+                          "provider_message_id": self.engine.send_text(phone, text, message_id)}
             except SendFailed as exc:
-                return {"message_id": message_id, "provider_message_id": None, "status": "failed",
-                        "error": str(exc)}
-            return {"message_id": message_id, "provider_message_id": provider_id, "status": "sent"}
+                result = {"message_id": message_id, "provider_message_id": None, "status": "failed",
+                          "error": str(exc)}
+            # the control plane records the outcome from this event: its send route answers
+            # without a second transaction, and a dispatcher's hand-over is confirmed the same way
+            self.engine.emit("message.status", result)
+            if result["status"] == "sent":
+                self.engine.reported_sent(message_id, result["provider_message_id"])
+            return result
         return json_response(self.sent.send_once(message_id, send_now))
 
     def logout(self, query: dict, body: bytes) -> Response:

@@ -8,7 +8,6 @@ from uuid import UUID, uuid5
 from zapfleet import validation
 from zapfleet.db import Database
 from zapfleet.db import contacts as contacts_sql
-from zapfleet.db import instances as instances_sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import outbox as sql
 from zapfleet.db import scheduled as scheduled_sql
@@ -86,33 +85,41 @@ class Outbox:
         message, created, instance = self._queue(account_id, phone, text, key or None, send_at)
         if not created or send_at is not None:
             return message, created
-        return self.hand_to_worker(account_id, message, phone, instance), True
+        result = self._hand_over(account_id, message, phone, instance)
+        if result is None:
+            return {**message, "status": "queued", "lease_until": None}, True
+        # the worker reports the outcome as an event, and the row follows from it; should that
+        # be lost, the lease runs out and the dispatcher's hand-over gets the worker's record
+        return handed(message, result, self.clock()), True
 
     def _queue(self, account_id: UUID, phone: str, text: str, key: str | None,
                send_at: datetime | None) -> tuple[dict, bool, dict | None]:
         """(message, created, the account's instance to hand it to now, if any), in one
-        transaction of two statements."""
+        statement."""
         now = self.clock()
         lease = None if send_at else now + timedelta(seconds=LEASE_SECONDS)
         with self.db.tenant(account_id) as conn:
-            message, created = sql.queue_api_message(conn, account_id, phone, text, key,
-                                                     (send_at or now) + self.deadline, lease,
-                                                     send_at)
-            instance = None
-            if created and send_at is None:
-                instance = instances_sql.get_instance_for_account(conn, account_id)
-        return message, created, instance
+            return sql.queue_api_message(conn, account_id, phone, text, key,
+                                         (send_at or now) + self.deadline, lease, send_at)
 
-    def hand_to_worker(self, account_id: UUID, message: dict, phone: str,
-                       instance: dict | None = None) -> dict:
-        """Give a leased message to the worker (of `instance`, when the caller read it already);
-        on success it is sent, else released for retry."""
+    def _hand_over(self, account_id: UUID, message: dict, phone: str,
+                   instance: dict | None) -> dict | None:
+        """The worker's answer for a leased message; None when it could not take it (released
+        for a retry, its error kept on the row)."""
         try:
-            result = self.instances.send(account_id, str(message["id"]), phone, message["body"],
-                                         instance)
+            return self.instances.send(account_id, str(message["id"]), phone, message["body"],
+                                       instance)
         except (Unavailable, Conflict, NotFound) as exc:
             self._release(account_id, message["id"], exc.message)
-            return {**message, "status": "queued", "lease_until": None, "error": exc.message}
+            message["error"] = exc.message
+            return None
+
+    def hand_to_worker(self, account_id: UUID, message: dict, phone: str) -> dict:
+        """Give a leased message to the worker and record its answer (the dispatcher's way): on
+        success it is sent, else released for retry."""
+        result = self._hand_over(account_id, message, phone, None)
+        if result is None:
+            return {**message, "status": "queued", "lease_until": None}
         with self.db.tenant(account_id) as conn:
             if result.get("status") == "failed":  # WhatsApp refused it: never retried
                 done = sql.apply_receipt(conn, account_id, message["id"], "failed", None,
@@ -167,6 +174,15 @@ class Outbox:
             for message in expired:
                 status_webhook(conn, message["account_id"], message)
         return expired
+
+
+def handed(message: dict, result: dict, now: datetime) -> dict:
+    """The message as the worker's answer leaves it (before the row catches up)."""
+    failed = result.get("status") == "failed"
+    return {**message, "status": "failed" if failed else "sent", "lease_until": None,
+            "provider_message_id": result.get("provider_message_id"),
+            "error": (result.get("error") or "WhatsApp refused the message") if failed else None,
+            "sent_at": None if failed else now}
 
 
 def status_webhook(conn, account_id: UUID, message: dict) -> None:

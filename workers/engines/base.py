@@ -75,6 +75,9 @@ class Engine:
         """Send a text; return the provider's message id (NotConnected, SendFailed)."""
         raise NotImplementedError
 
+    def reported_sent(self, message_id: str, provider_id: str) -> None:
+        """The worker has reported the send of send_text (events after it come after it)."""
+
     def logout(self) -> None:
         """Unlink the phone and wipe the session; a new QR follows."""
         raise NotImplementedError

@@ -72,16 +72,17 @@ class SandboxEngine(Engine):
             return f"{self.control_url}/sandbox/scan/{self._qr_token}"
 
     def send_text(self, phone: str, text: str, message_id: str) -> str:
-        """Pretend to send: "sent" now, then "delivered" and "read" after the receipt delay."""
+        """Pretend to send; the worker reports it sent."""
         with self._lock:
             if self._state != "connected":
                 raise NotConnected("the instance is not linked to a phone")
-        provider_id = f"sandbox-{uuid.uuid4()}"
-        self._receipt(message_id, provider_id, "sent")  # not under the lock: sends go on at once
+        return f"sandbox-{uuid.uuid4()}"
+
+    def reported_sent(self, message_id: str, provider_id: str) -> None:
+        """The receipts follow: delivered after the receipt delay, read after twice that."""
         delay = self.receipt_delay
         self._timers.call_later(delay, lambda: self._receipt(message_id, provider_id, "delivered"))
         self._timers.call_later(2 * delay, lambda: self._receipt(message_id, provider_id, "read"))
-        return provider_id
 
     def logout(self) -> None:
         """Forget the linked phone, report logged_out, then show a new QR."""

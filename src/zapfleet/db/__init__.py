@@ -17,56 +17,72 @@ APP_ROLE = "zapfleet_app"
 psycopg2.extras.register_uuid()
 
 
+class Connection(psycopg2.extensions.connection):
+    """A pooled connection in autocommit mode (the pool runs BEGIN and COMMIT itself, so that a
+    transaction's set-up shares a round trip with its BEGIN) that remembers what it prepared."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.autocommit = True
+        self.prepared: set[str] = set()
+
+
 class Database:
     """A bounded pool of connections; every unit of work is one transaction."""
 
     def __init__(self, dsn: str, max_connections: int = 10):
         self.dsn = dsn
         self._pool = psycopg2.pool.ThreadedConnectionPool(
-            0, max_connections, dsn, cursor_factory=psycopg2.extras.RealDictCursor
-        )
+            0, max_connections, dsn, connection_factory=Connection,
+            cursor_factory=psycopg2.extras.RealDictCursor)
         # Open connections lazily (minconn 0 above: no side effect at start-up), but keep them
         # once open: psycopg2 closes a returned connection whenever minconn are already idle.
         self._pool.minconn = max_connections
         self._slots = threading.BoundedSemaphore(max_connections)
 
     @contextmanager
-    def system(self) -> Iterator[psycopg2.extensions.connection]:
+    def system(self) -> Iterator[Connection]:
         """A transaction as the connecting (owner) role: platform-level work only."""
-        with self._transaction() as conn:
+        with self._transaction("BEGIN") as conn:
             yield conn
 
     @contextmanager
-    def tenant(self, account_id: UUID | str) -> Iterator[psycopg2.extensions.connection]:
+    def tenant(self, account_id: UUID | str) -> Iterator[Connection]:
         """A transaction under the RLS-bound application role, scoped to one account."""
-        with self._transaction() as conn:
-            with conn.cursor() as cur:  # one round trip for both
-                cur.execute(f"SET LOCAL ROLE {APP_ROLE}; SELECT set_config('app.account_id', %s, true)",
-                            (str(account_id),))
+        begin = f"BEGIN; SET LOCAL ROLE {APP_ROLE}; SELECT set_config('app.account_id', %s, true)"
+        with self._transaction(begin, (str(account_id),)) as conn:
             yield conn
 
     @contextmanager
-    def unscoped(self) -> Iterator[psycopg2.extensions.connection]:
+    def unscoped(self) -> Iterator[Connection]:
         """A transaction under the application role with no account set: sees no tenant rows."""
-        with self._transaction() as conn:
-            with conn.cursor() as cur:
-                cur.execute(f"SET LOCAL ROLE {APP_ROLE}")
+        with self._transaction(f"BEGIN; SET LOCAL ROLE {APP_ROLE}") as conn:
             yield conn
 
     @contextmanager
-    def _transaction(self) -> Iterator[psycopg2.extensions.connection]:
+    def _transaction(self, begin: str, params: tuple | None = None) -> Iterator[Connection]:
+        """begin (BEGIN and the transaction's settings, one round trip), the block, COMMIT; a
+        failed block is rolled back (and forgets what the connection prepared: a PREPARE run
+        inside the failed transaction may or may not have happened)."""
         conn = self._checkout()
         broken = False
         try:
-            with conn:
+            _run(conn, begin, params)
+            try:
                 yield conn
+            except BaseException:
+                if not conn.closed:
+                    _run(conn, "ROLLBACK; DEALLOCATE ALL")
+                    conn.prepared.clear()
+                raise
+            _run(conn, "COMMIT")
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
             broken = True
             raise Unavailable(f"database: {str(exc).strip()}") from exc
         finally:
             self._checkin(conn, broken or conn.closed != 0)
 
-    def _checkout(self) -> psycopg2.extensions.connection:
+    def _checkout(self) -> Connection:
         if not self._slots.acquire(timeout=30):
             raise Unavailable("database: no free connection")
         try:
@@ -75,7 +91,7 @@ class Database:
             self._slots.release()
             raise Unavailable(f"database: {str(exc).strip()}") from exc
 
-    def _checkin(self, conn: psycopg2.extensions.connection, broken: bool) -> None:
+    def _checkin(self, conn: Connection, broken: bool) -> None:
         try:
             self._pool.putconn(conn, close=broken)
         finally:
@@ -93,6 +109,11 @@ class Database:
     def close(self) -> None:
         """Close every pooled connection."""
         self._pool.closeall()
+
+
+def _run(conn: Connection, statement: str, params: tuple | None = None) -> None:
+    with conn.cursor() as cur:
+        cur.execute(statement, params)
 
 
 @contextmanager

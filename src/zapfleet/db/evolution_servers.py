@@ -7,7 +7,7 @@ from uuid import UUID
 SERVER_COLUMNS = "id, name, url, webhook_base, capacity, priority, active, created_at, updated_at"
 """Every column but the encrypted API key, which only server_secret reads."""
 UPDATABLE = ("name", "url", "api_key_encrypted", "webhook_base", "capacity", "priority", "active")
-SERVER_LOCK_CLASS = 0x7A6603  # advisory-lock class ("zf" 3): placing instances on servers
+SERVER_LOCK_CLASS = 0x7A6604  # advisory-lock class ("zf" 4): placing instances on servers
 _WITH_USAGE = (
     "SELECT " + ", ".join(f"s.{c.strip()}" for c in SERVER_COLUMNS.split(",")) + ","
     " count(i.id)::int AS instances,"

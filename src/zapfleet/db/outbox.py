@@ -5,6 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from zapfleet.db.messages import MESSAGE_COLUMNS
+from zapfleet.db.prepared import Prepared
 
 OUTBOX_COLUMNS = MESSAGE_COLUMNS + ", attempts, lease_until, deadline_at, sent_at"
 # Receipts only move a message forward: queued < sent < delivered < read; a failure can
@@ -36,37 +37,43 @@ def insert_queued(conn, account_id: UUID, conversation_id: UUID, body: str,
         return row
 
 
+_QUEUE_API_MESSAGE = Prepared(
+    "queue_api_message",
+    ("uuid", "text", "text", "text", "timestamptz", "timestamptz", "int", "timestamptz"),
+    "WITH existing AS (SELECT " + OUTBOX_COLUMNS + " FROM messages"
+    "   WHERE account_id = $1 AND idempotency_key = $4),"
+    " contact AS (INSERT INTO contacts (account_id, phone, name)"
+    "   SELECT $1, $2, '' WHERE NOT EXISTS (SELECT FROM existing)"
+    "   ON CONFLICT (account_id, phone) DO UPDATE SET name = contacts.name RETURNING id),"
+    " conversation AS (INSERT INTO conversations (account_id, contact_id, last_message_at)"
+    "   SELECT $1, id, now() FROM contact ON CONFLICT (account_id, contact_id)"
+    "   DO UPDATE SET last_message_at = EXCLUDED.last_message_at RETURNING id),"
+    " queued AS (INSERT INTO messages (account_id, conversation_id, direction, body,"
+    "   status, idempotency_key, deadline_at, lease_until, attempts, origin, send_at)"
+    "   SELECT $1, id, 'out', $3, 'queued', $4, $5, $6, $7, 'api', $8 FROM conversation"
+    "   ON CONFLICT (account_id, idempotency_key) DO NOTHING"
+    "   RETURNING " + OUTBOX_COLUMNS + ")"
+    " SELECT answer.*, (SELECT json_build_object('id', id, 'port', port, 'desired_state',"
+    "   desired_state) FROM instances WHERE account_id = $1) AS instance"
+    " FROM (SELECT true AS created, * FROM queued UNION ALL SELECT false, * FROM existing) answer")
+
+
 def queue_api_message(conn, account_id: UUID, phone: str, body: str, idempotency_key: str | None,
                       deadline_at: datetime, lease_until: datetime | None,
-                      send_at: datetime | None) -> tuple[dict, bool]:
+                      send_at: datetime | None) -> tuple[dict, bool, dict | None]:
     """Queue a message from the send API for a phone, in one round trip: the contact and its
     conversation are made when new, the conversation's last_message_at moves. Returns
-    (message, created); an idempotency key used before returns the message it queued then,
-    found first without an INSERT (one racing the receipt UPDATE of that row can deadlock)."""
+    (message, created, the account's instance: id, port and desired_state, or None); an
+    idempotency key used before returns the message it queued then, found first without an
+    INSERT (one racing the receipt UPDATE of that row can deadlock)."""
     with conn.cursor() as cur:
-        cur.execute(
-            "WITH existing AS (SELECT " + OUTBOX_COLUMNS + " FROM messages"
-            "   WHERE account_id = %(account)s AND idempotency_key = %(key)s),"
-            " contact AS (INSERT INTO contacts (account_id, phone, name)"
-            "   SELECT %(account)s, %(phone)s, '' WHERE NOT EXISTS (SELECT FROM existing)"
-            "   ON CONFLICT (account_id, phone) DO UPDATE SET name = contacts.name RETURNING id),"
-            " conversation AS (INSERT INTO conversations (account_id, contact_id, last_message_at)"
-            "   SELECT %(account)s, id, now() FROM contact ON CONFLICT (account_id, contact_id)"
-            "   DO UPDATE SET last_message_at = EXCLUDED.last_message_at RETURNING id),"
-            " queued AS (INSERT INTO messages (account_id, conversation_id, direction, body,"
-            "   status, idempotency_key, deadline_at, lease_until, attempts, origin, send_at)"
-            "   SELECT %(account)s, id, 'out', %(body)s, 'queued', %(key)s, %(deadline)s,"
-            "   %(lease)s, %(attempts)s, 'api', %(send_at)s FROM conversation"
-            "   ON CONFLICT (account_id, idempotency_key) DO NOTHING"
-            "   RETURNING " + OUTBOX_COLUMNS + ")"
-            " SELECT true AS created, * FROM queued UNION ALL SELECT false, * FROM existing",
-            {"account": account_id, "phone": phone, "body": body, "key": idempotency_key,
-             "deadline": deadline_at, "lease": lease_until, "send_at": send_at,
-             "attempts": 0 if lease_until is None else 1})
+        _QUEUE_API_MESSAGE.execute(cur, (account_id, phone, body, idempotency_key, deadline_at,
+                                         lease_until, 0 if lease_until is None else 1, send_at))
         row = cur.fetchone()
     if row is None:  # the same key, queued at the same moment by another request
-        return get_by_idempotency_key(conn, account_id, idempotency_key), False
-    return row, row.pop("created")
+        return get_by_idempotency_key(conn, account_id, idempotency_key), False, None
+    instance = row.pop("instance")
+    return row, row.pop("created"), instance
 
 
 def get_by_idempotency_key(conn, account_id: UUID, key: str) -> dict | None:
