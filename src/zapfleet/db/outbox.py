@@ -10,10 +10,16 @@ from zapfleet.db.prepared import Prepared
 OUTBOX_COLUMNS = MESSAGE_COLUMNS + ", attempts, lease_until, deadline_at, sent_at"
 # Receipts only move a message forward: queued < sent < delivered < read; a failure can
 # only end a message that was not yet delivered, and nothing follows a failure.
-_FORWARD = ("CASE WHEN status = 'failed' THEN false"
-            " WHEN %(status)s = 'failed' THEN status IN ('queued', 'sent')"
-            " ELSE array_position(ARRAY['queued','sent','delivered','read'], status)"
-            " < array_position(ARRAY['queued','sent','delivered','read'], %(status)s::text) END")
+_APPLY_RECEIPT = Prepared(
+    "apply_receipt", ("uuid", "uuid", "text", "text", "text"),
+    "UPDATE messages SET status = $3, error = coalesce($5, error), lease_until = NULL,"
+    " provider_message_id = coalesce(provider_message_id, $4),"
+    " sent_at = CASE WHEN $3 = 'failed' THEN sent_at ELSE coalesce(sent_at, now()) END,"
+    " updated_at = now() WHERE account_id = $1 AND id = $2 AND direction = 'out'"
+    " AND CASE WHEN status = 'failed' THEN false WHEN $3 = 'failed' THEN status IN ('queued', 'sent')"
+    " ELSE array_position(ARRAY['queued','sent','delivered','read'], status)"
+    " < array_position(ARRAY['queued','sent','delivered','read'], $3) END"
+    " RETURNING " + OUTBOX_COLUMNS)
 
 
 def insert_queued(conn, account_id: UUID, conversation_id: UUID, body: str,
@@ -110,14 +116,7 @@ def apply_receipt(conn, account_id: UUID, message_id: UUID, status: str,
                   provider_message_id: str | None, error: str | None) -> dict | None:
     """Move an outbound message forward to status; None when it is not newer or not found."""
     with conn.cursor() as cur:
-        cur.execute(
-            "UPDATE messages SET status = %(status)s, error = coalesce(%(error)s, error),"
-            " lease_until = NULL, provider_message_id = coalesce(provider_message_id, %(pid)s),"
-            " sent_at = CASE WHEN %(status)s = 'failed' THEN sent_at ELSE coalesce(sent_at, now()) END,"
-            " updated_at = now() WHERE account_id = %(account)s AND id = %(id)s AND direction = 'out'"
-            f" AND {_FORWARD} RETURNING {OUTBOX_COLUMNS}",
-            {"status": status, "error": error, "pid": provider_message_id,
-             "account": account_id, "id": message_id})
+        _APPLY_RECEIPT.execute(cur, (account_id, message_id, status, provider_message_id, error))
         return cur.fetchone()
 
 

@@ -6,6 +6,8 @@ from uuid import UUID
 
 from psycopg2.extras import Json
 
+from zapfleet.db.prepared import Prepared
+
 HOOK_COLUMNS = "account_id, url, secret, events, enabled, created_at, updated_at"
 DELIVERY_COLUMNS = ("id, account_id, event, payload, status, attempts, next_attempt_at,"
                     " last_status_code, last_error, created_at, delivered_at")
@@ -38,16 +40,18 @@ def delete_webhook(conn, account_id: UUID) -> bool:
         return cur.rowcount > 0
 
 
+_INSERT_DELIVERY = Prepared(
+    "insert_delivery", ("uuid", "uuid", "text", "jsonb"),
+    "INSERT INTO webhook_deliveries (id, account_id, event, payload)"
+    " SELECT $1, account_id, $3, $4 FROM webhooks"
+    " WHERE account_id = $2 AND enabled AND $3 = ANY(events) ON CONFLICT (id) DO NOTHING")
+
+
 def insert_delivery(conn, delivery_id: UUID, account_id: UUID, event: str, payload: dict) -> bool:
     """Queue one delivery when the account's webhook is enabled for this event, in one round
     trip; False when it is not, or when this id was queued before (a replayed event)."""
     with conn.cursor() as cur:
-        cur.execute("INSERT INTO webhook_deliveries (id, account_id, event, payload)"
-                    " SELECT %(id)s, account_id, %(event)s, %(payload)s FROM webhooks"
-                    " WHERE account_id = %(account)s AND enabled AND %(event)s = ANY(events)"
-                    " ON CONFLICT (id) DO NOTHING",
-                    {"id": delivery_id, "account": account_id, "event": event,
-                     "payload": Json(payload)})
+        _INSERT_DELIVERY.execute(cur, (delivery_id, account_id, event, Json(payload)))
         return cur.rowcount > 0
 
 
