@@ -76,7 +76,7 @@ def when_healthy(server: subprocess.Popen, port: int) -> subprocess.Popen:
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
                 return server
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still booting
             time.sleep(0.1)
     server.kill()
     raise SystemExit("the server did not start")

@@ -153,17 +153,18 @@ def run(database_url: str, clients: int, processes: int, seconds: float) -> None
            "SUPERVISOR_USER": USER, "SUPERVISOR_PASSWORD": password, "WORKER_PORT_BASE": "25001"}
     (var_dir / "supervisor" / "workers").mkdir(parents=True)
     (var_dir / "log").mkdir()
-    daemon = start_supervisord(var_dir, password)
-    app = start_app(env, port)
+    daemon, app = start_supervisord(var_dir, password), None
     base, admin = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {admin_key}"}
     try:
+        app = start_app(env, port)
         account, headers = linked_account(base, admin)
         rows = [("bare INSERT", *load(f"{base}/bench/insert", headers, clients, processes, seconds)),
                 ("POST send", *load(f"{base}/api/accounts/{account}/send", headers, clients,
                                     processes, seconds))]
     finally:
-        app.terminate()
-        app.wait()
+        if app is not None:
+            app.terminate()
+            app.wait()
         stop(daemon, var_dir / "supervisord.conf")
     print(f"{clients} concurrent clients in {processes} processes, {seconds:.0f} s per route")
     print(f"{'route':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
