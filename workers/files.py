@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 
 
 class SyncedLines:
@@ -42,6 +43,14 @@ class SyncedLines:
             finally:
                 os.close(fd)
             self._synced = target
+
+
+    def rewrite(self, current_lines: Callable[[], list[str]]) -> None:
+        """Replace the file with current_lines(), called between appends (so that no line
+        written meanwhile is lost); the new file is on disk when this returns."""
+        with self._write_lock, self._sync_lock:
+            replace_file(self.path, "".join(line + "\n" for line in current_lines()))
+            self._synced = self._written
 
 
 def replace_file(path: str, content: str) -> None:

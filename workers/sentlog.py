@@ -4,52 +4,100 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Callable
 
 from workers.files import SyncedLines, read_lines
 from workers.log import log
 
 SENT_FILE = "sent.jsonl"
+KEEP_SECONDS = 8 * 86400
+"""How long a send is remembered (SENT_RETENTION_SECONDS): longer than the control plane keeps
+retrying a message (SEND_DEADLINE_SECONDS, a day by default); older records are dropped."""
+COMPACT_LINES = 1000
+"""The file is rewritten once it holds this many lines more than twice the records kept."""
 
 
 class SentLog:
-    """message_id → the first send's result, appended (fsync'd) to the session folder."""
+    """message_id → the first send's result, appended (fsync'd) to the session folder and kept
+    for a retention period."""
 
-    def __init__(self, session_dir: str):
+    def __init__(self, session_dir: str, keep_seconds: float | None = None,
+                 clock: Callable[[], float] = time.time):
         self.path = os.path.join(session_dir, SENT_FILE)
+        self.keep = keep_seconds or float(os.environ.get("SENT_RETENTION_SECONDS") or KEEP_SECONDS)
+        self.clock = clock
         self._file = SyncedLines(self.path)
-        self._results = self._load()
         self._guard = threading.Lock()
         self._locks: dict[str, list] = {}  # message id → [lock, requests in flight]
+        self._records: dict[str, tuple[float, dict]] = {}  # message id → (sent at, result), oldest first
+        self._lines = self._load()
+        self._forget_old(self.clock())
 
-    def _load(self) -> dict[str, dict]:
-        """The recorded results; a torn last line (a crash mid-append) is skipped."""
-        results = {}
-        for line in read_lines(self.path):
+    def _load(self) -> int:
+        """Read the recorded results (a torn last line, from a crash mid-append, is skipped);
+        returns the number of lines."""
+        lines = read_lines(self.path)
+        for line in lines:
             try:
                 record = json.loads(line)
-                results[record["message_id"]] = record
-            except (ValueError, KeyError, TypeError):
+                sent_at = float(record.pop("at", None) or self.clock())  # older files had no time
+                self._records[record["message_id"]] = (sent_at, record)
+            except (ValueError, KeyError, TypeError, AttributeError):
                 log("sentlog: skipped an unreadable record")
-        return results
+        return len(lines)
+
+    def __len__(self) -> int:
+        return len(self._records)
 
     def get(self, message_id: str) -> dict | None:
-        """The recorded result of a message id, if it was sent."""
-        return self._results.get(message_id)
+        """The recorded result of a message id, if it was sent (and is still remembered)."""
+        record = self._records.get(message_id)
+        return record[1] if record else None
 
     def send_once(self, message_id: str, send: Callable[[], dict]) -> dict:
         """The recorded result, or send() once and record its result before returning it."""
         lock = self._take_lock(message_id)
         try:
             with lock:
-                if (known := self._results.get(message_id)) is not None:
+                if (known := self.get(message_id)) is not None:
                     return known
                 result = send()
-                self._file.append(json.dumps(result, separators=(",", ":")))
-                self._results[message_id] = result
+                self._record(message_id, result)
                 return result
         finally:
             self._drop_lock(message_id)
+
+    def _record(self, message_id: str, result: dict) -> None:
+        """Keep the result, durably, before it is answered."""
+        now = self.clock()
+        self._records[message_id] = (now, result)  # first: a rewrite meanwhile must keep it
+        try:
+            self._file.append(json.dumps({**result, "at": round(now, 3)}, separators=(",", ":")))
+        except OSError:
+            self._records.pop(message_id, None)
+            raise
+        with self._guard:
+            self._lines += 1
+        self._forget_old(now)
+
+    def _forget_old(self, now: float) -> None:
+        """Drop the records older than the retention period; rewrite the file when it has
+        grown well beyond the records kept."""
+        with self._guard:
+            while self._records:
+                oldest = next(iter(self._records))
+                if now - self._records[oldest][0] <= self.keep:
+                    break
+                del self._records[oldest]
+            if self._lines <= 2 * len(self._records) + COMPACT_LINES:
+                return
+            self._file.rewrite(self._current_lines)
+            self._lines = len(self._records)
+
+    def _current_lines(self) -> list[str]:
+        return [json.dumps({**result, "at": round(sent_at, 3)}, separators=(",", ":"))
+                for sent_at, result in list(self._records.values())]
 
     def _take_lock(self, message_id: str) -> threading.Lock:
         """The lock of one message id, shared by every request for it that is in flight."""

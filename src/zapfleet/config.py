@@ -13,14 +13,21 @@ ENGINE_NAMES = ("sandbox", "evolution", "neonize")
 """The WhatsApp engines an instance may run (workers/engines registers the same names)."""
 
 
-def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+MAX_SEND_DEADLINE = 7 * 86400
+"""A message is never tried for longer (the workers remember their sends for 8 days)."""
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, most: int | None = None) -> int:
     raw = environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+    if most is not None and not 1 <= value <= most:
+        raise ValueError(f"{name} must be between 1 and {most}, got {value}")
+    return value
 
 
 def _engine(environ: Mapping[str, str]) -> str:
@@ -75,7 +82,7 @@ class Config:
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
             worker_host=env.get("WORKER_HOST") or "127.0.0.1",
             default_engine=_engine(env),
-            send_deadline_seconds=_int(env, "SEND_DEADLINE_SECONDS", 24 * 3600),
+            send_deadline_seconds=_int(env, "SEND_DEADLINE_SECONDS", 24 * 3600, MAX_SEND_DEADLINE),
             webhook_allow_private=env.get("WEBHOOK_ALLOW_PRIVATE", "").lower() in ("1", "true", "yes"),
             evolution_url=(env.get("EVOLUTION_URL") or "").strip().rstrip("/"),
             evolution_api_key=(env.get("EVOLUTION_API_KEY") or "").strip(),
