@@ -32,8 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
-from zapfleet.instances import port_is_free  # noqa: E402
-from zapfleet.programs import WorkerProgram, write_program  # noqa: E402
+from zapfleet.programs import WorkerProgram, port_is_free, write_program  # noqa: E402
 from zapfleet.supervisor import Supervisor  # noqa: E402
 
 USER = "bench"

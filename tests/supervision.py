@@ -20,7 +20,8 @@ import pytest
 from tests.waiting import wait_until
 from zapfleet.config import PROJECT_ROOT
 from zapfleet.errors import Conflict, NotFound, Unavailable
-from zapfleet.instances import InstanceManager, port_is_free
+from zapfleet.instances import InstanceManager
+from zapfleet.programs import port_is_free
 from zapfleet.supervisor import RUNNING_STATES, Supervisor
 
 SUPERVISOR_USER = "zftest"

@@ -1,7 +1,6 @@
 """Each account's WhatsApp instance: create-or-reconnect, lifecycle, QR, sending, logs."""
 from __future__ import annotations
 
-import socket
 import time
 from contextlib import contextmanager
 from functools import partial
@@ -20,50 +19,19 @@ from zapfleet.engines import worker_environment
 from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError
 from zapfleet.evolution_servers import EvolutionServers
 from zapfleet.overview import accounts_overview, workers_running
-from zapfleet.programs import WorkerProgram
+from zapfleet.programs import WorkerProgram, port_is_free, tail_lines
 from zapfleet.reconcile import WORKER_STATES, Reconciler, remove_program, sync_program
 from zapfleet.security import worker_token
 from zapfleet.supervisor import Supervisor
-from zapfleet.worker_client import QR_FORMATS, WorkerClient, worker_connections
+from zapfleet.worker_client import QR_FORMATS, WorkerClient, await_worker, worker_connections
 
 LOCK_CONFLICT = "another change to this account's WhatsApp instance is in progress"
 NO_INSTANCE = "this account has no WhatsApp instance"
 START_TIMEOUT = 15.0
-POLL_INTERVAL = 0.2
 MAX_LOG_LINES = 2000
 MAX_PORT_PROBES = 200
-SETTLED_STATES = ("connected", "disconnected", "banned")
-"""What a worker reports when there is no QR to wait for: linked, or the reason it cannot be."""
 
 WorkerClientFactory = Callable[[str, int, str], WorkerClient]
-
-
-def port_is_free(host: str, port: int) -> bool:
-    """True when nothing on this host listens on host:port."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def tail_lines(path: Path, lines: int, block: int = 8192) -> str:
-    """The last `lines` lines of a file, read backwards in blocks from its end."""
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError:
-        return ""
-    with handle:
-        position, data = handle.seek(0, 2), b""
-        while position > 0 and data.count(b"\n") <= lines:
-            step = min(block, position)
-            position -= step
-            handle.seek(position)
-            data = handle.read(step) + data
-    kept = data.decode("utf-8", "replace").splitlines(keepends=True)[-lines:]
-    return "".join(kept)
 
 
 class InstanceManager:
@@ -217,39 +185,14 @@ class InstanceManager:
 
     def _connected(self, instance: dict, is_reconnect: bool) -> dict:
         """Wait for the worker, record what it says, and answer with its QR."""
-        state, code = self._await_worker(instance)
+        state, code = await_worker(self.client_for(instance), self.clock, self.sleep,
+                                   self.start_timeout)
         fields: dict[str, Any] = {"qr_code": code}
         if state in WORKER_STATES:
             fields["status"] = state
         row = self.observe(instance["id"], **fields)
         return {"instance": row, "is_reconnect": is_reconnect,
                 "already_connected": state == "connected", "qr": {"code": code} if code else None}
-
-    def _await_worker(self, instance: dict) -> tuple[str, str | None]:
-        """Poll the worker until it is connected, has a QR, or says why it cannot connect
-        (disconnected, banned); bounded; (state, qr code)."""
-        client, answered = self.client_for(instance), None
-        deadline = self.clock() + self.start_timeout
-        while True:
-            state, code = self._probe(client)
-            if state in SETTLED_STATES or code:
-                return state, code
-            answered = state or answered
-            if self.clock() >= deadline:
-                break
-            self.sleep(POLL_INTERVAL)
-        if answered is None:
-            raise Unavailable("the WhatsApp worker did not start in time; try again")
-        return answered, None
-
-    @staticmethod
-    def _probe(client: WorkerClient) -> tuple[str | None, str | None]:
-        """The worker's state and QR code; (None, None) while it does not answer."""
-        try:
-            state = client.status().get("state")
-            return state, None if state == "connected" else client.qr_code()
-        except Unavailable:
-            return None, None
 
     # -- lifecycle ------------------------------------------------------------------------
 

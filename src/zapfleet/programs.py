@@ -1,8 +1,10 @@
-"""The supervisord program file of one worker: its command line, environment and log."""
+"""The supervisord program file of one worker: its command line, environment and log; its port
+and the tail of its log on this host."""
 from __future__ import annotations
 
 import re
 import shlex
+import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,3 +90,31 @@ def write_program(program: WorkerProgram) -> Path:
     path.touch(mode=0o600)
     path.write_text(render_program(program))
     return path
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """True when nothing on this host listens on host:port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def tail_lines(path: Path, lines: int, block: int = 8192) -> str:
+    """The last `lines` lines of a file, read backwards in blocks from its end."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return ""
+    with handle:
+        position, data = handle.seek(0, 2), b""
+        while position > 0 and data.count(b"\n") <= lines:
+            step = min(block, position)
+            position -= step
+            handle.seek(position)
+            data = handle.read(step) + data
+    kept = data.decode("utf-8", "replace").splitlines(keepends=True)[-lines:]
+    return "".join(kept)

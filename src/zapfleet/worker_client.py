@@ -3,7 +3,7 @@ kept-alive connections that a process's threads share."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 import urllib3
 from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError as HTTPTimeout
@@ -14,6 +14,9 @@ CONNECT_TIMEOUT = 2.0
 READ_TIMEOUT = 10.0
 ACTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 QR_FORMATS = ("json", "png", "svg")
+POLL_INTERVAL = 0.2
+SETTLED_STATES = ("connected", "disconnected", "banned")
+"""What a worker reports when there is no QR to wait for: linked, or the reason it cannot be."""
 CONNECTIONS_PER_WORKER = 8
 """Idle connections kept open to each worker (more are opened under load, then closed)."""
 WORKERS_KEPT = 512
@@ -136,3 +139,30 @@ class WorkerClient:
         if not ACTION_NAME.match(name or ""):
             raise InvalidInput("action", "must be a lowercase action name")
         return self._json("POST", f"/engine/{name}", json=payload)
+
+
+def await_worker(client: WorkerClient, clock: Callable[[], float], sleep: Callable[[float], None],
+                 timeout: float) -> tuple[str, str | None]:
+    """Poll a starting worker until it is connected, has a QR, or says why it cannot connect
+    (disconnected, banned), for at most timeout; (state, qr code)."""
+    answered, deadline = None, clock() + timeout
+    while True:
+        state, code = _probe(client)
+        if state in SETTLED_STATES or code:
+            return state, code
+        answered = state or answered
+        if clock() >= deadline:
+            break
+        sleep(POLL_INTERVAL)
+    if answered is None:
+        raise Unavailable("the WhatsApp worker did not start in time; try again")
+    return answered, None
+
+
+def _probe(client: WorkerClient) -> tuple[str | None, str | None]:
+    """The worker's state and QR code; (None, None) while it does not answer."""
+    try:
+        state = client.status().get("state")
+        return state, None if state == "connected" else client.qr_code()
+    except Unavailable:
+        return None, None

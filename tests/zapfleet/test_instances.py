@@ -13,7 +13,8 @@ from tests.receiver import Receiver
 from tests.waiting import wait_until
 from zapfleet.db import instances as sql
 from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable
-from zapfleet.instances import LOCK_CONFLICT, tail_lines
+from zapfleet.instances import LOCK_CONFLICT
+from zapfleet.programs import tail_lines
 from zapfleet.security import worker_token
 from zapfleet.worker_client import WorkerClient
 

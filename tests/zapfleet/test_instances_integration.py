@@ -9,7 +9,7 @@ import pytest
 
 from tests.waiting import wait_until
 from zapfleet.errors import Conflict, NotFound, Unavailable
-from zapfleet.instances import port_is_free
+from zapfleet.programs import port_is_free
 from zapfleet.security import worker_token
 
 
