@@ -49,6 +49,7 @@ class Config:
     bind: str = "127.0.0.1:8000"
     default_region: str = "BR"
     db_pool_size: int = 10
+    db_prepared_statements: bool = True
     worker_port_base: int = 5001
     max_import_bytes: int = 50 * 1024 * 1024
     supervisor_user: str = "zapfleet"
@@ -75,6 +76,7 @@ class Config:
             bind=env.get("ZAPFLEET_BIND") or "127.0.0.1:8000",
             default_region=(env.get("DEFAULT_PHONE_REGION") or "BR").upper(),
             db_pool_size=_int(env, "DB_POOL_SIZE", 10),
+            db_prepared_statements=env.get("DB_PREPARED_STATEMENTS", "").lower() not in ("0", "false", "no"),
             worker_port_base=_int(env, "WORKER_PORT_BASE", 5001),
             max_import_bytes=_int(env, "MAX_IMPORT_BYTES", 50 * 1024 * 1024),
             supervisor_user=env.get("SUPERVISOR_USER") or "zapfleet",

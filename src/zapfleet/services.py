@@ -45,7 +45,8 @@ class Services:
 
 def build_services(config: Config, **given: Any) -> Services:
     """The managers for config; any of them may be passed in instead (tests share a pool)."""
-    db = given.get("database") or Database(config.database_url, config.db_pool_size)
+    db = given.get("database") or Database(config.database_url, config.db_pool_size,
+                                           prepare=config.db_prepared_statements)
     accounts = given.get("accounts") or AccountManager(db, region=config.default_region)
     supervisor = given.get("supervisor") or Supervisor.from_config(config)
     instances = given.get("instances") or InstanceManager(db, supervisor, config)

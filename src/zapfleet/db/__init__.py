@@ -21,19 +21,28 @@ class Connection(psycopg2.extensions.connection):
     """A pooled connection in autocommit mode (the pool runs BEGIN and COMMIT itself, so that a
     transaction's set-up shares a round trip with its BEGIN) that remembers what it prepared."""
 
+    prepares = True
+    """False behind a pooler in transaction mode, where a session's prepared statements are lost."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.autocommit = True
         self.prepared: set[str] = set()
 
 
+class UnpreparedConnection(Connection):
+    """A Connection that sends every statement in full (see DB_PREPARED_STATEMENTS)."""
+
+    prepares = False
+
+
 class Database:
     """A bounded pool of connections; every unit of work is one transaction."""
 
-    def __init__(self, dsn: str, max_connections: int = 10):
+    def __init__(self, dsn: str, max_connections: int = 10, prepare: bool = True):
         self.dsn = dsn
         self._pool = psycopg2.pool.ThreadedConnectionPool(
-            0, max_connections, dsn, connection_factory=Connection,
+            0, max_connections, dsn, connection_factory=Connection if prepare else UnpreparedConnection,
             cursor_factory=psycopg2.extras.RealDictCursor)
         # Open connections lazily (minconn 0 above: no side effect at start-up), but keep them
         # once open: psycopg2 closes a returned connection whenever minconn are already idle.
