@@ -16,11 +16,9 @@ otherwise an embedded PostgreSQL in a temporary folder.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -30,15 +28,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from contacts_import import admin_execute, with_database  # noqa: E402
+from benchdb import bench_database  # noqa: E402
+
 from web import create_app  # noqa: E402
 from zapfleet.campaign_runner import CampaignRunner  # noqa: E402
 from zapfleet.config import Config  # noqa: E402
 from zapfleet.db import Database  # noqa: E402
 from zapfleet.db import contacts as contacts_sql  # noqa: E402
 from zapfleet.db import instances as instances_sql  # noqa: E402
-from zapfleet.db.migrate import migrate  # noqa: E402
-from zapfleet.embedded import start_embedded, stop_embedded  # noqa: E402
 
 ADMIN_KEY = uuid.uuid4().hex
 ALL_DAY = {"window_start": "00:00", "window_end": "23:59", "daily_cap": 100000, "warmup_days": 0}
@@ -74,6 +71,7 @@ def start_campaign(client, account: str) -> tuple[float, int]:
 
 
 def bench_enqueue(client, db: Database, recipients: int) -> None:
+    """Print the time to start a campaign to `recipients` contacts, three times."""
     print(f"{'recipients':>10} {'start (s)':>10} {'goal':>6}")
     for run in range(3):
         account = new_account(client, f"enqueue {run}", recipients, db)
@@ -82,6 +80,7 @@ def bench_enqueue(client, db: Database, recipients: int) -> None:
 
 
 def bench_pacing(client, db: Database, messages: int, dispatchers: int) -> None:
+    """Print the pacing of `messages` sends by `dispatchers` taking turns, on a simulated clock."""
     account = new_account(client, f"pacing {dispatchers}", messages, db)
     start_campaign(client, account)
     now = [datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)]
@@ -109,6 +108,7 @@ def bench_pacing(client, db: Database, messages: int, dispatchers: int) -> None:
 
 
 def run(database_url: str, recipients: int, messages: int) -> None:
+    """Run both benchmarks against a migrated database and print their tables."""
     db = Database(database_url, max_connections=4)
     config = Config(database_url=database_url, secret_key=uuid.uuid4().hex, admin_api_key=ADMIN_KEY)
     client = create_app(config, database=db).test_client()
@@ -124,24 +124,13 @@ def run(database_url: str, recipients: int, messages: int) -> None:
 
 
 def main() -> None:
+    """Parse the options; run against a throwaway database."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--messages", type=int, default=1000)
     args = parser.parse_args()
-    embedded_dir = None
-    server_url = os.environ.get("BENCH_DATABASE_URL")
-    if not server_url:
-        embedded_dir = Path(tempfile.mkdtemp(prefix="zapfleet-bench-"))
-        server_url = start_embedded(embedded_dir)
-    name = f"zapfleet_bench_{uuid.uuid4().hex[:8]}"
-    admin_execute(server_url, f"CREATE DATABASE {name}")
-    try:
-        migrate(with_database(server_url, name))
-        run(with_database(server_url, name), args.recipients, args.messages)
-    finally:
-        admin_execute(server_url, f"DROP DATABASE {name} WITH (FORCE)")
-        if embedded_dir:
-            stop_embedded(embedded_dir)
+    with bench_database() as database_url:
+        run(database_url, args.recipients, args.messages)
 
 
 if __name__ == "__main__":

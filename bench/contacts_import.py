@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from zapfleet.db.migrate import migrate  # noqa: E402
-from zapfleet.embedded import start_embedded, stop_embedded  # noqa: E402
+from benchdb import bench_database, free_port, when_healthy  # noqa: E402
 
 
 def csv_chunks(rows: int, chunk_rows: int = 2000):
@@ -39,12 +34,6 @@ def csv_chunks(rows: int, chunk_rows: int = 2000):
         yield "".join(lines).encode()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def peak_rss_mb(pid: int) -> float:
     """Peak resident memory of a process and its children, in MB."""
     total = 0
@@ -56,11 +45,13 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def children(pid: int) -> list[int]:
+    """The pids of a process's children."""
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
 def start_server(database_url: str, admin_key: str, port: int) -> subprocess.Popen:
+    """The app under gunicorn (one worker), once its /healthz answers."""
     env = {**os.environ, "DATABASE_URL": database_url, "ADMIN_API_KEY": admin_key,
            "SECRET_KEY": uuid.uuid4().hex, "ZAPFLEET_ENV_FILE": os.devnull}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
@@ -69,20 +60,8 @@ def start_server(database_url: str, admin_key: str, port: int) -> subprocess.Pop
     return when_healthy(server, port)
 
 
-def when_healthy(server: subprocess.Popen, port: int) -> subprocess.Popen:
-    """The server, once its /healthz answers (killed, and the bench stopped, after 30 s)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                return server
-        except requests.RequestException:  # not listening yet, or still booting
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the server did not start")
-
-
 def run(rows_list: list[int], database_url: str) -> None:
+    """Import each number of rows into a new account through the server; print the table."""
     admin_key = uuid.uuid4().hex
     port = free_port()
     server = start_server(database_url, admin_key, port)
@@ -105,36 +84,13 @@ def run(rows_list: list[int], database_url: str) -> None:
         server.wait()
 
 
-def with_database(server_url: str, name: str) -> str:
-    return urlunsplit(urlsplit(server_url)._replace(path="/" + name))
-
-
-def admin_execute(server_url: str, statement: str) -> None:
-    conn = psycopg2.connect(server_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(statement)
-    conn.close()
-
-
 def main() -> None:
+    """Parse the options; run against a throwaway database."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    embedded_dir = None
-    server_url = os.environ.get("BENCH_DATABASE_URL")
-    if not server_url:
-        embedded_dir = Path(tempfile.mkdtemp(prefix="zapfleet-bench-"))
-        server_url = start_embedded(embedded_dir)
-    name = f"zapfleet_bench_{uuid.uuid4().hex[:8]}"
-    admin_execute(server_url, f"CREATE DATABASE {name}")
-    try:
-        migrate(with_database(server_url, name))
-        run(sorted({max(1, args.rows // 10), args.rows}), with_database(server_url, name))
-    finally:
-        admin_execute(server_url, f"DROP DATABASE {name} WITH (FORCE)")
-        if embedded_dir:
-            stop_embedded(embedded_dir)
+    with bench_database() as database_url:
+        run(sorted({max(1, args.rows // 10), args.rows}), database_url)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ platform's charts (/admin/metrics?part=1) load after the page and are measured t
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import shutil
 import statistics
@@ -24,17 +23,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "src")]
 
-from contacts_import import admin_execute, with_database  # noqa: E402
-from send_path import _bench_module  # noqa: E402
+from benchdb import bench_database, bench_module  # noqa: E402
 
-_workers_bench = _bench_module("workers")
-USER, start_supervisord, stop = _workers_bench.USER, _workers_bench.start_supervisord, _workers_bench.stop
 from web import create_app  # noqa: E402
 from zapfleet.config import Config  # noqa: E402
 from zapfleet.db import instances as instances_sql  # noqa: E402
-from zapfleet.db.migrate import migrate  # noqa: E402
-from zapfleet.embedded import start_embedded, stop_embedded  # noqa: E402
 from zapfleet.supervisor import Supervisor  # noqa: E402
+
+_workers_bench = bench_module("workers")
+USER, start_supervisord, stop = _workers_bench.USER, _workers_bench.start_supervisord, _workers_bench.stop
 
 STATES = ({"status": "connected", "phone": "5511988887777", "qr_code": None},
           {"status": "waiting_qr", "qr_code": "http://127.0.0.1:8000/sandbox/scan/x.y"},
@@ -85,12 +82,14 @@ def timings(client, path: str, count: int) -> list[float]:
 
 
 def row(path: str, spent: list[float]) -> str:
+    """A table row: the path, then p50, p95 and max of its times in ms."""
     ms = sorted(s * 1000 for s in spent)
     p95 = ms[max(0, round(0.95 * len(ms)) - 1)]
     return f"{path:<20} {statistics.median(ms):>8.1f} {p95:>8.1f} {ms[-1]:>8.1f}"
 
 
 def run(database_url: str, accounts: int, requests: int) -> None:
+    """Seed the accounts, start supervisord, time each route and print the table."""
     var_dir = Path(tempfile.mkdtemp(prefix="zfdash", dir="/tmp"))
     for sub in ("supervisor/workers", "log/workers", "sessions"):
         (var_dir / sub).mkdir(parents=True)
@@ -123,23 +122,13 @@ def _wait(supervisor: Supervisor, limit: float = 20) -> None:
 
 
 def main() -> None:
+    """Parse the options; run against a throwaway database."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100)
     parser.add_argument("--requests", type=int, default=50)
     args = parser.parse_args()
-    embedded_dir, server_url = None, os.environ.get("BENCH_DATABASE_URL")
-    if not server_url:
-        embedded_dir = Path(tempfile.mkdtemp(prefix="zapfleet-bench-"))
-        server_url = start_embedded(embedded_dir)
-    name = f"zapfleet_bench_{uuid.uuid4().hex[:8]}"
-    admin_execute(server_url, f"CREATE DATABASE {name}")
-    try:
-        migrate(with_database(server_url, name))
-        run(with_database(server_url, name), args.accounts, args.requests)
-    finally:
-        admin_execute(server_url, f"DROP DATABASE {name} WITH (FORCE)")
-        if embedded_dir:
-            stop_embedded(embedded_dir)
+    with bench_database() as database_url:
+        run(database_url, args.accounts, args.requests)
 
 
 if __name__ == "__main__":

@@ -32,21 +32,10 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "src")]
 
-from contacts_import import admin_execute, free_port, when_healthy, with_database  # noqa: E402
+from benchdb import bench_database, bench_module, free_port, when_healthy  # noqa: E402
 
-def _bench_module(name: str):
-    """A sibling bench script, loaded by path (bench/workers.py would clash with workers/)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_workers_bench = _bench_module("workers")
+_workers_bench = bench_module("workers")
 USER, start_supervisord, stop = _workers_bench.USER, _workers_bench.start_supervisord, _workers_bench.stop
-from zapfleet.db.migrate import migrate  # noqa: E402
-from zapfleet.embedded import start_embedded, stop_embedded  # noqa: E402
 
 
 def start_app(env: dict, port: int) -> subprocess.Popen:
@@ -140,10 +129,12 @@ def load(url: str, headers: dict, clients: int, processes: int,
 
 
 def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile of values (seconds), in ms."""
     return statistics.quantiles(values, n=100)[int(p) - 1] * 1000
 
 
 def run(database_url: str, clients: int, processes: int, seconds: float) -> None:
+    """Start supervisord and the app, load both routes in turn and print the table."""
     var_dir = Path(tempfile.mkdtemp(prefix="zfb", dir="/tmp"))
     password, port = secrets.token_urlsafe(16), free_port()
     admin_key = secrets.token_urlsafe(24)
@@ -174,24 +165,14 @@ def run(database_url: str, clients: int, processes: int, seconds: float) -> None
 
 
 def main() -> None:
+    """Parse the options; run against a throwaway database."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--client-processes", type=int, default=4)
     args = parser.parse_args()
-    embedded_dir, server_url = None, os.environ.get("BENCH_DATABASE_URL")
-    if not server_url:
-        embedded_dir = Path(tempfile.mkdtemp(prefix="zapfleet-bench-"))
-        server_url = start_embedded(embedded_dir)
-    name = f"zapfleet_bench_{uuid.uuid4().hex[:8]}"
-    admin_execute(server_url, f"CREATE DATABASE {name}")
-    try:
-        migrate(with_database(server_url, name))
-        run(with_database(server_url, name), args.clients, args.client_processes, args.seconds)
-    finally:
-        admin_execute(server_url, f"DROP DATABASE {name} WITH (FORCE)")
-        if embedded_dir:
-            stop_embedded(embedded_dir)
+    with bench_database() as database_url:
+        run(database_url, args.clients, args.client_processes, args.seconds)
 
 
 if __name__ == "__main__":
