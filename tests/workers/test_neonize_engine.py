@@ -100,13 +100,14 @@ def test_the_client_is_built_on_the_session_database_with_every_handler(engine, 
     assert callable(client._NewClient__onLoginStatus)
 
 
-def test_sandbox_workers_never_load_neonize():
+def test_sandbox_workers_load_neither_neonize_nor_the_other_engines():
     import subprocess
     import sys
     probe = ("import sys, workers.engines as e; e.create_engine('sandbox', '/tmp', lambda k, d: 0,"
-             " {'instance_id': 'x', 'control_url': 'http://x'}); print('neonize' in sys.modules)")
+             " {'instance_id': 'x', 'control_url': 'http://x'}); print(sorted(m for m in sys.modules"
+             " if m == 'neonize' or m.startswith(('workers.engines.neonize', 'workers.engines.evolution'))))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert done.stdout.strip() == "False", done.stderr
+    assert done.stdout.strip() == "[]", done.stderr
 
 
 # -- the offline connect path ------------------------------------------------------------------
