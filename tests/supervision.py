@@ -215,7 +215,7 @@ class FakeSupervisor:
             return {"name": name, "statename": self.states[name], "pid": 4242,
                     "spawnerr": self.spawnerr.get(name, ""), "description": ""}
 
-    def all_process_info(self) -> dict[str, dict]:
+    def all_process_info(self, max_age: float = 0.0) -> dict[str, dict]:
         return {name: self.process_info(name) for name in list(self.active)}
 
     def arg(self, name: str, which: str) -> str:

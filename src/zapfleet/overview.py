@@ -39,12 +39,17 @@ def accounts_overview(db: Database, now: datetime | None = None) -> list[dict]:
     return rows
 
 
+RUNNING_MAX_AGE = 2.0
+"""Seconds the dashboard's count of running workers may lag (pages poll it every few seconds)."""
+
+
 def workers_running(supervisor: Supervisor, names: set[str]) -> int | None:
-    """How many of these worker programs supervisord runs (one call); None when it is unreachable."""
+    """How many of these worker programs supervisord runs (at most one call); None when it is
+    unreachable."""
     if not names:
         return 0
     try:
-        processes = supervisor.all_process_info()
+        processes = supervisor.all_process_info(max_age=RUNNING_MAX_AGE)
     except ZapfleetError:
         return None
     return sum(1 for name, info in processes.items()

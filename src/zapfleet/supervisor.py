@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.client
+import time
 import xmlrpc.client
 from pathlib import Path
 from typing import Any, Callable
@@ -74,9 +75,12 @@ class _Transport(SupervisorTransport):
 class Supervisor:
     """supervisord, reached over XML-RPC; a fresh connection per call, so it is thread-safe."""
 
-    def __init__(self, socket_path: Path | str, username: str, password: str):
+    def __init__(self, socket_path: Path | str, username: str, password: str,
+                 clock: Callable[[], float] = time.monotonic):
         self.socket_path = str(socket_path)
         self._username, self._password = username, password
+        self.clock = clock
+        self._snapshot: tuple[float, dict[str, dict]] | None = None  # (taken at, process info)
 
     def __repr__(self) -> str:
         return f"Supervisor(socket_path={self.socket_path!r})"
@@ -158,6 +162,12 @@ class Supervisor:
         except NotFound:
             return None
 
-    def all_process_info(self) -> dict[str, dict]:
-        """Every program supervisord runs, by name."""
-        return {info["name"]: info for info in self._call("getAllProcessInfo")}
+    def all_process_info(self, max_age: float = 0.0) -> dict[str, dict]:
+        """Every program supervisord runs, by name; with max_age, a snapshot taken less than
+        max_age seconds ago will do (for figures a page polls, not for lifecycle decisions)."""
+        snapshot = self._snapshot
+        if snapshot is not None and self.clock() - snapshot[0] < max_age:
+            return snapshot[1]
+        info = {process["name"]: process for process in self._call("getAllProcessInfo")}
+        self._snapshot = (self.clock(), info)
+        return info

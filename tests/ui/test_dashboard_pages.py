@@ -139,7 +139,7 @@ def test_workers_running_comes_from_one_supervisord_call_and_is_unknown_when_it_
     client.post(f"/admin/accounts/{account['id']}/connect", data={"csrf_token": token})
     assert client.get("/admin/status.json").get_json()["summary"]["workers_running"] == 1
 
-    def down():
+    def down(max_age: float = 0.0):
         from zapfleet.errors import Unavailable
         raise Unavailable("process supervisor is not running")
     fake_instances.supervisor.all_process_info = down

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.supervision import SUPERVISOR_USER
 from tests.waiting import wait_until
 from zapfleet.config import Config
 from zapfleet.errors import NotFound, Unavailable
@@ -134,3 +135,18 @@ def test_stop_all_stops_every_program(supervisord):
     sv.stop_all()
     assert {name: info["statename"] for name, info in sv.all_process_info().items()} == {
         "one_whatsapp": "STOPPED", "two_whatsapp": "STOPPED"}
+
+
+def test_a_recent_snapshot_of_the_processes_serves_when_asked_for(supervisord):
+    loaded(supervisord, "gamma_whatsapp")
+    now = [100.0]
+    sv = Supervisor(supervisord.supervisor.socket_path, SUPERVISOR_USER, supervisord.password,
+                    clock=lambda: now[0])
+    assert sv.all_process_info(max_age=2)["gamma_whatsapp"]["statename"] == "STOPPED"
+    sv.start("gamma_whatsapp", wait=True)
+    now[0] += 1.5
+    assert sv.all_process_info(max_age=2)["gamma_whatsapp"]["statename"] == "STOPPED"  # the snapshot
+    assert sv.all_process_info()["gamma_whatsapp"]["statename"] == "RUNNING"  # asked afresh
+    sv.stop("gamma_whatsapp")
+    now[0] += 2
+    assert sv.all_process_info(max_age=2)["gamma_whatsapp"]["statename"] == "STOPPED"  # too old: afresh

@@ -11,7 +11,7 @@ from web.api import BLUEPRINTS as API_BLUEPRINTS
 from web.ui import (appointments, auth, campaign_runs, campaigns, contacts, dashboard,
                     evolution_servers, inbox, messaging, sandbox_phone, services, settings,
                     workspace)
-from web.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, chosen_language
+from web.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, chosen_language, page_gettext
 from web.ui.local_time import account_settings, input_value, local
 from web.ui.session import current_principal, current_user
 from web.ui.threads import thread_helpers
@@ -30,6 +30,7 @@ def register_ui(app: Flask, config: Config) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(days=14), WTF_CSRF_TIME_LIMIT=None,
         BABEL_DEFAULT_LOCALE=DEFAULT_LANGUAGE)
     Babel(app, locale_selector=chosen_language)
+    app.context_processor(page_gettext)
     csrf = CSRFProtect(app)
     for blueprint in API_BLUEPRINTS:
         csrf.exempt(blueprint)
