@@ -85,9 +85,9 @@ class Outbox:
         message, created, instance = self._queue(account_id, phone, text, key or None, send_at)
         if not created or send_at is not None:
             return message, created
-        result = self._hand_over(account_id, message, phone, instance)
+        result, why_not = self._hand_over(account_id, message, phone, instance)
         if result is None:
-            return {**message, "status": "queued", "lease_until": None}, True
+            return {**message, "status": "queued", "lease_until": None, "error": why_not}, True
         # the worker reports the outcome as an event, and the row follows from it; should that
         # be lost, the lease runs out and the dispatcher's hand-over gets the worker's record
         return handed(message, result, self.clock()), True
@@ -103,23 +103,22 @@ class Outbox:
                                          (send_at or now) + self.deadline, lease, send_at)
 
     def _hand_over(self, account_id: UUID, message: dict, phone: str,
-                   instance: dict | None) -> dict | None:
-        """The worker's answer for a leased message; None when it could not take it (released
-        for a retry, its error kept on the row)."""
+                   instance: dict | None) -> tuple[dict | None, str | None]:
+        """(the worker's answer, None) for a leased message; (None, why) when the worker could
+        not take it: then it is released for a retry, with that reason."""
         try:
             return self.instances.send(account_id, str(message["id"]), phone, message["body"],
-                                       instance)
+                                       instance), None
         except (Unavailable, Conflict, NotFound) as exc:
             self._release(account_id, message["id"], exc.message)
-            message["error"] = exc.message
-            return None
+            return None, exc.message
 
     def hand_to_worker(self, account_id: UUID, message: dict, phone: str) -> dict:
         """Give a leased message to the worker and record its answer (the dispatcher's way): on
         success it is sent, else released for retry."""
-        result = self._hand_over(account_id, message, phone, None)
+        result, why_not = self._hand_over(account_id, message, phone, None)
         if result is None:
-            return {**message, "status": "queued", "lease_until": None}
+            return {**message, "status": "queued", "lease_until": None, "error": why_not}
         with self.db.tenant(account_id) as conn:
             if result.get("status") == "failed":  # WhatsApp refused it: never retried
                 done = sql.apply_receipt(conn, account_id, message["id"], "failed", None,
