@@ -361,3 +361,13 @@ def test_log_out_brings_a_new_qr_and_delete_asks_first(ui):
     expect(page.get_by_text("The WhatsApp instance of Salão Bela was deleted")).to_be_visible()
     expect(_row(page, "Salão Bela").locator('[data-field="badge"]')).to_have_text("No WhatsApp yet")
     assert ui.app.extensions["zapfleet.instances"].find(account["id"]) is None
+
+
+def test_account_names_are_escaped_in_the_rows_and_their_confirmations(owner, manager):
+    client, _ = owner
+    manager.create_account({"name": "<b>Bela</b> & Cia"})
+    page = client.get("/admin").get_data(as_text=True)
+    assert "<b>Bela</b>" not in page
+    assert 'data-confirm="Delete the account &lt;b&gt;Bela&lt;/b&gt; &amp; Cia with all' in page
+    pt = client.get("/admin", headers={"Cookie": "lang=pt_BR"}).get_data(as_text=True)
+    assert "<b>Bela</b>" not in pt and "&lt;b&gt;Bela&lt;/b&gt; &amp; Cia" in pt
