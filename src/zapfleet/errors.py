@@ -33,7 +33,7 @@ class InvalidInput(ZapfleetError):
 
     def __init__(self, field: str, message: str):
         super().__init__(f"{field}: {message}")
-        self.field = field
+        self.field, self.detail = field, message
 
 
 class Unauthorized(ZapfleetError):

@@ -72,6 +72,17 @@ def test_a_bad_phone_is_shown_at_its_field_and_what_was_typed_stays(member, mana
     assert manager.list_contacts(account)["items"] == []
 
 
+def test_on_a_portuguese_page_the_error_the_code_raised_is_in_portuguese(member):
+    account, client, token = member
+    client.set_cookie("lang", "pt_BR")
+    response = client.post(f"/a/{account}/contacts", data={
+        "phone": "", "name": "Zé", "tags": "", "csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="f-phone-note">é obrigatório<' in page and "phone: é obrigatório" in page
+    assert "is required" not in page
+
+
 def test_the_import_reports_each_bad_row_by_its_line_and_keeps_the_good_ones(member, manager):
     account, client, token = member
     response = client.post(f"/a/{account}/contacts/import", data={

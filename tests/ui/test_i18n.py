@@ -12,15 +12,19 @@ from playwright.sync_api import expect
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "web" / "translations" / "pt_BR" / "LC_MESSAGES"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+ERRORS = ("NotFound", "Conflict", "Unavailable", "Forbidden", "Unauthorized", "TooManyRequests")
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+            "InvalidInput": (2,), **{name: None for name in ERRORS}}
 
 
 def _texts_in_the_code() -> set[str]:
-    """Every text the pages mark for translation (as `pybabel extract -F babel.cfg` finds)."""
+    """Every text the pages mark for translation, and every literal error message the code
+    raises (as the README's `pybabel extract` finds them)."""
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT / "web"), METHODS,
-                                                                         keywords=KEYWORDS):
-        found.add(message if isinstance(message, str) else message[0])
+    for folder in ("web", "src"):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+                str(ROOT / folder), METHODS, keywords=KEYWORDS):
+            found.add(message if isinstance(message, str) else message[0])
     return found
 
 

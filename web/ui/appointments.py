@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from web.ui.auth import form_failed
+from web.ui.auth import error_text, form_failed
 from web.ui.contacts import field_errors
 from web.ui.local_time import account_zone
 from web.ui.session import account_page
@@ -136,7 +136,7 @@ def cancel(account_id, appointment_id: UUID):
     except ZapfleetError as exc:
         if exc.code == "not_found":
             raise
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("The appointment was cancelled."), "success")
     return _back(account_id)
@@ -151,7 +151,7 @@ def resend(account_id, appointment_id: UUID, kind: str):
     except ZapfleetError as exc:
         if exc.code == "not_found":
             raise
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
     else:
         flash(str(NOTICES[kind]), "success")
     return _back(account_id)
@@ -166,7 +166,7 @@ def mark(account_id, appointment_id: UUID, status: str):
     except ZapfleetError as exc:
         if exc.code == "not_found":
             raise
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
     return _back(account_id)
 
 

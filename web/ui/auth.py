@@ -35,16 +35,24 @@ def home_url() -> str:
     return url_for("ui_workspace.overview", account_id=principal.account_id)
 
 
+def error_text(exc: ZapfleetError) -> str:
+    """The error's message in the page's language (the catalogue holds the texts the code
+    raises; a bad field keeps the name the API gives it)."""
+    if isinstance(exc, InvalidInput):
+        return f"{exc.field}: {_(exc.detail)}"
+    return _(exc.message)
+
+
 def field_errors(exc: ZapfleetError) -> dict:
     """{field: message} for an InvalidInput, for the form to show next to its field."""
     if isinstance(exc, InvalidInput):
-        return {exc.field: exc.message.split(": ", 1)[-1]}
+        return {exc.field: _(exc.detail)}
     return {}
 
 
 def form_failed(template: str, exc: ZapfleetError, **context):
     """Show the form again with the error's message and the error's status."""
-    return render_template(template, error=exc.message, form=request.form, **context), \
+    return render_template(template, error=error_text(exc), form=request.form, **context), \
         STATUS_BY_CODE[exc.code]
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.ui.local_time import account_settings, local
+from web.ui.auth import error_text
 from web.ui.session import account_page
 from web.ui.threads import ext
 from zapfleet.errors import ZapfleetError
@@ -108,7 +109,7 @@ def act(account_id, campaign_id: UUID, action: str):
     except ZapfleetError as exc:
         if exc.code == "not_found":
             raise
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         return back_to_run(account_id, campaign_id)
     flash({"pause": _("The campaign is paused."), "resume": _("The campaign goes on sending."),
            "cancel": _("The campaign was cancelled.")}[action], "success")
@@ -131,7 +132,7 @@ def cancel_scheduled(account_id, message_id: UUID):
     except ZapfleetError as exc:
         if exc.code == "not_found":
             raise
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("The scheduled message was cancelled."), "success")
     return redirect(url_for("ui_campaigns.campaigns", account_id=account_id, _anchor="scheduled"))

@@ -14,7 +14,7 @@ from flask import (Blueprint, Response, current_app, flash, redirect, render_tem
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from web.ui.auth import form_failed
+from web.ui.auth import error_text, form_failed
 from web.ui.charts import metric_charts
 from web.ui.session import admin_required
 from web.ui.threads import phone_label
@@ -138,7 +138,7 @@ def act(account_id: UUID, action: str):
     try:
         message = _run(action, account)
     except ZapfleetError as exc:
-        flash(_("%(name)s: %(error)s", name=account["name"], error=exc.message), "error")
+        flash(_("%(name)s: %(error)s", name=account["name"], error=error_text(exc)), "error")
         return _back(account_id)
     flash(message, "success")
     return _back(None if action == "delete-account" else account_id)

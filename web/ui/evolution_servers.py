@@ -6,7 +6,7 @@ from uuid import UUID
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from web.ui.auth import field_errors, form_failed
+from web.ui.auth import error_text, field_errors, form_failed
 from web.ui.session import admin_required
 from web.ui.threads import ext
 from zapfleet.errors import ZapfleetError
@@ -78,7 +78,7 @@ def delete(server_id: UUID):
     try:
         ext("evolution_servers").delete(server_id)
     except ZapfleetError as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("The server was deleted."), "success")
     return redirect(url_for("ui_evolution_servers.servers"))

@@ -7,7 +7,7 @@ from flask import (Blueprint, current_app, flash, g, redirect, render_template, 
                    url_for)
 from flask_babel import gettext as _
 
-from web.ui.auth import form_failed
+from web.ui.auth import error_text, form_failed
 from web.ui.session import account_page
 from web.ui.threads import ext, message_json, phone_label, poll_args
 from web.ui.workspace import connection
@@ -77,7 +77,7 @@ def link(account_id):
             ext("instances").follow_qr_link(str(instance["id"]), code.rsplit(SCAN_PATH, 1)[1])
             flash(_("The sandbox phone is linked."), "success")
         except ZapfleetError as exc:
-            flash(exc.message, "error")
+            flash(error_text(exc), "error")
     return redirect(url_for("ui_sandbox_phone.sandbox_phone", account_id=account_id))
 
 

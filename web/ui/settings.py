@@ -11,7 +11,7 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from web.ui.auth import field_errors, form_failed
+from web.ui.auth import error_text, field_errors, form_failed
 from web.ui.session import account_page, current_principal
 from zapfleet.errors import NotFound, ZapfleetError
 from zapfleet.webhooks import WEBHOOK_EVENTS
@@ -120,7 +120,7 @@ def delete_webhook(account_id):
     try:
         _ext("webhooks").remove(account_id)
     except NotFound as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         return _back(account_id, "webhook")
     flash(_("The webhook was removed: no more events are sent."), "success")
     return _back(account_id, "webhook")

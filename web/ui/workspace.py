@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.errors import STATUS_BY_CODE
-from web.ui.auth import field_errors
+from web.ui.auth import error_text, field_errors
 from web.ui.charts import metric_charts
 from web.ui.session import account_page
 from web.ui.threads import ext, phone_label, stamp
@@ -99,7 +99,7 @@ def connect(account_id):
                                current_app.config["ZAPFLEET"])
         result = ext("instances").connect(account_id, engine)
     except ZapfleetError as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("ui_workspace.overview", account_id=account_id))
     if result["already_connected"]:
         flash(_("Your WhatsApp is connected."), "success")
@@ -115,7 +115,7 @@ def logout(account_id):
     try:
         ext("instances").logout(account_id)
     except ZapfleetError as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("The phone was unlinked. Scan the new QR code to link a phone again."), "success")
     return redirect(url_for("ui_workspace.overview", account_id=account_id))
@@ -128,6 +128,6 @@ def pair(account_id):
     try:
         code = ext("instances").pairing_code(account_id, request.form.get("phone", ""))
     except ZapfleetError as exc:
-        return page(account_id, status=STATUS_BY_CODE[exc.code], error=exc.message,
+        return page(account_id, status=STATUS_BY_CODE[exc.code], error=error_text(exc),
                     form=request.form, field_errors=field_errors(exc))
     return page(account_id, pairing=code)
