@@ -178,7 +178,9 @@ class FakeSupervisor:
                 raise NotFound(f"supervisord has no program {name}")
             if name in self.active:
                 return False
-            self.active[name], self.states[name] = self.read[name], "RUNNING"  # autostart
+            autostart = "autostart = false" not in self.read[name]
+            self.active[name] = self.read[name]
+            self.states[name] = "RUNNING" if autostart else "STOPPED"
             return True
 
     def remove_group(self, name: str) -> bool:

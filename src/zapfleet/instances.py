@@ -19,7 +19,7 @@ from zapfleet.engines import worker_environment
 from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError
 from zapfleet.evolution_servers import EvolutionServers
 from zapfleet.overview import accounts_overview, workers_running
-from zapfleet.programs import WorkerProgram, port_is_free, tail_lines
+from zapfleet.programs import WorkerProgram, port_is_free, tail_lines, write_program
 from zapfleet.reconcile import WORKER_STATES, Reconciler, remove_program, sync_program
 from zapfleet.security import worker_token
 from zapfleet.supervisor import Supervisor
@@ -92,7 +92,8 @@ class InstanceManager:
             instance["instance_name"], instance_id, instance["port"], engine,
             token=worker_token(self.config.secret_key, instance_id), var_dir=Path(self.config.var_dir),
             control_url=self.config.control_url, host=self.config.worker_host,
-            environment=worker_environment(engine, self.config, server))
+            environment=worker_environment(engine, self.config, server),
+            autostart=instance["desired_state"] == "running")
 
     def client_for(self, instance: dict) -> WorkerClient:
         """An HTTP client for the instance's worker."""
@@ -209,6 +210,7 @@ class InstanceManager:
         with self.locked(account_id):
             instance = self._set_desired(account_id, "stopped")
             self._stop_process(instance)
+            write_program(self.program_for(instance))  # supervisord restarting leaves it stopped
             return self.observe(instance["id"], status="stopped", qr_code=None)
 
     def restart(self, account_id: UUID) -> dict:

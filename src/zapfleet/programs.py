@@ -31,6 +31,8 @@ class WorkerProgram:
     python: str = sys.executable
     environment: tuple[tuple[str, str], ...] = ()
     """More environment variables of the worker (engine settings; secrets never go in argv)."""
+    autostart: bool = True
+    """Whether supervisord starts it when it starts: only an instance meant to run."""
 
     @property
     def session_dir(self) -> Path:
@@ -76,7 +78,8 @@ def render_program(program: WorkerProgram) -> str:
         f"command = {command.replace('%', '%%')}",
         f"directory = {PROJECT_ROOT}",
         f"environment = {environment}",
-        "autostart = true", "autorestart = true", "startsecs = 1", "startretries = 1000",
+        f"autostart = {str(program.autostart).lower()}", "autorestart = true", "startsecs = 1",
+        "startretries = 1000",
         "stopwaitsecs = 10", "stopasgroup = true", "killasgroup = true",
         "redirect_stderr = true", f"stdout_logfile = {program.log_file}",
         "stdout_logfile_maxbytes = 5MB", "stdout_logfile_backups = 3", ""])

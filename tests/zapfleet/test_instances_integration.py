@@ -137,6 +137,19 @@ def test_reconcile_after_a_supervisord_restart(instance_manager, supervisord, ma
     assert instance_manager.get(down["id"])["status"] == "stopped"
 
 
+def test_after_supervisord_restarts_only_the_instances_meant_to_run_are_running(
+        instance_manager, supervisord, make_account):
+    up, down = make_account("Up"), make_account("Down")
+    iu = instance_manager.connect(up["id"])["instance"]
+    instance_manager.connect(down["id"])
+    instance_manager.stop(down["id"])
+    supervisord.restart()  # the machine rebooted: supervisord reads the program files, no reconcile yet
+    wait_until(lambda: healthy(instance_manager, iu), what="the desired-running worker to answer")
+    wait_until(lambda: supervisord.supervisor.process_info("up_whatsapp")["statename"] == "RUNNING",
+               what="supervisord to count the worker as running")
+    assert supervisord.supervisor.process_info("down_whatsapp")["statename"] == "STOPPED"
+
+
 def test_the_worker_log_is_readable_and_holds_no_token(instance_manager, make_account):
     acme = make_account()
     instance = instance_manager.connect(acme["id"])["instance"]
