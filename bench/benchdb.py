@@ -21,7 +21,7 @@ import psycopg2
 import requests
 
 from zapfleet.db.migrate import migrate
-from zapfleet.embedded import start_embedded, stop_embedded
+from zapfleet.db.embedded import start_embedded, stop_embedded
 
 BENCH = Path(__file__).resolve().parent
 

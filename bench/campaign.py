@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from benchdb import bench_database  # noqa: E402
 
 from web import create_app  # noqa: E402
-from zapfleet.campaign_runner import CampaignRunner  # noqa: E402
+from zapfleet.campaigns.runner import CampaignRunner  # noqa: E402
 from zapfleet.config import Config  # noqa: E402
 from zapfleet.db import Database  # noqa: E402
 from zapfleet.db import contacts as contacts_sql  # noqa: E402

@@ -28,7 +28,7 @@ from benchdb import bench_database, bench_module  # noqa: E402
 from web import create_app  # noqa: E402
 from zapfleet.config import Config  # noqa: E402
 from zapfleet.db import instances as instances_sql  # noqa: E402
-from zapfleet.supervisor import Supervisor  # noqa: E402
+from zapfleet.fleet.supervisor import Supervisor  # noqa: E402
 
 _workers_bench = bench_module("workers")
 USER, start_supervisord, stop = _workers_bench.USER, _workers_bench.start_supervisord, _workers_bench.stop

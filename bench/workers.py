@@ -2,7 +2,7 @@
 and the memory of an idle neonize worker.
 
 Usage: python bench/workers.py [--workers 100] [--port-base 15001]
-Writes the program files with zapfleet.programs into a throwaway var folder, runs
+Writes the program files with zapfleet.fleet.programs into a throwaway var folder, runs
 `supervisord -n`, and prints: seconds until every worker answers /health (goal ≤ 10 s), the
 workers' RSS and PSS (goal RSS ≤ 25 MB), seconds until a kill -9'd worker answers again
 (goal ≤ 2 s), and the RSS and PSS of one neonize worker (goal RSS ≤ 80 MB) once it has loaded
@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
-from zapfleet.programs import WorkerProgram, port_is_free, write_program  # noqa: E402
-from zapfleet.supervisor import Supervisor  # noqa: E402
+from zapfleet.fleet.programs import WorkerProgram, port_is_free, write_program  # noqa: E402
+from zapfleet.fleet.supervisor import Supervisor  # noqa: E402
 
 USER = "bench"
 CONF = """\

@@ -11,12 +11,12 @@ import psycopg2
 import pytest
 
 from web import create_app
-from zapfleet.accounts import AccountManager
+from zapfleet.tenancy.accounts import AccountManager
 from zapfleet.config import Config
 from zapfleet.db import Database
 from zapfleet.db.migrate import migrate
-from zapfleet.embedded import start_embedded, stop_embedded
-from zapfleet.security import new_password_hasher
+from zapfleet.db.embedded import start_embedded, stop_embedded
+from zapfleet.core.security import new_password_hasher
 
 pytest_plugins = ("tests.supervision",)
 

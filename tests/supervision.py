@@ -19,10 +19,10 @@ import pytest
 
 from tests.waiting import wait_until
 from zapfleet.config import PROJECT_ROOT
-from zapfleet.errors import Conflict, NotFound, Unavailable
-from zapfleet.instances import InstanceManager
-from zapfleet.programs import port_is_free
-from zapfleet.supervisor import RUNNING_STATES, Supervisor
+from zapfleet.core.errors import Conflict, NotFound, Unavailable
+from zapfleet.fleet.instances import InstanceManager
+from zapfleet.fleet.programs import port_is_free
+from zapfleet.fleet.supervisor import RUNNING_STATES, Supervisor
 
 SUPERVISOR_USER = "zftest"
 

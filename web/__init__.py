@@ -8,7 +8,7 @@ from web.api import register_api
 from web.ui import register_ui
 from web.jsonio import IsoJSONProvider
 from zapfleet.config import Config
-from zapfleet.services import build_services
+from zapfleet.assembly import build_services
 
 
 def create_app(config: Config | None = None, **managers) -> Flask:

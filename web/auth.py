@@ -6,9 +6,9 @@ from typing import Callable
 
 from flask import current_app, g, request
 
-from zapfleet.errors import Forbidden, NotFound, Unauthorized
-from zapfleet.identity import Principal
-from zapfleet.security import same_secret
+from zapfleet.core.errors import Forbidden, NotFound, Unauthorized
+from zapfleet.tenancy.identity import Principal
+from zapfleet.core.security import same_secret
 
 
 def accounts():

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from zapfleet.errors import ZapfleetError
+from zapfleet.core.errors import ZapfleetError
 
 STATUS_BY_CODE = {
     "invalid_input": 400,

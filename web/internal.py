@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, request
 
 from web.jsonio import json_body
-from zapfleet.errors import Unauthorized
+from zapfleet.core.errors import Unauthorized
 
 bp = Blueprint("internal", __name__, url_prefix="/internal")
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import request
 from flask.json.provider import DefaultJSONProvider
 
-from zapfleet.errors import InvalidInput
+from zapfleet.core.errors import InvalidInput
 
 
 class IsoJSONProvider(DefaultJSONProvider):

@@ -7,7 +7,7 @@ from typing import Any
 from web.errors import STATUS_BY_CODE
 from web.openapi_schemas import component_schemas, error_name, error_response_components, ref
 from zapfleet import __version__
-from zapfleet.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from zapfleet.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 Spec = dict[str, Any]
 

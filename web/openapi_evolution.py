@@ -5,7 +5,7 @@ from typing import Any
 
 from web.openapi import json_body, json_response, no_content, operation
 from web.openapi_schemas import described, nullable, obj, record, ref, string, timestamp, uuid
-from zapfleet.evolution_servers import DEFAULT_CAPACITY, MAX_CAPACITY, MAX_PRIORITY
+from zapfleet.fleet.evolution_servers import DEFAULT_CAPACITY, MAX_CAPACITY, MAX_PRIORITY
 
 Spec = dict[str, Any]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from web.openapi_schemas import described, nullable, obj, page_of, record, ref, string, timestamp, uuid
-from zapfleet.account_settings import DEFAULT_PACING, DEFAULTS, WEEKDAYS
-from zapfleet.appointments import SOURCES, STATUSES as APPOINTMENT_STATUSES
+from zapfleet.tenancy.account_settings import DEFAULT_PACING, DEFAULTS, WEEKDAYS
+from zapfleet.appointments.book import SOURCES, STATUSES as APPOINTMENT_STATUSES
 from zapfleet.db.recipients import STATUSES as RECIPIENT_STATUSES
-from zapfleet.templates import DEFAULT_TEMPLATES
+from zapfleet.tenancy.templates import DEFAULT_TEMPLATES
 
 Schema = dict[str, Any]
 WAITING_REASONS = ("not_connected", "window", "daily_cap", "gap")

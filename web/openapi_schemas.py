@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from zapfleet.accounts import PLANS, STATUSES
-from zapfleet.errors import ERROR_CODES
+from zapfleet.tenancy.accounts import PLANS, STATUSES
+from zapfleet.core.errors import ERROR_CODES
 
 Schema = dict[str, Any]
 

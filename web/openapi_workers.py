@@ -6,7 +6,7 @@ from typing import Any
 from web.openapi import (ACCOUNT, json_body, json_response, no_content, operation, page_parameters,
                          query)
 from web.openapi_schemas import described, nullable, obj, page_of, record, ref, string, timestamp, uuid
-from zapfleet.webhooks import WEBHOOK_EVENTS
+from zapfleet.messaging.webhooks import WEBHOOK_EVENTS
 
 Spec = dict[str, Any]
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from flask import current_app
 
-from zapfleet.errors import InvalidInput
+from zapfleet.core.errors import InvalidInput
 
 ENCODINGS = ("utf-8-sig", "latin-1")
 

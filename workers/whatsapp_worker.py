@@ -24,7 +24,7 @@ TOKEN_ENV = "ZAPFLEET_WORKER_TOKEN"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The worker's command line (as zapfleet.programs writes it)."""
+    """The worker's command line (as zapfleet.fleet.programs writes it)."""
     parser = argparse.ArgumentParser(prog="workers.whatsapp_worker", description=__doc__.split("\n")[0])
     parser.add_argument("--instance", required=True, help="the instance's uuid")
     parser.add_argument("--name", help="the instance's name, <slug>_whatsapp (default: the uuid)")

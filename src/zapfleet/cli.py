@@ -13,13 +13,13 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from zapfleet.accounts import AccountManager
+from zapfleet.tenancy.accounts import AccountManager
 from zapfleet.config import PROJECT_ROOT, Config, ensure_env_file
 from zapfleet.db import Database
 from zapfleet.db.migrate import migrate
-from zapfleet.embedded import start_embedded, stop_embedded
-from zapfleet.errors import ZapfleetError
-from zapfleet.supervisor import Supervisor
+from zapfleet.db.embedded import start_embedded, stop_embedded
+from zapfleet.core.errors import ZapfleetError
+from zapfleet.fleet.supervisor import Supervisor
 
 SUPERVISOR_CONF = PROJECT_ROOT / "supervisord.conf"
 DEFAULT_ADMIN_EMAIL = "admin@zapfleet.local"
@@ -185,8 +185,8 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 def cmd_dispatcher(_args: argparse.Namespace) -> int:
     """Run the dispatcher until SIGTERM: outbox, webhooks, campaigns, reminders, reconcile."""
-    from zapfleet.dispatcher import Dispatcher
-    from zapfleet.services import build_services
+    from zapfleet.messaging.dispatcher import Dispatcher
+    from zapfleet.assembly import build_services
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     services = build_services(load_environment(generate=False))

@@ -140,7 +140,7 @@ def test_workers_running_comes_from_one_supervisord_call_and_is_unknown_when_it_
     assert client.get("/admin/status.json").get_json()["summary"]["workers_running"] == 1
 
     def down(max_age: float = 0.0):
-        from zapfleet.errors import Unavailable
+        from zapfleet.core.errors import Unavailable
         raise Unavailable("process supervisor is not running")
     fake_instances.supervisor.all_process_info = down
     body = client.get("/admin/status.json").get_json()
@@ -152,7 +152,7 @@ def test_workers_running_comes_from_one_supervisord_call_and_is_unknown_when_it_
 
 
 def test_messages_today_count_from_midnight_in_the_accounts_time_zone(manager, clean_db):
-    from zapfleet.overview import accounts_overview
+    from zapfleet.fleet.overview import accounts_overview
     utc = manager.create_account({"name": "Em UTC", "settings": {"time_zone": "UTC"}})
     sp = manager.create_account({"name": "Em São Paulo",
                                  "settings": {"time_zone": "America/Sao_Paulo"}})

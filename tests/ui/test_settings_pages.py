@@ -13,7 +13,7 @@ from tests.conftest import english_client, PASSWORD, bearer, csrf_token as _csrf
 from web import create_app
 from zapfleet.db import instances as instances_sql
 from zapfleet.db import webhooks as webhooks_sql
-from zapfleet.webhooks import WebhookManager
+from zapfleet.messaging.webhooks import WebhookManager
 
 
 def _member(manager, client, name: str = "Clínica Sorriso", phone: str | None = None) -> dict:

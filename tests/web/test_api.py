@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from zapfleet.errors import ERROR_CODES
+from zapfleet.core.errors import ERROR_CODES
 from web.errors import STATUS_BY_CODE
 
 

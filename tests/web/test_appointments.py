@@ -8,8 +8,8 @@ import pytest
 
 from tests.clock import Clock
 from web import create_app
-from zapfleet.appointments import AppointmentBook
-from zapfleet.notices import ReminderRunner
+from zapfleet.appointments.book import AppointmentBook
+from zapfleet.appointments.notices import ReminderRunner
 
 SP = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=SP)  # a Monday

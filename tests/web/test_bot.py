@@ -10,9 +10,9 @@ import pytest
 
 from tests.clock import Clock
 from web import create_app
-from zapfleet.bot.responder import Responder
+from zapfleet.appointments.bot.responder import Responder
 from zapfleet.db import instances as instances_sql
-from zapfleet.security import worker_token
+from zapfleet.core.security import worker_token
 
 SP = ZoneInfo("America/Sao_Paulo")
 MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=SP)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.clock import Clock
 from tests.linked import link
-from zapfleet.campaign_runner import CampaignRunner
+from zapfleet.campaigns.runner import CampaignRunner
 
 SP = ZoneInfo("America/Sao_Paulo")
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=SP)

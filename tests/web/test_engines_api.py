@@ -10,7 +10,7 @@ import pytest
 from web import create_app
 from zapfleet.db import instances as instances_sql
 from zapfleet.db import outbox as outbox_sql
-from zapfleet.security import worker_token
+from zapfleet.core.security import worker_token
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from tests.live import Server
 from tests.waiting import wait_until
 from tests.web.test_whatsapp_live import Live, _messages
 from tests.workers.conftest import free_port
-from zapfleet.supervisor import Supervisor
+from zapfleet.fleet.supervisor import Supervisor
 
 KEY = "evo-live-" + secrets.token_hex(8)
 

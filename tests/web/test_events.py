@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from zapfleet.db import instances as instances_sql
-from zapfleet.security import worker_token
+from zapfleet.core.security import worker_token
 
 
 @pytest.fixture

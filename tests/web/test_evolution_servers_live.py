@@ -13,7 +13,7 @@ from tests.evolution_server import FakeEvolution
 from tests.live import Server
 from tests.waiting import wait_until
 from tests.web.test_whatsapp_live import Live
-from zapfleet.supervisor import Supervisor
+from zapfleet.fleet.supervisor import Supervisor
 
 KEY_A, KEY_B = ("evo-a-" + secrets.token_hex(8)), ("evo-b-" + secrets.token_hex(8))
 

@@ -12,7 +12,7 @@ import requests
 
 from tests.live import Dispatchers, Server
 from tests.waiting import wait_until
-from zapfleet.supervisor import Supervisor
+from zapfleet.fleet.supervisor import Supervisor
 
 FAST = {"min_gap_seconds": 0, "max_gap_seconds": 0, "window_start": "00:00",
         "window_end": "23:59", "warmup_days": 0}

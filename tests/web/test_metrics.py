@@ -9,7 +9,7 @@ import pytest
 
 from tests.clock import Clock
 from web import create_app
-from zapfleet.metrics import Metrics
+from zapfleet.messaging.metrics import Metrics
 
 SP = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=SP)  # Friday

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from web.openapi import build_spec
-from zapfleet.errors import ERROR_CODES
+from zapfleet.core.errors import ERROR_CODES
 
 DOC_ROUTES = {"/api/openapi.json", "/api/docs"}
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from zapfleet.outbox import Outbox
+from zapfleet.messaging.outbox import Outbox
 
 
 @pytest.fixture

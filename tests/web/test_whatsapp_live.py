@@ -12,8 +12,8 @@ import requests
 from tests.live import Server
 from tests.receiver import Receiver
 from tests.waiting import wait_until
-from zapfleet.dispatcher import Dispatcher
-from zapfleet.supervisor import Supervisor
+from zapfleet.messaging.dispatcher import Dispatcher
+from zapfleet.fleet.supervisor import Supervisor
 
 
 class Live:
@@ -219,7 +219,7 @@ def test_restarting_the_web_app_leaves_workers_untouched(live):
 def test_a_message_not_handed_over_before_its_deadline_fails_with_the_reason(live):
     from datetime import datetime, timedelta, timezone
 
-    from zapfleet.outbox import Outbox
+    from zapfleet.messaging.outbox import Outbox
 
     account, key = _linked(live, "Estética Bela")
     assert live.call("POST", f"/api/instances/{account}/stop", key).status_code == 200

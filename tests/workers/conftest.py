@@ -102,7 +102,7 @@ class Worker:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self, engine: str | None = None) -> list[str]:
-        """The command line zapfleet.programs writes for a worker."""
+        """The command line zapfleet.fleet.programs writes for a worker."""
         return [sys.executable, "-m", "workers.whatsapp_worker", "--instance", self.instance_id,
                 *(["--name", self.name] if self.name else []),
                 "--port", str(self.port), "--host", "127.0.0.1", "--engine", engine or self.engine,

@@ -1,9 +1,9 @@
 """Messaging settings: validation naming the field, merging key by key, lenient reading."""
 import pytest
 
-from zapfleet.account_settings import DEFAULTS, effective, merged, validate_changes
-from zapfleet.errors import InvalidInput
-from zapfleet.templates import DEFAULT_TEMPLATES, render
+from zapfleet.tenancy.account_settings import DEFAULTS, effective, merged, validate_changes
+from zapfleet.core.errors import InvalidInput
+from zapfleet.tenancy.templates import DEFAULT_TEMPLATES, render
 
 
 def test_nothing_stored_means_every_default():

@@ -1,8 +1,8 @@
 """AccountManager: accounts, registration, users and API keys."""
 import pytest
 
-from zapfleet.accounts import slugify
-from zapfleet.errors import Conflict, InvalidInput, NotFound
+from zapfleet.tenancy.accounts import slugify
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound
 
 SIGNUP = {"name": "Barbearia do Zé", "email": "ze@example.com", "password": "navalha-afiada"}
 

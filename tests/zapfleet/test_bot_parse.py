@@ -4,10 +4,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from zapfleet.account_settings import effective
-from zapfleet.bot.parse import (choice_number, is_keyword, normalize, wants_booking, wants_cancel,
+from zapfleet.tenancy.account_settings import effective
+from zapfleet.appointments.bot.parse import (choice_number, is_keyword, normalize, wants_booking, wants_cancel,
                                 when)
-from zapfleet.slots import fits, free_slots, is_open
+from zapfleet.appointments.slots import fits, free_slots, is_open
 
 SP = ZoneInfo("America/Sao_Paulo")
 FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=SP)

@@ -1,7 +1,7 @@
 """Contacts: CRUD, filters, keyset pagination, CSV import and export."""
 import pytest
 
-from zapfleet.errors import Conflict, InvalidInput, NotFound
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import stat
 import pytest
 
 from zapfleet.config import Config
-from zapfleet.engines import engine_list, worker_environment
-from zapfleet.errors import Conflict, InvalidInput
-from zapfleet.instances import InstanceManager
+from zapfleet.fleet.engines import engine_list, worker_environment
+from zapfleet.core.errors import Conflict, InvalidInput
+from zapfleet.fleet.instances import InstanceManager
 
 KEY = "evo-global-key-not-for-argv"
 

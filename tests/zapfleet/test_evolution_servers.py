@@ -13,10 +13,10 @@ import pytest
 
 from tests.waiting import wait_until
 from zapfleet.db import evolution_servers as servers_sql
-from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable
-from zapfleet.evolution_servers import FULL, EvolutionServers, best_server
-from zapfleet.instances import InstanceManager
-from zapfleet.security import SecretBox
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from zapfleet.fleet.evolution_servers import FULL, EvolutionServers, best_server
+from zapfleet.fleet.instances import InstanceManager
+from zapfleet.core.security import SecretBox
 
 KEY_A, KEY_B = "evo-key-alpha-0123456789", "evo-key-bravo-9876543210"
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)

@@ -12,11 +12,11 @@ import pytest
 from tests.receiver import Receiver
 from tests.waiting import wait_until
 from zapfleet.db import instances as sql
-from zapfleet.errors import Conflict, InvalidInput, NotFound, Unavailable
-from zapfleet.instances import LOCK_CONFLICT
-from zapfleet.programs import tail_lines
-from zapfleet.security import worker_token
-from zapfleet.worker_client import WorkerClient
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from zapfleet.fleet.instances import LOCK_CONFLICT
+from zapfleet.fleet.programs import tail_lines
+from zapfleet.core.security import worker_token
+from zapfleet.fleet.worker_client import WorkerClient
 
 
 @pytest.fixture

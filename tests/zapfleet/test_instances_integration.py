@@ -8,9 +8,9 @@ import uuid
 import pytest
 
 from tests.waiting import wait_until
-from zapfleet.errors import Conflict, NotFound, Unavailable
-from zapfleet.programs import port_is_free
-from zapfleet.security import worker_token
+from zapfleet.core.errors import Conflict, NotFound, Unavailable
+from zapfleet.fleet.programs import port_is_free
+from zapfleet.core.security import worker_token
 
 
 def healthy(instance_manager, instance) -> bool:

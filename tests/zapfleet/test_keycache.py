@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from zapfleet.accounts import AccountManager
-from zapfleet.keycache import KEY_CACHE_SECONDS, VerifiedKeys
-from zapfleet.security import new_password_hasher
+from zapfleet.tenancy.accounts import AccountManager
+from zapfleet.tenancy.keycache import KEY_CACHE_SECONDS, VerifiedKeys
+from zapfleet.core.security import new_password_hasher
 
 
 class Clock:

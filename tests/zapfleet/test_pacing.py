@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from zapfleet.account_settings import effective
-from zapfleet.pacing import Pacing, hold_until
+from zapfleet.tenancy.account_settings import effective
+from zapfleet.campaigns.pacing import Pacing, hold_until
 
 SP = ZoneInfo("America/Sao_Paulo")
 

@@ -10,8 +10,8 @@ import pytest
 from tests.supervision import SUPERVISOR_USER
 from tests.waiting import wait_until
 from zapfleet.config import Config
-from zapfleet.errors import NotFound, Unavailable
-from zapfleet.supervisor import Supervisor
+from zapfleet.core.errors import NotFound, Unavailable
+from zapfleet.fleet.supervisor import Supervisor
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(3600)"]
 

@@ -1,8 +1,8 @@
 """Phone numbers, tags and other field checks."""
 import pytest
 
-from zapfleet import validation
-from zapfleet.errors import InvalidInput
+from zapfleet.core import validation
+from zapfleet.core.errors import InvalidInput
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.receiver import Receiver
-from zapfleet.errors import InvalidInput, NotFound
-from zapfleet.webhooks import MAX_ATTEMPTS, WebhookManager, retry_delay, sign
+from zapfleet.core.errors import InvalidInput, NotFound
+from zapfleet.messaging.webhooks import MAX_ATTEMPTS, WebhookManager, retry_delay, sign
 
 
 class Clock:

@@ -6,7 +6,7 @@ import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from zapfleet.worker_client import WorkerClient, worker_connections
+from zapfleet.fleet.worker_client import WorkerClient, worker_connections
 
 
 class KeepAliveWorker:

@@ -3,7 +3,7 @@ from flask import Blueprint
 
 from web.auth import account_scoped, accounts, admin_only, current_principal
 from web.jsonio import json_body
-from zapfleet.errors import Forbidden
+from zapfleet.core.errors import Forbidden
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/accounts")
 ADMIN_FIELDS = ("plan", "status")

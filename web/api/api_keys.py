@@ -26,5 +26,5 @@ def create_api_key(account_id):
 @bp.delete("/<uuid:key_id>")
 @account_scoped
 def revoke_api_key(account_id, key_id):
-    """Revoke a key; it stops working within seconds (zapfleet.keycache)."""
+    """Revoke a key; it stops working within seconds (zapfleet.tenancy.keycache)."""
     return accounts().revoke_api_key(account_id, key_id)

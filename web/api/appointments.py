@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, request
 
 from web.auth import account_scoped, current_principal
 from web.jsonio import json_body
-from zapfleet.errors import NotFound
+from zapfleet.core.errors import NotFound
 
 bp = Blueprint("appointments", __name__)
 BASE = "/api/accounts/<uuid:account_id>/appointments"

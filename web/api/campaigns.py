@@ -3,7 +3,7 @@ from flask import Blueprint, request
 
 from web.auth import account_scoped, accounts
 from web.jsonio import json_body
-from zapfleet import validation
+from zapfleet.core import validation
 
 bp = Blueprint("campaigns", __name__, url_prefix="/api/accounts/<uuid:account_id>/campaigns")
 

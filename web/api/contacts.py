@@ -4,7 +4,7 @@ from flask import Blueprint, Response, request, stream_with_context
 from web.auth import account_scoped, accounts
 from web.jsonio import json_body
 from web.uploads import import_contacts as import_csv
-from zapfleet.errors import InvalidInput
+from zapfleet.core.errors import InvalidInput
 
 bp = Blueprint("contacts", __name__, url_prefix="/api/accounts/<uuid:account_id>/contacts")
 

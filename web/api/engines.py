@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app
 
 from web.auth import current_principal
-from zapfleet.engines import engine_list
+from zapfleet.fleet.engines import engine_list
 
 bp = Blueprint("engines", __name__, url_prefix="/api/engines")
 

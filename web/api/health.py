@@ -1,7 +1,7 @@
 """Liveness: /healthz answers 200 when the database does."""
 from flask import Blueprint, current_app
 
-from zapfleet.errors import Unavailable
+from zapfleet.core.errors import Unavailable
 
 bp = Blueprint("health", __name__)
 

@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 from web.api.whatsapp import instances
 from web.auth import account_scoped
 from web.jsonio import json_body
-from zapfleet.errors import NotFound
+from zapfleet.core.errors import NotFound
 
 bp = Blueprint("sandbox", __name__)
 

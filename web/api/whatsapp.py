@@ -3,8 +3,8 @@ from flask import Blueprint, Response, current_app, request
 
 from web.auth import account_scoped
 from web.jsonio import json_body, optional_json_body
-from zapfleet.engines import chosen_engine
-from zapfleet.errors import InvalidInput
+from zapfleet.fleet.engines import chosen_engine
+from zapfleet.core.errors import InvalidInput
 
 bp = Blueprint("whatsapp", __name__, url_prefix="/api/accounts/<uuid:account_id>")
 

@@ -15,8 +15,8 @@ from web.ui.contacts import field_errors
 from web.ui.local_time import account_zone
 from web.ui.session import account_page
 from web.ui.threads import ext
-from zapfleet.appointments import STATUSES
-from zapfleet.errors import InvalidInput, ZapfleetError
+from zapfleet.appointments.book import STATUSES
+from zapfleet.core.errors import InvalidInput, ZapfleetError
 
 bp = Blueprint("ui_appointments", __name__)
 BASE = "/a/<uuid:account_id>/appointments"

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from web.errors import STATUS_BY_CODE
 from web.ui.i18n import LANGUAGES
 from web.ui.session import current_principal, current_user, login_required, sign_in, sign_out
-from zapfleet.errors import InvalidInput, ZapfleetError
+from zapfleet.core.errors import InvalidInput, ZapfleetError
 
 bp = Blueprint("ui_auth", __name__)
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600

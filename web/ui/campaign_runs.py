@@ -12,7 +12,7 @@ from web.ui.local_time import account_settings, local
 from web.ui.auth import error_text
 from web.ui.session import account_page
 from web.ui.threads import ext
-from zapfleet.errors import ZapfleetError
+from zapfleet.core.errors import ZapfleetError
 
 bp = Blueprint("ui_campaign_runs", __name__)
 ONE = "/a/<uuid:account_id>/campaigns/<uuid:campaign_id>"

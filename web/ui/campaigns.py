@@ -13,8 +13,8 @@ from web.ui.campaign_runs import STATUS_LABELS, back_to_run, run_context, schedu
 from web.ui.local_time import local, posted_moment
 from web.ui.session import account_page
 from web.ui.threads import ext
-from zapfleet.campaigns import EDITABLE_STATUSES, MAX_VARIANTS
-from zapfleet.errors import InvalidInput, ZapfleetError
+from zapfleet.campaigns.definition import EDITABLE_STATUSES, MAX_VARIANTS
+from zapfleet.core.errors import InvalidInput, ZapfleetError
 
 bp = Blueprint("ui_campaigns", __name__)
 BASE = "/a/<uuid:account_id>/campaigns"

@@ -11,7 +11,7 @@ from web.ui.auth import field_errors, form_failed
 from web.ui.session import account_page
 from web.ui.threads import ext, phone_label
 from web.uploads import ENCODINGS, import_contacts
-from zapfleet.errors import InvalidInput, ZapfleetError
+from zapfleet.core.errors import InvalidInput, ZapfleetError
 
 bp = Blueprint("ui_contacts", __name__)
 PAGE_SIZE = 50

@@ -18,8 +18,8 @@ from web.ui.auth import error_text, form_failed
 from web.ui.charts import metric_charts
 from web.ui.session import admin_required
 from web.ui.threads import phone_label
-from zapfleet.errors import ZapfleetError
-from zapfleet.overview import account_zone
+from zapfleet.core.errors import ZapfleetError
+from zapfleet.fleet.overview import account_zone
 
 bp = Blueprint("ui_dashboard", __name__)
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from web.ui.auth import error_text, field_errors, form_failed
 from web.ui.session import admin_required
 from web.ui.threads import ext
-from zapfleet.errors import ZapfleetError
+from zapfleet.core.errors import ZapfleetError
 
 bp = Blueprint("ui_evolution_servers", __name__)
 BASE = "/admin/evolution-servers"

@@ -13,7 +13,7 @@ from web.ui.local_time import account_settings, posted_moment
 from web.ui.session import account_page
 from web.ui.threads import (conversation_title, ext, message_json, phone_label, poll_args,
                             stamp)
-from zapfleet.errors import ZapfleetError
+from zapfleet.core.errors import ZapfleetError
 
 BOT_PAUSE_MINUTES = 24 * 60
 

@@ -14,8 +14,8 @@ from web.ui.auth import form_failed
 from web.ui.contacts import field_errors, tag_list
 from web.ui.session import account_page
 from web.ui.threads import ext
-from zapfleet.account_settings import PACING, WEEKDAYS
-from zapfleet.errors import InvalidInput, ZapfleetError
+from zapfleet.tenancy.account_settings import PACING, WEEKDAYS
+from zapfleet.core.errors import InvalidInput, ZapfleetError
 
 bp = Blueprint("ui_messaging", __name__)
 BASE = "/a/<uuid:account_id>/messaging"

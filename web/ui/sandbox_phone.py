@@ -11,9 +11,9 @@ from web.ui.auth import error_text, form_failed
 from web.ui.session import account_page
 from web.ui.threads import ext, message_json, phone_label, poll_args
 from web.ui.workspace import connection
-from zapfleet import validation
-from zapfleet.errors import InvalidInput, ZapfleetError
-from zapfleet.outbox import message_text
+from zapfleet.core import validation
+from zapfleet.core.errors import InvalidInput, ZapfleetError
+from zapfleet.messaging.outbox import message_text
 
 bp = Blueprint("ui_sandbox_phone", __name__)
 SCAN_PATH = "/sandbox/scan/"

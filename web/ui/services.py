@@ -12,7 +12,7 @@ from web.ui.auth import form_failed
 from web.ui.contacts import field_errors
 from web.ui.session import account_page
 from web.ui.threads import ext
-from zapfleet.errors import InvalidInput, ZapfleetError
+from zapfleet.core.errors import InvalidInput, ZapfleetError
 
 bp = Blueprint("ui_services", __name__)
 BASE = "/a/<uuid:account_id>/services"

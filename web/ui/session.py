@@ -7,8 +7,8 @@ from uuid import UUID
 
 from flask import current_app, g, redirect, request, session, url_for
 
-from zapfleet.errors import NotFound
-from zapfleet.identity import Principal
+from zapfleet.core.errors import NotFound
+from zapfleet.tenancy.identity import Principal
 
 
 def sign_in(user: dict) -> None:

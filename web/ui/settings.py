@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from web.ui.auth import error_text, field_errors, form_failed
 from web.ui.session import account_page, current_principal
-from zapfleet.errors import NotFound, ZapfleetError
-from zapfleet.webhooks import WEBHOOK_EVENTS
+from zapfleet.core.errors import NotFound, ZapfleetError
+from zapfleet.messaging.webhooks import WEBHOOK_EVENTS
 
 bp = Blueprint("ui_settings", __name__)
 

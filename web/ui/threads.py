@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.ui.local_time import local
-from zapfleet.errors import InvalidInput
+from zapfleet.core.errors import InvalidInput
 
 MAX_PENDING = 100
 TICKS = {  # status: (symbol, title)

@@ -14,8 +14,8 @@ from web.ui.auth import error_text, field_errors
 from web.ui.charts import metric_charts
 from web.ui.session import account_page
 from web.ui.threads import ext, phone_label, stamp
-from zapfleet.engines import PAIRING_ENGINES, chosen_engine, engine_list
-from zapfleet.errors import ZapfleetError
+from zapfleet.fleet.engines import PAIRING_ENGINES, chosen_engine, engine_list
+from zapfleet.core.errors import ZapfleetError
 
 bp = Blueprint("ui_workspace", __name__)
 STATUS_LABELS = {

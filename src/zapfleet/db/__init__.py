@@ -10,7 +10,7 @@ import psycopg2
 import psycopg2.extras
 import psycopg2.pool
 
-from zapfleet.errors import Unavailable
+from zapfleet.core.errors import Unavailable
 
 APP_ROLE = "zapfleet_app"
 

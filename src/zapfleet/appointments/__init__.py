@@ -1,0 +1,1 @@
+"""Appointments: services, free slots, notices and the WhatsApp booking bot."""

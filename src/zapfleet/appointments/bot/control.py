@@ -1,0 +1,73 @@
+"""Pausing and resuming the bot in one conversation by hand, and reading its state there."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Mapping
+from uuid import UUID
+
+from zapfleet.core import validation
+from zapfleet.tenancy.account_settings import effective
+from zapfleet.appointments.bot.booking import current_step
+from zapfleet.appointments.bot.responder import bot_paused
+from zapfleet.db import chat_states as sql
+from zapfleet.db import messages as messages_sql
+from zapfleet.db import settings as settings_sql
+from zapfleet.core.errors import InvalidInput, NotFound
+from zapfleet.messaging.outbox import utcnow
+
+MAX_PAUSE_MINUTES = 60 * 24 * 30
+
+
+def _pause_input(data: Mapping[str, Any]) -> tuple[bool, int]:
+    paused = validation.boolean(data, "paused")
+    if paused is None:
+        raise InvalidInput("paused", "is required")
+    minutes = data.get("minutes", 24 * 60)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) \
+            or not 1 <= minutes <= MAX_PAUSE_MINUTES:
+        raise InvalidInput("minutes", f"must be a whole number from 1 to {MAX_PAUSE_MINUTES}")
+    return paused, minutes
+
+
+class BotControlMixin:
+    """The bot's state per conversation: its booking step and whether it keeps quiet."""
+
+    clock = staticmethod(utcnow)
+
+    def bot_state(self, account_id: UUID, conversation_id: UUID) -> dict:
+        """{step, paused, paused_until, last_human_reply_at, away_sent_at} of a conversation."""
+        with self.db.tenant(account_id) as conn:
+            return self._bot_view(conn, account_id, conversation_id)
+
+    def set_bot_paused(self, account_id: UUID, conversation_id: UUID,
+                       data: Mapping[str, Any]) -> dict:
+        """{paused: true, minutes?} silences the bot here (default a day); {paused: false}
+        lets it answer again at once, even right after a person's reply."""
+        now = self.clock()
+        with self.db.tenant(account_id) as conn:
+            self._conversation(conn, account_id, conversation_id)
+            paused, minutes = _pause_input(data)
+            sql.lock(conn, account_id, conversation_id)
+            if paused:
+                sql.set_columns(conn, conversation_id, bot_paused_until=now + timedelta(minutes=minutes))
+            else:
+                sql.set_columns(conn, conversation_id, bot_paused_until=None, bot_resumed_at=now)
+            return self._bot_view(conn, account_id, conversation_id)
+
+    def _bot_view(self, conn, account_id: UUID, conversation_id: UUID) -> dict:
+        self._conversation(conn, account_id, conversation_id)
+        settings = effective(settings_sql.get_settings(conn, account_id)["settings"])
+        state = sql.get(conn, account_id, conversation_id) or {
+            "account_id": account_id, "conversation_id": conversation_id, "step": "idle",
+            "step_at": None, "bot_paused_until": None, "bot_resumed_at": None, "away_sent_at": None}
+        now = self.clock()
+        return {"conversation_id": conversation_id, "step": current_step(state, now),
+                "paused": bot_paused(conn, state, settings, now),
+                "paused_until": state["bot_paused_until"],
+                "last_human_reply_at": sql.last_human_reply(conn, account_id, conversation_id),
+                "away_sent_at": state["away_sent_at"]}
+
+    @staticmethod
+    def _conversation(conn, account_id: UUID, conversation_id: UUID) -> None:
+        if messages_sql.get_conversation(conn, account_id, conversation_id) is None:
+            raise NotFound("no such conversation")

@@ -1,0 +1,1 @@
+"""Campaigns: their definition, their paced run, and the dispatcher's campaign pass."""

@@ -1,0 +1,110 @@
+"""Campaigns: create, read, update, delete (their run: campaign_lifecycle.py)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+from urllib.parse import urlparse
+from uuid import UUID
+
+from zapfleet.core import validation
+from zapfleet.db import campaigns as sql
+from zapfleet.db import recipients as recipients_sql
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound
+from zapfleet.tenancy.templates import CAMPAIGN_PLACEHOLDERS, check_placeholders
+
+MAX_VARIANTS = 10
+EDITABLE_STATUSES = ("draft", "scheduled")
+
+
+def _url(data: Mapping[str, Any], field: str) -> str | None:
+    value = validation.text(data, field, max_len=2000)
+    if not value:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise InvalidInput(field, "must be an http(s) URL")
+    return value
+
+
+def _text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(field, "must be a string")
+    if len(value) > 4096:
+        raise InvalidInput(field, "must be at most 4096 characters")
+    return check_placeholders(value.strip(), CAMPAIGN_PLACEHOLDERS, field)
+
+
+def _variants(value: object) -> list[str]:
+    if not isinstance(value, list) or len(value) > MAX_VARIANTS:
+        raise InvalidInput("variants", f"must be a list of at most {MAX_VARIANTS} texts")
+    texts = [_text(item, f"variants[{i}]") for i, item in enumerate(value)]
+    if not all(texts):
+        raise InvalidInput("variants", "must not contain empty texts")
+    return texts
+
+
+def with_progress(conn, account_id: UUID, campaigns: list[dict]) -> list[dict]:
+    """The campaigns, each with its recipients' counts per status."""
+    counts = recipients_sql.progress(conn, account_id, [c["id"] for c in campaigns])
+    empty = {"total": 0, **{status: 0 for status in recipients_sql.STATUSES}}
+    return [{**c, "counts": counts.get(c["id"], empty)} for c in campaigns]
+
+
+class CampaignsMixin:
+    """An account's campaigns."""
+
+    def create_campaign(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
+        """Create a draft campaign (name required)."""
+        fields = self._campaign_fields(data, partial=False)
+        with self.db.tenant(account_id) as conn:
+            return with_progress(conn, account_id, [sql.insert_campaign(conn, account_id, fields)])[0]
+
+    def get_campaign(self, account_id: UUID, campaign_id: UUID) -> dict:
+        """One campaign."""
+        with self.db.tenant(account_id) as conn:
+            campaign = sql.get_campaign(conn, account_id, campaign_id)
+            if campaign is None:
+                raise NotFound("no such campaign")
+            return with_progress(conn, account_id, [campaign])[0]
+
+    def list_campaigns(self, account_id: UUID) -> list[dict]:
+        """An account's campaigns, newest first."""
+        with self.db.tenant(account_id) as conn:
+            return with_progress(conn, account_id, sql.list_campaigns(conn, account_id))
+
+    def update_campaign(self, account_id: UUID, campaign_id: UUID, data: Mapping[str, Any]) -> dict:
+        """Change a campaign's name (any time), or its texts and tags (before it starts)."""
+        changes = self._campaign_fields(data, partial=True)
+        with self.db.tenant(account_id) as conn:
+            campaign = sql.get_campaign(conn, account_id, campaign_id)
+            if campaign is None:
+                raise NotFound("no such campaign")
+            if set(changes) - {"name"} and campaign["status"] not in EDITABLE_STATUSES:
+                raise Conflict(f"a {campaign['status']} campaign can only be renamed")
+            campaign = sql.update_campaign(conn, account_id, campaign_id, changes)
+            return with_progress(conn, account_id, [campaign])[0]
+
+    def delete_campaign(self, account_id: UUID, campaign_id: UUID) -> None:
+        """Delete a campaign that is not running (its messages stay in the conversations)."""
+        with self.db.tenant(account_id) as conn:
+            campaign = sql.get_campaign(conn, account_id, campaign_id)
+            if campaign is None:
+                raise NotFound("no such campaign")
+            if campaign["status"] == "running":
+                raise Conflict("pause or cancel the campaign before deleting it")
+            sql.delete_campaign(conn, account_id, campaign_id)
+
+    @staticmethod
+    def _campaign_fields(data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        if not partial or "name" in data:
+            fields["name"] = validation.text(data, "name", max_len=200, required=True)
+        if "message" in data:
+            fields["message"] = _text(data["message"] or "", "message")
+        if "variants" in data:
+            fields["variants"] = _variants(data["variants"])
+        for field in ("link", "qr_code_url"):
+            if field in data:
+                fields[field] = _url(data, field)
+        if "target_tags" in data:
+            fields["target_tags"] = validation.tags(data["target_tags"], "target_tags")
+        return fields

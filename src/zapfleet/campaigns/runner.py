@@ -1,0 +1,101 @@
+"""The dispatcher's campaign pass: start scheduled campaigns, then queue at most one message per
+number whose pacing allows it. Each message is made in the same transaction that marks its
+recipient handed and moves the number's pacing on, under row locks taken with SKIP LOCKED, so
+two dispatchers never message a recipient twice and a killed one leaves nothing half done."""
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+from typing import Callable
+from uuid import UUID
+
+from zapfleet.tenancy.account_settings import effective
+from zapfleet.campaigns.lifecycle import begin
+from zapfleet.db import Database
+from zapfleet.db import campaigns as sql
+from zapfleet.db import outbox as outbox_sql
+from zapfleet.db import pacing as pacing_sql
+from zapfleet.db import recipients as recipients_sql
+from zapfleet.db import settings as settings_sql
+from zapfleet.messaging.outbox import queue, utcnow
+from zapfleet.campaigns.pacing import Pacing, hold_until, sent_today
+from zapfleet.tenancy.templates import first_name, render
+
+log = logging.getLogger("zapfleet.campaigns.runner")
+MAX_SKIPS = 200  # opted-out recipients passed over in one go
+
+
+def campaign_text(recipient: dict, rng: Callable[[], float]) -> str:
+    """The campaign's text (or one of its variants, at random) for one recipient."""
+    texts = [t for t in [recipient["message"], *recipient["variants"]] if t.strip()]
+    text = texts[min(int(rng() * len(texts)), len(texts) - 1)]
+    for field in ("link", "qr_code_url"):
+        if recipient[field] and "{" + field + "}" not in text:
+            text += "\n{" + field + "}"
+    return render(text, {"name": first_name(recipient["name"]), "link": recipient["link"] or "",
+                         "qr_code_url": recipient["qr_code_url"] or ""})
+
+
+class CampaignRunner:
+    """Sends the running campaigns of every account, paced per number."""
+
+    def __init__(self, db: Database, deadline_seconds: int = 86400,
+                 clock: Callable[[], datetime] = utcnow, rng: Callable[[], float] = random.random):
+        self.db, self.clock, self.rng = db, clock, rng
+        self.deadline = timedelta(seconds=deadline_seconds)
+
+    def run_due(self) -> int:
+        """One pass: start the scheduled campaigns that are due, then send; messages queued."""
+        self.start_scheduled()
+        with self.db.system() as conn:
+            accounts = sql.sending_accounts(conn, self.clock())
+        return sum(1 for account_id in accounts if self.send_next(account_id))
+
+    def start_scheduled(self) -> None:
+        """Start every scheduled campaign whose send_at has come."""
+        now = self.clock()
+        with self.db.system() as conn:
+            for due in sql.due_scheduled(conn, now):
+                campaign = sql.get_campaign(conn, due["account_id"], due["id"])
+                begin(conn, due["account_id"], campaign, now)
+                sql.finish_done(conn, due["account_id"], now)  # nobody has its tags any more
+                log.info("campaign %s started at its scheduled time", due["id"])
+
+    def send_next(self, account_id: UUID) -> bool:
+        """Queue the account's next campaign message when its pacing allows; True when queued."""
+        now = self.clock()
+        with self.db.tenant(account_id) as conn:
+            state = pacing_sql.lock(conn, account_id)
+            if state is None:  # another dispatcher is sending for this number right now
+                return False
+            pacing = Pacing.from_settings(effective(settings_sql.get_settings(conn, account_id)["settings"]))
+            held = hold_until(pacing, state, now)
+            if held is not None:
+                pacing_sql.save(conn, account_id, held[0], state["day"], state["sent_today"])
+                return False
+            recipient = self._next_recipient(conn, account_id)
+            if recipient is not None:
+                self._queue(conn, account_id, recipient, now)
+                pacing_sql.save(conn, account_id, pacing.next_due(state["next_send_at"], now, self.rng),
+                                pacing.local_day(now), sent_today(pacing, state, now) + 1)
+            sql.finish_done(conn, account_id, now)
+        return recipient is not None
+
+    @staticmethod
+    def _next_recipient(conn, account_id: UUID) -> dict | None:
+        """The next recipient to message, passing over (and marking) those who opted out."""
+        for _ in range(MAX_SKIPS):
+            recipient = recipients_sql.take_next(conn, account_id)
+            if recipient is None or recipient["opted_out"] is False:
+                return recipient
+            reason = "opted out" if recipient["opted_out"] else "contact deleted"
+            recipients_sql.mark(conn, recipient["id"], "skipped", error=reason)
+        return None
+
+    def _queue(self, conn, account_id: UUID, recipient: dict, now: datetime) -> None:
+        key = f"campaign:{recipient['campaign_id']}:{recipient['id']}"
+        message = queue(conn, account_id, recipient["phone"], campaign_text(recipient, self.rng),
+                        key, "campaign", deadline_at=now + self.deadline)
+        message = message or outbox_sql.get_by_idempotency_key(conn, account_id, key)
+        recipients_sql.mark(conn, recipient["id"], "handed", message["id"])

@@ -1,0 +1,1 @@
+"""Shared vocabulary: errors, validation, pagination, security and the fixed lists of states."""

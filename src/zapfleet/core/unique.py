@@ -1,0 +1,18 @@
+"""Turning PostgreSQL unique violations into domain errors."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from psycopg2.errors import UniqueViolation
+
+from zapfleet.core.errors import ZapfleetError
+
+
+@contextmanager
+def unique_violation(error: type[ZapfleetError], message: str) -> Iterator[None]:
+    """Raise error(message) instead of a unique violation inside the block."""
+    try:
+        yield
+    except UniqueViolation:
+        raise error(message) from None

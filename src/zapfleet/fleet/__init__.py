@@ -1,0 +1,1 @@
+"""The WhatsApp workers: instances, their supervisord programs, engines and servers."""

@@ -1,0 +1,260 @@
+"""The platform's Evolution API servers (seed 001): their settings and usage, and the choice of
+the server each new evolution instance goes to.
+
+The server set in the environment (EVOLUTION_URL, EVOLUTION_API_KEY, EVOLUTION_WEBHOOK_BASE)
+is the implicit one: new instances go there only while no server of the table is active, and
+instances placed there (no server row) stay there.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import psycopg2.errors
+
+from zapfleet.core import validation
+from zapfleet.config import Config
+from zapfleet.db import Database
+from zapfleet.db import evolution_servers as sql
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from zapfleet.core.security import SecretBox
+from zapfleet.core.unique import unique_violation
+
+log = logging.getLogger("zapfleet.evolution")
+
+DEFAULT_CAPACITY = 20
+MAX_CAPACITY = 10_000
+MAX_PRIORITY = 1_000
+NO_SERVER = ("the evolution engine needs an Evolution API server: the platform admin adds one "
+             "(POST /api/evolution-servers) or sets EVOLUTION_URL and EVOLUTION_API_KEY")
+FULL = ("every Evolution API server is full: there is no room for another WhatsApp number; "
+        "ask the platform admin to add a server or raise a server's capacity")
+NO_SUCH_SERVER = "no such Evolution server"
+_UNSAFE = re.compile(r"[\s\"'\\]")  # what supervisord's environment line cannot hold
+_API_ROUTE = re.compile(r"/(instance|message|webhook|chat|group)(/|$)")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What a worker needs to reach its Evolution server."""
+
+    url: str
+    api_key: str = field(repr=False)
+    webhook_base: str
+
+
+def best_server(candidates: list[dict]) -> dict | None:
+    """Seed 001's choice: among active servers with room, the highest priority, then the least
+    used (the lowest share of its capacity taken), then the fewest instances, then the oldest."""
+    roomy = [s for s in candidates if s["active"] and s["instances"] < s["capacity"]]
+    return min(roomy, default=None, key=lambda s: (
+        -s["priority"], s["instances"] / s["capacity"], s["instances"], s["created_at"]))
+
+
+def with_room(server: dict) -> dict:
+    """A server row as the API shows it: usage figures added, never the API key."""
+    taken = server["instances"]
+    return {**server, "available": max(server["capacity"] - taken, 0),
+            "usage_percent": round(100 * taken / server["capacity"])}
+
+
+class EvolutionServers:
+    """Create, list, change and delete servers; place evolution instances on them."""
+
+    def __init__(self, db: Database, config: Config):
+        self.db, self.config = db, config
+        self._box: SecretBox | None = None
+
+    @property
+    def box(self) -> SecretBox:
+        """The cipher of the stored API keys (made on first use: it needs SECRET_KEY)."""
+        if self._box is None:
+            self._box = SecretBox(self.config.secret_key)
+        return self._box
+
+    def environment_configured(self) -> bool:
+        """True when EVOLUTION_URL and EVOLUTION_API_KEY name an implicit server."""
+        return bool(self.config.evolution_url and self.config.evolution_api_key)
+
+    def available(self) -> bool:
+        """True when a new evolution instance has a server to go to (if it has room)."""
+        if self.environment_configured():
+            return True
+        with self.db.system() as conn:
+            return bool(sql.list_servers(conn, active_only=True))
+
+    # -- the admin's API ------------------------------------------------------------------
+
+    def list(self) -> dict:
+        """Every server with its usage, the totals, and the environment's server (or None)."""
+        with self.db.system() as conn:
+            servers = [with_room(s) for s in sql.list_servers(conn)]
+            environment = sql.environment_usage(conn) if self.environment_configured() else None
+        active = [s for s in servers if s["active"]]
+        totals = {"servers": len(servers), "active": len(active),
+                  "capacity": sum(s["capacity"] for s in active),
+                  "available": sum(s["available"] for s in active),
+                  "instances": sum(s["instances"] for s in servers),
+                  "connected": sum(s["connected"] for s in servers)}
+        if environment is not None:
+            environment = {"url": self.config.evolution_url,
+                           "webhook_base": self.config.evolution_webhook_base or None,
+                           "used_for_new_instances": not active, **environment}
+        return {"items": servers, "totals": totals, "environment": environment}
+
+    def get(self, server_id: UUID) -> dict:
+        """One server with its usage; NotFound when there is none."""
+        with self.db.system() as conn:
+            server = sql.get_server(conn, server_id)
+        if server is None:
+            raise NotFound(NO_SUCH_SERVER)
+        return with_room(server)
+
+    def create(self, data: Mapping[str, Any]) -> dict:
+        """Add a server {name, url, api_key, webhook_base?, capacity?, priority?, active?}."""
+        fields = self._fields(data, creating=True)
+        with unique_violation(Conflict, "another Evolution server has this name or URL"):
+            with self.db.system() as conn:
+                server_id = sql.insert_server(conn, fields)
+        return self.get(server_id)
+
+    def update(self, server_id: UUID, data: Mapping[str, Any]) -> dict:
+        """Change the fields sent; workers on it get the new settings at the next reconcile."""
+        changes = self._fields(data, creating=False)
+        with unique_violation(Conflict, "another Evolution server has this name or URL"):
+            with self.db.system() as conn:
+                if not sql.update_server(conn, server_id, changes):
+                    raise NotFound(NO_SUCH_SERVER)
+        return self.get(server_id)
+
+    def delete(self, server_id: UUID) -> None:
+        """Delete a server that serves no instance; Conflict when one still lives there."""
+        try:
+            with self.db.system() as conn:
+                sql.lock_servers(conn)  # no instance is placed on it meanwhile
+                server = sql.get_server(conn, server_id)
+                if server is None:
+                    raise NotFound(NO_SUCH_SERVER)
+                if server["instances"]:
+                    raise Conflict(self._still_serves(server))
+                sql.delete_server(conn, server_id)
+        except psycopg2.errors.ForeignKeyViolation:
+            raise Conflict("the Evolution server still serves WhatsApp instances") from None
+
+    @staticmethod
+    def _still_serves(server: dict) -> str:
+        return (f"the Evolution server {server['name']!r} still serves {server['instances']} "
+                "WhatsApp instance(s): switch or delete them first, or set active to false so "
+                "that no new one goes there")
+
+    def _fields(self, data: Mapping[str, Any], creating: bool) -> dict[str, Any]:
+        """The validated columns of a create (defaults filled) or a change (fields sent)."""
+        nulls = [name for name in ("capacity", "priority", "active") if name in data and data[name] is None]
+        if nulls:
+            raise InvalidInput(nulls[0], "must not be null")
+        fields: dict[str, Any] = {}
+        if creating or "name" in data:
+            fields["name"] = validation.text(data, "name", max_len=100, required=True)
+        if creating or "url" in data:
+            fields["url"] = server_url(data.get("url"))
+        if creating or "api_key" in data:
+            fields["api_key_encrypted"] = self.box.seal(api_key(data.get("api_key")))
+        if "webhook_base" in data:
+            fields["webhook_base"] = webhook_base(data["webhook_base"])
+        if creating or "capacity" in data:
+            fields["capacity"] = validation.whole_number(data, "capacity", 1, MAX_CAPACITY,
+                                                         DEFAULT_CAPACITY)
+        if creating or "priority" in data:
+            fields["priority"] = validation.whole_number(data, "priority", 0, MAX_PRIORITY, 0)
+        if creating or "active" in data:
+            fields["active"] = validation.boolean(data, "active", default=True)
+        return fields
+
+    # -- placing instances and configuring their workers ----------------------------------
+
+    def place(self, conn, engine: str) -> UUID | None:
+        """The server for an instance going on `engine`, inside the caller's transaction (which
+        then records it): None for other engines and for the environment's server.
+        InvalidInput (engine) when there is no server at all; Unavailable when all are full."""
+        if engine != "evolution":
+            return None
+        sql.lock_servers(conn)  # held until the caller's transaction ends: no overfilling
+        active = sql.list_servers(conn, active_only=True)
+        if not active:
+            if self.environment_configured():
+                return None
+            raise InvalidInput("engine", NO_SERVER)
+        chosen = best_server(active)
+        if chosen is None:
+            raise Unavailable(FULL)
+        return chosen["id"]
+
+    def settings(self, server_id: UUID | None) -> ServerSettings | None:
+        """The settings of an instance's server (the environment's when None); None when it
+        has none."""
+        default_base = self.config.evolution_webhook_base
+        if server_id is None:
+            if not self.environment_configured():
+                return None
+            return ServerSettings(self.config.evolution_url, self.config.evolution_api_key, default_base)
+        with self.db.system() as conn:
+            row = sql.server_secret(conn, server_id)
+        if row is None:
+            return None
+        key = self.box.open(row["api_key_encrypted"])
+        if key is None:
+            log.warning("the API key of the Evolution server %r cannot be decrypted (SECRET_KEY "
+                        "changed since it was stored): set it again", row["name"])
+        return ServerSettings(row["url"], key or "", row["webhook_base"] or default_base)
+
+
+def _url(value: Any, name: str, required: bool) -> str | None:
+    """An http(s) URL with a host, no credentials, query or fragment, nothing supervisord's
+    environment line cannot hold; without a trailing slash."""
+    text = validation.text({name: value}, name, max_len=500, required=required)
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(text)
+        if "{port}" not in text:
+            _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        raise InvalidInput(name, "must be an http:// or https:// URL") from None
+    if parts.username or parts.password or parts.query or parts.fragment or _UNSAFE.search(text):
+        raise InvalidInput(name, "must be a plain URL: no credentials, query, fragment, blanks or quotes")
+    return text.rstrip("/")
+
+
+def server_url(value: Any) -> str:
+    """The server's base URL, e.g. https://evo1.example.com (not one of its routes)."""
+    url = _url(value, "url", required=True)
+    if _API_ROUTE.search(urlsplit(url).path):
+        raise InvalidInput("url", "must be the server's base address, e.g. https://evo1.example.com, "
+                                  "not one of its routes such as /message/sendText")
+    return url
+
+
+def webhook_base(value: Any) -> str | None:
+    """How the server reaches the workers: http(s)://host (the worker's port is appended), or a
+    URL with {port} where the port goes; None (empty) for EVOLUTION_WEBHOOK_BASE's."""
+    base = _url(value, "webhook_base", required=False)
+    if base and "{port}" not in base:
+        parts = urlsplit(base)
+        if parts.path or parts.port:
+            raise InvalidInput("webhook_base", "must be http(s)://host (the worker's port is "
+                                               "appended) or contain {port} where it goes")
+    return base
+
+
+def api_key(value: Any) -> str:
+    """The server's global API key (never shown in a message)."""
+    key = validation.text({"api_key": value}, "api_key", max_len=500, required=True)
+    if _UNSAFE.search(key):
+        raise InvalidInput("api_key", "must not contain blanks, quotes or backslashes")
+    return key

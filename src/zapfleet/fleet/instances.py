@@ -1,0 +1,324 @@
+"""Each account's WhatsApp instance: create-or-reconnect, lifecycle, QR, sending, logs."""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from uuid import UUID
+
+import psycopg2.errors
+
+from zapfleet.core import validation
+from zapfleet.config import Config
+from zapfleet.db import Database
+from zapfleet.db import accounts as accounts_sql
+from zapfleet.db import instances as sql
+from zapfleet.fleet.engines import worker_environment
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError
+from zapfleet.fleet.evolution_servers import EvolutionServers
+from zapfleet.fleet.overview import accounts_overview, workers_running
+from zapfleet.fleet.programs import WorkerProgram, port_is_free, tail_lines, write_program
+from zapfleet.fleet.reconcile import WORKER_STATES, Reconciler, remove_program, sync_program
+from zapfleet.core.security import worker_token
+from zapfleet.fleet.supervisor import Supervisor
+from zapfleet.fleet.worker_client import QR_FORMATS, WorkerClient, await_worker, worker_connections
+
+LOCK_CONFLICT = "another change to this account's WhatsApp instance is in progress"
+NO_INSTANCE = "this account has no WhatsApp instance"
+START_TIMEOUT = 15.0
+MAX_LOG_LINES = 2000
+MAX_PORT_PROBES = 200
+
+WorkerClientFactory = Callable[[str, int, str], WorkerClient]
+
+
+class InstanceManager:
+    """Runs one worker per account under supervisord; every method touches one account only."""
+
+    def __init__(self, db: Database, supervisor: Supervisor, config: Config,
+                 worker_client: WorkerClientFactory | None = None, *,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep,
+                 port_free: Callable[[str, int], bool] = port_is_free,
+                 start_timeout: float = START_TIMEOUT, servers: EvolutionServers | None = None):
+        self.db, self.supervisor, self.config = db, supervisor, config
+        self.servers = servers or EvolutionServers(db, config)
+        self.worker_client = worker_client or partial(WorkerClient,
+                                                      connections=worker_connections())
+        self.clock, self.sleep, self.port_free = clock, sleep, port_free
+        self.start_timeout = start_timeout
+
+    # -- building blocks ------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self, account_id: UUID) -> Iterator[None]:
+        """Hold the account's lifecycle lock for the block; Conflict when a change holds it."""
+        with self.db.system() as conn:
+            if not sql.try_lock_account(conn, account_id):
+                raise Conflict(LOCK_CONFLICT)
+            yield
+
+    def find(self, account_id: UUID) -> dict | None:
+        """The account's instance row, or None."""
+        with self.db.system() as conn:
+            return sql.get_instance_for_account(conn, account_id)
+
+    def get(self, account_id: UUID) -> dict:
+        """The account's instance (desired state, observed status, port, phone); NotFound if none."""
+        instance = self.find(account_id)
+        if instance is None:
+            raise NotFound(NO_INSTANCE)
+        return instance
+
+    def observe(self, instance_id: UUID, **fields: Any) -> dict:
+        """Record observed columns of an instance; return its row."""
+        with self.db.system() as conn:
+            return sql.update_observed(conn, instance_id, **fields)
+
+    def _set_desired(self, account_id: UUID, desired_state: str) -> dict:
+        with self.db.system() as conn:
+            instance = sql.set_desired_state(conn, account_id, desired_state)
+        if instance is None:
+            raise NotFound(NO_INSTANCE)
+        return instance
+
+    def program_for(self, instance: dict) -> WorkerProgram:
+        """The supervisord program of an instance's worker (with its Evolution server's settings)."""
+        instance_id, engine = str(instance["id"]), instance["engine"]
+        server = self.servers.settings(instance["evolution_server_id"]) if engine == "evolution" else None
+        return WorkerProgram(
+            instance["instance_name"], instance_id, instance["port"], engine,
+            token=worker_token(self.config.secret_key, instance_id), var_dir=Path(self.config.var_dir),
+            control_url=self.config.control_url, host=self.config.worker_host,
+            environment=worker_environment(engine, self.config, server),
+            autostart=instance["desired_state"] == "running")
+
+    def client_for(self, instance: dict) -> WorkerClient:
+        """An HTTP client for the instance's worker."""
+        token = worker_token(self.config.secret_key, str(instance["id"]))
+        return self.worker_client(self.config.worker_host, instance["port"], token)
+
+    def _run(self, instance: dict) -> bool:
+        """Make supervisord run the worker; True when it was not running before."""
+        program = self.program_for(instance)
+        sync_program(self.supervisor, program)
+        return self.supervisor.start(program.name)
+
+    # -- create-or-reconnect --------------------------------------------------------------
+
+    def connect(self, account_id: UUID, engine: str | None = None) -> dict:
+        """Create the account's instance (on `engine`, else the default one), or reconnect the
+        one it has, switched to `engine` first when another is asked for; answers with a QR."""
+        with self.locked(account_id):
+            instance = self.find(account_id)
+            if instance is None:
+                instance = self._insert(account_id, engine or self.config.default_engine)
+                self._run(instance)
+                return self._connected(instance, is_reconnect=False)
+            if engine is not None and engine != instance["engine"]:
+                instance = self._switch_engine(instance, engine)
+            if instance["desired_state"] != "running":
+                instance = self._set_desired(account_id, "running")
+            if not self._run(instance):  # it was running: ask it for a fresh attempt (a new QR)
+                self._quietly(self.client_for(instance).reconnect)
+            return self._connected(instance, is_reconnect=True)
+
+    def set_engine(self, account_id: UUID, engine: str) -> dict:
+        """Switch the account's instance to another engine: the old session is unlinked and
+        wiped, and the worker comes back on the new engine if it should run."""
+        with self.locked(account_id):
+            instance = self.get(account_id)
+            if engine == instance["engine"]:
+                return instance
+            instance = self._switch_engine(instance, engine)
+            if instance["desired_state"] == "running":
+                self._run(instance)
+                return instance
+            return self.observe(instance["id"], status="stopped")
+
+    def _switch_engine(self, instance: dict, engine: str) -> dict:
+        """The row on the new engine (placed on an Evolution server first: a refusal changes
+        nothing); then unlink and remove the worker of the old engine."""
+        program = self.program_for(instance)
+        with self.db.system() as conn:
+            server = self.servers.place(conn, engine)
+            switched = sql.set_engine(conn, instance["account_id"], engine, server)
+        self._quietly(self.client_for(instance).delete)
+        remove_program(self.supervisor, program.conf_file, program.session_dir)
+        return switched
+
+    @staticmethod
+    def _quietly(call: Callable[[], Any]) -> None:
+        """A best-effort call to a worker: one that is down or refuses changes nothing here."""
+        try:
+            call()
+        except ZapfleetError:
+            pass
+
+    def _insert(self, account_id: UUID, engine: str) -> dict:
+        """The new instance row, on the lowest free port (under the global port lock) and, for
+        the evolution engine, on the chosen server (under the servers' lock)."""
+        try:
+            with self.db.system() as conn:
+                account = accounts_sql.get_account(conn, account_id)
+                if account is None:
+                    raise NotFound("no such account")
+                sql.lock_ports(conn)
+                server = self.servers.place(conn, engine)
+                return sql.insert_instance(conn, account_id, f"{account['slug']}_whatsapp",
+                                           self._free_port(conn), engine, evolution_server_id=server)
+        except psycopg2.errors.UniqueViolation:
+            raise Conflict("the WhatsApp instance could not be created; try again") from None
+
+    def _free_port(self, conn) -> int:
+        """The lowest port no instance uses and nothing on this host is bound to."""
+        exclude: list[int] = []
+        for _ in range(MAX_PORT_PROBES):
+            port = sql.lowest_free_port(conn, self.config.worker_port_base, exclude)
+            if port is None:
+                break
+            if self.port_free(self.config.worker_host, port):
+                return port
+            exclude.append(port)
+        raise Unavailable("there is no free port for another WhatsApp worker")
+
+    def _connected(self, instance: dict, is_reconnect: bool) -> dict:
+        """Wait for the worker, record what it says, and answer with its QR."""
+        state, code = await_worker(self.client_for(instance), self.clock, self.sleep,
+                                   self.start_timeout)
+        fields: dict[str, Any] = {"qr_code": code}
+        if state in WORKER_STATES:
+            fields["status"] = state
+        row = self.observe(instance["id"], **fields)
+        return {"instance": row, "is_reconnect": is_reconnect,
+                "already_connected": state == "connected", "qr": {"code": code} if code else None}
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self, account_id: UUID) -> dict:
+        """Run the account's worker (desired state running); return the instance."""
+        with self.locked(account_id):
+            instance = self._set_desired(account_id, "running")
+            if self._run(instance) or instance["status"] in ("stopped", "error"):
+                instance = self.observe(instance["id"], status="starting")
+            return instance
+
+    def stop(self, account_id: UUID) -> dict:
+        """Stop the account's worker until it is started again; return the instance."""
+        with self.locked(account_id):
+            instance = self._set_desired(account_id, "stopped")
+            self._stop_process(instance)
+            write_program(self.program_for(instance))  # supervisord restarting leaves it stopped
+            return self.observe(instance["id"], status="stopped", qr_code=None)
+
+    def restart(self, account_id: UUID) -> dict:
+        """Stop and start the account's worker (its session survives); return the instance."""
+        with self.locked(account_id):
+            instance = self._set_desired(account_id, "running")
+            self._stop_process(instance)
+            self._run(instance)
+            return self.observe(instance["id"], status="starting")
+
+    def _stop_process(self, instance: dict) -> None:
+        try:
+            self.supervisor.stop(instance["instance_name"])
+        except NotFound:  # not loaded into supervisord: nothing runs
+            pass
+
+    def logout(self, account_id: UUID) -> dict:
+        """Unlink the phone from the account's worker (a new QR follows); return the instance."""
+        with self.locked(account_id):
+            instance = self.get(account_id)
+            # Recorded first: the worker's own events (logged_out, the new QR, waiting_qr) then
+            # land after it, instead of being overwritten by it.
+            row = self.observe(instance["id"], status="logged_out", phone=None, qr_code=None)
+            try:
+                self.client_for(instance).logout()
+            except ZapfleetError:
+                before = {k: instance[k] for k in ("status", "phone", "qr_code")}
+                self.observe(instance["id"], **before)
+                raise
+            return row
+
+    def delete(self, account_id: UUID) -> None:
+        """Remove the account's instance: process, supervisord group, program file, session."""
+        with self.locked(account_id):
+            instance = self.get(account_id)
+            self._quietly(self.client_for(instance).delete)  # e.g. Evolution's instance too
+            program = self.program_for(instance)
+            remove_program(self.supervisor, program.conf_file, program.session_dir)
+            with self.db.system() as conn:
+                sql.delete_instance(conn, account_id)
+
+    def reconcile(self) -> list[str]:
+        """Bring supervisord in line with the desired states; return the actions taken."""
+        return Reconciler(self).run()
+
+    # -- talking to the worker ------------------------------------------------------------
+
+    def qr(self, account_id: UUID, fmt: str) -> tuple[str, bytes]:
+        """The worker's current QR as (content type, body) in json, png or svg."""
+        if fmt not in QR_FORMATS:
+            raise InvalidInput("format", "must be one of json, png, svg")
+        client = self.client_for(self.get(account_id))
+        try:
+            return client.qr(fmt)
+        except NotFound:
+            raise NotFound("there is no QR code right now (the instance may be connected)") from None
+
+    def send(self, account_id: UUID, message_id: str, phone: str, text: str,
+             instance: dict | None = None) -> dict:
+        """Hand one message to the account's worker (its instance row, when the caller read it
+        already); return the worker's answer."""
+        instance = instance or self.get(account_id)
+        if instance["desired_state"] != "running":
+            raise Unavailable("the WhatsApp instance is stopped")
+        try:
+            return self.client_for(instance).send(message_id, phone, text)
+        except Conflict:
+            raise Conflict("not connected") from None
+
+    def engine_action(self, account_id: UUID, name: str, payload: dict[str, Any]) -> dict:
+        """An engine-specific action on the account's worker (sandbox: link, inject)."""
+        return self.client_for(self.get(account_id)).action(name, payload)
+
+    def pairing_code(self, account_id: UUID, phone: Any) -> dict:
+        """A code to type on the phone (WhatsApp > Linked devices > Link with phone number)
+        instead of scanning the QR: {"code", "phone"}."""
+        digits = validation.phone(phone, self.config.default_region)
+        instance = self.get(account_id)
+        try:
+            return self.client_for(instance).action("pair", {"phone": digits})
+        except NotFound:
+            raise Conflict(f"the {instance['engine']} engine links by QR code only") from None
+
+    def follow_qr_link(self, instance_id: str, token: str) -> dict:
+        """The sandbox QR's link was opened: pass its token to that worker; return the instance."""
+        try:
+            with self.db.system() as conn:
+                instance = sql.get_instance(conn, UUID(str(instance_id)))
+        except ValueError:
+            instance = None
+        if instance is None:
+            raise NotFound("this QR code is not valid any more")
+        self.client_for(instance).action("link", {"token": token})
+        return self.find(instance["account_id"]) or instance
+
+    def log_tail(self, account_id: UUID, lines: int = 200) -> str:
+        """The last lines (1..2000) of the account's worker log; empty when there is none yet."""
+        if isinstance(lines, bool) or not isinstance(lines, int) or not 1 <= lines <= MAX_LOG_LINES:
+            raise InvalidInput("lines", f"must be between 1 and {MAX_LOG_LINES}")
+        return tail_lines(self.program_for(self.get(account_id)).log_file, lines)
+
+    def list(self, account_id: UUID | None = None) -> list[dict]:
+        """The account's instance as a list, or every instance (None, for the platform admin)."""
+        with self.db.system() as conn:
+            return sql.list_instances(conn, account_id)
+
+    def overview(self) -> dict:
+        """Every account with its instance and messages today; workers running (None: unknown)."""
+        rows = accounts_overview(self.db)
+        names = {row["instance_name"] for row in rows if row["instance_name"]}
+        return {"accounts": rows, "workers_running": workers_running(self.supervisor, names)}

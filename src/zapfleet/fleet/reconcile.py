@@ -1,0 +1,168 @@
+"""Keeping supervisord in line with the instances table: program files, groups, process states."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from zapfleet.db import instances as sql
+from zapfleet.core.errors import Conflict, NotFound, Unavailable
+from zapfleet.fleet.programs import WorkerProgram, render_program, write_program
+from zapfleet.fleet.supervisor import RUNNING_STATES, Supervisor
+
+if TYPE_CHECKING:
+    from zapfleet.fleet.instances import InstanceManager
+
+WORKER_STATES = ("connecting", "waiting_qr", "connected", "disconnected", "logged_out", "banned")
+ORPHAN_PATTERN = "*_whatsapp.conf"
+_INSTANCE_ARG = re.compile(r"--instance\s+'?([0-9a-fA-F-]{36})")
+
+
+def program_current(program: WorkerProgram) -> bool:
+    """True when the program file exists and says what it should."""
+    try:
+        return program.conf_file.read_text() == render_program(program)
+    except FileNotFoundError:
+        return False
+
+
+def sync_program(supervisor: Supervisor, program: WorkerProgram,
+                 changed: list[str] | None = None) -> list[str]:
+    """Make supervisord run this program file as it should be; return the actions taken."""
+    actions = []
+    if not program_current(program):
+        write_program(program)
+        actions.append(f"wrote the program file of {program.name}")
+        changed = supervisor.reload()[1]
+    if changed and program.name in changed:
+        supervisor.remove_group(program.name)
+        actions.append(f"unloaded the outdated program {program.name}")
+    if _add_group(supervisor, program.name):
+        actions.append(f"loaded {program.name} into supervisord")
+    return actions
+
+
+def _add_group(supervisor: Supervisor, name: str) -> bool:
+    """add_group, re-reading the configuration once if supervisord has not seen the file yet."""
+    try:
+        return supervisor.add_group(name)
+    except NotFound:
+        supervisor.reload()
+        return supervisor.add_group(name)
+
+
+def remove_program(supervisor: Supervisor, conf_file: Path, session_dir: Path | None) -> None:
+    """Stop and unload a program, then delete its file and wipe its session folder."""
+    supervisor.remove_group(conf_file.stem)
+    conf_file.unlink(missing_ok=True)
+    if session_dir is not None:
+        shutil.rmtree(session_dir, ignore_errors=True)
+
+
+class Reconciler:
+    """One reconcile pass of an InstanceManager: desired state (rows) against observed."""
+
+    def __init__(self, manager: "InstanceManager"):
+        self.manager = manager
+        self.supervisor = manager.supervisor
+
+    def run(self) -> list[str]:
+        """Reconcile every instance, then remove orphaned programs; return the actions taken."""
+        changed = self.supervisor.reload()[1]
+        with self.manager.db.system() as conn:
+            rows = sql.list_instances(conn)
+        actions = []
+        for row in rows:
+            actions += self._one(row, changed)
+        return actions + self._remove_orphans()
+
+    def _one(self, row: dict, changed: list[str]) -> list[str]:
+        """Reconcile one instance under its account's lock; skip it when a change is under way."""
+        try:
+            with self.manager.locked(row["account_id"]):
+                instance = self.manager.find(row["account_id"])
+                if instance is None:
+                    return []
+                program = self.manager.program_for(instance)
+                actions = sync_program(self.supervisor, program, changed)
+                info = self.supervisor.process_info(program.name)
+                actions += self._record(instance, program.name, info)
+                return actions + self._drive(instance, program.name, info)
+        except Conflict:
+            return []
+
+    def _drive(self, instance: dict, name: str, info: dict | None) -> list[str]:
+        """Start or stop the process so it matches the desired state."""
+        state = (info or {}).get("statename")
+        if instance["desired_state"] == "running" and state not in RUNNING_STATES:
+            self.supervisor.start(name)
+            return [f"started {name}"]
+        if instance["desired_state"] == "stopped" and state in RUNNING_STATES + ("STOPPING",):
+            self.supervisor.stop(name)
+            return [f"stopped {name}"]
+        return []
+
+    def _record(self, instance: dict, name: str, info: dict | None) -> list[str]:
+        """Write the observed status into the row when it changed; return that as an action."""
+        fields = self._observed(instance, info)
+        fields = {k: v for k, v in fields.items() if instance.get(k) != v}
+        if not fields:
+            return []
+        self.manager.observe(instance["id"], **fields)
+        return [f"{name}: status {instance['status']} -> {fields.get('status', instance['status'])}"]
+
+    def _observed(self, instance: dict, info: dict | None) -> dict:
+        """What the row should say, from supervisord's view and the worker's /health."""
+        state = (info or {}).get("statename")
+        if instance["desired_state"] == "stopped":
+            return {"status": "stopped"}
+        if state == "FATAL":
+            reason = (info or {}).get("spawnerr") or (info or {}).get("description") or "exited"
+            return {"status": "error", "last_error": f"the worker could not start: {reason}"}
+        if state == "BACKOFF":
+            return {"status": "error", "last_error": "the worker keeps exiting; it is being restarted"}
+        if state == "RUNNING":
+            return self._health(instance)
+        return {"status": "starting"} if instance["status"] in ("stopped", "error") else {}
+
+    def _health(self, instance: dict) -> dict:
+        """The worker's own state from /health (it must answer for this very instance)."""
+        try:
+            health = self.manager.client_for(instance).health()
+        except Unavailable:
+            return {"status": "starting"} if instance["status"] in ("stopped", "error") else {}
+        if health.get("instance") != str(instance["id"]):
+            return {"status": "error", "last_error": f"port {instance['port']} is answered by "
+                                                     "another process"}
+        state = health.get("state")
+        if state not in WORKER_STATES:
+            return {}
+        return {"status": state, "qr_code": None} if state == "connected" else {"status": state}
+
+    def _remove_orphans(self) -> list[str]:
+        """Programs named like instances that have no row: stop, unload, delete, wipe."""
+        conf_dir = Path(self.manager.config.var_dir) / "supervisor" / "workers"
+        files = {path.stem: path for path in conf_dir.glob(ORPHAN_PATTERN)}
+        loaded = {name for name in self.supervisor.all_process_info() if name.endswith("_whatsapp")}
+        with self.manager.db.system() as conn:  # read after listing: a new row precedes its file
+            known = sql.instance_names(conn)
+        actions = []
+        for name in sorted((files.keys() | loaded) - known):
+            conf_file = files.get(name, conf_dir / f"{name}.conf")
+            remove_program(self.supervisor, conf_file, self._session_dir(conf_file))
+            actions.append(f"removed the orphaned program {name}")
+        return actions
+
+    def _session_dir(self, conf_file: Path) -> Path | None:
+        """The session folder named in an orphaned program file, if it names a valid instance."""
+        try:
+            match = _INSTANCE_ARG.search(conf_file.read_text())
+        except FileNotFoundError:
+            return None
+        try:
+            instance_id = UUID(match.group(1)) if match else None
+        except ValueError:
+            instance_id = None
+        return Path(self.manager.config.var_dir) / "sessions" / str(instance_id) if instance_id else None

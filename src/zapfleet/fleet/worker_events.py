@@ -1,0 +1,193 @@
+"""Events reported by workers: authenticated, validated, stored in the right account."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Callable, Protocol
+from uuid import UUID
+
+from zapfleet.core import validation
+from zapfleet.db import Database, savepoint
+from zapfleet.db import contacts as contacts_sql
+from zapfleet.db import instances as instances_sql
+from zapfleet.db import messages as messages_sql
+from zapfleet.db import outbox as outbox_sql
+from zapfleet.db import pacing as pacing_sql
+from zapfleet.core.errors import InvalidInput, Unauthorized
+from zapfleet.messaging.outbox import status_webhook
+from zapfleet.core.security import same_secret, worker_token
+from zapfleet.messaging.webhooks import WebhookManager
+
+log = logging.getLogger("zapfleet.fleet.worker_events")
+CONNECTION_STATES = ("connecting", "waiting_qr", "connected", "disconnected", "logged_out", "banned")
+RECEIPTS = ("sent", "delivered", "read", "failed")
+MAX_BATCH = 500
+
+
+def _uuid(value: Any, field: str) -> UUID:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidInput(field, "must be a UUID") from None
+
+
+def _data_text(data: dict, field: str, max_len: int = 4096, required: bool = True) -> str | None:
+    return validation.text(data, field, max_len=max_len, required=required)
+
+
+def _until(data: dict) -> datetime | None:
+    """The optional "until" of a connection event: an ISO-8601 time with its offset."""
+    value = data.get("until")
+    if value is None:
+        return None
+    try:
+        until = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput("until", "must be an ISO-8601 time") from None
+    if until.tzinfo is None:
+        raise InvalidInput("until", "must carry its UTC offset")
+    return until
+
+
+def _required_choice(data: dict, field: str, allowed: tuple[str, ...]) -> str:
+    value = validation.choice(data, field, allowed)
+    if value is None:
+        raise InvalidInput(field, "is required")
+    return value
+
+
+class InboundHandler(Protocol):
+    """What answers a stored inbound message inside its transaction (the bot)."""
+
+    def __call__(self, conn, account_id: UUID, contact: dict, conversation_id: UUID,
+                 message: dict) -> Any: ...
+
+
+class WorkerEvents:
+    """Applies a worker's event batch to its account: instance state, messages, webhooks."""
+
+    def __init__(self, db: Database, secret_key: str, region: str = "BR",
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 on_inbound: InboundHandler | None = None):
+        self.db, self.secret_key, self.region, self.clock = db, secret_key, region, clock
+        self.on_inbound = on_inbound
+        self.handlers = {"qr": self._qr, "connection": self._connection,
+                         "message.in": self._message_in, "message.status": self._message_status}
+
+    def authenticate(self, instance_id: Any, token: str) -> dict:
+        """The instance whose worker holds this token; Unauthorized for anything else."""
+        try:
+            instance_uuid = UUID(str(instance_id))
+        except ValueError:
+            raise Unauthorized("unknown worker") from None
+        if not same_secret(token, worker_token(self.secret_key, str(instance_uuid))):
+            raise Unauthorized("unknown worker")
+        with self.db.system() as conn:
+            instance = instances_sql.get_instance(conn, instance_uuid)
+        if instance is None:
+            raise Unauthorized("unknown worker")
+        return instance
+
+    def ingest(self, instance: dict, events: Any) -> dict:
+        """Apply a batch in order in one transaction (one by one if an event is bad); report rejects."""
+        if not isinstance(events, list) or len(events) > MAX_BATCH:
+            raise InvalidInput("events", f"must be a list of at most {MAX_BATCH} events")
+        checked = [self._checked(event, i) for i, event in enumerate(events)]
+        try:  # the common case: the whole batch in one transaction
+            with self.db.tenant(instance["account_id"]) as conn:
+                for event_id, kind, data in checked:
+                    self.handlers[kind](conn, instance, event_id, data)
+            return {"applied": len(checked), "rejected": []}
+        except InvalidInput:
+            return self._ingest_one_by_one(instance, checked)
+
+    def _ingest_one_by_one(self, instance: dict, checked: list[tuple[UUID, str, dict]]) -> dict:
+        """A batch with a bad event: apply the others each in its own transaction."""
+        rejected = []
+        for index, (event_id, kind, data) in enumerate(checked):
+            try:
+                with self.db.tenant(instance["account_id"]) as conn:
+                    self.handlers[kind](conn, instance, event_id, data)
+            except InvalidInput as exc:  # a bad event must not block the ones behind it
+                rejected.append({"index": index, "id": str(event_id), "error": exc.message})
+        return {"applied": len(checked) - len(rejected), "rejected": rejected}
+
+    def _checked(self, event: Any, index: int) -> tuple[UUID, str, dict]:
+        if not isinstance(event, dict) or not isinstance(event.get("data"), dict):
+            raise InvalidInput(f"events[{index}]", "must be an object with id, type and data")
+        if event.get("type") not in self.handlers:
+            raise InvalidInput(f"events[{index}].type", f"unknown event type {event.get('type')!r}")
+        return _uuid(event.get("id"), f"events[{index}].id"), event["type"], event["data"]
+
+    def _qr(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
+        code = _data_text(data, "code")
+        instances_sql.update_observed(conn, instance["id"], qr_code=code, status="waiting_qr")
+        WebhookManager.enqueue(conn, instance["account_id"], "qr", {"code": code}, event_id)
+
+    def _connection(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
+        state = _required_choice(data, "state", CONNECTION_STATES)
+        phone = _data_text(data, "phone", 32, required=False)
+        reason = _data_text(data, "reason", 500, required=False)
+        until = _until(data)
+        fields: dict[str, Any] = {"status": state, "banned_until": until}
+        if state == "connected":
+            fields.update(qr_code=None, phone=phone, last_connected=self.clock(), last_error=None)
+            pacing_sql.number_linked(conn, instance["account_id"], phone, self.clock())
+        elif state in ("disconnected", "logged_out", "banned"):
+            fields.update(last_error=reason, qr_code=None)
+        instances_sql.update_observed(conn, instance["id"], **fields)
+        payload = {"state": state, "phone": phone, "reason": reason,
+                   "until": until.isoformat() if until else None}
+        WebhookManager.enqueue(conn, instance["account_id"], "connection", payload, event_id)
+
+    def _message_in(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
+        account_id = instance["account_id"]
+        phone = validation.phone(data.get("phone"), self.region)
+        text = _data_text(data, "text")
+        provider_id = _data_text(data, "provider_message_id", 200)
+        name = _data_text(data, "name", 200, required=False) or ""
+        contact = contacts_sql.ensure_contact(conn, account_id, phone, name)
+        conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
+        message = messages_sql.insert_inbound(conn, account_id, conversation_id, text, provider_id)
+        if message is not None:
+            payload = {"message": message, "contact": {"id": contact["id"], "phone": phone,
+                                                       "name": contact["name"]}}
+            WebhookManager.enqueue(conn, account_id, "message.received", _jsonable(payload), event_id)
+            self._answer(conn, account_id, contact, conversation_id, message)
+
+    def _answer(self, conn, account_id: UUID, contact: dict, conversation_id: UUID,
+                message: dict) -> None:
+        """Let the bot answer; its failure is logged and undone, never losing the message."""
+        if self.on_inbound is None:
+            return
+        try:
+            with savepoint(conn, "inbound_handler"):
+                self.on_inbound(conn, account_id, contact, conversation_id, message)
+        except Exception:  # noqa: BLE001 - the inbound message must be stored regardless
+            log.exception("answering message %s failed", message["id"])
+
+    def _message_status(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
+        status = _required_choice(data, "status", RECEIPTS)
+        provider_id = _data_text(data, "provider_message_id", 200,
+                                 required=data.get("message_id") is None)
+        error = _data_text(data, "error", 500, required=False)
+        if data.get("message_id") is None:  # known by the provider's id only
+            message = outbox_sql.apply_provider_receipt(conn, instance["account_id"], provider_id,
+                                                        status, error)
+        else:
+            message = outbox_sql.apply_receipt(conn, instance["account_id"],
+                                               _uuid(data.get("message_id"), "message_id"),
+                                               status, provider_id, error)
+        if message is not None:
+            status_webhook(conn, instance["account_id"], message)
+
+
+def _jsonable(value: Any) -> Any:
+    """Rows with UUIDs and datetimes, turned into JSON-ready values."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (UUID,)):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,1 @@
+"""Contacts, conversations, the outbox, webhooks and the dispatcher that delivers them."""

@@ -1,0 +1,97 @@
+"""Contacts: CRUD with filters and keyset pagination, CSV import and export."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, Mapping
+from uuid import UUID
+
+from zapfleet.core import validation
+from zapfleet.messaging.contacts_csv import export_rows, import_rows
+from zapfleet.db import contacts as sql
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound
+from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
+from zapfleet.core.unique import unique_violation
+
+IMPORT_BATCH = 1000
+
+
+class ContactsMixin:
+    """An account's contacts."""
+
+    def create_contact(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
+        """Add a contact (phone required; name, tags, opted_out optional)."""
+        fields = self._contact_fields(data, partial=False)
+        with unique_violation(Conflict, f"a contact with phone {fields['phone']} already exists"):
+            with self.db.tenant(account_id) as conn:
+                return sql.insert_contact(conn, account_id, **fields)
+
+    def get_contact(self, account_id: UUID, contact_id: UUID) -> dict:
+        """One contact."""
+        with self.db.tenant(account_id) as conn:
+            contact = sql.get_contact(conn, account_id, contact_id)
+        if contact is None:
+            raise NotFound("no such contact")
+        return contact
+
+    def list_contacts(self, account_id: UUID, *, tag: str | None = None, q: str | None = None,
+                      limit: Any = None, cursor: str | None = None) -> dict:
+        """A page of contacts: {"items": [...], "next_cursor": str | None}."""
+        size = page_limit(limit)
+        with self.db.tenant(account_id) as conn:
+            rows = sql.list_contacts(conn, account_id, tag=tag or None, q=(q or "").strip() or None,
+                                     limit=size, after=decode_cursor(cursor))
+        return {"items": rows, "next_cursor": next_cursor(rows, size)}
+
+    def update_contact(self, account_id: UUID, contact_id: UUID, data: Mapping[str, Any]) -> dict:
+        """Change a contact's phone, name, tags or opt-out."""
+        changes = self._contact_fields(data, partial=True)
+        with unique_violation(Conflict, "another contact already has this phone"):
+            with self.db.tenant(account_id) as conn:
+                contact = sql.update_contact(conn, account_id, contact_id, changes)
+        if contact is None:
+            raise NotFound("no such contact")
+        return contact
+
+    def delete_contact(self, account_id: UUID, contact_id: UUID) -> None:
+        """Delete a contact and its conversation."""
+        with self.db.tenant(account_id) as conn:
+            if not sql.delete_contact(conn, account_id, contact_id):
+                raise NotFound("no such contact")
+
+    def list_tags(self, account_id: UUID) -> list[dict]:
+        """The account's tags: [{"tag", "contacts"}], by name."""
+        with self.db.tenant(account_id) as conn:
+            return sql.tag_counts(conn, account_id)
+
+    def count_recipients(self, account_id: UUID, tags: Any) -> int:
+        """How many contacts a message to these tags reaches (not opted out; all when no tag)."""
+        tags = validation.tags(tags, "target_tags")
+        with self.db.tenant(account_id) as conn:
+            return sql.count_reachable(conn, account_id, tags)
+
+    def import_contacts_csv(self, account_id: UUID, lines: Iterable[str]) -> dict:
+        """Import contacts from CSV lines, streamed; bad rows are reported by line number."""
+        report = {"created": 0, "updated": 0, "errors": [], "error_count": 0}
+        for batch in import_rows(lines, self.region, report, IMPORT_BATCH):
+            with self.db.tenant(account_id) as conn:
+                created = sql.upsert_contacts(conn, account_id, batch)
+            report["created"] += created
+            report["updated"] += len(batch) - created
+        return report
+
+    def export_contacts_csv(self, account_id: UUID) -> Iterator[str]:
+        """The account's contacts as CSV lines, read page by page."""
+        return export_rows(lambda cursor: self.list_contacts(account_id, limit=500, cursor=cursor))
+
+    def _contact_fields(self, data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        if not partial or "phone" in data:
+            if data.get("phone") in (None, ""):
+                raise InvalidInput("phone", "is required")
+            fields["phone"] = validation.phone(data["phone"], self.region)
+        if not partial or "name" in data:
+            fields["name"] = validation.text(data, "name", max_len=200, default="") or ""
+        if not partial or "tags" in data:
+            fields["tags"] = validation.tags(data.get("tags"))
+        if not partial or "opted_out" in data:
+            fields["opted_out"] = bool(validation.boolean(data, "opted_out", default=False))
+        return fields

@@ -1,0 +1,99 @@
+"""Streaming CSV reading and writing for contacts."""
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from typing import Callable, Iterable, Iterator
+
+from zapfleet.core import validation
+from zapfleet.core.errors import InvalidInput
+
+HEADER_ALIASES = {
+    "phone": "phone", "telefone": "phone", "celular": "phone", "whatsapp": "phone", "numero": "phone",
+    "número": "phone", "name": "name", "nome": "name", "tags": "tags", "etiquetas": "tags",
+    "opted_out": "opted_out", "optout": "opted_out", "descadastrado": "opted_out",
+}
+EXPORT_COLUMNS = ("phone", "name", "tags", "opted_out")
+MAX_REPORTED_ERRORS = 1000
+TRUE_WORDS = {"1", "true", "yes", "y", "sim", "s", "x"}
+FALSE_WORDS = {"", "0", "false", "no", "n", "nao", "não"}
+
+Row = tuple[str, str, list[str], bool]
+
+
+def import_rows(lines: Iterable[str], region: str, report: dict, batch_size: int) -> Iterator[list[Row]]:
+    """Yield batches of valid rows; record invalid ones in report["errors"] by line number."""
+    remaining = iter(lines)
+    header = next(remaining, "")
+    reader = csv.reader(itertools.chain([header], remaining), delimiter=_delimiter(header))
+    columns = _columns(next(reader, []))
+    batch: dict[str, Row] = {}
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            parsed = _parse(columns, row, region)
+        except InvalidInput as exc:
+            _record_error(report, reader.line_num, exc.message)
+            continue
+        batch[parsed[0]] = parsed  # a phone repeated in one batch: the last row wins
+        if len(batch) >= batch_size:
+            yield list(batch.values())
+            batch = {}
+    if batch:
+        yield list(batch.values())
+
+
+def export_rows(fetch_page: Callable[[str | None], dict]) -> Iterator[str]:
+    """CSV lines (header first) for every contact, fetching page by page."""
+    yield _csv_line(EXPORT_COLUMNS)
+    cursor = None
+    while True:
+        page = fetch_page(cursor)
+        for c in page["items"]:
+            yield _csv_line((c["phone"], c["name"], ";".join(c["tags"]), str(c["opted_out"]).lower()))
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return
+
+
+def _delimiter(header: str) -> str:
+    # Spreadsheets set to Brazilian Portuguese save CSV with semicolons.
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _columns(header: list[str]) -> list[str | None]:
+    columns = [HEADER_ALIASES.get(cell.strip().lower().lstrip("\ufeff")) for cell in header]
+    if "phone" not in columns:
+        raise InvalidInput("file", "line 1 must be a header with a phone column (phone or telefone)")
+    return columns
+
+
+def _parse(columns: list[str | None], row: list[str], region: str) -> Row:
+    values = {name: cell.strip() for name, cell in zip(columns, row) if name}
+    phone = validation.phone(values.get("phone", ""), region)
+    name = values.get("name", "")[:200]
+    tags = validation.tags([t for t in values.get("tags", "").replace("|", ";").split(";") if t.strip()])
+    return phone, name, tags, _flag(values.get("opted_out", ""))
+
+
+def _flag(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in TRUE_WORDS:
+        return True
+    if lowered in FALSE_WORDS:
+        return False
+    raise InvalidInput("opted_out", f"{value!r} is not yes/no")
+
+
+def _record_error(report: dict, line: int, message: str) -> None:
+    report["error_count"] += 1
+    if len(report["errors"]) < MAX_REPORTED_ERRORS:
+        report["errors"].append({"line": line, "error": message})
+
+
+def _csv_line(values: Iterable[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue()

@@ -1,0 +1,98 @@
+"""Conversations and message history."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from zapfleet.core import validation
+from zapfleet.db import contacts as contacts_sql
+from zapfleet.db import messages as sql
+from zapfleet.core.errors import InvalidInput, NotFound
+from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
+
+MAX_BODY = 4096
+THREAD_SIZE = 100
+MAX_CHANGES = 200
+LATE_COMMIT = timedelta(seconds=5)  # a message may commit this long after its created_at
+
+
+class MessagingMixin:
+    """An account's conversations and their messages."""
+
+    def record_message(self, account_id: UUID, phone: str, direction: str, body: str,
+                       status: str, idempotency_key: str | None = None) -> dict | None:
+        """Store a message in the contact's conversation (both made when new); None if a duplicate."""
+        phone = validation.phone(phone, self.region)
+        if direction not in ("in", "out"):
+            raise InvalidInput("direction", "must be in or out")
+        if not isinstance(body, str) or not body.strip() or len(body) > MAX_BODY:
+            raise InvalidInput("message", f"must be 1 to {MAX_BODY} characters")
+        with self.db.tenant(account_id) as conn:
+            contact = contacts_sql.ensure_contact(conn, account_id, phone)
+            conversation_id = sql.ensure_conversation(conn, account_id, contact["id"])
+            return sql.insert_message(conn, account_id, conversation_id, direction, body, status,
+                                      idempotency_key)
+
+    def list_conversations(self, account_id: UUID, limit: Any = None,
+                           cursor: str | None = None) -> dict:
+        """A page of conversations, most recent first."""
+        size = page_limit(limit)
+        with self.db.tenant(account_id) as conn:
+            rows = sql.list_conversations(conn, account_id, size, decode_cursor(cursor))
+        page = next_cursor(rows, size, moment_key="sort_at")
+        for row in rows:
+            del row["sort_at"]
+        return {"items": rows, "next_cursor": page}
+
+    def list_messages(self, account_id: UUID, conversation_id: UUID, limit: Any = None,
+                      cursor: str | None = None) -> dict:
+        """A page of one conversation's messages, oldest first."""
+        size = page_limit(limit)
+        with self.db.tenant(account_id) as conn:
+            if sql.get_conversation(conn, account_id, conversation_id) is None:
+                raise NotFound("no such conversation")
+            rows = sql.list_messages(conn, account_id, conversation_id, size, decode_cursor(cursor))
+        return {"items": rows, "next_cursor": next_cursor(rows, size)}
+
+    def get_conversation(self, account_id: UUID, conversation_id: UUID) -> dict:
+        """One conversation with its contact's phone and name; NotFound if none."""
+        with self.db.tenant(account_id) as conn:
+            conversation = sql.get_conversation(conn, account_id, conversation_id)
+        if conversation is None:
+            raise NotFound("no such conversation")
+        return conversation
+
+    def open_conversation(self, account_id: UUID, conversation_id: UUID,
+                          limit: int = THREAD_SIZE) -> dict:
+        """Mark a conversation read; {conversation, messages: its latest, oldest first}."""
+        with self.db.tenant(account_id) as conn:
+            sql.mark_read(conn, account_id, conversation_id)
+            conversation = sql.get_conversation(conn, account_id, conversation_id)
+            if conversation is None:
+                raise NotFound("no such conversation")
+            messages = sql.recent_messages(conn, account_id, conversation_id, limit)
+        return {"conversation": conversation, "messages": messages}
+
+    def conversation_changes(self, account_id: UUID, conversation_id: UUID,
+                             since: datetime | None, ids: list[UUID],
+                             mark_read: bool = False) -> dict:
+        """Messages created since a moment (a few seconds' overlap) and those in ids, fresh."""
+        with self.db.tenant(account_id) as conn:
+            if mark_read:
+                sql.mark_read(conn, account_id, conversation_id)
+            conversation = sql.get_conversation(conn, account_id, conversation_id)
+            if conversation is None:
+                raise NotFound("no such conversation")
+            if since is None:
+                messages = sql.recent_messages(conn, account_id, conversation_id, THREAD_SIZE)
+            else:
+                messages = sql.changed_messages(conn, account_id, conversation_id,
+                                                since - LATE_COMMIT, ids, MAX_CHANGES)
+        return {"conversation": conversation, "messages": messages}
+
+    def find_conversation(self, account_id: UUID, phone: str) -> dict | None:
+        """The conversation with this phone's contact, or None."""
+        phone = validation.phone(phone, self.region)
+        with self.db.tenant(account_id) as conn:
+            return sql.find_conversation_by_phone(conn, account_id, phone)

@@ -1,0 +1,192 @@
+"""Sending: every outbound message is written to the outbox first, then handed to the worker."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Mapping, Protocol
+from uuid import UUID, uuid5
+
+from zapfleet.core import validation
+from zapfleet.db import Database
+from zapfleet.db import contacts as contacts_sql
+from zapfleet.db import messages as messages_sql
+from zapfleet.db import outbox as sql
+from zapfleet.db import scheduled as scheduled_sql
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
+from zapfleet.messaging.webhooks import WebhookManager
+
+MAX_TEXT = 4096
+LEASE_SECONDS = 30
+RETRY_SECONDS = 15
+MAX_SCHEDULE = timedelta(days=366)
+
+
+class WorkerSender(Protocol):
+    """What the outbox needs from the InstanceManager."""
+
+    def send(self, account_id: UUID, message_id: str, phone: str, text: str,
+             instance: dict | None = None) -> dict: ...
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(timezone.utc)
+
+
+def future_moment(data: Mapping[str, Any], field: str, now: datetime,
+                  horizon: timedelta = MAX_SCHEDULE) -> datetime | None:
+    """An optional ISO 8601 moment with a time zone, after now and within the horizon."""
+    value = data.get(field)
+    if value in (None, ""):
+        return None
+    moment = validation.moment(value, field)
+    if moment <= now:
+        raise InvalidInput(field, "must be in the future")
+    if moment > now + horizon:
+        raise InvalidInput(field, f"must be within {horizon.days} days")
+    return moment
+
+
+def queue(conn, account_id: UUID, phone: str, text: str, key: str, origin: str, *,
+          deadline_at: datetime, send_at: datetime | None = None) -> dict | None:
+    """Queue a message made by the service itself inside the caller's transaction; the
+    dispatcher hands it over. None when the key was used already (it is never sent twice)."""
+    contact = contacts_sql.ensure_contact(conn, account_id, phone)
+    conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
+    return sql.insert_queued(conn, account_id, conversation_id, text, key, deadline_at, None,
+                             origin=origin, send_at=send_at)
+
+
+def message_text(value: Any) -> str:
+    """The text of a message: 1 to MAX_TEXT characters, not only blanks."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("message", "must be a non-empty string")
+    if len(value) > MAX_TEXT:
+        raise InvalidInput("message", f"must be at most {MAX_TEXT} characters")
+    return value
+
+
+class Outbox:
+    """Queues outbound messages durably and hands them to the account's worker exactly once."""
+
+    def __init__(self, db: Database, instances: WorkerSender, region: str = "BR",
+                 deadline_seconds: int = 86400, clock: Callable[[], datetime] = utcnow):
+        self.db, self.instances, self.region = db, instances, region
+        self.deadline = timedelta(seconds=deadline_seconds)
+        self.clock = clock
+
+    def send(self, account_id: UUID, data: Mapping[str, Any]) -> tuple[dict, bool]:
+        """Queue and try to send now (or keep until send_at); returns (message, created) — a
+        repeated key is not created."""
+        phone = validation.phone(data.get("phone"), self.region)
+        text = message_text(data.get("message"))
+        key = validation.text(data, "idempotency_key", max_len=200)
+        send_at = future_moment(data, "send_at", self.clock())
+        message, created, instance = self._queue(account_id, phone, text, key or None, send_at)
+        if not created or send_at is not None:
+            return message, created
+        result, why_not = self._hand_over(account_id, message, phone, instance)
+        if result is None:
+            return {**message, "status": "queued", "lease_until": None, "error": why_not}, True
+        # the worker reports the outcome as an event, and the row follows from it; should that
+        # be lost, the lease runs out and the dispatcher's hand-over gets the worker's record
+        return handed(message, result, self.clock()), True
+
+    def _queue(self, account_id: UUID, phone: str, text: str, key: str | None,
+               send_at: datetime | None) -> tuple[dict, bool, dict | None]:
+        """(message, created, the account's instance to hand it to now, if any), in one
+        statement."""
+        now = self.clock()
+        lease = None if send_at else now + timedelta(seconds=LEASE_SECONDS)
+        with self.db.tenant(account_id) as conn:
+            return sql.queue_api_message(conn, account_id, phone, text, key,
+                                         (send_at or now) + self.deadline, lease, send_at)
+
+    def _hand_over(self, account_id: UUID, message: dict, phone: str,
+                   instance: dict | None) -> tuple[dict | None, str | None]:
+        """(the worker's answer, None) for a leased message; (None, why) when the worker could
+        not take it: then it is released for a retry, with that reason."""
+        try:
+            return self.instances.send(account_id, str(message["id"]), phone, message["body"],
+                                       instance), None
+        except (Unavailable, Conflict, NotFound) as exc:
+            self._release(account_id, message["id"], exc.message)
+            return None, exc.message
+
+    def hand_to_worker(self, account_id: UUID, message: dict, phone: str) -> dict:
+        """Give a leased message to the worker and record its answer (the dispatcher's way): on
+        success it is sent, else released for retry."""
+        result, why_not = self._hand_over(account_id, message, phone, None)
+        if result is None:
+            return {**message, "status": "queued", "lease_until": None, "error": why_not}
+        with self.db.tenant(account_id) as conn:
+            if result.get("status") == "failed":  # WhatsApp refused it: never retried
+                done = sql.apply_receipt(conn, account_id, message["id"], "failed", None,
+                                         str(result.get("error") or "WhatsApp refused the message"))
+            else:
+                done = sql.mark_sent(conn, account_id, message["id"],
+                                     result["provider_message_id"], self.clock())
+            if done is None:  # a receipt got there first
+                return message
+            status_webhook(conn, account_id, done)
+            return done
+
+    def _release(self, account_id: UUID, message_id: UUID, reason: str) -> None:
+        retry_at = self.clock() + timedelta(seconds=RETRY_SECONDS)
+        with self.db.tenant(account_id) as conn:
+            sql.release(conn, account_id, message_id, retry_at, reason)
+
+    def list_scheduled(self, account_id: UUID, limit: Any = None, cursor: str | None = None) -> dict:
+        """A page of messages waiting for their send_at, soonest first."""
+        size = page_limit(limit)
+        with self.db.tenant(account_id) as conn:
+            rows = scheduled_sql.list_scheduled(conn, account_id, size, decode_cursor(cursor))
+        return {"items": rows, "next_cursor": next_cursor(rows, size, moment_key="send_at")}
+
+    def cancel_scheduled(self, account_id: UUID, message_id: UUID) -> dict:
+        """Cancel a message that waits for its send_at; Conflict once it has left."""
+        with self.db.tenant(account_id) as conn:
+            message = scheduled_sql.get_message(conn, account_id, message_id)
+            if message is None or message["direction"] != "out":
+                raise NotFound("no such message")
+            if message["status"] == "cancelled":
+                return message
+            cancelled = scheduled_sql.cancel_queued(conn, account_id, [message_id], self.clock(),
+                                                    "cancelled before it was sent")
+            for row in cancelled:
+                status_webhook(conn, account_id, row)
+        if not cancelled:
+            raise Conflict(f"the message cannot be cancelled: it is {message['status']}")
+        return cancelled[0]
+
+    def lease_due(self, per_account: int, busy: list[UUID]) -> list[dict]:
+        """Lease the due queued messages of every account not in busy (for the dispatcher)."""
+        now = self.clock()
+        with self.db.system() as conn:
+            return sql.lease_due(conn, now, now + timedelta(seconds=LEASE_SECONDS),
+                                 per_account, busy)
+
+    def expire_overdue(self) -> list[dict]:
+        """Fail the queued messages whose deadline passed, telling each account's webhook."""
+        with self.db.system() as conn:
+            expired = sql.expire_overdue(conn, self.clock())
+            for message in expired:
+                status_webhook(conn, message["account_id"], message)
+        return expired
+
+
+def handed(message: dict, result: dict, now: datetime) -> dict:
+    """The message as the worker's answer leaves it (before the row catches up)."""
+    failed = result.get("status") == "failed"
+    return {**message, "status": "failed" if failed else "sent", "lease_until": None,
+            "provider_message_id": result.get("provider_message_id"),
+            "error": (result.get("error") or "WhatsApp refused the message") if failed else None,
+            "sent_at": None if failed else now}
+
+
+def status_webhook(conn, account_id: UUID, message: dict) -> None:
+    """Offer a message's current status to the account's webhook, once per status."""
+    payload = {"message_id": str(message["id"]), "status": message["status"],
+               "provider_message_id": message["provider_message_id"], "error": message["error"]}
+    delivery_id = uuid5(message["id"], message["status"])
+    WebhookManager.enqueue(conn, account_id, "message.status", payload, delivery_id)

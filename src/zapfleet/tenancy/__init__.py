@@ -1,0 +1,1 @@
+"""Tenants: accounts, their users, logins, API keys and settings."""

@@ -1,0 +1,142 @@
+"""The AccountManager: accounts (tenants) and everything stored under them."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Mapping
+from uuid import UUID
+
+from argon2 import PasswordHasher
+
+from zapfleet.core import validation
+from zapfleet.appointments.bot.control import BotControlMixin
+from zapfleet.campaigns.lifecycle import CampaignLifecycleMixin
+from zapfleet.campaigns.definition import CampaignsMixin
+from zapfleet.messaging.contacts import ContactsMixin
+from zapfleet.db import Database
+from zapfleet.db import accounts as sql
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound
+from zapfleet.tenancy.identity import IdentityMixin
+from zapfleet.tenancy.keycache import VerifiedKeys
+from zapfleet.messaging.conversations import MessagingMixin
+from zapfleet.tenancy.messaging_settings import MessagingSettingsMixin
+from zapfleet.core.security import new_password_hasher
+from zapfleet.core.unique import unique_violation
+
+PLANS = ("owner", "free", "basic", "pro")
+STATUSES = ("active", "suspended", "cancelled")
+
+
+def slugify(name: str) -> str:
+    """A URL- and process-name-safe slug made from a display name."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-")
+    return slug or "account"
+
+
+class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixin,
+                     CampaignLifecycleMixin, MessagingSettingsMixin, BotControlMixin):
+    """Every operation on tenant data takes an account_id and never sees another account's rows."""
+
+    def __init__(self, db: Database, hasher: PasswordHasher | None = None, region: str = "BR",
+                 verified_keys: VerifiedKeys | None = None):
+        self.db = db
+        self.hasher = hasher or new_password_hasher()
+        self.region = region
+        self.verified_keys = verified_keys or VerifiedKeys()
+
+    def create_account(self, data: Mapping[str, Any]) -> dict:
+        """Create an account from name, and optional slug, phone, plan and settings."""
+        name = validation.text(data, "name", max_len=200, required=True)
+        phone = self._optional_phone(data)
+        plan = validation.choice(data, "plan", PLANS, default="free")
+        settings = self._settings(data)
+        with unique_violation(Conflict, "an account with this slug or phone already exists"):
+            with self.db.system() as conn:
+                slug = self._free_slug(conn, data)
+                return sql.insert_account(conn, name, slug, phone, plan, settings)
+
+    def register_customer(self, data: Mapping[str, Any], with_api_key: bool = True) -> dict:
+        """Sign-up: a new account, its first user and (unless refused) an API key, shown once."""
+        email = validation.email(data.get("email"))
+        validation.password(data.get("password"))
+        account = self.create_account({k: data[k] for k in ("name", "phone") if k in data})
+        try:
+            user = self.create_user(email, data["password"], account["id"])
+        except Conflict:
+            self.delete_account(account["id"])
+            raise
+        if not with_api_key:
+            return {"account": account, "user": user}
+        key_row, key = self.issue_api_key(account["id"], "sign-up", user["id"])
+        return {"account": account, "user": user, "api_key": {**key_row, "key": key}}
+
+    def get_account(self, account_id: UUID) -> dict:
+        """One account."""
+        with self.db.tenant(account_id) as conn:
+            account = sql.get_account(conn, account_id)
+        if account is None:
+            raise NotFound("no such account")
+        return account
+
+    def list_accounts(self) -> list[dict]:
+        """Every account (platform admin only)."""
+        with self.db.system() as conn:
+            return sql.list_accounts(conn)
+
+    def update_account(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
+        """Change an account's name, phone, plan, status or settings."""
+        changes = self._account_changes(data)
+        with unique_violation(Conflict, "another account already uses this phone"):
+            with self.db.tenant(account_id) as conn:
+                account = sql.update_account(conn, account_id, changes)
+        if account is None:
+            raise NotFound("no such account")
+        return account
+
+    def delete_account(self, account_id: UUID) -> None:
+        """Delete an account and all its data."""
+        with self.db.system() as conn:
+            if not sql.delete_account(conn, account_id):
+                raise NotFound("no such account")
+        self.verified_keys.forget_account(account_id)
+
+    def _account_changes(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        if "name" in data:
+            changes["name"] = validation.text(data, "name", max_len=200, required=True)
+        if "phone" in data:
+            changes["phone"] = self._optional_phone(data)
+        if "plan" in data:
+            changes["plan"] = validation.choice(data, "plan", PLANS)
+        if "status" in data:
+            changes["status"] = validation.choice(data, "status", STATUSES)
+        if "settings" in data:
+            changes["settings"] = self._settings(data)
+        return changes
+
+    def _optional_phone(self, data: Mapping[str, Any]) -> str | None:
+        if data.get("phone") in (None, ""):
+            return None
+        return validation.phone(data["phone"], self.region)
+
+    @staticmethod
+    def _settings(data: Mapping[str, Any]) -> dict:
+        settings = data.get("settings", {})
+        if not isinstance(settings, dict):
+            raise InvalidInput("settings", "must be an object")
+        return settings
+
+    @staticmethod
+    def _free_slug(conn, data: Mapping[str, Any]) -> str:
+        if data.get("slug") is not None:
+            slug = validation.text(data, "slug", max_len=63, required=True)
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+                raise InvalidInput("slug", "must be lower-case letters, digits and dashes")
+            return slug
+        base = slugify(data["name"])
+        slug, n = base, 1
+        while sql.slug_taken(conn, slug):
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
