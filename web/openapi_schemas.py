@@ -5,14 +5,13 @@ from typing import Any
 
 from zapfleet.tenancy.accounts import PLANS, STATUSES
 from zapfleet.core.errors import ERROR_CODES
+from zapfleet.core.vocabulary import CAMPAIGN_STATUSES, MESSAGE_DIRECTIONS, MESSAGE_ORIGINS, MESSAGE_STATUSES, USER_ROLES
 
 Schema = dict[str, Any]
 
-ROLES = ("admin", "member")
-DIRECTIONS = ("in", "out")
-MESSAGE_STATUSES = ("queued", "sent", "delivered", "read", "failed", "received", "cancelled")
-ORIGINS = ("api", "campaign", "notice", "bot", "auto_reply")
-CAMPAIGN_STATUSES = ("draft", "scheduled", "running", "paused", "completed", "cancelled")
+ROLES = USER_ROLES
+DIRECTIONS = MESSAGE_DIRECTIONS
+ORIGINS = MESSAGE_ORIGINS
 SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}$"
 ERROR_DESCRIPTIONS = {
     "invalid_input": "The input is invalid; the message starts with the offending field.",

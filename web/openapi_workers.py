@@ -7,14 +7,11 @@ from web.openapi import (ACCOUNT, json_body, json_response, no_content, operatio
                          query)
 from web.openapi_schemas import described, nullable, obj, page_of, record, ref, string, timestamp, uuid
 from zapfleet.messaging.webhooks import WEBHOOK_EVENTS
+from zapfleet.core.vocabulary import DELIVERY_STATUSES, DESIRED_STATES, ENGINE_NAMES, INSTANCE_STATUSES
 
 Spec = dict[str, Any]
 
-INSTANCE_STATUSES = ("stopped", "starting", "connecting", "waiting_qr", "connected", "disconnected",
-                     "logged_out", "banned", "error")
-ENGINES = ("sandbox", "neonize", "evolution")
-DESIRED_STATES = ("running", "stopped")
-DELIVERY_STATUSES = ("pending", "delivered", "failed")
+ENGINES = ENGINE_NAMES
 MAX_LOG_LINES = 2000
 LIFECYCLE_ERRORS = (409, 503)  # another change holds the account's lock; supervisor or worker down
 

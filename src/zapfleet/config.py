@@ -7,9 +7,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from zapfleet.core.vocabulary import ENGINE_NAMES
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GENERATED_SECRETS = ("SECRET_KEY", "ADMIN_API_KEY", "SUPERVISOR_PASSWORD")
-ENGINE_NAMES = ("sandbox", "evolution", "neonize")
 """The WhatsApp engines an instance may run (workers/engines registers the same names)."""
 
 

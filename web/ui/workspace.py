@@ -16,6 +16,7 @@ from web.ui.session import account_page
 from web.ui.threads import ext, phone_label, stamp
 from zapfleet.fleet.engines import PAIRING_ENGINES, chosen_engine, engine_list
 from zapfleet.core.errors import ZapfleetError
+from zapfleet.core.vocabulary import PROBLEM_STATUSES
 
 bp = Blueprint("ui_workspace", __name__)
 STATUS_LABELS = {
@@ -27,7 +28,7 @@ STATUS_LABELS = {
 ENGINE_LABELS = {"sandbox": _l("Sandbox: a test phone, no real WhatsApp"),
                  "neonize": _l("WhatsApp on your phone (QR code or pairing code)"),
                  "evolution": _l("Your Evolution API server")}
-ERROR_STATES = ("disconnected", "logged_out", "banned", "error")
+ERROR_STATES = PROBLEM_STATUSES
 
 
 def connection(instance: dict | None) -> dict:

@@ -20,8 +20,9 @@ from zapfleet.appointments.notices import KINDS, automatic_key, local_values, se
 from zapfleet.messaging.outbox import utcnow
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.appointments.slots import free_slots, span
+from zapfleet.core.vocabulary import APPOINTMENT_STATUSES
 
-STATUSES = ("scheduled", "cancelled", "completed", "no_show")
+STATUSES = APPOINTMENT_STATUSES
 SOURCES = ("api", "whatsapp")
 
 

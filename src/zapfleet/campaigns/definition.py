@@ -10,9 +10,10 @@ from zapfleet.db import campaigns as sql
 from zapfleet.db import recipients as recipients_sql
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound
 from zapfleet.tenancy.templates import CAMPAIGN_PLACEHOLDERS, check_placeholders
+from zapfleet.core.vocabulary import EDITABLE_CAMPAIGN_STATUSES, MAX_TEXT_LENGTH
 
 MAX_VARIANTS = 10
-EDITABLE_STATUSES = ("draft", "scheduled")
+EDITABLE_STATUSES = EDITABLE_CAMPAIGN_STATUSES
 
 
 def _url(data: Mapping[str, Any], field: str) -> str | None:
@@ -28,8 +29,8 @@ def _url(data: Mapping[str, Any], field: str) -> str | None:
 def _text(value: object, field: str) -> str:
     if not isinstance(value, str):
         raise InvalidInput(field, "must be a string")
-    if len(value) > 4096:
-        raise InvalidInput(field, "must be at most 4096 characters")
+    if len(value) > MAX_TEXT_LENGTH:
+        raise InvalidInput(field, f"must be at most {MAX_TEXT_LENGTH} characters")
     return check_placeholders(value.strip(), CAMPAIGN_PLACEHOLDERS, field)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from uuid import UUID
+from zapfleet.core.vocabulary import RECIPIENT_STATUSES
 
 # A recipient's status as people read it: its own state until its message exists, then the
 # message's status (queued, sent, delivered, read, failed).
@@ -9,7 +10,7 @@ RECIPIENT_STATUS = "CASE WHEN r.state = 'handed' THEN coalesce(m.status, 'sent')
 RECIPIENT_COLUMNS = ("r.id, r.campaign_id, r.contact_id, r.phone, r.name, r.position, r.message_id,"
                      f" r.error, r.created_at, r.updated_at, {RECIPIENT_STATUS} AS status,"
                      " m.sent_at, m.updated_at AS status_at")
-STATUSES = ("pending", "queued", "sent", "delivered", "read", "failed", "skipped", "cancelled")
+STATUSES = RECIPIENT_STATUSES
 def snapshot(conn, account_id: UUID, campaign_id: UUID, tags: list[str]) -> int:
     """Fix a campaign's recipients: the contacts not opted out with any of the tags (every one
     when there is no tag, as contacts.count_reachable counts them), once each."""

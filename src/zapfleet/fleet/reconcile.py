@@ -11,11 +11,12 @@ from zapfleet.db import instances as sql
 from zapfleet.core.errors import Conflict, NotFound, Unavailable
 from zapfleet.fleet.programs import WorkerProgram, render_program, write_program
 from zapfleet.fleet.supervisor import RUNNING_STATES, Supervisor
+from zapfleet.core.vocabulary import CONNECTION_STATES
 
 if TYPE_CHECKING:
     from zapfleet.fleet.instances import InstanceManager
 
-WORKER_STATES = ("connecting", "waiting_qr", "connected", "disconnected", "logged_out", "banned")
+WORKER_STATES = CONNECTION_STATES
 ORPHAN_PATTERN = "*_whatsapp.conf"
 _INSTANCE_ARG = re.compile(r"--instance\s+'?([0-9a-fA-F-]{36})")
 

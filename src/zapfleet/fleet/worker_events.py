@@ -17,9 +17,9 @@ from zapfleet.core.errors import InvalidInput, Unauthorized
 from zapfleet.messaging.outbox import status_webhook
 from zapfleet.core.security import same_secret, worker_token
 from zapfleet.messaging.webhooks import WebhookManager
+from zapfleet.core.vocabulary import CONNECTION_STATES, MAX_TEXT_LENGTH
 
 log = logging.getLogger("zapfleet.fleet.worker_events")
-CONNECTION_STATES = ("connecting", "waiting_qr", "connected", "disconnected", "logged_out", "banned")
 RECEIPTS = ("sent", "delivered", "read", "failed")
 MAX_BATCH = 500
 
@@ -31,7 +31,7 @@ def _uuid(value: Any, field: str) -> UUID:
         raise InvalidInput(field, "must be a UUID") from None
 
 
-def _data_text(data: dict, field: str, max_len: int = 4096, required: bool = True) -> str | None:
+def _data_text(data: dict, field: str, max_len: int = MAX_TEXT_LENGTH, required: bool = True) -> str | None:
     return validation.text(data, field, max_len=max_len, required=required)
 
 

@@ -10,8 +10,9 @@ from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import messages as sql
 from zapfleet.core.errors import InvalidInput, NotFound
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
+from zapfleet.core.vocabulary import MAX_TEXT_LENGTH
 
-MAX_BODY = 4096
+MAX_BODY = MAX_TEXT_LENGTH
 THREAD_SIZE = 100
 MAX_CHANGES = 200
 LATE_COMMIT = timedelta(seconds=5)  # a message may commit this long after its created_at

@@ -14,8 +14,9 @@ from zapfleet.db import scheduled as scheduled_sql
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.messaging.webhooks import WebhookManager
+from zapfleet.core.vocabulary import MAX_TEXT_LENGTH
 
-MAX_TEXT = 4096
+MAX_TEXT = MAX_TEXT_LENGTH
 LEASE_SECONDS = 30
 RETRY_SECONDS = 15
 MAX_SCHEDULE = timedelta(days=366)

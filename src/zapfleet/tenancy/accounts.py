@@ -22,9 +22,10 @@ from zapfleet.messaging.conversations import MessagingMixin
 from zapfleet.tenancy.messaging_settings import MessagingSettingsMixin
 from zapfleet.core.security import new_password_hasher
 from zapfleet.core.unique import unique_violation
+from zapfleet.core.vocabulary import ACCOUNT_PLANS, ACCOUNT_STATUSES
 
-PLANS = ("owner", "free", "basic", "pro")
-STATUSES = ("active", "suspended", "cancelled")
+PLANS = ACCOUNT_PLANS
+STATUSES = ACCOUNT_STATUSES
 
 
 def slugify(name: str) -> str:

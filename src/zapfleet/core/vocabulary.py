@@ -1,0 +1,32 @@
+"""The fixed lists of states, statuses and kinds, and the shared limits: each defined once here.
+
+The SQL migrations hold the same lists in CHECK constraints; tests/zapfleet/test_vocabulary.py
+compares the two."""
+from __future__ import annotations
+
+ACCOUNT_PLANS = ("owner", "free", "basic", "pro")
+ACCOUNT_STATUSES = ("active", "suspended", "cancelled")
+USER_ROLES = ("admin", "member")
+
+ENGINE_NAMES = ("sandbox", "neonize", "evolution")
+DESIRED_STATES = ("running", "stopped")
+CONNECTION_STATES = ("connecting", "waiting_qr", "connected", "disconnected", "logged_out", "banned")
+"""What a worker reports about its WhatsApp connection."""
+INSTANCE_STATUSES = ("stopped", "starting", *CONNECTION_STATES, "error")
+"""An instance's status: the worker's connection state, or why no worker answers."""
+PROBLEM_STATUSES = ("disconnected", "logged_out", "banned", "error")
+"""Statuses under which an instance's last error is worth showing."""
+
+MESSAGE_DIRECTIONS = ("in", "out")
+MESSAGE_STATUSES = ("queued", "sent", "delivered", "read", "failed", "received", "cancelled")
+MESSAGE_ORIGINS = ("api", "campaign", "notice", "bot", "auto_reply")
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
+"""A webhook delivery's status."""
+
+CAMPAIGN_STATUSES = ("draft", "scheduled", "running", "paused", "completed", "cancelled")
+EDITABLE_CAMPAIGN_STATUSES = ("draft", "scheduled")
+RECIPIENT_STATUSES = ("pending", "queued", "sent", "delivered", "read", "failed", "skipped", "cancelled")
+APPOINTMENT_STATUSES = ("scheduled", "cancelled", "completed", "no_show")
+
+MAX_TEXT_LENGTH = 4096
+"""The longest message text zapfleet sends or stores (WhatsApp's own limit is higher)."""
