@@ -19,11 +19,13 @@ from zapfleet.fleet.engines import worker_environment
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError
 from zapfleet.fleet.evolution_servers import EvolutionServers
 from zapfleet.fleet.overview import accounts_overview, workers_running
-from zapfleet.fleet.programs import WorkerProgram, port_is_free, tail_lines, write_program
-from zapfleet.fleet.reconcile import WORKER_STATES, Reconciler, remove_program, sync_program
+from zapfleet.fleet.programs import (WorkerProgram, port_is_free, remove_program, sync_program,
+                                     tail_lines, write_program)
+from zapfleet.fleet.reconcile import Reconciler
 from zapfleet.core.security import worker_token
 from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.fleet.worker_client import QR_FORMATS, WorkerClient, await_worker, worker_connections
+from zapfleet.core.vocabulary import CONNECTION_STATES
 
 LOCK_CONFLICT = "another change to this account's WhatsApp instance is in progress"
 NO_INSTANCE = "this account has no WhatsApp instance"
@@ -189,7 +191,7 @@ class InstanceManager:
         state, code = await_worker(self.client_for(instance), self.clock, self.sleep,
                                    self.start_timeout)
         fields: dict[str, Any] = {"qr_code": code}
-        if state in WORKER_STATES:
+        if state in CONNECTION_STATES:
             fields["status"] = state
         row = self.observe(instance["id"], **fields)
         return {"instance": row, "is_reconnect": is_reconnect,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from zapfleet.config import PROJECT_ROOT
+from zapfleet.core.errors import NotFound
+from zapfleet.fleet.supervisor import Supervisor
 
 _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,60}$")
@@ -121,3 +124,44 @@ def tail_lines(path: Path, lines: int, block: int = 8192) -> str:
             data = handle.read(step) + data
     kept = data.decode("utf-8", "replace").splitlines(keepends=True)[-lines:]
     return "".join(kept)
+
+
+def program_current(program: WorkerProgram) -> bool:
+    """True when the program file exists and says what it should."""
+    try:
+        return program.conf_file.read_text() == render_program(program)
+    except FileNotFoundError:
+        return False
+
+
+def sync_program(supervisor: Supervisor, program: WorkerProgram,
+                 changed: list[str] | None = None) -> list[str]:
+    """Make supervisord run this program file as it should be; return the actions taken."""
+    actions = []
+    if not program_current(program):
+        write_program(program)
+        actions.append(f"wrote the program file of {program.name}")
+        changed = supervisor.reload()[1]
+    if changed and program.name in changed:
+        supervisor.remove_group(program.name)
+        actions.append(f"unloaded the outdated program {program.name}")
+    if _add_group(supervisor, program.name):
+        actions.append(f"loaded {program.name} into supervisord")
+    return actions
+
+
+def _add_group(supervisor: Supervisor, name: str) -> bool:
+    """add_group, re-reading the configuration once if supervisord has not seen the file yet."""
+    try:
+        return supervisor.add_group(name)
+    except NotFound:
+        supervisor.reload()
+        return supervisor.add_group(name)
+
+
+def remove_program(supervisor: Supervisor, conf_file: Path, session_dir: Path | None) -> None:
+    """Stop and unload a program, then delete its file and wipe its session folder."""
+    supervisor.remove_group(conf_file.stem)
+    conf_file.unlink(missing_ok=True)
+    if session_dir is not None:
+        shutil.rmtree(session_dir, ignore_errors=True)

@@ -2,70 +2,42 @@
 from __future__ import annotations
 
 import re
-import shutil
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from uuid import UUID
 
-from zapfleet.db import instances as sql
-from zapfleet.core.errors import Conflict, NotFound, Unavailable
-from zapfleet.fleet.programs import WorkerProgram, render_program, write_program
-from zapfleet.fleet.supervisor import RUNNING_STATES, Supervisor
+from zapfleet.config import Config
+from zapfleet.core.errors import Conflict, Unavailable
 from zapfleet.core.vocabulary import CONNECTION_STATES
+from zapfleet.db import Database
+from zapfleet.db import instances as sql
+from zapfleet.fleet.programs import WorkerProgram, remove_program, sync_program
+from zapfleet.fleet.supervisor import RUNNING_STATES, Supervisor
+from zapfleet.fleet.worker_client import WorkerClient
 
-if TYPE_CHECKING:
-    from zapfleet.fleet.instances import InstanceManager
-
-WORKER_STATES = CONNECTION_STATES
 ORPHAN_PATTERN = "*_whatsapp.conf"
 _INSTANCE_ARG = re.compile(r"--instance\s+'?([0-9a-fA-F-]{36})")
 
 
-def program_current(program: WorkerProgram) -> bool:
-    """True when the program file exists and says what it should."""
-    try:
-        return program.conf_file.read_text() == render_program(program)
-    except FileNotFoundError:
-        return False
+class Instances(Protocol):
+    """What a reconcile pass needs of the instance manager (zapfleet.fleet.instances)."""
 
+    db: Database
+    supervisor: Supervisor
+    config: Config
 
-def sync_program(supervisor: Supervisor, program: WorkerProgram,
-                 changed: list[str] | None = None) -> list[str]:
-    """Make supervisord run this program file as it should be; return the actions taken."""
-    actions = []
-    if not program_current(program):
-        write_program(program)
-        actions.append(f"wrote the program file of {program.name}")
-        changed = supervisor.reload()[1]
-    if changed and program.name in changed:
-        supervisor.remove_group(program.name)
-        actions.append(f"unloaded the outdated program {program.name}")
-    if _add_group(supervisor, program.name):
-        actions.append(f"loaded {program.name} into supervisord")
-    return actions
-
-
-def _add_group(supervisor: Supervisor, name: str) -> bool:
-    """add_group, re-reading the configuration once if supervisord has not seen the file yet."""
-    try:
-        return supervisor.add_group(name)
-    except NotFound:
-        supervisor.reload()
-        return supervisor.add_group(name)
-
-
-def remove_program(supervisor: Supervisor, conf_file: Path, session_dir: Path | None) -> None:
-    """Stop and unload a program, then delete its file and wipe its session folder."""
-    supervisor.remove_group(conf_file.stem)
-    conf_file.unlink(missing_ok=True)
-    if session_dir is not None:
-        shutil.rmtree(session_dir, ignore_errors=True)
+    def locked(self, account_id: UUID) -> AbstractContextManager: ...
+    def find(self, account_id: UUID) -> dict | None: ...
+    def program_for(self, instance: dict) -> WorkerProgram: ...
+    def observe(self, instance_id: UUID, **fields: Any) -> dict: ...
+    def client_for(self, instance: dict) -> WorkerClient: ...
 
 
 class Reconciler:
-    """One reconcile pass of an InstanceManager: desired state (rows) against observed."""
+    """One reconcile pass over the instances: desired state (rows) against observed."""
 
-    def __init__(self, manager: "InstanceManager"):
+    def __init__(self, manager: Instances):
         self.manager = manager
         self.supervisor = manager.supervisor
 
@@ -138,7 +110,7 @@ class Reconciler:
             return {"status": "error", "last_error": f"port {instance['port']} is answered by "
                                                      "another process"}
         state = health.get("state")
-        if state not in WORKER_STATES:
+        if state not in CONNECTION_STATES:
             return {}
         return {"status": state, "qr_code": None} if state == "connected" else {"status": state}
 
