@@ -1,4 +1,4 @@
--- Evolution API servers (seed 001): several servers of about 20 WhatsApp numbers each, and the
+-- Evolution API servers: several servers of about 20 WhatsApp numbers each, and the
 -- server each evolution instance lives on. Platform-level, not tenant data: the servers belong
 -- to the platform admin, so the table has no account_id and no tenant_isolation policy, and the
 -- application role gets no grant on it (only the owner role reads it, for platform-level work).

@@ -1,4 +1,4 @@
-"""Services and appointments: booking, notices on create/move/cancel, reminders, seed 000's routes."""
+"""Services and appointments: booking, notices on create/move/cancel, reminders, the notice routes."""
 from __future__ import annotations
 
 from datetime import datetime

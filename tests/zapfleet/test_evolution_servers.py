@@ -1,4 +1,4 @@
-"""Evolution API servers (seed 001): the automatic choice (active, room, priority, least used),
+"""Evolution API servers: the automatic choice (active, room, priority, least used),
 instances placed on them under a lock, their settings in the worker's environment only, the
 API key encrypted at rest, and the environment's server beside the table."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""An account's appointments, their free slots and WhatsApp notices; seed 000's notice routes."""
+"""An account's appointments, their free slots and WhatsApp notices, and the notice routes."""
 from flask import Blueprint, current_app, request
 
 from web.auth import account_scoped, current_principal
@@ -97,7 +97,7 @@ def send_cancellation(account_id, appointment_id):
 
 
 def _seed_resend(appointment_id, kind: str):
-    """Seed 000's form: the appointment names its account; another account's id is a 404."""
+    """The form where the appointment names its account; another account's id is a 404."""
     principal = current_principal()
     account_id = book().account_of(appointment_id)
     if not principal.can_reach(account_id):
@@ -107,17 +107,17 @@ def _seed_resend(appointment_id, kind: str):
 
 @bp.post(SEED + "/confirmation")
 def seed_confirmation(appointment_id):
-    """Send the confirmation again (seed 000's route)."""
+    """Send the confirmation again (a notice route)."""
     return _seed_resend(appointment_id, "confirmation")
 
 
 @bp.post(SEED + "/reminder")
 def seed_reminder(appointment_id):
-    """Send a reminder now (seed 000's route)."""
+    """Send a reminder now (a notice route)."""
     return _seed_resend(appointment_id, "reminder")
 
 
 @bp.post(SEED + "/cancellation")
 def seed_cancellation(appointment_id):
-    """Send the cancellation notice again (seed 000's route)."""
+    """Send the cancellation notice again (a notice route)."""
     return _seed_resend(appointment_id, "cancellation")

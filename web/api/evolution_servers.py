@@ -1,4 +1,4 @@
-"""The platform's Evolution API servers (seed 001): the platform admin adds, reads, changes and
+"""The platform's Evolution API servers: the platform admin adds, reads, changes and
 deletes them; each comes with its usage. The API key is accepted, never shown."""
 from flask import Blueprint, current_app
 

@@ -1,4 +1,4 @@
-"""Seed 004's instance routes: the platform admin sees all, an account key its own."""
+"""Instance routes: the platform admin sees all, an account key its own."""
 from flask import Blueprint, request
 
 from web.api.whatsapp import instances, qr_response

@@ -1,4 +1,4 @@
-"""The owner's Evolution API servers (seed 001): usage at a glance, add, change, delete."""
+"""The owner's Evolution API servers: usage at a glance, add, change, delete."""
 from __future__ import annotations
 
 from uuid import UUID

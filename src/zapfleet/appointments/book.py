@@ -139,7 +139,7 @@ class AppointmentBook(ServicesMixin):
                 raise NotFound("no such appointment")
 
     def resend_notice(self, account_id: UUID, appointment_id: UUID, kind: str) -> dict:
-        """Send a notice again, on demand (seed 000's routes); the queued message."""
+        """Send a notice again, on demand (the notice routes); the queued message."""
         if kind not in KINDS:
             raise NotFound("no such notice")
         now = self.clock()

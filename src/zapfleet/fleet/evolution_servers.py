@@ -1,4 +1,4 @@
-"""The platform's Evolution API servers (seed 001): their settings and usage, and the choice of
+"""The platform's Evolution API servers: their settings and usage, and the choice of
 the server each new evolution instance goes to.
 
 The server set in the environment (EVOLUTION_URL, EVOLUTION_API_KEY, EVOLUTION_WEBHOOK_BASE)
@@ -48,7 +48,7 @@ class ServerSettings:
 
 
 def best_server(candidates: list[dict]) -> dict | None:
-    """Seed 001's choice: among active servers with room, the highest priority, then the least
+    """The choice of a server: among active servers with room, the highest priority, then the least
     used (the lowest share of its capacity taken), then the fewest instances, then the oldest."""
     roomy = [s for s in candidates if s["active"] and s["instances"] < s["capacity"]]
     return min(roomy, default=None, key=lambda s: (

@@ -1,4 +1,4 @@
-"""The booking flow over WhatsApp (seed 000): services as a numbered list, free slots, a slot
+"""The booking flow over WhatsApp: services as a numbered list, free slots, a slot
 chosen by its number or as "14:30 amanhã", the appointment made and confirmed; "cancelar"
 cancels the next appointment. The step of each conversation is stored in chat_states."""
 from __future__ import annotations
