@@ -55,7 +55,8 @@ def account_of(conn, appointment_id: UUID) -> UUID | None:
 def list_between(conn, account_id: UUID, start: datetime | None, end: datetime | None,
                  filters: dict[str, Any], limit: int, after: tuple[datetime, UUID] | None) -> list[dict]:
     """A page of appointments by start time, between start and end, filtered by status/contact."""
-    where, params = ["a.account_id = %s"], [account_id]
+    where = ["a.account_id = %s"]
+    params: list[Any] = [account_id]
     for clause, value in (("a.starts_at >= %s", start), ("a.starts_at < %s", end),
                           ("a.status = %s", filters.get("status")),
                           ("a.contact_id = %s", filters.get("contact_id")),

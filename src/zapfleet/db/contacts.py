@@ -55,7 +55,8 @@ def get_contact_by_phone(conn, account_id: UUID, phone: str) -> dict | None:
 def list_contacts(conn, account_id: UUID, *, tag: str | None, q: str | None, limit: int,
                   after: tuple[datetime, UUID] | None) -> list[dict]:
     """A page of contacts in (created_at, id) order, filtered by tag and text."""
-    where, params = ["account_id = %s"], [account_id]
+    where = ["account_id = %s"]
+    params: list[Any] = [account_id]
     if tag:
         where.append("tags @> ARRAY[%s]::text[]")
         params.append(tag)

@@ -41,7 +41,7 @@ def stop_embedded(var_dir: Path) -> bool:
     if not (pgdata / "postmaster.pid").exists():
         return False
     _prepare_runtime_dir(var_dir)
-    from pgserver._commands import pg_ctl
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # made at import time
 
     user = "pgserver" if os.geteuid() == 0 else None
     try:

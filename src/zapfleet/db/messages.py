@@ -1,6 +1,7 @@
 """SQL for conversations and their messages."""
 from __future__ import annotations
 
+from typing import Any
 from datetime import datetime
 from uuid import UUID
 
@@ -35,7 +36,8 @@ def list_conversations(conn, account_id: UUID, limit: int,
                        before: tuple[datetime, UUID] | None) -> list[dict]:
     """A page of conversations, most recent activity first."""
     sort_key = "coalesce(c.last_message_at, c.created_at)"
-    where, params = "c.account_id = %s", [account_id]
+    where = "c.account_id = %s"
+    params: list[Any] = [account_id]
     if before:
         where += f" AND ({sort_key}, c.id) < (%s, %s)"
         params += list(before)
@@ -69,7 +71,8 @@ def insert_message(conn, account_id: UUID, conversation_id: UUID, direction: str
 def list_messages(conn, account_id: UUID, conversation_id: UUID, limit: int,
                   after: tuple[datetime, UUID] | None) -> list[dict]:
     """A page of a conversation's messages, oldest first."""
-    where, params = "account_id = %s AND conversation_id = %s", [account_id, conversation_id]
+    where = "account_id = %s AND conversation_id = %s"
+    params: list[Any] = [account_id, conversation_id]
     if after:
         where += " AND (created_at, id) > (%s, %s)"
         params += list(after)

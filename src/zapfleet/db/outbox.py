@@ -77,9 +77,18 @@ def queue_api_message(conn, account_id: UUID, phone: str, body: str, idempotency
                                          lease_until, 0 if lease_until is None else 1, send_at))
         row = cur.fetchone()
     if row is None:  # the same key, queued at the same moment by another request
-        return get_by_idempotency_key(conn, account_id, idempotency_key), False, None
+        return _queued_before(conn, account_id, idempotency_key), False, None
     instance = row.pop("instance")
     return row, row.pop("created"), instance
+
+
+def _queued_before(conn, account_id: UUID, key: str | None) -> dict:
+    """The message another request queued with this key (only a key can make the queue INSERT
+    do nothing)."""
+    row = get_by_idempotency_key(conn, account_id, key) if key is not None else None
+    if row is None:
+        raise LookupError("the queue statement inserted nothing and found no message to return")
+    return row
 
 
 def get_by_idempotency_key(conn, account_id: UUID, key: str) -> dict | None:

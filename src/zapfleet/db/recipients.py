@@ -1,6 +1,7 @@
 """SQL for campaign recipients: the audience fixed at start, taken one by one, and progress."""
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 from zapfleet.core.vocabulary import RECIPIENT_STATUSES
 
@@ -74,7 +75,8 @@ def progress(conn, account_id: UUID, campaign_ids: list[UUID]) -> dict[UUID, dic
 def list_recipients(conn, account_id: UUID, campaign_id: UUID, status: str | None, limit: int,
                     after: int | None) -> list[dict]:
     """A page of a campaign's recipients in send order, optionally of one status."""
-    where, params = ["r.account_id = %s", "r.campaign_id = %s"], [account_id, campaign_id]
+    where = ["r.account_id = %s", "r.campaign_id = %s"]
+    params: list[Any] = [account_id, campaign_id]
     if status:
         where.append(f"{RECIPIENT_STATUS} = %s")
         params.append(status)

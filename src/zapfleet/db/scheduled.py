@@ -1,6 +1,7 @@
 """SQL for scheduled messages: queued outbound messages that wait for their send_at."""
 from __future__ import annotations
 
+from typing import Any
 from datetime import datetime
 from uuid import UUID
 
@@ -12,7 +13,8 @@ _COLUMNS = ", ".join(f"m.{c.strip()}" for c in OUTBOX_COLUMNS.split(",")) + ", k
 def list_scheduled(conn, account_id: UUID, limit: int,
                    after: tuple[datetime, UUID] | None) -> list[dict]:
     """A page of the account's messages still waiting for their send_at, soonest first."""
-    where, params = "m.account_id = %s AND m.status = 'queued' AND m.send_at IS NOT NULL", [account_id]
+    where = "m.account_id = %s AND m.status = 'queued' AND m.send_at IS NOT NULL"
+    params: list[Any] = [account_id]
     if after:
         where += " AND (m.send_at, m.id) > (%s, %s)"
         params += list(after)

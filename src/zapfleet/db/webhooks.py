@@ -1,6 +1,7 @@
 """SQL for an account's webhook and its durable delivery log."""
 from __future__ import annotations
 
+from typing import Any
 from datetime import datetime
 from uuid import UUID
 
@@ -58,7 +59,8 @@ def insert_delivery(conn, delivery_id: UUID, account_id: UUID, event: str, paylo
 def list_deliveries(conn, account_id: UUID, limit: int,
                     before: tuple[datetime, UUID] | None) -> list[dict]:
     """A page of the account's deliveries, newest first."""
-    where, params = "account_id = %s", [account_id]
+    where = "account_id = %s"
+    params: list[Any] = [account_id]
     if before:
         where += " AND (created_at, id) < (%s, %s)"
         params += list(before)
