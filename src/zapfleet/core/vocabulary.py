@@ -8,7 +8,7 @@ ACCOUNT_PLANS = ("owner", "free", "basic", "pro")
 ACCOUNT_STATUSES = ("active", "suspended", "cancelled")
 USER_ROLES = ("admin", "member")
 
-ENGINE_NAMES = ("sandbox", "neonize", "evolution")
+ENGINE_NAMES = ("sandbox", "evolution", "neonize")
 DESIRED_STATES = ("running", "stopped")
 CONNECTION_STATES = ("connecting", "waiting_qr", "connected", "disconnected", "logged_out", "banned")
 """What a worker reports about its WhatsApp connection."""
