@@ -1,106 +1,11 @@
-"""The OpenAPI 3.1 document for the REST API, assembled from small helpers."""
+"""Hand-written operations of the routes whose views do not declare their shapes yet."""
 from __future__ import annotations
 
-import re
-from typing import Any
-
-from web.errors import STATUS_BY_CODE
-from web.openapi_schemas import component_schemas, error_name, error_response_components, ref
-from zapfleet import __version__
-from zapfleet.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
-
-Spec = dict[str, Any]
-
-ACCOUNT = "/api/accounts/{account_id}"
-TAGS = (
-    ("Health", "Liveness of the service."),
-    ("Registration", "Public sign-up."),
-    ("Accounts", "Accounts (tenants). The platform admin manages them all; an account manages itself."),
-    ("Contacts", "The people an account talks to, with CSV import and export."),
-    ("Conversations", "Message threads with contacts, and their history."),
-    ("Campaigns", "Bulk messages to tagged contacts, paced per number to protect it."),
-    ("API keys", "The keys that authenticate an account's API calls."),
-    ("WhatsApp", "An account's WhatsApp connection: connect, status, QR code, worker log and sending."),
-    ("Instances", "The WhatsApp workers' lifecycle: start, stop, restart, unlink and delete."),
-    ("Webhooks", "Events POSTed to the account's URL, signed, with a delivery log."),
-    ("Sandbox", "The sandbox engine's simulated phone, for trying the API without WhatsApp."),
-)
-PATH_PARAMETERS = {
-    "account_id": "The account's id.",
-    "contact_id": "The contact's id.",
-    "conversation_id": "The conversation's id.",
-    "campaign_id": "The campaign's id.",
-    "key_id": "The API key's id.",
-    "service_id": "The service's id.",
-    "appointment_id": "The appointment's id.",
-    "message_id": "The message's id.",
-    "server_id": "The Evolution server's id.",
-}
-ACCESS_NOTES = {
-    "public": "No authentication.",
-    "admin": "Platform admin key only.",
-    "account": "The account's own API key, or the platform admin key.",
-    "any": "Any API key.",
-}
-ACCESS_ERRORS = {"public": (), "admin": (401, 403), "account": (401, 404), "any": (401,)}
-
-
-def errors(*statuses: int) -> Spec:
-    """References to the reusable error responses for these HTTP statuses."""
-    code_by_status = {status: code for code, status in STATUS_BY_CODE.items()}
-    return {str(status): {"$ref": f"#/components/responses/{error_name(code_by_status[status])}"}
-            for status in sorted(statuses)}
-
-
-def json_response(description: str, schema: str) -> Spec:
-    """A response whose body is JSON of a named schema."""
-    return {"description": description, "content": {"application/json": {"schema": ref(schema)}}}
-
-
-def json_body(schema: str, required: bool = True) -> Spec:
-    """A JSON request body of a named schema."""
-    return {"required": required, "content": {"application/json": {"schema": ref(schema)}}}
-
-
-def query(name: str, description: str, schema: Spec | None = None) -> Spec:
-    """An optional query-string parameter."""
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "string"}}
-
-
-def path_parameters(path: str) -> list[Spec]:
-    """The uuid path parameters that appear in a templated path."""
-    return [{"name": name, "in": "path", "required": True, "description": PATH_PARAMETERS[name],
-             "schema": {"type": "string", "format": "uuid"}} for name in re.findall(r"{(\w+)}", path)]
-
-
-def page_parameters(what: str) -> list[Spec]:
-    """The keyset-pagination parameters: limit and cursor."""
-    limit = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
-    return [query("limit", f"How many {what} per page.", limit),
-            query("cursor", "The next_cursor of the previous page; omit for the first page.")]
-
-
-def operation(operation_id: str, tag: str, summary: str, description: str, *, access: str,
-              ok: tuple[int, Spec], error_statuses: tuple[int, ...] = (),
-              parameters: list[Spec] | None = None, body: Spec | None = None) -> Spec:
-    """One operation: its success response plus the errors its access level and input can cause."""
-    status, response = ok
-    op: Spec = {"operationId": operation_id, "tags": [tag], "summary": summary,
-                "description": f"{description} {ACCESS_NOTES[access]}"}
-    if parameters:
-        op["parameters"] = parameters
-    if body:
-        op["requestBody"] = body
-    op["responses"] = {str(status): response, **errors(*ACCESS_ERRORS[access], *error_statuses)}
-    if access == "public":
-        op["security"] = []
-    return op
-
-
-def no_content(description: str) -> tuple[int, Spec]:
-    """A 204 response with no body."""
-    return 204, {"description": description}
+from web.openapi.common import (ACCOUNT, Spec, json_body, json_response, no_content, operation,
+                                page_parameters, query)
+from web.openapi.legacy_evolution import evolution_operations
+from web.openapi.legacy_messaging import messaging_operations
+from web.openapi.legacy_workers import worker_operations
 
 
 def _public_operations() -> list[tuple[str, str, Spec]]:
@@ -261,55 +166,7 @@ def _api_key_operations() -> list[tuple[str, str, Spec]]:
 
 
 def operations() -> list[tuple[str, str, Spec]]:
-    """Every (path, method, operation) the API serves, in documentation order."""
-    from web.openapi_evolution import evolution_operations  # they build on the helpers above
-    from web.openapi_messaging import messaging_operations
-    from web.openapi_workers import worker_operations
-
+    """Every hand-written (path, method, operation), in documentation order."""
     return [*_public_operations(), *_account_operations(), *_contact_operations(),
             *_conversation_operations(), *_campaign_operations(), *_api_key_operations(),
             *worker_operations(), *evolution_operations(), *messaging_operations()]
-
-
-def build_paths() -> Spec:
-    """The paths object: operations grouped by path, with their path parameters."""
-    paths: Spec = {}
-    for path, method, op in operations():
-        item = paths.setdefault(path, {"parameters": path_parameters(path)} if "{" in path else {})
-        item[method] = op
-    return paths
-
-
-def build_spec() -> Spec:
-    """The complete OpenAPI 3.1 document."""
-    from web.openapi_evolution import EVOLUTION_TAGS, evolution_schemas
-    from web.openapi_messaging import MESSAGING_TAGS
-    from web.openapi_messaging_schemas import messaging_schemas
-    from web.openapi_workers import worker_schemas
-
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "zapfleet",
-            "version": __version__,
-            "description": "Multi-tenant WhatsApp manager: accounts, contacts, conversations, "
-                           "paced campaigns, API keys, each account's WhatsApp instance, sending "
-                           "and webhooks, appointments with their notices, the booking bot's "
-                           "settings and metrics. Every error has the body "
-                           '{"error": {"code", "message"}}. Timestamps are ISO 8601.',
-        },
-        "tags": [{"name": name, "description": description}
-                 for name, description in TAGS + EVOLUTION_TAGS + MESSAGING_TAGS],
-        "security": [{"bearerAuth": []}],
-        "paths": build_paths(),
-        "components": {
-            "securitySchemes": {"bearerAuth": {
-                "type": "http", "scheme": "bearer",
-                "description": "Send `Authorization: Bearer <api key>`: an account's key "
-                               "(from sign-up or the API keys endpoints) or the platform admin key.",
-            }},
-            "schemas": {**component_schemas(), **worker_schemas(), **evolution_schemas(),
-                        **messaging_schemas()},
-            "responses": error_response_components(),
-        },
-    }

@@ -1,10 +1,9 @@
-"""Reusable OpenAPI components: the JSON shapes the API reads and returns, and its error responses."""
+"""Hand-written OpenAPI components of the shapes not yet declared as models, and their helpers."""
 from __future__ import annotations
 
 from typing import Any
 
 from zapfleet.tenancy.accounts import PLANS, STATUSES
-from zapfleet.core.errors import ERROR_CODES
 from zapfleet.core.vocabulary import CAMPAIGN_STATUSES, MESSAGE_DIRECTIONS, MESSAGE_ORIGINS, MESSAGE_STATUSES, USER_ROLES
 
 Schema = dict[str, Any]
@@ -13,18 +12,6 @@ ROLES = USER_ROLES
 DIRECTIONS = MESSAGE_DIRECTIONS
 ORIGINS = MESSAGE_ORIGINS
 SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}$"
-ERROR_DESCRIPTIONS = {
-    "invalid_input": "The input is invalid; the message starts with the offending field.",
-    "unauthorized": "The API key is missing, unknown or revoked.",
-    "forbidden": "The key is valid but may not do this.",
-    "not_found": "No such resource, or it belongs to another account.",
-    "conflict": "The request clashes with existing data, such as a duplicate phone or e-mail, or "
-                "another change to the account's WhatsApp instance is in progress, or the "
-                "WhatsApp worker is not linked to a phone.",
-    "payload_too_large": "The request body is larger than the configured limit (MAX_IMPORT_BYTES).",
-    "unavailable": "The database, the process supervisor or the account's WhatsApp worker cannot "
-                   "be reached right now.",
-}
 TAG_RULE = "letters, digits, spaces and . : / -, starting with a letter or digit, up to 50 characters"
 
 
@@ -96,14 +83,6 @@ def page_of(name: str, description: str) -> Schema:
         "items": {"type": "array", "items": ref(name)},
         "next_cursor": nullable(string("Pass as ?cursor= to get the next page; null on the last page.")),
     }, description)
-
-
-def _error() -> Schema:
-    body = record({
-        "code": string("A stable, machine-readable error code.", enum=list(ERROR_CODES)),
-        "message": string("A human-readable explanation; for invalid input it starts with the field."),
-    }, "What went wrong.")
-    return record({"error": body}, "The shape of every error response.")
 
 
 def _account_fields() -> dict[str, Schema]:
@@ -270,24 +249,7 @@ def _identity_schemas() -> dict[str, Schema]:
 def component_schemas() -> dict[str, Schema]:
     """Every reusable schema, by name."""
     return {
-        "Error": _error(),
         "Health": record({"status": string("Always ok.", enum=["ok"])}, "The service is up."),
         **_account_schemas(), **_contact_schemas(), **_messaging_schemas(),
         **_campaign_schemas(), **_identity_schemas(),
     }
-
-
-def error_name(code: str) -> str:
-    """The components/responses name for an error code: not_found -> NotFound."""
-    return "".join(part.title() for part in code.split("_"))
-
-
-def error_response_components() -> dict[str, Any]:
-    """One reusable response per error status the API documents."""
-    return {error_name(code): {
-        "description": description,
-        "content": {"application/json": {
-            "schema": ref("Error"),
-            "example": {"error": {"code": code, "message": description}},
-        }},
-    } for code, description in ERROR_DESCRIPTIONS.items()}
