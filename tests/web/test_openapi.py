@@ -118,3 +118,23 @@ def test_docs_page_lists_every_path(client, spec):
     page = response.get_data(as_text=True)
     assert all(path in page for path in spec["paths"])
     assert "<script" not in page and "<link" not in page  # self-contained: no JavaScript, no CDN
+
+
+def test_enums_and_limits_come_from_the_declared_models(spec):
+    schemas = spec["components"]["schemas"]
+    assert schemas["ContactIn"]["properties"]["name"]["maxLength"] == 200
+    assert schemas["ContactIn"]["required"] == ["phone"]
+    assert schemas["ErrorDetail"]["properties"]["code"]["enum"] == list(ERROR_CODES)
+    listing = spec["paths"]["/api/accounts/{account_id}/contacts"]["get"]
+    limit = next(p for p in listing["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 500)
+
+
+def test_a_request_that_breaks_its_model_gets_a_400_naming_the_field(client, register):
+    tenant = register()
+    url = f"/api/accounts/{tenant.id}/contacts"
+    response = client.post(url, json={"phone": "11911111111", "name": "x" * 201},
+                           headers=tenant.headers)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == {"code": "invalid_input",
+                                            "message": "name: must be at most 200 characters"}

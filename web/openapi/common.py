@@ -112,3 +112,18 @@ def operation(operation_id: str, tag: str, summary: str, description: str, *, ac
 def no_content(description: str) -> tuple[int, Spec]:
     """A 204 response with no body."""
     return 204, {"description": description}
+
+
+CSV_UPLOAD = {"type": "string", "contentMediaType": "text/csv",
+              "description": "CSV with a header row naming a phone column (phone or telefone) and "
+                             "optionally name, tags (separated by ; or |) and opted_out; "
+                             "comma or semicolon delimited."}
+CSV_IMPORT_BODY = {"required": True, "content": {
+    "text/csv": {"schema": CSV_UPLOAD},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                       "properties": {"file": CSV_UPLOAD}}},
+}}
+CSV_DOWNLOAD = {"description": "Every contact as CSV with the columns phone, name, tags, opted_out.",
+                "headers": {"Content-Disposition": {"schema": {"type": "string"},
+                                                    "description": 'attachment; filename="contacts.csv"'}},
+                "content": {"text/csv": {"schema": {"type": "string"}}}}

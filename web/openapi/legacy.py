@@ -48,62 +48,6 @@ def _account_operations() -> list[tuple[str, str, Spec]]:
     ]
 
 
-def _contact_operations() -> list[tuple[str, str, Spec]]:
-    base, one = f"{ACCOUNT}/contacts", f"{ACCOUNT}/contacts/{{contact_id}}"
-    csv_upload = {"type": "string", "contentMediaType": "text/csv",
-                  "description": "CSV with a header row naming a phone column (phone or telefone) and "
-                                 "optionally name, tags (separated by ; or |) and opted_out; "
-                                 "comma or semicolon delimited."}
-    import_body = {"required": True, "content": {
-        "text/csv": {"schema": csv_upload},
-        "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
-                                           "properties": {"file": csv_upload}}},
-    }}
-    attachment = {"schema": {"type": "string"}, "description": 'attachment; filename="contacts.csv"'}
-    csv_download = {"description": "Every contact as CSV with the columns phone, name, tags, opted_out.",
-                    "headers": {"Content-Disposition": attachment},
-                    "content": {"text/csv": {"schema": {"type": "string"}}}}
-    return [
-        (base, "get", operation(
-            "list_contacts", "Contacts", "List contacts",
-            "A page of contacts in creation order, optionally filtered by tag and text.",
-            access="account", error_statuses=(400,),
-            parameters=[query("tag", "Only contacts with this tag."),
-                        query("q", "Only contacts whose name contains, or phone includes, this text."),
-                        *page_parameters("contacts")],
-            ok=(200, json_response("A page of contacts.", "ContactPage")))),
-        (base, "post", operation(
-            "create_contact", "Contacts", "Add a contact",
-            "Adds a contact; the phone is normalised to E.164 digits and must be unique in the account.",
-            access="account", body=json_body("ContactInput"), error_statuses=(400, 409),
-            ok=(201, json_response("The new contact.", "Contact")))),
-        (one, "get", operation(
-            "get_contact", "Contacts", "Get a contact", "One contact.",
-            access="account", ok=(200, json_response("The contact.", "Contact")))),
-        (one, "patch", operation(
-            "update_contact", "Contacts", "Change a contact", "Changes the fields sent.",
-            access="account", body=json_body("ContactChanges"), error_statuses=(400, 409),
-            ok=(200, json_response("The changed contact.", "Contact")))),
-        (one, "delete", operation(
-            "delete_contact", "Contacts", "Delete a contact",
-            "Deletes the contact and its conversation.",
-            access="account", ok=no_content("The contact is gone."))),
-        (f"{base}/import", "post", operation(
-            "import_contacts", "Contacts", "Import contacts from CSV",
-            "Send the file as the raw body (text/csv; text/plain and application/csv also work) or "
-            "as a multipart field named file. Existing phones are merged: tags are added and a "
-            "non-empty name replaces the old one. Bad rows are skipped and reported by line number.",
-            access="account", body=import_body, error_statuses=(400, 413),
-            parameters=[query("encoding", "The file's text encoding, such as latin-1 or cp1252; "
-                                          "UTF-8 (with or without a BOM) when omitted.")],
-            ok=(200, json_response("What was created, merged and rejected.", "ImportReport")))),
-        (f"{base}/export", "get", operation(
-            "export_contacts", "Contacts", "Export contacts as CSV",
-            "Streams every contact of the account as a CSV download that the import accepts.",
-            access="account", ok=(200, csv_download))),
-    ]
-
-
 def _conversation_operations() -> list[tuple[str, str, Spec]]:
     base = f"{ACCOUNT}/conversations"
     return [
@@ -167,6 +111,6 @@ def _api_key_operations() -> list[tuple[str, str, Spec]]:
 
 def operations() -> list[tuple[str, str, Spec]]:
     """Every hand-written (path, method, operation), in documentation order."""
-    return [*_public_operations(), *_account_operations(), *_contact_operations(),
+    return [*_public_operations(), *_account_operations(),
             *_conversation_operations(), *_campaign_operations(), *_api_key_operations(),
             *worker_operations(), *evolution_operations(), *messaging_operations()]

@@ -117,36 +117,6 @@ def _account_schemas() -> dict[str, Schema]:
             "AccountList": list_of("Account", "Every account.")}
 
 
-def _contact_schemas() -> dict[str, Schema]:
-    fields = {
-        "phone": string("Phone number in any common format; local numbers use the default region."),
-        "name": string("Display name.", maxLength=200),
-        "tags": tag_list("Tags used to filter and target contacts; duplicates are dropped."),
-        "opted_out": described({"type": "boolean"}, "True when the contact asked for no campaigns."),
-    }
-    contact = record({
-        "id": uuid("The contact's id."),
-        "account_id": uuid("The account the contact belongs to."),
-        **fields,
-        "phone": string("E.164 digits without the plus sign, e.g. 5511988887777.", pattern="^[0-9]+$"),
-        "created_at": timestamp("When the contact was created."),
-        "updated_at": timestamp("When the contact last changed."),
-    }, "A person the account talks to.")
-    creation = obj(fields, "A new contact.", required=("phone",))
-    report = record({
-        "created": described({"type": "integer", "minimum": 0}, "Rows that added a new contact."),
-        "updated": described({"type": "integer", "minimum": 0}, "Rows merged into an existing contact."),
-        "error_count": described({"type": "integer", "minimum": 0}, "Rows rejected, in total."),
-        "errors": {"type": "array", "maxItems": 1000, "description": "The first 1000 rejected rows.",
-                   "items": record({"line": described({"type": "integer"}, "Line number in the file."),
-                                    "error": string("Why the row was rejected.")}, "A rejected row.")},
-    }, "The outcome of a CSV import.")
-    return {"Contact": contact, "ContactInput": creation,
-            "ContactChanges": without_required(creation, "Changes to a contact."),
-            "ContactPage": page_of("Contact", "A page of contacts, oldest first."),
-            "ImportReport": report}
-
-
 def _messaging_schemas() -> dict[str, Schema]:
     conversation = record({
         "id": uuid("The conversation's id."),
@@ -250,6 +220,6 @@ def component_schemas() -> dict[str, Schema]:
     """Every reusable schema, by name."""
     return {
         "Health": record({"status": string("Always ok.", enum=["ok"])}, "The service is up."),
-        **_account_schemas(), **_contact_schemas(), **_messaging_schemas(),
+        **_account_schemas(), **_messaging_schemas(),
         **_campaign_schemas(), **_identity_schemas(),
     }

@@ -25,6 +25,13 @@ class ContactQuery(PageQuery):
                                             "includes, this text.")
 
 
+class ImportQuery(Shape):
+    """Options of a CSV import."""
+
+    encoding: str | None = Field(None, description="The file's text encoding, such as latin-1 or "
+                                                   "cp1252; UTF-8 (with or without a BOM) when omitted.")
+
+
 class ContactIn(Shape):
     """A new contact."""
 
