@@ -5,6 +5,7 @@ import pytest
 
 from web.openapi.build import build_spec
 from zapfleet.core.errors import ERROR_CODES
+from zapfleet.messaging.shapes import Contact, ConversationPage, MessagePage
 
 DOC_ROUTES = {"/api/openapi.json", "/api/docs"}
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -138,3 +139,18 @@ def test_a_request_that_breaks_its_model_gets_a_400_naming_the_field(client, reg
     assert response.status_code == 400
     assert response.get_json()["error"] == {"code": "invalid_input",
                                             "message": "name: must be at most 200 characters"}
+
+
+def test_real_responses_match_their_declared_models(client, register, manager):
+    tenant = register()
+    base = f"/api/accounts/{tenant.id}"
+    contact = client.post(f"{base}/contacts", json={"phone": "11911111111", "tags": ["vip"]},
+                          headers=tenant.headers).get_json()
+    Contact.model_validate(contact)
+    manager.record_message(tenant.id, "11911111111", "in", "Oi!", "received")
+    conversations = client.get(f"{base}/conversations", headers=tenant.headers).get_json()
+    ConversationPage.model_validate(conversations)
+    conversation_id = conversations["items"][0]["id"]
+    messages = client.get(f"{base}/conversations/{conversation_id}/messages",
+                          headers=tenant.headers).get_json()
+    assert MessagePage.model_validate(messages).items[0].direction == "in"

@@ -10,11 +10,6 @@ from web.openapi.legacy_workers import worker_operations
 
 def _public_operations() -> list[tuple[str, str, Spec]]:
     return [
-        ("/healthz", "get", operation(
-            "healthz", "Health", "Check liveness",
-            "Answers 200 when the service and its database work, 503 when the database is down.",
-            access="public", ok=(200, json_response("The service is up.", "Health")),
-            error_statuses=(503,))),
         ("/api/register", "post", operation(
             "register", "Registration", "Sign up",
             "Creates an account, its first user and an API key. The key is shown only in this answer.",
@@ -45,22 +40,6 @@ def _account_operations() -> list[tuple[str, str, Spec]]:
             "delete_account", "Accounts", "Delete an account",
             "Deletes the account and everything stored under it. This cannot be undone.",
             access="account", ok=no_content("The account is gone."))),
-    ]
-
-
-def _conversation_operations() -> list[tuple[str, str, Spec]]:
-    base = f"{ACCOUNT}/conversations"
-    return [
-        (base, "get", operation(
-            "list_conversations", "Conversations", "List conversations",
-            "A page of conversations, most recent activity first.",
-            access="account", error_statuses=(400,), parameters=page_parameters("conversations"),
-            ok=(200, json_response("A page of conversations.", "ConversationPage")))),
-        (f"{base}/{{conversation_id}}/messages", "get", operation(
-            "list_messages", "Conversations", "List a conversation's messages",
-            "A page of one conversation's messages, oldest first.",
-            access="account", error_statuses=(400,), parameters=page_parameters("messages"),
-            ok=(200, json_response("A page of messages.", "MessagePage")))),
     ]
 
 
@@ -112,5 +91,5 @@ def _api_key_operations() -> list[tuple[str, str, Spec]]:
 def operations() -> list[tuple[str, str, Spec]]:
     """Every hand-written (path, method, operation), in documentation order."""
     return [*_public_operations(), *_account_operations(),
-            *_conversation_operations(), *_campaign_operations(), *_api_key_operations(),
+            *_campaign_operations(), *_api_key_operations(),
             *worker_operations(), *evolution_operations(), *messaging_operations()]

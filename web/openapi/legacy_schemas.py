@@ -117,39 +117,6 @@ def _account_schemas() -> dict[str, Schema]:
             "AccountList": list_of("Account", "Every account.")}
 
 
-def _messaging_schemas() -> dict[str, Schema]:
-    conversation = record({
-        "id": uuid("The conversation's id."),
-        "account_id": uuid("The account the conversation belongs to."),
-        "contact_id": uuid("The contact on the other side."),
-        "phone": string("The contact's phone, E.164 digits."),
-        "name": string("The contact's name."),
-        "last_message_at": nullable(timestamp("When the last message was stored; null when none yet.")),
-        "unread_count": described({"type": "integer", "minimum": 0}, "Incoming messages not yet read."),
-        "created_at": timestamp("When the conversation started."),
-    }, "The thread of messages with one contact.")
-    message = record({
-        "id": uuid("The message's id."),
-        "account_id": uuid("The account the message belongs to."),
-        "conversation_id": uuid("The conversation the message is in."),
-        "direction": string("in: received from the contact; out: sent to it.", enum=list(DIRECTIONS)),
-        "body": string("The text.", maxLength=4096),
-        "status": string("Delivery status.", enum=list(MESSAGE_STATUSES)),
-        "provider_message_id": nullable(string("The WhatsApp provider's id for the message.")),
-        "idempotency_key": nullable(string("The sender's key that prevents storing it twice.")),
-        "error": nullable(string("Why delivery failed, when it did.")),
-        "origin": nullable(string("Who made an outbound message: api (the send API or the inbox), "
-                                  "campaign, notice (appointments), bot, auto_reply; null for "
-                                  "inbound ones.", enum=list(ORIGINS))),
-        "send_at": nullable(timestamp("When a scheduled message is to leave.")),
-        "created_at": timestamp("When the message was stored."),
-        "updated_at": timestamp("When its status last changed."),
-    }, "One WhatsApp message.")
-    return {"Conversation": conversation, "Message": message,
-            "ConversationPage": page_of("Conversation", "A page of conversations, most recent first."),
-            "MessagePage": page_of("Message", "A page of messages, oldest first.")}
-
-
 def _campaign_schemas() -> dict[str, Schema]:
     fields = {
         "name": string("Display name.", minLength=1, maxLength=200),
@@ -219,7 +186,6 @@ def _identity_schemas() -> dict[str, Schema]:
 def component_schemas() -> dict[str, Schema]:
     """Every reusable schema, by name."""
     return {
-        "Health": record({"status": string("Always ok.", enum=["ok"])}, "The service is up."),
-        **_account_schemas(), **_messaging_schemas(),
+        **_account_schemas(),
         **_campaign_schemas(), **_identity_schemas(),
     }

@@ -20,7 +20,10 @@ class DocumentSchema(GenerateJsonSchema):
     def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
         inner = self.generate_inner(schema["schema"])
         if isinstance(inner.get("type"), str) and inner["type"] != "null":
-            return {**inner, "type": [inner["type"], "null"]}
+            nullable = {**inner, "type": [inner["type"], "null"]}
+            if "enum" in inner:
+                nullable["enum"] = [*inner["enum"], None]
+            return nullable
         return super().nullable_schema(schema)
 
 
