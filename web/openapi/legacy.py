@@ -1,8 +1,7 @@
 """Hand-written operations of the routes whose views do not declare their shapes yet."""
 from __future__ import annotations
 
-from web.openapi.common import (ACCOUNT, Spec, json_body, json_response, no_content, operation,
-                                page_parameters, query)
+from web.openapi.common import ACCOUNT, Spec, json_body, json_response, no_content, operation
 from web.openapi.legacy_evolution import evolution_operations
 from web.openapi.legacy_messaging import messaging_operations
 from web.openapi.legacy_workers import worker_operations
@@ -15,31 +14,6 @@ def _public_operations() -> list[tuple[str, str, Spec]]:
             "Creates an account, its first user and an API key. The key is shown only in this answer.",
             access="public", body=json_body("RegistrationInput"), error_statuses=(400, 409),
             ok=(201, json_response("The new account, user and key.", "Registration")))),
-    ]
-
-
-def _account_operations() -> list[tuple[str, str, Spec]]:
-    return [
-        ("/api/accounts", "get", operation(
-            "list_accounts", "Accounts", "List accounts", "Every account, oldest first.",
-            access="admin", ok=(200, json_response("The accounts.", "AccountList")))),
-        ("/api/accounts", "post", operation(
-            "create_account", "Accounts", "Create an account",
-            "Creates an account without users; the slug is made from the name unless given.",
-            access="admin", body=json_body("AccountInput"), error_statuses=(400, 409),
-            ok=(201, json_response("The new account.", "Account")))),
-        (ACCOUNT, "get", operation(
-            "get_account", "Accounts", "Get an account", "One account.",
-            access="account", ok=(200, json_response("The account.", "Account")))),
-        (ACCOUNT, "patch", operation(
-            "update_account", "Accounts", "Change an account",
-            "Changes the fields sent; only the platform admin may change plan and status.",
-            access="account", body=json_body("AccountChanges"), error_statuses=(400, 403, 409),
-            ok=(200, json_response("The changed account.", "Account")))),
-        (ACCOUNT, "delete", operation(
-            "delete_account", "Accounts", "Delete an account",
-            "Deletes the account and everything stored under it. This cannot be undone.",
-            access="account", ok=no_content("The account is gone."))),
     ]
 
 
@@ -90,6 +64,6 @@ def _api_key_operations() -> list[tuple[str, str, Spec]]:
 
 def operations() -> list[tuple[str, str, Spec]]:
     """Every hand-written (path, method, operation), in documentation order."""
-    return [*_public_operations(), *_account_operations(),
+    return [*_public_operations(), 
             *_campaign_operations(), *_api_key_operations(),
             *worker_operations(), *evolution_operations(), *messaging_operations()]

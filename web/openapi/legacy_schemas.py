@@ -3,15 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from zapfleet.tenancy.accounts import PLANS, STATUSES
-from zapfleet.core.vocabulary import CAMPAIGN_STATUSES, MESSAGE_DIRECTIONS, MESSAGE_ORIGINS, MESSAGE_STATUSES, USER_ROLES
+from zapfleet.core.vocabulary import CAMPAIGN_STATUSES, USER_ROLES
 
 Schema = dict[str, Any]
 
 ROLES = USER_ROLES
-DIRECTIONS = MESSAGE_DIRECTIONS
-ORIGINS = MESSAGE_ORIGINS
-SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}$"
 TAG_RULE = "letters, digits, spaces and . : / -, starting with a letter or digit, up to 50 characters"
 
 
@@ -85,38 +81,6 @@ def page_of(name: str, description: str) -> Schema:
     }, description)
 
 
-def _account_fields() -> dict[str, Schema]:
-    return {
-        "name": string("Display name.", minLength=1, maxLength=200),
-        "phone": nullable(string("WhatsApp number in any common format; null or empty clears it.")),
-        "plan": string("Billing plan.", enum=list(PLANS)),
-        "settings": described({"type": "object"}, "Free-form settings object."),
-    }
-
-
-def _account_schemas() -> dict[str, Schema]:
-    fields = _account_fields()
-    creation = obj({**fields, "slug": string("URL-safe identifier; made from the name when absent.",
-                                             pattern=SLUG_PATTERN)},
-                   "A new account (platform admin only).", required=("name",))
-    status = string("Lifecycle status.", enum=list(STATUSES))
-    changes = obj({**fields, "status": status},
-                  "Changes to an account; only the platform admin may change plan and status.")
-    account = record({
-        "id": uuid("The account's id."),
-        "name": fields["name"],
-        "slug": string("URL-safe unique identifier.", pattern=SLUG_PATTERN),
-        "phone": nullable(string("WhatsApp number as E.164 digits without the plus sign.")),
-        "plan": fields["plan"],
-        "status": status,
-        "settings": fields["settings"],
-        "created_at": timestamp("When the account was created."),
-        "updated_at": timestamp("When the account last changed."),
-    }, "An account (tenant): a business and everything stored under it.")
-    return {"Account": account, "AccountInput": creation, "AccountChanges": changes,
-            "AccountList": list_of("Account", "Every account.")}
-
-
 def _campaign_schemas() -> dict[str, Schema]:
     fields = {
         "name": string("Display name.", minLength=1, maxLength=200),
@@ -186,6 +150,6 @@ def _identity_schemas() -> dict[str, Schema]:
 def component_schemas() -> dict[str, Schema]:
     """Every reusable schema, by name."""
     return {
-        **_account_schemas(),
+        
         **_campaign_schemas(), **_identity_schemas(),
     }
