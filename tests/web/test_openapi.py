@@ -3,18 +3,19 @@ import re
 
 import pytest
 
-from web.openapi import build_spec
+from web.openapi.build import build_spec
 from zapfleet.core.errors import ERROR_CODES
+from zapfleet.messaging.shapes import Contact, ConversationPage, MessagePage
 
 DOC_ROUTES = {"/api/openapi.json", "/api/docs"}
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
-@pytest.fixture(scope="module")
-def spec():
-    """The OpenAPI document, built without an app."""
-    return build_spec()
+@pytest.fixture
+def spec(app):
+    """The OpenAPI document of the test app."""
+    return build_spec(app)
 
 
 def openapi_path(rule: str) -> str:
@@ -99,8 +100,9 @@ def test_every_reference_resolves(spec):
 
 
 def test_error_schema_codes_are_the_error_codes(spec):
-    error = spec["components"]["schemas"]["Error"]
-    assert error["properties"]["error"]["properties"]["code"]["enum"] == list(ERROR_CODES)
+    schemas = spec["components"]["schemas"]
+    detail = schemas[schemas["Error"]["properties"]["error"]["$ref"].rsplit("/", 1)[-1]]
+    assert detail["properties"]["code"]["enum"] == list(ERROR_CODES)
 
 
 def test_openapi_json_is_served(client):
@@ -108,7 +110,7 @@ def test_openapi_json_is_served(client):
     assert response.status_code == 200 and response.mimetype == "application/json"
     document = response.get_json()
     assert document["openapi"].startswith("3.")
-    assert document == build_spec()
+    assert document == build_spec(client.application)
 
 
 def test_docs_page_lists_every_path(client, spec):
@@ -117,3 +119,38 @@ def test_docs_page_lists_every_path(client, spec):
     page = response.get_data(as_text=True)
     assert all(path in page for path in spec["paths"])
     assert "<script" not in page and "<link" not in page  # self-contained: no JavaScript, no CDN
+
+
+def test_enums_and_limits_come_from_the_declared_models(spec):
+    schemas = spec["components"]["schemas"]
+    assert schemas["ContactIn"]["properties"]["name"]["maxLength"] == 200
+    assert schemas["ContactIn"]["required"] == ["phone"]
+    assert schemas["ErrorDetail"]["properties"]["code"]["enum"] == list(ERROR_CODES)
+    listing = spec["paths"]["/api/accounts/{account_id}/contacts"]["get"]
+    limit = next(p for p in listing["parameters"] if p["name"] == "limit")
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 500)
+
+
+def test_a_request_that_breaks_its_model_gets_a_400_naming_the_field(client, register):
+    tenant = register()
+    url = f"/api/accounts/{tenant.id}/contacts"
+    response = client.post(url, json={"phone": "11911111111", "name": "x" * 201},
+                           headers=tenant.headers)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == {"code": "invalid_input",
+                                            "message": "name: must be at most 200 characters"}
+
+
+def test_real_responses_match_their_declared_models(client, register, manager):
+    tenant = register()
+    base = f"/api/accounts/{tenant.id}"
+    contact = client.post(f"{base}/contacts", json={"phone": "11911111111", "tags": ["vip"]},
+                          headers=tenant.headers).get_json()
+    Contact.model_validate(contact)
+    manager.record_message(tenant.id, "11911111111", "in", "Oi!", "received")
+    conversations = client.get(f"{base}/conversations", headers=tenant.headers).get_json()
+    ConversationPage.model_validate(conversations)
+    conversation_id = conversations["items"][0]["id"]
+    messages = client.get(f"{base}/conversations/{conversation_id}/messages",
+                          headers=tenant.headers).get_json()
+    assert MessagePage.model_validate(messages).items[0].direction == "in"

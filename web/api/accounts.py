@@ -3,13 +3,17 @@ from flask import Blueprint
 
 from web.auth import account_scoped, accounts, admin_only, current_principal
 from web.jsonio import json_body
+from web.openapi.declare import shapes
 from zapfleet.core.errors import Forbidden
+from zapfleet.tenancy.shapes import Account, AccountIn, AccountList, AccountPatch
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/accounts")
 ADMIN_FIELDS = ("plan", "status")
 
 
 @bp.get("")
+@shapes(tag="Accounts", summary="List accounts", access="admin",
+        description="Every account, oldest first.", responses={200: AccountList})
 @admin_only
 def list_accounts():
     """Every account."""
@@ -17,6 +21,9 @@ def list_accounts():
 
 
 @bp.post("")
+@shapes(tag="Accounts", summary="Create an account", access="admin", body=AccountIn,
+        description="Creates an account without users; the slug is made from the name unless given.",
+        responses={201: Account}, errors=(409,))
 @admin_only
 def create_account():
     """Create an account."""
@@ -24,6 +31,8 @@ def create_account():
 
 
 @bp.get("/<uuid:account_id>")
+@shapes(tag="Accounts", summary="Get an account", access="account", description="One account.",
+        responses={200: Account})
 @account_scoped
 def get_account(account_id):
     """One account."""
@@ -31,6 +40,9 @@ def get_account(account_id):
 
 
 @bp.patch("/<uuid:account_id>")
+@shapes(tag="Accounts", summary="Change an account", access="account", body=AccountPatch,
+        description="Changes the fields sent; only the platform admin may change plan and status.",
+        responses={200: Account}, errors=(403, 409))
 @account_scoped
 def update_account(account_id):
     """Change an account; plan and status are the admin's to change."""
@@ -42,6 +54,9 @@ def update_account(account_id):
 
 
 @bp.delete("/<uuid:account_id>")
+@shapes(tag="Accounts", summary="Delete an account", access="account",
+        description="Deletes the account and everything stored under it. This cannot be undone.",
+        responses={204: "The account is gone."})
 @account_scoped
 def delete_account(account_id):
     """Delete an account and all its data."""

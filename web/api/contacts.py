@@ -3,13 +3,20 @@ from flask import Blueprint, Response, request, stream_with_context
 
 from web.auth import account_scoped, accounts
 from web.jsonio import json_body
+from web.openapi.common import CSV_DOWNLOAD, CSV_IMPORT_BODY
+from web.openapi.declare import shapes
 from web.uploads import import_contacts as import_csv
 from zapfleet.core.errors import InvalidInput
+from zapfleet.messaging.shapes import (Contact, ContactIn, ContactPage, ContactPatch, ContactQuery,
+                                       ImportQuery, ImportReport)
 
 bp = Blueprint("contacts", __name__, url_prefix="/api/accounts/<uuid:account_id>/contacts")
 
 
 @bp.get("")
+@shapes(tag="Contacts", summary="List contacts", access="account", query=ContactQuery,
+        description="A page of contacts in creation order, optionally filtered by tag and text.",
+        responses={200: ContactPage})
 @account_scoped
 def list_contacts(account_id):
     """A page of contacts, filtered by ?tag= and ?q=, paged by ?limit= and ?cursor=."""
@@ -19,6 +26,9 @@ def list_contacts(account_id):
 
 
 @bp.post("")
+@shapes(tag="Contacts", summary="Add a contact", access="account", body=ContactIn,
+        description="Adds a contact; the phone is normalised to E.164 digits and must be unique in "
+                    "the account.", responses={201: Contact}, errors=(409,))
 @account_scoped
 def create_contact(account_id):
     """Add a contact."""
@@ -26,6 +36,8 @@ def create_contact(account_id):
 
 
 @bp.get("/<uuid:contact_id>")
+@shapes(tag="Contacts", summary="Get a contact", access="account", description="One contact.",
+        responses={200: Contact})
 @account_scoped
 def get_contact(account_id, contact_id):
     """One contact."""
@@ -33,6 +45,8 @@ def get_contact(account_id, contact_id):
 
 
 @bp.patch("/<uuid:contact_id>")
+@shapes(tag="Contacts", summary="Change a contact", access="account", body=ContactPatch,
+        description="Changes the fields sent.", responses={200: Contact}, errors=(409,))
 @account_scoped
 def update_contact(account_id, contact_id):
     """Change a contact."""
@@ -40,6 +54,9 @@ def update_contact(account_id, contact_id):
 
 
 @bp.delete("/<uuid:contact_id>")
+@shapes(tag="Contacts", summary="Delete a contact", access="account",
+        description="Deletes the contact and its conversation.",
+        responses={204: "The contact is gone."})
 @account_scoped
 def delete_contact(account_id, contact_id):
     """Delete a contact."""
@@ -48,6 +65,12 @@ def delete_contact(account_id, contact_id):
 
 
 @bp.post("/import")
+@shapes(tag="Contacts", summary="Import contacts from CSV", access="account", query=ImportQuery,
+        body=CSV_IMPORT_BODY, responses={200: ImportReport}, errors=(413,),
+        description="Send the file as the raw body (text/csv; text/plain and application/csv also "
+                    "work) or as a multipart field named file. Existing phones are merged: tags are "
+                    "added and a non-empty name replaces the old one. Bad rows are skipped and "
+                    "reported by line number.")
 @account_scoped
 def import_contacts(account_id):
     """Import a CSV (raw text/csv body or a multipart `file`); bad rows are reported by line."""
@@ -55,6 +78,9 @@ def import_contacts(account_id):
 
 
 @bp.get("/export")
+@shapes(tag="Contacts", summary="Export contacts as CSV", access="account",
+        description="Streams every contact of the account as a CSV download that the import accepts.",
+        responses={200: CSV_DOWNLOAD})
 @account_scoped
 def export_contacts(account_id):
     """Every contact as CSV."""

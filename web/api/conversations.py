@@ -3,12 +3,17 @@ from flask import Blueprint, request
 
 from web.auth import account_scoped, accounts
 from web.jsonio import json_body
+from web.openapi.declare import shapes
+from zapfleet.messaging.shapes import ConversationPage, MessagePage, PageQuery
 
 bp = Blueprint("conversations", __name__,
                url_prefix="/api/accounts/<uuid:account_id>/conversations")
 
 
 @bp.get("")
+@shapes(tag="Conversations", summary="List conversations", access="account", query=PageQuery,
+        description="A page of conversations, most recent activity first.",
+        responses={200: ConversationPage})
 @account_scoped
 def list_conversations(account_id):
     """A page of conversations, most recent first."""
@@ -17,6 +22,9 @@ def list_conversations(account_id):
 
 
 @bp.get("/<uuid:conversation_id>/messages")
+@shapes(tag="Conversations", summary="List a conversation's messages", access="account",
+        query=PageQuery, description="A page of one conversation's messages, oldest first.",
+        responses={200: MessagePage})
 @account_scoped
 def list_messages(account_id, conversation_id):
     """A page of one conversation's messages, oldest first."""

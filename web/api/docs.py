@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, current_app, render_template
 
-from web.openapi import Spec, build_spec
+from web.openapi.build import build_spec
+from web.openapi.common import Spec
 
 bp = Blueprint("docs", __name__, url_prefix="/api")
 CONSTRAINT_LABELS = (
@@ -19,13 +20,13 @@ CONSTRAINT_LABELS = (
 @bp.get("/openapi.json")
 def openapi_json():
     """The OpenAPI 3.1 document, its keys in document order."""
-    return Response(json.dumps(build_spec()), mimetype="application/json")
+    return Response(json.dumps(build_spec(current_app)), mimetype="application/json")
 
 
 @bp.get("/docs")
 def docs_page():
     """Every operation, grouped by tag, as a server-rendered HTML page."""
-    spec = build_spec()
+    spec = build_spec(current_app)
     return render_template("api_docs.html", info=spec["info"], groups=operation_groups(spec),
                            schemas=schema_sections(spec))
 
@@ -52,6 +53,8 @@ def type_label(schema: dict[str, Any]) -> str:
         return schema_name(schema) or schema["$ref"]
     if "allOf" in schema:
         return " + ".join(type_label(part) for part in schema["allOf"])
+    if "anyOf" in schema:
+        return " or ".join(type_label(part) for part in schema["anyOf"])
     types = schema.get("type", "any")
     labels = []
     for kind in types if isinstance(types, list) else [types]:

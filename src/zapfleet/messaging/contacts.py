@@ -7,8 +7,10 @@ from uuid import UUID
 from zapfleet.core import validation
 from zapfleet.messaging.contacts_csv import export_rows, import_rows
 from zapfleet.db import contacts as sql
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound
+from zapfleet.core.errors import Conflict, NotFound
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
+from zapfleet.core.shapes import parse
+from zapfleet.messaging.shapes import ContactIn, ContactPatch
 from zapfleet.core.unique import unique_violation
 
 IMPORT_BATCH = 1000
@@ -19,7 +21,7 @@ class ContactsMixin:
 
     def create_contact(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Add a contact (phone required; name, tags, opted_out optional)."""
-        fields = self._contact_fields(data, partial=False)
+        fields = parse(ContactIn, data, region=self.region).model_dump()
         with unique_violation(Conflict, f"a contact with phone {fields['phone']} already exists"):
             with self.db.tenant(account_id) as conn:
                 return sql.insert_contact(conn, account_id, **fields)
@@ -43,7 +45,7 @@ class ContactsMixin:
 
     def update_contact(self, account_id: UUID, contact_id: UUID, data: Mapping[str, Any]) -> dict:
         """Change a contact's phone, name, tags or opt-out."""
-        changes = self._contact_fields(data, partial=True)
+        changes = parse(ContactPatch, data, region=self.region).model_dump(exclude_unset=True)
         with unique_violation(Conflict, "another contact already has this phone"):
             with self.db.tenant(account_id) as conn:
                 contact = sql.update_contact(conn, account_id, contact_id, changes)
@@ -81,17 +83,3 @@ class ContactsMixin:
     def export_contacts_csv(self, account_id: UUID) -> Iterator[str]:
         """The account's contacts as CSV lines, read page by page."""
         return export_rows(lambda cursor: self.list_contacts(account_id, limit=500, cursor=cursor))
-
-    def _contact_fields(self, data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
-        fields: dict[str, Any] = {}
-        if not partial or "phone" in data:
-            if data.get("phone") in (None, ""):
-                raise InvalidInput("phone", "is required")
-            fields["phone"] = validation.phone(data["phone"], self.region)
-        if not partial or "name" in data:
-            fields["name"] = validation.text(data, "name", max_len=200, default="") or ""
-        if not partial or "tags" in data:
-            fields["tags"] = validation.tags(data.get("tags"))
-        if not partial or "opted_out" in data:
-            fields["opted_out"] = bool(validation.boolean(data, "opted_out", default=False))
-        return fields

@@ -15,14 +15,16 @@ from zapfleet.campaigns.definition import CampaignsMixin
 from zapfleet.messaging.contacts import ContactsMixin
 from zapfleet.db import Database
 from zapfleet.db import accounts as sql
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound
+from zapfleet.core.errors import Conflict, NotFound
 from zapfleet.tenancy.identity import IdentityMixin
 from zapfleet.tenancy.keycache import VerifiedKeys
 from zapfleet.messaging.conversations import MessagingMixin
 from zapfleet.tenancy.messaging_settings import MessagingSettingsMixin
 from zapfleet.core.security import new_password_hasher
 from zapfleet.core.unique import unique_violation
+from zapfleet.core.shapes import parse
 from zapfleet.core.vocabulary import ACCOUNT_PLANS, ACCOUNT_STATUSES
+from zapfleet.tenancy.shapes import AccountIn, AccountPatch
 
 PLANS = ACCOUNT_PLANS
 STATUSES = ACCOUNT_STATUSES
@@ -48,14 +50,12 @@ class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixi
 
     def create_account(self, data: Mapping[str, Any]) -> dict:
         """Create an account from name, and optional slug, phone, plan and settings."""
-        name = validation.text(data, "name", max_len=200, required=True)
-        phone = self._optional_phone(data)
-        plan = validation.choice(data, "plan", PLANS, default="free")
-        settings = self._settings(data)
+        fields = parse(AccountIn, data, region=self.region)
         with unique_violation(Conflict, "an account with this slug or phone already exists"):
             with self.db.system() as conn:
-                slug = self._free_slug(conn, data)
-                return sql.insert_account(conn, name, slug, phone, plan, settings)
+                slug = fields.slug or self._free_slug(conn, fields.name)
+                return sql.insert_account(conn, fields.name, slug, fields.phone, fields.plan,
+                                          fields.settings)
 
     def register_customer(self, data: Mapping[str, Any], with_api_key: bool = True) -> dict:
         """Sign-up: a new account, its first user and (unless refused) an API key, shown once."""
@@ -87,7 +87,7 @@ class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixi
 
     def update_account(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Change an account's name, phone, plan, status or settings."""
-        changes = self._account_changes(data)
+        changes = parse(AccountPatch, data, region=self.region).model_dump(exclude_unset=True)
         with unique_violation(Conflict, "another account already uses this phone"):
             with self.db.tenant(account_id) as conn:
                 account = sql.update_account(conn, account_id, changes)
@@ -102,40 +102,9 @@ class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixi
                 raise NotFound("no such account")
         self.verified_keys.forget_account(account_id)
 
-    def _account_changes(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        changes: dict[str, Any] = {}
-        if "name" in data:
-            changes["name"] = validation.text(data, "name", max_len=200, required=True)
-        if "phone" in data:
-            changes["phone"] = self._optional_phone(data)
-        if "plan" in data:
-            changes["plan"] = validation.choice(data, "plan", PLANS)
-        if "status" in data:
-            changes["status"] = validation.choice(data, "status", STATUSES)
-        if "settings" in data:
-            changes["settings"] = self._settings(data)
-        return changes
-
-    def _optional_phone(self, data: Mapping[str, Any]) -> str | None:
-        if data.get("phone") in (None, ""):
-            return None
-        return validation.phone(data["phone"], self.region)
-
     @staticmethod
-    def _settings(data: Mapping[str, Any]) -> dict:
-        settings = data.get("settings", {})
-        if not isinstance(settings, dict):
-            raise InvalidInput("settings", "must be an object")
-        return settings
-
-    @staticmethod
-    def _free_slug(conn, data: Mapping[str, Any]) -> str:
-        if data.get("slug") is not None:
-            slug = validation.text(data, "slug", max_len=63, required=True)
-            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-                raise InvalidInput("slug", "must be lower-case letters, digits and dashes")
-            return slug
-        base = slugify(data["name"])
+    def _free_slug(conn, name: str) -> str:
+        base = slugify(name)
         slug, n = base, 1
         while sql.slug_taken(conn, slug):
             n += 1

@@ -3,16 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.openapi import json_body, json_response, no_content, operation
-from web.openapi_schemas import described, nullable, obj, record, ref, string, timestamp, uuid
+from web.openapi.common import json_body, json_response, no_content, operation
+from web.openapi.legacy_schemas import described, nullable, obj, record, ref, string, timestamp, uuid
 from zapfleet.fleet.evolution_servers import DEFAULT_CAPACITY, MAX_CAPACITY, MAX_PRIORITY
 
 Spec = dict[str, Any]
 
-EVOLUTION_TAGS = (
-    ("Evolution servers", "The Evolution API servers new evolution instances are placed on "
-                          "(platform admin only)."),
-)
 BASE = "/api/evolution-servers"
 ONE = f"{BASE}/{{server_id}}"
 

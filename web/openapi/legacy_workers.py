@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.openapi import (ACCOUNT, json_body, json_response, no_content, operation, page_parameters,
+from web.openapi.common import (ACCOUNT, json_body, json_response, no_content, operation, page_parameters,
                          query)
-from web.openapi_schemas import described, nullable, obj, page_of, record, ref, string, timestamp, uuid
+from web.openapi.legacy_schemas import described, nullable, obj, page_of, record, ref, string, timestamp, uuid
 from zapfleet.messaging.webhooks import WEBHOOK_EVENTS
 from zapfleet.core.vocabulary import DELIVERY_STATUSES, DESIRED_STATES, ENGINE_NAMES, INSTANCE_STATUSES
 

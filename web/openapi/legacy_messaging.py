@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.openapi import ACCOUNT, json_body, json_response, no_content, operation, page_parameters, query
+from web.openapi.common import ACCOUNT, json_body, json_response, no_content, operation, page_parameters, query
 from zapfleet.db.recipients import STATUSES as RECIPIENT_STATUSES
 
 Spec = dict[str, Any]
 Ops = list[tuple[str, str, Spec]]
-MESSAGING_TAGS = (
-    ("Settings", "An account's messaging settings: time zone, business hours, bot, pacing, templates."),
-    ("Scheduled messages", "Messages sent with send_at that wait for their time."),
-    ("Services", "What customers book, with its duration."),
-    ("Appointments", "Bookings with their WhatsApp confirmation, reminder and cancellation notices."),
-    ("Metrics", "Counts per day, week and month for charts."),
-)
 
 
 def _optional(schema: str) -> Spec:
