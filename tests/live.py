@@ -11,7 +11,6 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from web import create_app
-from zapfleet.config import PROJECT_ROOT
 
 
 def start_dispatcher(config, database_url: str, number: int = 0) -> subprocess.Popen:
@@ -22,11 +21,10 @@ def start_dispatcher(config, database_url: str, number: int = 0) -> subprocess.P
            "SUPERVISOR_USER": config.supervisor_user,
            "SUPERVISOR_PASSWORD": config.supervisor_password,
            "WORKER_PORT_BASE": str(config.worker_port_base), "DB_POOL_SIZE": "4",
-           "ZAPFLEET_ENV_FILE": str(Path(config.var_dir) / "absent.env"),
-           "PYTHONPATH": str(PROJECT_ROOT)}
+           "ZAPFLEET_ENV_FILE": str(Path(config.var_dir) / "absent.env")}
     with open(Path(config.var_dir) / f"dispatcher-{number}.log", "wb") as log:
         return subprocess.Popen([sys.executable, "-m", "zapfleet", "dispatcher"], env=env,
-                                cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
+                                stdout=log, stderr=subprocess.STDOUT)
 
 
 class Dispatchers:

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from tests.waiting import wait_until
-from zapfleet.config import PROJECT_ROOT
 from zapfleet.core.errors import Conflict, NotFound, Unavailable
 from zapfleet.fleet.instances import InstanceManager
 from zapfleet.fleet.programs import port_is_free
@@ -66,11 +65,10 @@ class Supervisord:
 
     def start(self) -> None:
         """Start supervisord in the foreground and wait until its socket answers."""
-        env = {**os.environ, "SANDBOX_RECEIPT_DELAY": "0", "PYTHONUNBUFFERED": "1",
-               "PYTHONPATH": str(PROJECT_ROOT)}
+        env = {**os.environ, "SANDBOX_RECEIPT_DELAY": "0", "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "supervisor.supervisord", "-n", "-c", str(self.conf)],
-            env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env=env, cwd=self.var_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(self.supervisor.ping, timeout=20, what="supervisord to answer")
 
     def stop(self) -> None:

@@ -17,9 +17,6 @@ import requests
 
 from tests.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
@@ -110,7 +107,7 @@ class Worker:
 
     def env(self, with_token: bool = True) -> dict[str, str]:
         env = {**os.environ, "SANDBOX_RECEIPT_DELAY": "0", "PYTHONUNBUFFERED": "1",
-               "PYTHONPATH": str(ROOT), **self.extra_env}
+               **self.extra_env}
         env.pop("ZAPFLEET_WORKER_TOKEN", None)
         if with_token:
             env["ZAPFLEET_WORKER_TOKEN"] = self.token
@@ -119,7 +116,7 @@ class Worker:
     def start(self) -> "Worker":
         """Start the process and wait until /health answers."""
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(self.command(), env=self.env(), cwd=ROOT,
+            self.process = subprocess.Popen(self.command(), env=self.env(), cwd=self.log_path.parent,
                                             stdout=log, stderr=subprocess.STDOUT)
         wait_until(lambda: self.call("GET", "/health").status_code == 200, timeout=20,
                    what="the worker to answer /health")

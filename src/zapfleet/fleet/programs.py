@@ -6,10 +6,8 @@ import re
 import shlex
 import socket
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from zapfleet.config import PROJECT_ROOT
 
 _SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,60}$")
@@ -33,6 +31,8 @@ class WorkerProgram:
     """More environment variables of the worker (engine settings; secrets never go in argv)."""
     autostart: bool = True
     """Whether supervisord starts it when it starts: only an instance meant to run."""
+    directory: Path = field(default_factory=Path.cwd)
+    """The folder the worker runs in: the project home."""
 
     @property
     def session_dir(self) -> Path:
@@ -76,7 +76,7 @@ def render_program(program: WorkerProgram) -> str:
     return "\n".join([
         f"[program:{program.name}]",
         f"command = {command.replace('%', '%%')}",
-        f"directory = {PROJECT_ROOT}",
+        f"directory = {str(program.directory).replace('%', '%%')}",
         f"environment = {environment}",
         f"autostart = {str(program.autostart).lower()}", "autorestart = true", "startsecs = 1",
         "startretries = 1000",
