@@ -18,7 +18,7 @@ from zapfleet.db.migrate import migrate
 from zapfleet.db.embedded import start_embedded, stop_embedded
 from zapfleet.core.security import new_password_hasher
 
-pytest_plugins = ("tests.supervision",)
+pytest_plugins = ("tests.support.supervisord",)
 
 ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
 PASSWORD = "correct horse battery"

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import PASSWORD
-from tests.live import Dispatchers, Server
+from tests.support.live import Dispatchers, Server
 from zapfleet.config import project_home
 from zapfleet.fleet.supervisor import Supervisor
 

@@ -8,9 +8,9 @@ import threading
 
 import pytest
 
-from tests.evolution_server import FakeEvolution
-from tests.live import Server
-from tests.waiting import wait_until
+from tests.support.evolution import FakeEvolution
+from tests.support.live import Server
+from tests.support.waiting import wait_until
 from tests.web.test_whatsapp_live import Live, _messages
 from tests.workers.conftest import free_port
 from zapfleet.fleet.supervisor import Supervisor

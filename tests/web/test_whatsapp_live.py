@@ -9,9 +9,9 @@ from concurrent.futures import wait
 import pytest
 import requests
 
-from tests.live import Server
-from tests.receiver import Receiver
-from tests.waiting import wait_until
+from tests.support.live import Server
+from tests.support.http import Receiver
+from tests.support.waiting import wait_until
 from zapfleet.messaging.dispatcher import Dispatcher
 from zapfleet.fleet.supervisor import Supervisor
 

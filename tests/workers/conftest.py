@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""

@@ -12,8 +12,8 @@ import threading
 import pytest
 import requests
 
-from tests.evolution_server import FakeEvolution
-from tests.waiting import wait_until
+from tests.support.evolution import FakeEvolution
+from tests.support.waiting import wait_until
 from tests.workers.conftest import free_port
 from workers.engines.base import ActionRejected, InvalidPayload, NotConnected, SendFailed
 from workers.engines.evolution import EvolutionEngine, webhook_url

@@ -1,7 +1,7 @@
 """What survives a kill -9: the linked session, the send de-duplication and unsent events."""
 from __future__ import annotations
 
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 from tests.workers.conftest import EventReceiver, free_port
 from tests.workers.test_worker_api import send_and_wait_until_read
 

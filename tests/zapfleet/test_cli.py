@@ -10,7 +10,7 @@ import sys
 import psycopg2
 import requests
 
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 from zapfleet.cli import main
 from zapfleet.config import ensure_env_file
 

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.receiver import Receiver
-from tests.waiting import wait_until
+from tests.support.http import Receiver
+from tests.support.waiting import wait_until
 from zapfleet.db import instances as sql
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from zapfleet.fleet.instances import LOCK_CONFLICT

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.receiver import Receiver
+from tests.support.http import Receiver
 from zapfleet.core.errors import InvalidInput, NotFound
 from zapfleet.messaging.webhooks import MAX_ATTEMPTS, WebhookManager, retry_delay, sign
 

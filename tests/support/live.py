@@ -1,4 +1,5 @@
-"""The app served over real HTTP in a thread, for tests that need a real client or browser."""
+"""The app served over real HTTP in a thread, and dispatcher processes, for tests that need a
+real client, a browser or the whole service."""
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
-"""Fixtures for a real supervisord (loaded by tests/conftest.py)."""
+"""A real supervisord in a throwaway folder with its fixtures, and fakes of supervisord and the
+workers (a plugin tests/conftest.py loads)."""
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 from zapfleet.core.errors import Conflict, NotFound, Unavailable
 from zapfleet.fleet.instances import InstanceManager
 from zapfleet.fleet.programs import port_is_free
