@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.waiting import wait_until
 from zapfleet.core.errors import Conflict, NotFound, Unavailable
 from zapfleet.fleet.instances import InstanceManager
@@ -301,27 +302,14 @@ class FakeWorkerClient:
         return {"ok": True, "action": name, **payload}
 
 
-class FakeClock:
-    """A monotonic clock that only moves when someone sleeps."""
-
-    def __init__(self):
-        self.now_value = 1000.0
-
-    def now(self) -> float:
-        return self.now_value
-
-    def sleep(self, seconds: float) -> None:
-        self.now_value += seconds
-
-
 @dataclass
 class FakeInstances:
-    """An InstanceManager over the fake supervisord, fake workers and a fake clock."""
+    """An InstanceManager over the fake supervisord, fake workers and a test clock."""
 
     manager: InstanceManager
     supervisor: FakeSupervisor
     workers: FakeWorkers
-    clock: FakeClock
+    clock: Clock
 
 
 @pytest.fixture
@@ -329,8 +317,8 @@ def fake_instances(clean_db, worker_config):
     """The InstanceManager with fakes for supervisord and the workers (the database is real)."""
     conf_dir = worker_config.var_dir / "supervisor" / "workers"
     conf_dir.mkdir(parents=True, exist_ok=True)
-    supervisor, clock = FakeSupervisor(conf_dir), FakeClock()
+    supervisor, clock = FakeSupervisor(conf_dir), Clock()
     workers = FakeWorkers(supervisor)
     manager = InstanceManager(clean_db, supervisor, worker_config, workers,
-                              clock=clock.now, sleep=clock.sleep)
+                              clock=clock, sleep=clock.sleep)
     return FakeInstances(manager, supervisor, workers, clock)

@@ -8,28 +8,16 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.http import Receiver
 from zapfleet.core.errors import InvalidInput, NotFound
 from zapfleet.messaging.webhooks import MAX_ATTEMPTS, WebhookManager, retry_delay, sign
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self):
-        # a minute ahead of the database, which stamps new rows with its own now()
-        self.now = datetime.now(timezone.utc) + timedelta(minutes=1)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    # a minute ahead of the database, which stamps new rows with its own now()
+    return Clock(datetime.now(timezone.utc) + timedelta(minutes=1))
 
 
 @pytest.fixture
