@@ -12,7 +12,7 @@ from tests.support.evolution import FakeEvolution
 from tests.support.live import Server
 from tests.support.waiting import wait_until
 from tests.web.test_whatsapp_live import Live, _messages
-from tests.workers.conftest import free_port
+from tests.support.http import free_port
 from zapfleet.fleet.supervisor import Supervisor
 
 KEY = "evo-live-" + secrets.token_hex(8)

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.support.live import Server
-from tests.support.http import Receiver
+from tests.support.http import Recorder
 from tests.support.waiting import wait_until
 from zapfleet.messaging.dispatcher import Dispatcher
 from zapfleet.fleet.supervisor import Supervisor
@@ -78,7 +78,7 @@ def test_link_send_receipts_inbound_and_webhooks(live):
     account, key = _linked(live, "Salão Bela")
     again = live.call("POST", f"/api/accounts/{account}/whatsapp/connect", key).json()
     assert again["is_reconnect"] and again["already_connected"] and again["qr"] is None
-    with Receiver() as hook:
+    with Recorder() as hook:
         live.call("PUT", f"/api/accounts/{account}/webhook", key, json={"url": hook.url})
         body = {"phone": "(11) 98765-4321", "message": "Seu horário é amanhã às 14h",
                 "idempotency_key": "appt-1"}
@@ -223,7 +223,7 @@ def test_a_message_not_handed_over_before_its_deadline_fails_with_the_reason(liv
 
     account, key = _linked(live, "Estética Bela")
     assert live.call("POST", f"/api/instances/{account}/stop", key).status_code == 200
-    with Receiver() as hook:
+    with Recorder() as hook:
         live.call("PUT", f"/api/accounts/{account}/webhook", key, json={"url": hook.url})
         live.call("POST", f"/api/accounts/{account}/send", key,
                   json={"phone": "5511912345678", "message": "Lembrete"})

@@ -14,7 +14,7 @@ import requests
 
 from tests.support.evolution import FakeEvolution
 from tests.support.waiting import wait_until
-from tests.workers.conftest import free_port
+from tests.support.http import free_port
 from workers.engines.base import ActionRejected, InvalidPayload, NotConnected, SendFailed
 from workers.engines.evolution import EvolutionEngine, webhook_url
 from workers.httpapi import WorkerApp, make_server
