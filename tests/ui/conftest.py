@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.conftest import PASSWORD
+from tests.support.clients import PASSWORD
 from tests.support.live import Dispatchers, Server
 from zapfleet.config import project_home
 from zapfleet.fleet.supervisor import Supervisor

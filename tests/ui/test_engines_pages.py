@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, csrf_token, signed_in
+from tests.support.clients import PASSWORD, csrf_token, signed_in
 from tests.support.evolution import FakeEvolution
 from tests.ui.conftest import served_ui
 from tests.support.waiting import wait_until

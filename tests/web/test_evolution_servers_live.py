@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from tests.conftest import ADMIN_KEY
+from tests.support.clients import ADMIN_KEY
 from tests.support.evolution import FakeEvolution
 from tests.support.live import Server
 from tests.support.waiting import wait_until
