@@ -52,7 +52,7 @@ class Config:
     secret_key: str = ""
     admin_api_key: str | None = None
     home: Path = field(default_factory=project_home)
-    """ZAPFLEET_HOME: the folder of var/, .env, supervisord.conf and sql/ (the working directory)."""
+    """ZAPFLEET_HOME: the folder of var/, .env, supervisord.conf and sql/ (default: the cwd)."""
     var_dir: Path = field(default_factory=lambda: project_home() / "var")
     bind: str = "127.0.0.1:8000"
     default_region: str = "BR"
