@@ -1,5 +1,5 @@
 """End to end over real HTTP with the real engines: the app, a real supervisord, real workers,
-PostgreSQL; an Evolution API server played by tests/evolution_server.py, and a neonize worker
+PostgreSQL; an Evolution API server played by tests/support/evolution.py, and a neonize worker
 whose connection goes to a closed loopback port (no network needed)."""
 from __future__ import annotations
 

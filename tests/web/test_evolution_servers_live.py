@@ -1,4 +1,4 @@
-"""End to end with two Evolution API servers (seed 001), played by tests/evolution_server.py:
+"""End to end with two Evolution API servers (seed 001), played by tests/support/evolution.py:
 the admin adds them over the API, instances land on the chosen one, and each worker (a real
 process under a real supervisord) talks to its own server with that server's key."""
 from __future__ import annotations

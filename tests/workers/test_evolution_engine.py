@@ -1,7 +1,7 @@
 """The Evolution engine against a local server that follows Evolution API v2's contract.
 
 The engine runs in this process behind the worker's real HTTP app (so the server's webhook
-deliveries go through the worker's secret webhook route); tests/evolution_server.py plays
+deliveries go through the worker's secret webhook route); tests/support/evolution.py plays
 the Evolution server and the phone.
 """
 from __future__ import annotations
