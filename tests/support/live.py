@@ -7,11 +7,15 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
+from concurrent.futures import wait
 from pathlib import Path
 
+import requests
 from werkzeug.serving import make_server
 
 from web import create_app
+from zapfleet.messaging.dispatcher import Dispatcher
 
 
 def start_dispatcher(config, database_url: str, number: int = 0) -> subprocess.Popen:
@@ -71,3 +75,37 @@ class Server:
     def restart(self) -> None:
         self.shutdown()
         self._serve()
+
+
+class Live:
+    """The app served on its bind address, and what the test needs to drive it."""
+
+    def __init__(self, app, base: str):
+        self.app, self.base = app, base
+        self.instances = app.extensions["zapfleet.instances"]
+
+    def call(self, method: str, path: str, key: str, **kwargs) -> requests.Response:
+        """One API request with an account's key."""
+        headers = {"Authorization": f"Bearer {key}"}
+        return requests.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+
+    def register(self, name: str) -> tuple[str, str]:
+        """Sign up a customer through the API; its account id and API key."""
+        email = f"{uuid.uuid4().hex[:8]}@example.com"
+        body = requests.post(self.base + "/api/register", timeout=30, json={
+            "name": name, "email": email, "password": "correct horse battery"}).json()
+        return body["account"]["id"], body["api_key"]["key"]
+
+    def dispatch(self) -> None:
+        """One round of the dispatcher, in this process, until its sends are done."""
+        ext = self.app.extensions
+        dispatcher = Dispatcher(ext["zapfleet.outbox"], ext["zapfleet.webhooks"], self.instances)
+        wait(dispatcher.run_once())
+        dispatcher.pool.shutdown(wait=True)
+
+
+def all_messages(live: Live, account: str, key: str) -> list[dict]:
+    """Every message of the account, conversation by conversation, read through the API."""
+    conversations = live.call("GET", f"/api/accounts/{account}/conversations", key).json()["items"]
+    return [m for c in conversations for m in live.call(
+        "GET", f"/api/accounts/{account}/conversations/{c['id']}/messages", key).json()["items"]]

@@ -9,9 +9,8 @@ import threading
 import pytest
 
 from tests.support.evolution import FakeEvolution
-from tests.support.live import Server
+from tests.support.live import Live, Server, all_messages
 from tests.support.waiting import wait_until
-from tests.web.test_whatsapp_live import Live, _messages
 from tests.support.http import free_port
 from zapfleet.fleet.supervisor import Supervisor
 
@@ -66,7 +65,7 @@ def test_an_evolution_account_links_sends_receives_and_is_deleted_there(live, ev
     provider_id = sent.json()["message"]["provider_message_id"]
     evolution.receipt(name, provider_id, "READ")
     evolution.incoming(name, "5511977776666@s.whatsapp.net", {"conversation": "Confirmado!"})
-    wait_until(lambda: sorted(m["status"] for m in _messages(live, account, key)) == ["read", "received"],
+    wait_until(lambda: sorted(m["status"] for m in all_messages(live, account, key)) == ["read", "received"],
                20, "the receipt and the reply")
 
     assert live.call("DELETE", f"/api/instances/{account}", key).status_code == 204

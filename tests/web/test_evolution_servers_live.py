@@ -10,9 +10,8 @@ import pytest
 
 from tests.support.clients import ADMIN_KEY
 from tests.support.evolution import FakeEvolution
-from tests.support.live import Server
+from tests.support.live import Live, Server
 from tests.support.waiting import wait_until
-from tests.web.test_whatsapp_live import Live
 from zapfleet.fleet.supervisor import Supervisor
 
 KEY_A, KEY_B = ("evo-a-" + secrets.token_hex(8)), ("evo-b-" + secrets.token_hex(8))
