@@ -1,10 +1,9 @@
 """The benchmarks' shared set-up: a throwaway migrated database, servers, sibling scripts.
 
-The scripts put the project on sys.path before they import this module.
+The scripts run as modules of the bench package (`python -m bench.<name>`).
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import socket
 import subprocess
@@ -14,7 +13,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
@@ -22,8 +20,6 @@ import requests
 
 from zapfleet.db.migrate import migrate
 from zapfleet.db.embedded import start_embedded, stop_embedded
-
-BENCH = Path(__file__).resolve().parent
 
 
 @contextmanager
@@ -86,11 +82,3 @@ def when_healthy(server: subprocess.Popen, port: int) -> subprocess.Popen:
             time.sleep(0.1)
     server.kill()
     raise SystemExit("the server did not start")
-
-
-def bench_module(name: str) -> ModuleType:
-    """A sibling bench script, loaded by path (bench/workers.py would clash with workers/)."""
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

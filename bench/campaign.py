@@ -1,6 +1,6 @@
 """Benchmark: enqueue a 10,000-recipient campaign, and measure the pacing over a run with a fast clock.
 
-Usage: python bench/campaign.py [--recipients 10000] [--messages 200]
+Usage: python -m bench.campaign [--recipients 10000] [--messages 200]
 Uses BENCH_DATABASE_URL (a server; a throwaway database is created there and dropped),
 otherwise an embedded PostgreSQL in a temporary folder.
 
@@ -18,24 +18,18 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from bench.benchdb import bench_database
 
-from benchdb import bench_database  # noqa: E402
-
-from web import create_app  # noqa: E402
-from zapfleet.campaigns.runner import CampaignRunner  # noqa: E402
-from zapfleet.config import Config  # noqa: E402
-from zapfleet.db import Database  # noqa: E402
-from zapfleet.db import contacts as contacts_sql  # noqa: E402
-from zapfleet.db import instances as instances_sql  # noqa: E402
+from web import create_app
+from zapfleet.campaigns.runner import CampaignRunner
+from zapfleet.config import Config
+from zapfleet.db import Database
+from zapfleet.db import contacts as contacts_sql
+from zapfleet.db import instances as instances_sql
 
 ADMIN_KEY = uuid.uuid4().hex
 ALL_DAY = {"window_start": "00:00", "window_end": "23:59", "daily_cap": 100000, "warmup_days": 0}

@@ -1,6 +1,6 @@
 """Benchmark: import contacts from CSV through the real HTTP API and print time and memory.
 
-Usage: python bench/contacts_import.py [--rows 100000]
+Usage: python -m bench.contacts_import [--rows 100000]
 Uses BENCH_DATABASE_URL (a server; a throwaway database is created there and dropped),
 otherwise an embedded PostgreSQL in a temporary folder. The CSV is streamed to a gunicorn
 server in chunks; the server's peak resident memory (VmHWM) shows whether memory stays bounded.
@@ -17,10 +17,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from benchdb import bench_database, free_port, when_healthy  # noqa: E402
+from bench.benchdb import bench_database, free_port, when_healthy
 
 
 def csv_chunks(rows: int, chunk_rows: int = 2000):
@@ -56,7 +53,7 @@ def start_server(database_url: str, admin_key: str, port: int) -> subprocess.Pop
            "SECRET_KEY": uuid.uuid4().hex, "ZAPFLEET_ENV_FILE": os.devnull}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
                                "--workers", "1", "--timeout", "120", "web.wsgi:app"],
-                              cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+                              env=env, stderr=subprocess.DEVNULL)
     return when_healthy(server, port)
 
 

@@ -1,6 +1,6 @@
 """Benchmark: server time of the owner's dashboard (and its live JSON) with 100 accounts.
 
-Usage: python bench/dashboard.py [--accounts 100] [--requests 50]
+Usage: python -m bench.dashboard [--accounts 100] [--requests 50]
 BENCH_DATABASE_URL selects the PostgreSQL server (else an embedded one); a throwaway database
 is created and dropped. A real supervisord runs one program per account (loaded, not started),
 so the dashboard's one getAllProcessInfo call answers for every account. Each account has an
@@ -14,23 +14,19 @@ import argparse
 import secrets
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "src")]
+from bench import workers as _workers_bench
+from bench.benchdb import bench_database
 
-from benchdb import bench_database, bench_module  # noqa: E402
+from web import create_app
+from zapfleet.config import Config
+from zapfleet.db import instances as instances_sql
+from zapfleet.fleet.supervisor import Supervisor
 
-from web import create_app  # noqa: E402
-from zapfleet.config import Config  # noqa: E402
-from zapfleet.db import instances as instances_sql  # noqa: E402
-from zapfleet.fleet.supervisor import Supervisor  # noqa: E402
-
-_workers_bench = bench_module("workers")
 USER, start_supervisord, stop = _workers_bench.USER, _workers_bench.start_supervisord, _workers_bench.stop
 
 STATES = ({"status": "connected", "phone": "5511988887777", "qr_code": None},

@@ -1,6 +1,6 @@
 """Benchmark: POST /api/accounts/<id>/send at 32 concurrent clients beside a bare INSERT route.
 
-Usage: python bench/send_path.py [--seconds 10] [--clients 32] [--client-processes 4]
+Usage: python -m bench.send_path [--seconds 10] [--clients 32] [--client-processes 4]
 The app runs under gunicorn (gthread, as in production) with a real supervisord and a linked
 sandbox worker; BENCH_DATABASE_URL selects the PostgreSQL server (else an embedded one). The
 sends carry an account's API key, as a program's do. Both routes get the same requests (the
@@ -29,21 +29,17 @@ from urllib.parse import urlsplit
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "src")]
+from bench import workers as _workers_bench
+from bench.benchdb import bench_database, free_port, when_healthy
 
-from benchdb import bench_database, bench_module, free_port, when_healthy  # noqa: E402
-
-_workers_bench = bench_module("workers")
 USER, start_supervisord, stop = _workers_bench.USER, _workers_bench.start_supervisord, _workers_bench.stop
 
 
 def start_app(env: dict, port: int) -> subprocess.Popen:
-    """gunicorn serving bench/send_path_app.py; returns once /healthz answers."""
+    """gunicorn serving bench.send_path_app; returns once /healthz answers."""
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "2",
-         "--threads", "16", "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"),
-         "--pythonpath", str(ROOT), "send_path_app:app"], env=env, stderr=subprocess.DEVNULL)
+         "--threads", "16", "--bind", f"127.0.0.1:{port}", "bench.send_path_app:app"], env=env, stderr=subprocess.DEVNULL)
     return when_healthy(server, port)
 
 

@@ -1,7 +1,7 @@
 """Benchmark: 100 sandbox workers under a real supervisord — start time, memory, restart time —
 and the memory of an idle neonize worker.
 
-Usage: python bench/workers.py [--workers 100] [--port-base 15001]
+Usage: python -m bench.workers [--workers 100] [--port-base 15001]
 Writes the program files with zapfleet.fleet.programs into a throwaway var folder, runs
 `supervisord -n`, and prints: seconds until every worker answers /health (goal ≤ 10 s), the
 workers' RSS and PSS (goal RSS ≤ 25 MB), seconds until a kill -9'd worker answers again
@@ -29,11 +29,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "src")]
-
-from zapfleet.fleet.programs import WorkerProgram, port_is_free, write_program  # noqa: E402
-from zapfleet.fleet.supervisor import Supervisor  # noqa: E402
+from zapfleet.fleet.programs import WorkerProgram, port_is_free, write_program
+from zapfleet.fleet.supervisor import Supervisor
 
 USER = "bench"
 CONF = """\
@@ -109,9 +106,8 @@ def start_supervisord(var_dir: Path, password: str) -> subprocess.Popen:
     """A real supervisord in the foreground, running every program under var_dir."""
     conf = var_dir / "supervisord.conf"
     conf.write_text(CONF.format(var=var_dir, user=USER, password=password))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "supervisor.supervisord", "-n", "-c", str(conf)],
-                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def healthy(program: WorkerProgram) -> bool:

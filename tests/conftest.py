@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import os
-import re
+import secrets
 import uuid
-from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
 import pytest
 
 from web import create_app
@@ -17,29 +14,10 @@ from zapfleet.db import Database
 from zapfleet.db.migrate import migrate
 from zapfleet.db.embedded import start_embedded, stop_embedded
 from zapfleet.core.security import new_password_hasher
+from tests.support.clients import ADMIN_KEY, PASSWORD, Tenant, bearer, english_client
+from tests.support.database import admin_execute, empty_tables, with_database
 
-pytest_plugins = ("tests.supervision",)
-
-ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
-PASSWORD = "correct horse battery"
-TENANT_TABLES = ("accounts, users, api_keys, instances, contacts, conversations, messages, campaigns,"
-                 " webhooks, webhook_deliveries, login_failures, campaign_recipients, send_pacing,"
-                 " services, appointments, chat_states, evolution_servers")
-
-
-def _with_database(url: str, name: str) -> str:
-    """The same server URL pointing at another database."""
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
-def _admin_execute(server_url: str, statement: str) -> None:
-    conn = psycopg2.connect(server_url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(statement)
-    finally:
-        conn.close()
+pytest_plugins = ("tests.support.supervisord", "tests.support.fakes")
 
 
 @pytest.fixture(scope="session")
@@ -57,11 +35,11 @@ def server_url(tmp_path_factory):
 def database_url(server_url):
     """A fresh, migrated database created for this test run and dropped after it."""
     name = f"zapfleet_test_{uuid.uuid4().hex[:12]}"
-    _admin_execute(server_url, f"CREATE DATABASE {name}")
-    url = _with_database(server_url, name)
+    admin_execute(server_url, f"CREATE DATABASE {name}")
+    url = with_database(server_url, name)
     migrate(url)
     yield url
-    _admin_execute(server_url, f"DROP DATABASE {name} WITH (FORCE)")
+    admin_execute(server_url, f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.fixture(scope="session")
@@ -71,11 +49,11 @@ def spare_database(server_url):
 
     def _create() -> str:
         names.append(f"zapfleet_spare_{uuid.uuid4().hex[:12]}")
-        _admin_execute(server_url, f"CREATE DATABASE {names[-1]}")
-        return _with_database(server_url, names[-1])
+        admin_execute(server_url, f"CREATE DATABASE {names[-1]}")
+        return with_database(server_url, names[-1])
     yield _create
     for name in names:
-        _admin_execute(server_url, f"DROP DATABASE {name} WITH (FORCE)")
+        admin_execute(server_url, f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.fixture(scope="session")
@@ -90,8 +68,7 @@ def database(database_url):
 def clean_db(database):
     """Isolate each test: every table is emptied after it."""
     yield database
-    with database.system() as conn, conn.cursor() as cur:
-        cur.execute(f"TRUNCATE {TENANT_TABLES} CASCADE")
+    empty_tables(database)
 
 
 @pytest.fixture
@@ -112,61 +89,16 @@ def app(config, clean_db, manager):
     return create_app(config, database=clean_db, accounts=manager)
 
 
-def english_client(app):
-    """A test client whose pages are in English (the tests read the English texts)."""
-    client = app.test_client()
-    client.set_cookie("lang", "en")
-    return client
-
-
 @pytest.fixture
 def client(app):
     """A test client for the app (pages in English)."""
     return english_client(app)
 
 
-def csrf_token(client, path: str = "/login") -> str:
-    """The CSRF token of the form on a page, for the client's session."""
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def sign_in(client, email: str, password: str = PASSWORD):
-    """Sign in through the login form on this test client; the form's answer."""
-    return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": csrf_token(client)})
-
-
-def signed_in(app, email: str, password: str = PASSWORD):
-    """A new test client of the app with a session of this user (pages in English)."""
-    client = english_client(app)
-    response = sign_in(client, email, password)
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return client
-
-
-def bearer(key: str) -> dict[str, str]:
-    """The Authorization header for an API key."""
-    return {"Authorization": f"Bearer {key}"}
-
-
 @pytest.fixture
 def admin_headers():
     """Headers that authenticate as the platform admin."""
     return bearer(ADMIN_KEY)
-
-
-@dataclass
-class Tenant:
-    """An account registered through the API, with its key."""
-
-    id: str
-    key: str
-    email: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return bearer(self.key)
 
 
 @pytest.fixture
@@ -180,3 +112,13 @@ def register(client):
         body = response.get_json()
         return Tenant(body["account"]["id"], body["api_key"]["key"], email)
     return _register
+
+
+@pytest.fixture
+def make_account(manager):
+    """A factory of registered accounts (rows of the accounts table)."""
+    def _make(name: str = "Salão Bela") -> dict:
+        email = f"{secrets.token_hex(4)}@example.com"
+        return manager.register_customer(
+            {"name": name, "email": email, "password": "correct horse battery"})["account"]
+    return _make

@@ -14,20 +14,19 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from zapfleet.tenancy.accounts import AccountManager
-from zapfleet.config import PROJECT_ROOT, Config, ensure_env_file
+from zapfleet.config import Config, ensure_env_file, project_home
 from zapfleet.db import Database
 from zapfleet.db.migrate import migrate
 from zapfleet.db.embedded import start_embedded, stop_embedded
 from zapfleet.core.errors import ZapfleetError
 from zapfleet.fleet.supervisor import Supervisor
 
-SUPERVISOR_CONF = PROJECT_ROOT / "supervisord.conf"
 DEFAULT_ADMIN_EMAIL = "admin@zapfleet.local"
 
 
 def env_file_path() -> Path:
-    """The .env file the service reads: ZAPFLEET_ENV_FILE, or .env at the project root."""
-    return Path(os.environ.get("ZAPFLEET_ENV_FILE") or PROJECT_ROOT / ".env")
+    """The .env file the service reads: ZAPFLEET_ENV_FILE, or .env in the project home."""
+    return Path(os.environ.get("ZAPFLEET_ENV_FILE") or project_home() / ".env")
 
 
 def load_environment(generate: bool) -> Config:
@@ -71,17 +70,20 @@ def supervisor_dirs(var_dir: Path) -> None:
 def supervisor_env(config: Config, url: str) -> dict[str, str]:
     """The environment supervisord and its programs inherit."""
     env = dict(os.environ)
-    env.update(DATABASE_URL=url, ZAPFLEET_VAR_DIR=str(config.var_dir.resolve()),
+    env.update(DATABASE_URL=url, ZAPFLEET_HOME=str(config.home),
+               ZAPFLEET_VAR_DIR=str(config.var_dir.resolve()),
                ZAPFLEET_PYTHON=sys.executable, ZAPFLEET_BIND=config.bind,
                SUPERVISOR_USER=config.supervisor_user,
                SUPERVISOR_PASSWORD=config.supervisor_password)
     return env
 
 
-def run_supervisord(env: dict[str, str]) -> int:
-    """Run supervisord in the foreground, forwarding SIGINT/SIGTERM; return its exit code."""
-    command = [sys.executable, "-m", "supervisor.supervisord", "-n", "-c", str(SUPERVISOR_CONF)]
-    child = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)
+def run_supervisord(config: Config, env: dict[str, str]) -> int:
+    """Run supervisord in the foreground from the project home, forwarding SIGINT/SIGTERM;
+    return its exit code."""
+    command = [sys.executable, "-m", "supervisor.supervisord", "-n", "-c",
+               str(config.supervisord_conf)]
+    child = subprocess.Popen(command, env=env, cwd=config.home)
     forward = lambda signum, _frame: child.send_signal(signum)  # noqa: E731
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
@@ -93,14 +95,14 @@ def cmd_up(_args: argparse.Namespace) -> int:
     config = load_environment(generate=True)
     url, embedded = database_url(config)
     try:
-        applied = migrate(url)
+        applied = migrate(url, config.sql_dir)
         if applied:
             print(f"zapfleet: applied migrations {', '.join(applied)}")
         ensure_admin(url)
         supervisor_dirs(config.var_dir)
         print(f"zapfleet: serving on http://{config.bind}")
         sys.stdout.flush()
-        return run_supervisord(supervisor_env(config, url))
+        return run_supervisord(config, supervisor_env(config, url))
     finally:
         if embedded:
             stop_embedded(config.var_dir)
@@ -154,7 +156,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     config = load_environment(generate=False)
     url, embedded = database_url(config)
     try:
-        applied = migrate(url)
+        applied = migrate(url, config.sql_dir)
     finally:
         if embedded:
             stop_embedded(config.var_dir)
@@ -167,7 +169,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     config = load_environment(generate=False)
     url, embedded = database_url(config)
     try:
-        migrate(url)
+        migrate(url, config.sql_dir)
         password = os.environ.get("ZAPFLEET_ADMIN_PASSWORD") or None
         db = Database(url, max_connections=1)
         try:

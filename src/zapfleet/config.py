@@ -9,13 +9,18 @@ from typing import Any, Mapping
 
 from zapfleet.core.vocabulary import ENGINE_NAMES
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GENERATED_SECRETS = ("SECRET_KEY", "ADMIN_API_KEY", "SUPERVISOR_PASSWORD")
 """The WhatsApp engines an instance may run (workers/engines registers the same names)."""
 
 
 MAX_SEND_DEADLINE = 7 * 86400
 """A message is never tried for longer (the workers remember their sends for 8 days)."""
+
+
+def project_home(environ: Mapping[str, str] | None = None) -> Path:
+    """ZAPFLEET_HOME, or the working directory: where var/, .env, supervisord.conf and sql/ are."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("ZAPFLEET_HOME") or Path.cwd()).resolve()
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, most: int | None = None) -> int:
@@ -46,7 +51,9 @@ class Config:
     database_url: str | None = None
     secret_key: str = ""
     admin_api_key: str | None = None
-    var_dir: Path = PROJECT_ROOT / "var"
+    home: Path = field(default_factory=project_home)
+    """ZAPFLEET_HOME: the folder of var/, .env, supervisord.conf and sql/ (default: the cwd)."""
+    var_dir: Path = field(default_factory=lambda: project_home() / "var")
     bind: str = "127.0.0.1:8000"
     default_region: str = "BR"
     db_pool_size: int = 10
@@ -69,11 +76,13 @@ class Config:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
         """Build a Config from environment variables (os.environ by default)."""
         env = os.environ if environ is None else environ
+        home = project_home(env)
         return cls(
+            home=home,
             database_url=env.get("DATABASE_URL") or None,
             secret_key=env.get("SECRET_KEY", ""),
             admin_api_key=env.get("ADMIN_API_KEY") or None,
-            var_dir=Path(env.get("ZAPFLEET_VAR_DIR") or PROJECT_ROOT / "var"),
+            var_dir=home / (env.get("ZAPFLEET_VAR_DIR") or "var"),
             bind=env.get("ZAPFLEET_BIND") or "127.0.0.1:8000",
             default_region=(env.get("DEFAULT_PHONE_REGION") or "BR").upper(),
             db_pool_size=_int(env, "DB_POOL_SIZE", 10),
@@ -92,6 +101,16 @@ class Config:
             evolution_webhook_base=(env.get("EVOLUTION_WEBHOOK_BASE") or "").strip().rstrip("/"),
             whatsapp_proxy=(env.get("WHATSAPP_PROXY") or "").strip(),
         )
+
+    @property
+    def sql_dir(self) -> Path:
+        """The migrations: sql/ in the home."""
+        return self.home / "sql"
+
+    @property
+    def supervisord_conf(self) -> Path:
+        """The supervisord configuration `up` runs: supervisord.conf in the home."""
+        return self.home / "supervisord.conf"
 
     @property
     def control_url(self) -> str:

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.conftest import PASSWORD
-from tests.live import Dispatchers, Server
-from zapfleet.config import PROJECT_ROOT
+from tests.support.clients import PASSWORD
+from tests.support.live import Dispatchers, Server
+from zapfleet.config import project_home
 from zapfleet.fleet.supervisor import Supervisor
 
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", PROJECT_ROOT / "var" / "screenshots"))
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", project_home() / "var" / "screenshots"))
 expect.set_options(timeout=10_000)
 
 

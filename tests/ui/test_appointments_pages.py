@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, csrf_token, signed_in
+from tests.support.clients import PASSWORD, csrf_token, signed_in
 from tests.ui.test_inbox_pages import _link_sandbox_phone
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")

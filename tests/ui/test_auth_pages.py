@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, csrf_token as _csrf, sign_in as _sign_in
+from tests.support.clients import PASSWORD, csrf_token as _csrf, sign_in as _sign_in
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, csrf_token, signed_in
-from tests.linked import link
+from tests.support.clients import PASSWORD, csrf_token, signed_in
+from tests.support.linked import link
 from tests.ui.test_inbox_pages import _link_sandbox_phone
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")

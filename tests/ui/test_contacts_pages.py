@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import csrf_token, signed_in
+from tests.support.clients import csrf_token, signed_in
 
 CSV = ("telefone;nome;tags\n"
        "11 98888-0001;Ana;vip\n"

@@ -9,10 +9,10 @@ from datetime import datetime, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, csrf_token, signed_in
-from tests.evolution_server import FakeEvolution
+from tests.support.clients import PASSWORD, csrf_token, signed_in
+from tests.support.evolution import FakeEvolution
 from tests.ui.conftest import served_ui
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 from zapfleet.db import instances as instances_sql
 
 KEY = "evo-ui-" + secrets.token_hex(8)

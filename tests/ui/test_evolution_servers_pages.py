@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token, signed_in
+from tests.support.clients import PASSWORD, csrf_token, signed_in
 
 KEY = "global-key-0123456789abcdef"
 

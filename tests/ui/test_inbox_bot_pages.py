@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token, signed_in
+from tests.support.clients import PASSWORD, csrf_token, signed_in
 
 
 @pytest.fixture

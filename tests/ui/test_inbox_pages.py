@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD, csrf_token, signed_in
+from tests.support.clients import PASSWORD, csrf_token, signed_in
 
 ACCOUNT_PAGES = ("/", "/inbox", "/contacts", "/campaigns", "/settings", "/sandbox-phone")
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, csrf_token, signed_in
+from tests.support.clients import PASSWORD, csrf_token, signed_in
 
 
 @pytest.fixture

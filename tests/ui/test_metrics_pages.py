@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, signed_in
+from tests.support.clients import PASSWORD, signed_in
 from web.ui.charts import bar_chart
 
 

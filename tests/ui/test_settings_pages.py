@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import english_client, PASSWORD, bearer, csrf_token as _csrf, sign_in
+from tests.support.clients import english_client, PASSWORD, bearer, csrf_token as _csrf, sign_in
 from web import create_app
 from zapfleet.db import instances as instances_sql
 from zapfleet.db import webhooks as webhooks_sql

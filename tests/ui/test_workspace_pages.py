@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, csrf_token as csrf, signed_in
+from tests.support.clients import PASSWORD, csrf_token as csrf, signed_in
 from zapfleet.db import instances as instances_sql
 
 SCAN_LINK = "http://127.0.0.1:8000/sandbox/scan/{}.secret-token"

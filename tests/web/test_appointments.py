@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.clock import Clock
+from tests.support.clock import Clock
 from web import create_app
 from zapfleet.appointments.book import AppointmentBook
 from zapfleet.appointments.notices import ReminderRunner

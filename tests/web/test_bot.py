@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.clock import Clock
+from tests.support.clock import Clock
 from web import create_app
 from zapfleet.appointments.bot.responder import Responder
 from zapfleet.db import instances as instances_sql

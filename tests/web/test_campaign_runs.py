@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.clock import Clock
-from tests.linked import link
+from tests.support.clock import Clock
+from tests.support.linked import link
 from zapfleet.campaigns.runner import CampaignRunner
 
 SP = ZoneInfo("America/Sao_Paulo")

@@ -1,5 +1,5 @@
 """End to end over real HTTP with the real engines: the app, a real supervisord, real workers,
-PostgreSQL; an Evolution API server played by tests/evolution_server.py, and a neonize worker
+PostgreSQL; an Evolution API server played by tests/support/evolution.py, and a neonize worker
 whose connection goes to a closed loopback port (no network needed)."""
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ import threading
 
 import pytest
 
-from tests.evolution_server import FakeEvolution
-from tests.live import Server
-from tests.waiting import wait_until
-from tests.web.test_whatsapp_live import Live, _messages
-from tests.workers.conftest import free_port
+from tests.support.evolution import FakeEvolution
+from tests.support.live import Live, Server, all_messages
+from tests.support.waiting import wait_until
+from tests.support.http import free_port
 from zapfleet.fleet.supervisor import Supervisor
 
 KEY = "evo-live-" + secrets.token_hex(8)
@@ -66,7 +65,7 @@ def test_an_evolution_account_links_sends_receives_and_is_deleted_there(live, ev
     provider_id = sent.json()["message"]["provider_message_id"]
     evolution.receipt(name, provider_id, "READ")
     evolution.incoming(name, "5511977776666@s.whatsapp.net", {"conversation": "Confirmado!"})
-    wait_until(lambda: sorted(m["status"] for m in _messages(live, account, key)) == ["read", "received"],
+    wait_until(lambda: sorted(m["status"] for m in all_messages(live, account, key)) == ["read", "received"],
                20, "the receipt and the reply")
 
     assert live.call("DELETE", f"/api/instances/{account}", key).status_code == 204

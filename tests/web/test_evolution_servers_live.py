@@ -1,4 +1,4 @@
-"""End to end with two Evolution API servers, played by tests/evolution_server.py:
+"""End to end with two Evolution API servers, played by tests/support/evolution.py:
 the admin adds them over the API, instances land on the chosen one, and each worker (a real
 process under a real supervisord) talks to its own server with that server's key."""
 from __future__ import annotations
@@ -8,11 +8,10 @@ import threading
 
 import pytest
 
-from tests.conftest import ADMIN_KEY
-from tests.evolution_server import FakeEvolution
-from tests.live import Server
-from tests.waiting import wait_until
-from tests.web.test_whatsapp_live import Live
+from tests.support.clients import ADMIN_KEY
+from tests.support.evolution import FakeEvolution
+from tests.support.live import Live, Server
+from tests.support.waiting import wait_until
 from zapfleet.fleet.supervisor import Supervisor
 
 KEY_A, KEY_B = ("evo-a-" + secrets.token_hex(8)), ("evo-b-" + secrets.token_hex(8))

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import csrf_token, signed_in
+from tests.support.clients import csrf_token, signed_in
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 BODY = {"name": "intruder", "phone": "5511988887777", "label": "intruder", "message": "x"}

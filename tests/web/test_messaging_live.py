@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.live import Dispatchers, Server
-from tests.waiting import wait_until
+from tests.support.live import Dispatchers, Server
+from tests.support.waiting import wait_until
 from zapfleet.fleet.supervisor import Supervisor
 
 FAST = {"min_gap_seconds": 0, "max_gap_seconds": 0, "window_start": "00:00",

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.clock import Clock
+from tests.support.clock import Clock
 from web import create_app
 from zapfleet.messaging.metrics import Metrics
 

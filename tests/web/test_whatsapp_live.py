@@ -4,40 +4,14 @@ from __future__ import annotations
 import os
 import signal
 import uuid
-from concurrent.futures import wait
 
 import pytest
 import requests
 
-from tests.live import Server
-from tests.receiver import Receiver
-from tests.waiting import wait_until
-from zapfleet.messaging.dispatcher import Dispatcher
+from tests.support.live import Live, Server, all_messages
+from tests.support.http import Recorder
+from tests.support.waiting import wait_until
 from zapfleet.fleet.supervisor import Supervisor
-
-
-class Live:
-    """The app served on its bind address, and what the test needs to drive it."""
-
-    def __init__(self, app, base: str):
-        self.app, self.base = app, base
-        self.instances = app.extensions["zapfleet.instances"]
-
-    def call(self, method: str, path: str, key: str, **kwargs) -> requests.Response:
-        headers = {"Authorization": f"Bearer {key}"}
-        return requests.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
-
-    def register(self, name: str) -> tuple[str, str]:
-        email = f"{uuid.uuid4().hex[:8]}@example.com"
-        body = requests.post(self.base + "/api/register", timeout=30, json={
-            "name": name, "email": email, "password": "correct horse battery"}).json()
-        return body["account"]["id"], body["api_key"]["key"]
-
-    def dispatch(self) -> None:
-        ext = self.app.extensions
-        dispatcher = Dispatcher(ext["zapfleet.outbox"], ext["zapfleet.webhooks"], self.instances)
-        wait(dispatcher.run_once())
-        dispatcher.pool.shutdown(wait=True)
 
 
 @pytest.fixture
@@ -68,17 +42,11 @@ def _linked(live, name):
     return account, key
 
 
-def _messages(live, account, key):
-    conversations = live.call("GET", f"/api/accounts/{account}/conversations", key).json()["items"]
-    return [m for c in conversations for m in live.call(
-        "GET", f"/api/accounts/{account}/conversations/{c['id']}/messages", key).json()["items"]]
-
-
 def test_link_send_receipts_inbound_and_webhooks(live):
     account, key = _linked(live, "Salão Bela")
     again = live.call("POST", f"/api/accounts/{account}/whatsapp/connect", key).json()
     assert again["is_reconnect"] and again["already_connected"] and again["qr"] is None
-    with Receiver() as hook:
+    with Recorder() as hook:
         live.call("PUT", f"/api/accounts/{account}/webhook", key, json={"url": hook.url})
         body = {"phone": "(11) 98765-4321", "message": "Seu horário é amanhã às 14h",
                 "idempotency_key": "appt-1"}
@@ -89,12 +57,12 @@ def test_link_send_receipts_inbound_and_webhooks(live):
         repeat = live.call("POST", f"/api/accounts/{account}/send", key, json=body)
         assert repeat.status_code == 200, repeat.text
         assert repeat.json()["message"]["id"] == message["id"]
-        wait_until(lambda: [m["status"] for m in _messages(live, account, key)] == ["read"], 20,
+        wait_until(lambda: [m["status"] for m in all_messages(live, account, key)] == ["read"], 20,
                    "the read receipt")
         reply = live.call("POST", f"/api/accounts/{account}/sandbox/inbound", key,
                           json={"phone": "5511987654321", "message": "Confirmado!"})
         assert reply.status_code == 202, reply.text
-        wait_until(lambda: len(_messages(live, account, key)) == 2, 20, "the inbound message")
+        wait_until(lambda: len(all_messages(live, account, key)) == 2, 20, "the inbound message")
         live.dispatch()
     events = [r["json"]["event"] for r in hook.requests]
     assert "message.received" in events and events.count("message.status") == 3  # sent/delivered/read
@@ -109,16 +77,16 @@ def test_a_message_sent_while_the_worker_is_down_is_delivered_once_it_is_back(li
                        json={"phone": "5511912345678", "message": "Promoção de novembro"})
     assert queued.status_code == 202 and queued.json()["message"]["status"] == "queued"
     live.dispatch()  # the worker is still down: nothing happens
-    assert [m["status"] for m in _messages(live, account, key)] == ["queued"]
+    assert [m["status"] for m in all_messages(live, account, key)] == ["queued"]
     assert live.call("POST", f"/api/instances/{account}/start", key).status_code == 200
     wait_until(lambda: _status(live, account, key) == "connected", 20, "the session to come back")
     with live.app.extensions["zapfleet.db"].system() as conn, conn.cursor() as cur:
         cur.execute("UPDATE messages SET lease_until = NULL")  # skip the retry wait
     live.dispatch()
-    wait_until(lambda: [m["status"] for m in _messages(live, account, key)] == ["read"], 20, "read")
-    [first] = _messages(live, account, key)
+    wait_until(lambda: [m["status"] for m in all_messages(live, account, key)] == ["read"], 20, "read")
+    [first] = all_messages(live, account, key)
     live.dispatch()  # a second pass has nothing left to send
-    assert _messages(live, account, key) == [first]
+    assert all_messages(live, account, key) == [first]
 
 
 def test_kill_9_of_a_worker_brings_the_session_back_without_a_new_qr(live, supervisord):
@@ -198,7 +166,7 @@ def test_a_dispatcher_that_dies_mid_delivery_loses_nothing_and_sends_nothing_twi
         cur.execute("UPDATE messages SET lease_until = now() - interval '1 second',"
                     " status = 'queued', provider_message_id = NULL")
     live.dispatch()  # the next dispatcher takes over
-    [message] = _messages(live, account, key)
+    [message] = all_messages(live, account, key)
     assert message["status"] in ("sent", "delivered", "read")
     assert message["provider_message_id"] == handed["provider_message_id"]  # the worker's first send
 
@@ -223,7 +191,7 @@ def test_a_message_not_handed_over_before_its_deadline_fails_with_the_reason(liv
 
     account, key = _linked(live, "Estética Bela")
     assert live.call("POST", f"/api/instances/{account}/stop", key).status_code == 200
-    with Receiver() as hook:
+    with Recorder() as hook:
         live.call("PUT", f"/api/accounts/{account}/webhook", key, json={"url": hook.url})
         live.call("POST", f"/api/accounts/{account}/send", key,
                   json={"phone": "5511912345678", "message": "Lembrete"})
@@ -232,7 +200,7 @@ def test_a_message_not_handed_over_before_its_deadline_fails_with_the_reason(liv
         expired = Outbox(db, live.instances, deadline_seconds=86400, clock=lambda: later)
         assert len(expired.expire_overdue()) == 1
         live.dispatch()
-    [message] = _messages(live, account, key)
+    [message] = all_messages(live, account, key)
     assert message["status"] == "failed" and "deadline" in message["error"]
     statuses = [r["json"]["data"]["status"] for r in hook.requests
                 if r["json"]["event"] == "message.status"]

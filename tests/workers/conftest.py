@@ -1,87 +1,18 @@
 """Fixtures for worker tests: a real worker subprocess and a stand-in for /internal/events."""
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.waiting import wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class EventReceiver:
-    """The control plane's POST /internal/events: records every request; answers `status`."""
-
-    def __init__(self, port: int = 0):
-        self.status = 200
-        self.requests: list[dict] = []
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}"
-
-    def _handler(self):
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with receiver.lock:
-                    status = receiver.status
-                    receiver.requests.append({
-                        "path": self.path, "authorization": self.headers.get("Authorization"),
-                        "json": json.loads(body), "status": status})
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-        return Handler
-
-    def answered(self, ok: bool = True) -> list[dict]:
-        """The requests answered 2xx (ok) or not."""
-        with self.lock:
-            return [r for r in self.requests if (200 <= r["status"] < 300) == ok]
-
-    def events(self, kind: str | None = None) -> list[dict]:
-        """The events acknowledged so far, in arrival order (optionally of one type)."""
-        events = [e for r in self.answered() for e in r["json"]["events"]]
-        return [e for e in events if kind is None or e["type"] == kind]
-
-    def statuses(self, message_id: str) -> list[str]:
-        """The receipts acknowledged for one message, in order."""
-        return [e["data"]["status"] for e in self.events("message.status")
-                if e["data"]["message_id"] == message_id]
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+from tests.support.http import Recorder, free_port
+from tests.support.waiting import wait_until
 
 
 class Worker:
@@ -110,7 +41,7 @@ class Worker:
 
     def env(self, with_token: bool = True) -> dict[str, str]:
         env = {**os.environ, "SANDBOX_RECEIPT_DELAY": "0", "PYTHONUNBUFFERED": "1",
-               "PYTHONPATH": str(ROOT), **self.extra_env}
+               **self.extra_env}
         env.pop("ZAPFLEET_WORKER_TOKEN", None)
         if with_token:
             env["ZAPFLEET_WORKER_TOKEN"] = self.token
@@ -119,7 +50,7 @@ class Worker:
     def start(self) -> "Worker":
         """Start the process and wait until /health answers."""
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(self.command(), env=self.env(), cwd=ROOT,
+            self.process = subprocess.Popen(self.command(), env=self.env(), cwd=self.log_path.parent,
                                             stdout=log, stderr=subprocess.STDOUT)
         wait_until(lambda: self.call("GET", "/health").status_code == 200, timeout=20,
                    what="the worker to answer /health")
@@ -163,10 +94,8 @@ class Worker:
 @pytest.fixture
 def receiver():
     """A running stand-in for the control plane's /internal/events."""
-    events = EventReceiver()
-    events.start()
-    yield events
-    events.close()
+    with Recorder() as events:
+        yield events
 
 
 @pytest.fixture
@@ -177,7 +106,7 @@ def make_worker(tmp_path, receiver):
     def _make(env: dict[str, str] | None = None, session: str = "session",
               control_url: str | None = None, engine: str = "sandbox",
               name: str | None = None) -> Worker:
-        worker = Worker(tmp_path / session, control_url or receiver.url,
+        worker = Worker(tmp_path / session, control_url or receiver.base_url,
                         tmp_path / f"{session}.log", env, engine, name)
         workers.append(worker)
         return worker

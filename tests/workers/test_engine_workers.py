@@ -7,9 +7,9 @@ import signal
 
 import pytest
 
-from tests.evolution_server import FakeEvolution
-from tests.waiting import wait_until
-from tests.workers.conftest import free_port
+from tests.support.evolution import FakeEvolution
+from tests.support.waiting import wait_until
+from tests.support.http import free_port
 
 NAME = "clinica-alpha_whatsapp"
 

@@ -1,7 +1,7 @@
 """The Evolution engine against a local server that follows Evolution API v2's contract.
 
 The engine runs in this process behind the worker's real HTTP app (so the server's webhook
-deliveries go through the worker's secret webhook route); tests/evolution_server.py plays
+deliveries go through the worker's secret webhook route); tests/support/evolution.py plays
 the Evolution server and the phone.
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ import threading
 import pytest
 import requests
 
-from tests.evolution_server import FakeEvolution
-from tests.waiting import wait_until
-from tests.workers.conftest import free_port
+from tests.support.evolution import FakeEvolution
+from tests.support.waiting import wait_until
+from tests.support.http import free_port
 from workers.engines.base import ActionRejected, InvalidPayload, NotConnected, SendFailed
 from workers.engines.evolution import EvolutionEngine, webhook_url
 from workers.httpapi import WorkerApp, make_server

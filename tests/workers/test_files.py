@@ -5,7 +5,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 from workers.files import SyncedLines, read_lines
 
 

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.waiting import wait_until
-from tests.workers.conftest import free_port
+from tests.support.waiting import wait_until
+from tests.support.http import free_port
 from workers.engines import neonize_client as nz
 from workers.engines.base import InvalidPayload, NotConnected, SendFailed
 from workers.engines.neonize_engine import SESSION_FILE, NeonizeEngine

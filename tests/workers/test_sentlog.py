@@ -1,13 +1,6 @@
 """The worker's record of sends: one send per message id, kept for a retention period."""
+from tests.support.clock import Clock
 from workers.sentlog import COMPACT_LINES, SENT_FILE, SentLog
-
-
-class Clock:
-    def __init__(self, now: float = 1_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def _sender(calls: list):

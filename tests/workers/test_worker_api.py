@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 
 ROUTES = [("GET", "/health"), ("GET", "/status"), ("GET", "/qr"), ("GET", "/qr?format=png"),
           ("POST", "/send"), ("POST", "/logout"), ("POST", "/engine/link"),

@@ -1,8 +1,8 @@
 """What survives a kill -9: the linked session, the send de-duplication and unsent events."""
 from __future__ import annotations
 
-from tests.waiting import wait_until
-from tests.workers.conftest import EventReceiver, free_port
+from tests.support.waiting import wait_until
+from tests.support.http import Recorder, free_port
 from tests.workers.test_worker_api import send_and_wait_until_read
 
 
@@ -57,7 +57,7 @@ def test_events_wait_for_a_control_plane_that_is_down(make_worker):
     worker = make_worker(control_url=f"http://127.0.0.1:{port}").start()
     worker.link()
     assert len((worker.session_dir / "events.jsonl").read_text().splitlines()) == 3
-    receiver = EventReceiver(port)
+    receiver = Recorder(port=port)
     receiver.start()
     try:
         wait_until(lambda: len(receiver.events()) == 3, what="the spooled events")

@@ -10,9 +10,9 @@ import sys
 import psycopg2
 import requests
 
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 from zapfleet.cli import main
-from zapfleet.config import PROJECT_ROOT, ensure_env_file
+from zapfleet.config import ensure_env_file
 
 
 def test_ensure_env_file_generates_secrets_once_with_mode_0600(tmp_path, monkeypatch):
@@ -72,12 +72,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_up_serves_the_app_under_supervisord_and_down_stops_it(spare_database, tmp_path):
+def test_up_serves_the_app_under_supervisord_and_down_stops_it(spare_database, tmp_path,
+                                                               pytestconfig):
+    """Run from another folder: ZAPFLEET_HOME names the checkout, the packages are installed."""
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=spare_database(), ZAPFLEET_VAR_DIR=str(tmp_path / "var"),
-               ZAPFLEET_ENV_FILE=str(tmp_path / ".env"), ZAPFLEET_BIND=f"127.0.0.1:{port}")
+               ZAPFLEET_ENV_FILE=str(tmp_path / ".env"), ZAPFLEET_BIND=f"127.0.0.1:{port}",
+               ZAPFLEET_HOME=str(pytestconfig.rootpath))
     env.pop("ZAPFLEET_ADMIN_PASSWORD", None)
-    up = subprocess.Popen([sys.executable, "-m", "zapfleet", "up"], env=env, cwd=PROJECT_ROOT,
+    up = subprocess.Popen([sys.executable, "-m", "zapfleet", "up"], env=env, cwd=tmp_path,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         health = wait_until(lambda: requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2),
@@ -85,7 +88,7 @@ def test_up_serves_the_app_under_supervisord_and_down_stops_it(spare_database, t
         assert health.json() == {"status": "ok"}
         assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
         down = subprocess.run([sys.executable, "-m", "zapfleet", "down"], env=env,
-                              cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=90)
+                              cwd=tmp_path, capture_output=True, text=True, timeout=90)
         assert "stopped supervisord" in down.stdout
         output = up.communicate(timeout=60)[0]
     finally:

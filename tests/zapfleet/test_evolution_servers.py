@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import psycopg2.errors
 import pytest
 
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 from zapfleet.db import evolution_servers as servers_sql
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from zapfleet.fleet.evolution_servers import FULL, EvolutionServers, best_server

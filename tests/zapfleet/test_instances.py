@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.receiver import Receiver
-from tests.waiting import wait_until
+from tests.support.http import Recorder
+from tests.support.waiting import wait_until
 from zapfleet.db import instances as sql
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from zapfleet.fleet.instances import LOCK_CONFLICT
@@ -79,10 +79,10 @@ def test_connect_gives_up_when_the_worker_never_answers(fakes, account):
     fakes.supervisor.start = lambda name, wait=False: fakes.supervisor.states.update({name: "FATAL"})
     fakes.supervisor.add_group = lambda name: fakes.supervisor.active.update(
         {name: fakes.supervisor.read[name]}) or fakes.supervisor.states.update({name: "FATAL"})
-    started = fakes.clock.now()
+    started = fakes.clock()
     with pytest.raises(Unavailable, match="did not start in time"):
         fakes.manager.connect(acme["id"])
-    assert fakes.clock.now() - started >= 15
+    assert fakes.clock() - started >= 15
     assert fakes.manager.get(acme["id"])["desired_state"] == "running"
 
 
@@ -351,14 +351,14 @@ def test_reconcile_records_observed_status(fakes, account):
 
 # -- the worker client, against a local HTTP endpoint ------------------------------------
 
-def _client(receiver: Receiver, read_timeout: float = 10.0) -> WorkerClient:
+def _client(receiver: Recorder, read_timeout: float = 10.0) -> WorkerClient:
     return WorkerClient("127.0.0.1", receiver.server.server_port, "tok-123", timeout=(2.0, read_timeout))
 
 
 @pytest.mark.parametrize("status, error", [(400, InvalidInput), (404, NotFound), (409, Conflict),
                                            (401, Unavailable), (500, Unavailable)])
 def test_worker_client_maps_error_answers(status, error):
-    with Receiver(status=status) as receiver:
+    with Recorder(status=status) as receiver:
         with pytest.raises(error) as caught:
             _client(receiver).send("m1", "5511999990000", "oi")
     assert "tok-123" not in caught.value.message
@@ -372,7 +372,7 @@ def test_worker_client_unreachable_and_slow_workers_are_unavailable():
         port = reserved.getsockname()[1]
         with pytest.raises(Unavailable, match="not running or not reachable"):
             WorkerClient("127.0.0.1", port, "tok-123").logout()
-    with Receiver() as receiver:
+    with Recorder() as receiver:
         receiver.release.clear()
         with pytest.raises(Unavailable, match="did not answer in time"):
             _client(receiver, read_timeout=0.2).action("inject", {"phone": "1", "text": "x"})

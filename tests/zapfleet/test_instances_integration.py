@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.waiting import wait_until
+from tests.support.waiting import wait_until
 from zapfleet.core.errors import Conflict, NotFound, Unavailable
 from zapfleet.fleet.programs import port_is_free
 from zapfleet.core.security import worker_token

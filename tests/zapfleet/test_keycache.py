@@ -3,19 +3,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from tests.support.clock import Clock
 from zapfleet.tenancy.accounts import AccountManager
 from zapfleet.tenancy.keycache import KEY_CACHE_SECONDS, VerifiedKeys
 from zapfleet.core.security import new_password_hasher
-
-
-class Clock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def _process(db, clock: Clock | None = None) -> AccountManager:

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.supervision import SUPERVISOR_USER
-from tests.waiting import wait_until
+from tests.support.supervisord import SUPERVISOR_USER
+from tests.support.waiting import wait_until
 from zapfleet.config import Config
 from zapfleet.core.errors import NotFound, Unavailable
 from zapfleet.fleet.supervisor import Supervisor

@@ -8,28 +8,16 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.receiver import Receiver
+from tests.support.clock import Clock
+from tests.support.http import Recorder
 from zapfleet.core.errors import InvalidInput, NotFound
 from zapfleet.messaging.webhooks import MAX_ATTEMPTS, WebhookManager, retry_delay, sign
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self):
-        # a minute ahead of the database, which stamps new rows with its own now()
-        self.now = datetime.now(timezone.utc) + timedelta(minutes=1)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    # a minute ahead of the database, which stamps new rows with its own now()
+    return Clock(datetime.now(timezone.utc) + timedelta(minutes=1))
 
 
 @pytest.fixture
@@ -106,7 +94,7 @@ def test_a_replayed_event_is_queued_once(hooks, manager, clean_db):
 
 def test_delivery_is_signed_and_recorded(hooks, manager, clean_db):
     account = _account(manager)
-    with Receiver() as receiver:
+    with Recorder() as receiver:
         secret = hooks.configure(account, {"url": receiver.url})["secret"]
         delivery_id, _ = _queue(clean_db, account, data={"text": "olá"})
         [leased] = hooks.lease_due(10, [])
@@ -124,7 +112,7 @@ def test_delivery_is_signed_and_recorded(hooks, manager, clean_db):
 
 def test_failures_are_retried_with_backoff_then_given_up(hooks, manager, clean_db, clock):
     account = _account(manager)
-    with Receiver(status=500) as receiver:
+    with Recorder(status=500) as receiver:
         hooks.configure(account, {"url": receiver.url})
         _queue(clean_db, account)
         [leased] = hooks.lease_due(10, [])
@@ -154,7 +142,7 @@ def test_an_unreachable_endpoint_is_retried_later(hooks, manager, clean_db):
 def test_private_addresses_are_refused_unless_allowed(clean_db, manager, clock):
     strict = WebhookManager(clean_db, clock=clock, allow_private=False)
     account = _account(manager)
-    with Receiver() as receiver:
+    with Recorder() as receiver:
         strict.configure(account, {"url": receiver.url})
         _queue(clean_db, account)
         [leased] = strict.lease_due(10, [])

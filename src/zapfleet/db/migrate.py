@@ -5,19 +5,24 @@ from pathlib import Path
 
 import psycopg2
 
-from zapfleet.config import PROJECT_ROOT
+from zapfleet.config import project_home
 
-SQL_DIR = PROJECT_ROOT / "sql"
 _LOCK_KEY = 7_201_554_310  # advisory lock: one migrator at a time
 
 
-def migration_files(sql_dir: Path = SQL_DIR) -> list[Path]:
-    """The migration files, in the order they apply."""
-    return sorted(p for p in sql_dir.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+def _folder(sql_dir: Path | None) -> Path:
+    return project_home() / "sql" if sql_dir is None else sql_dir
 
 
-def migrate(dsn: str, sql_dir: Path = SQL_DIR) -> list[str]:
-    """Apply pending migrations to the database at dsn; return the names applied."""
+def migration_files(sql_dir: Path | None = None) -> list[Path]:
+    """The migration files in sql_dir (sql/ in the project home by default), in applying order."""
+    return sorted(p for p in _folder(sql_dir).glob("[0-9][0-9][0-9][0-9]_*.sql"))
+
+
+def migrate(dsn: str, sql_dir: Path | None = None) -> list[str]:
+    """Apply pending migrations from sql_dir (sql/ in the project home) to the database at dsn;
+    return the names applied."""
+    sql_dir = _folder(sql_dir)
     conn = psycopg2.connect(dsn)
     try:
         with conn, conn.cursor() as cur:

@@ -95,7 +95,7 @@ class InstanceManager:
             token=worker_token(self.config.secret_key, instance_id), var_dir=Path(self.config.var_dir),
             control_url=self.config.control_url, host=self.config.worker_host,
             environment=worker_environment(engine, self.config, server),
-            autostart=instance["desired_state"] == "running")
+            autostart=instance["desired_state"] == "running", directory=Path(self.config.home))
 
     def client_for(self, instance: dict) -> WorkerClient:
         """An HTTP client for the instance's worker."""

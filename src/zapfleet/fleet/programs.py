@@ -7,10 +7,9 @@ import shlex
 import shutil
 import socket
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from zapfleet.config import PROJECT_ROOT
 from zapfleet.core.errors import NotFound
 from zapfleet.fleet.supervisor import Supervisor
 
@@ -36,6 +35,8 @@ class WorkerProgram:
     """More environment variables of the worker (engine settings; secrets never go in argv)."""
     autostart: bool = True
     """Whether supervisord starts it when it starts: only an instance meant to run."""
+    directory: Path = field(default_factory=Path.cwd)
+    """The folder the worker runs in: the project home."""
 
     @property
     def session_dir(self) -> Path:
@@ -79,7 +80,7 @@ def render_program(program: WorkerProgram) -> str:
     return "\n".join([
         f"[program:{program.name}]",
         f"command = {command.replace('%', '%%')}",
-        f"directory = {PROJECT_ROOT}",
+        f"directory = {str(program.directory).replace('%', '%%')}",
         f"environment = {environment}",
         f"autostart = {str(program.autostart).lower()}", "autorestart = true", "startsecs = 1",
         "startretries = 1000",

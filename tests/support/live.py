@@ -1,4 +1,5 @@
-"""The app served over real HTTP in a thread, for tests that need a real client or browser."""
+"""The app served over real HTTP in a thread, and dispatcher processes, for tests that need a
+real client, a browser or the whole service."""
 from __future__ import annotations
 
 import os
@@ -6,12 +7,15 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
+from concurrent.futures import wait
 from pathlib import Path
 
+import requests
 from werkzeug.serving import make_server
 
 from web import create_app
-from zapfleet.config import PROJECT_ROOT
+from zapfleet.messaging.dispatcher import Dispatcher
 
 
 def start_dispatcher(config, database_url: str, number: int = 0) -> subprocess.Popen:
@@ -22,11 +26,10 @@ def start_dispatcher(config, database_url: str, number: int = 0) -> subprocess.P
            "SUPERVISOR_USER": config.supervisor_user,
            "SUPERVISOR_PASSWORD": config.supervisor_password,
            "WORKER_PORT_BASE": str(config.worker_port_base), "DB_POOL_SIZE": "4",
-           "ZAPFLEET_ENV_FILE": str(Path(config.var_dir) / "absent.env"),
-           "PYTHONPATH": str(PROJECT_ROOT)}
+           "ZAPFLEET_ENV_FILE": str(Path(config.var_dir) / "absent.env")}
     with open(Path(config.var_dir) / f"dispatcher-{number}.log", "wb") as log:
         return subprocess.Popen([sys.executable, "-m", "zapfleet", "dispatcher"], env=env,
-                                cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
+                                stdout=log, stderr=subprocess.STDOUT)
 
 
 class Dispatchers:
@@ -72,3 +75,37 @@ class Server:
     def restart(self) -> None:
         self.shutdown()
         self._serve()
+
+
+class Live:
+    """The app served on its bind address, and what the test needs to drive it."""
+
+    def __init__(self, app, base: str):
+        self.app, self.base = app, base
+        self.instances = app.extensions["zapfleet.instances"]
+
+    def call(self, method: str, path: str, key: str, **kwargs) -> requests.Response:
+        """One API request with an account's key."""
+        headers = {"Authorization": f"Bearer {key}"}
+        return requests.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+
+    def register(self, name: str) -> tuple[str, str]:
+        """Sign up a customer through the API; its account id and API key."""
+        email = f"{uuid.uuid4().hex[:8]}@example.com"
+        body = requests.post(self.base + "/api/register", timeout=30, json={
+            "name": name, "email": email, "password": "correct horse battery"}).json()
+        return body["account"]["id"], body["api_key"]["key"]
+
+    def dispatch(self) -> None:
+        """One round of the dispatcher, in this process, until its sends are done."""
+        ext = self.app.extensions
+        dispatcher = Dispatcher(ext["zapfleet.outbox"], ext["zapfleet.webhooks"], self.instances)
+        wait(dispatcher.run_once())
+        dispatcher.pool.shutdown(wait=True)
+
+
+def all_messages(live: Live, account: str, key: str) -> list[dict]:
+    """Every message of the account, conversation by conversation, read through the API."""
+    conversations = live.call("GET", f"/api/accounts/{account}/conversations", key).json()["items"]
+    return [m for c in conversations for m in live.call(
+        "GET", f"/api/accounts/{account}/conversations/{c['id']}/messages", key).json()["items"]]

@@ -1,155 +1,19 @@
-"""Fixtures for a real supervisord (loaded by tests/conftest.py)."""
+"""Fakes of supervisord and the workers, for unit tests of the InstanceManager's logic only, and
+the fake_instances fixture (a plugin tests/conftest.py loads; the database stays real)."""
 from __future__ import annotations
 
 import json
-import os
-import random
 import re
-import secrets
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.waiting import wait_until
-from zapfleet.config import PROJECT_ROOT
+from tests.support.clock import Clock
 from zapfleet.core.errors import Conflict, NotFound, Unavailable
 from zapfleet.fleet.instances import InstanceManager
-from zapfleet.fleet.programs import port_is_free
-from zapfleet.fleet.supervisor import RUNNING_STATES, Supervisor
-
-SUPERVISOR_USER = "zftest"
-
-CONF = """\
-[unix_http_server]
-file = {var}/supervisor/supervisor.sock
-chmod = 0700
-username = {user}
-password = {password}
-
-[supervisord]
-logfile = {var}/log/supervisord.log
-pidfile = {var}/supervisor/supervisord.pid
-childlogdir = {var}/log
-loglevel = info
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[include]
-files = {var}/supervisor/workers/*.conf
-"""
-
-
-@dataclass
-class Supervisord:
-    """A real supervisord running from a throwaway folder; restartable."""
-
-    var_dir: Path
-    password: str
-    process: subprocess.Popen | None = None
-    supervisor: Supervisor = field(init=False)
-
-    def __post_init__(self) -> None:
-        for sub in ("supervisor/workers", "log/workers", "sessions"):
-            (self.var_dir / sub).mkdir(parents=True, exist_ok=True)
-        self.conf = self.var_dir / "supervisord.conf"
-        self.conf.write_text(CONF.format(var=self.var_dir, user=SUPERVISOR_USER, password=self.password))
-        self.supervisor = Supervisor(self.var_dir / "supervisor" / "supervisor.sock",
-                                     SUPERVISOR_USER, self.password)
-
-    def start(self) -> None:
-        """Start supervisord in the foreground and wait until its socket answers."""
-        env = {**os.environ, "SANDBOX_RECEIPT_DELAY": "0", "PYTHONUNBUFFERED": "1",
-               "PYTHONPATH": str(PROJECT_ROOT)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "supervisor.supervisord", "-n", "-c", str(self.conf)],
-            env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until(self.supervisor.ping, timeout=20, what="supervisord to answer")
-
-    def stop(self) -> None:
-        """SIGTERM supervisord (it stops its programs) and wait for it to exit."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def restart(self) -> None:
-        """Stop supervisord and start it again from the same folder."""
-        self.stop()
-        self.start()
-
-
-def free_port_base(span: int = 40) -> int:
-    """The start of a range of `span` ports that are free right now, below the ephemeral range."""
-    for _ in range(200):
-        base = random.randrange(20000, 32000 - span)
-        if all(port_is_free("127.0.0.1", port) for port in range(base, base + span)):
-            return base
-    raise RuntimeError("no free port range for workers")
-
-
-@pytest.fixture
-def short_var_dir():
-    """A var folder with a short path (unix socket paths are limited to 108 bytes)."""
-    path = Path(tempfile.mkdtemp(prefix="zf", dir="/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture
-def supervisor_password():
-    """The password of the test supervisord's socket."""
-    return secrets.token_urlsafe(16)
-
-
-@pytest.fixture
-def supervisord(short_var_dir, supervisor_password):
-    """A running supervisord whose programs are the worker files under its var folder."""
-    daemon = Supervisord(short_var_dir, supervisor_password)
-    daemon.start()
-    yield daemon
-    daemon.stop()
-
-
-@pytest.fixture
-def worker_config(config, short_var_dir, supervisor_password):
-    """The test Config pointed at the throwaway var folder and a free range of worker ports."""
-    return config.with_overrides(
-        var_dir=short_var_dir, worker_port_base=free_port_base(),
-        supervisor_user=SUPERVISOR_USER, supervisor_password=supervisor_password,
-        bind=f"127.0.0.1:{free_port_base(1)}")
-
-
-@pytest.fixture
-def make_account(manager):
-    """A factory of registered accounts (rows of the accounts table)."""
-    def _make(name: str = "Salão Bela") -> dict:
-        email = f"{secrets.token_hex(4)}@example.com"
-        return manager.register_customer(
-            {"name": name, "email": email, "password": "correct horse battery"})["account"]
-    return _make
-
-
-@pytest.fixture
-def instance_manager(clean_db, supervisord, worker_config):
-    """An InstanceManager driving the real supervisord."""
-    return InstanceManager(clean_db, Supervisor.from_config(worker_config), worker_config)
-
-
-# -- fakes, for unit tests of the InstanceManager's logic only ---------------------------
+from zapfleet.fleet.supervisor import RUNNING_STATES
 
 _ARG = {"port": re.compile(r"--port (\d+)"), "instance": re.compile(r"--instance ([0-9a-f-]{36})")}
 
@@ -302,27 +166,14 @@ class FakeWorkerClient:
         return {"ok": True, "action": name, **payload}
 
 
-class FakeClock:
-    """A monotonic clock that only moves when someone sleeps."""
-
-    def __init__(self):
-        self.now_value = 1000.0
-
-    def now(self) -> float:
-        return self.now_value
-
-    def sleep(self, seconds: float) -> None:
-        self.now_value += seconds
-
-
 @dataclass
 class FakeInstances:
-    """An InstanceManager over the fake supervisord, fake workers and a fake clock."""
+    """An InstanceManager over the fake supervisord, fake workers and a test clock."""
 
     manager: InstanceManager
     supervisor: FakeSupervisor
     workers: FakeWorkers
-    clock: FakeClock
+    clock: Clock
 
 
 @pytest.fixture
@@ -330,8 +181,8 @@ def fake_instances(clean_db, worker_config):
     """The InstanceManager with fakes for supervisord and the workers (the database is real)."""
     conf_dir = worker_config.var_dir / "supervisor" / "workers"
     conf_dir.mkdir(parents=True, exist_ok=True)
-    supervisor, clock = FakeSupervisor(conf_dir), FakeClock()
+    supervisor, clock = FakeSupervisor(conf_dir), Clock()
     workers = FakeWorkers(supervisor)
     manager = InstanceManager(clean_db, supervisor, worker_config, workers,
-                              clock=clock.now, sleep=clock.sleep)
+                              clock=clock, sleep=clock.sleep)
     return FakeInstances(manager, supervisor, workers, clock)
