@@ -39,25 +39,26 @@ PROGRAM = "[program:{name}]\ncommand = sleep 3600\nautostart = false\n"
 
 def seed(app, var_dir: Path, accounts: int) -> None:
     """Accounts with instances in every state, their programs, and messages sent today."""
-    manager, db = app.extensions["zapfleet.accounts"], app.extensions["zapfleet.db"]
+    managers = app.extensions["zapfleet"]
+    db = managers.db
     for n in range(accounts):
-        account = manager.create_account({"name": f"Cliente {n:03d}"})
+        account = managers.accounts.create_account({"name": f"Cliente {n:03d}"})
         with db.system() as conn:
             row = instances_sql.insert_instance(conn, account["id"], f"{account['slug']}_whatsapp",
                                                 20000 + n, "sandbox")
             instances_sql.update_observed(conn, row["id"], **STATES[n % len(STATES)])
         conf = var_dir / "supervisor" / "workers" / f"{row['instance_name']}.conf"
         conf.write_text(PROGRAM.format(name=row["instance_name"]))
-        contact = manager.create_contact(account["id"], {"phone": f"11 9{n:04d}-0000"})
+        contact = managers.contacts.create_contact(account["id"], {"phone": f"11 9{n:04d}-0000"})
         for i in range(MESSAGES_TODAY):
-            manager.record_message(account["id"], contact["phone"], "out", f"msg {i}", "sent")
+            managers.conversations.record_message(account["id"], contact["phone"], "out", f"msg {i}", "sent")
 
 
 def signed_in_owner(app):
     """A test client signed in as a platform admin (the session is made like the login's)."""
-    user = app.extensions["zapfleet.accounts"].create_user(
+    user = app.extensions["zapfleet"].identity.create_user(
         f"owner-{uuid.uuid4().hex[:6]}@example.com", secrets.token_urlsafe(12), None)
-    stamp = app.extensions["zapfleet.accounts"].session_user(user["id"])["stamp"]
+    stamp = app.extensions["zapfleet"].identity.session_user(user["id"])["stamp"]
     client = app.test_client()
     with client.session_transaction() as session:
         session.update(user_id=str(user["id"]), stamp=stamp, lang="pt_BR")
@@ -104,7 +105,7 @@ def run(database_url: str, accounts: int, requests: int) -> None:
             print(row(path, timings(client, path, requests)))
     finally:
         stop(daemon, var_dir / "supervisord.conf")
-        app.extensions["zapfleet.db"].close()
+        app.extensions["zapfleet"].db.close()
         shutil.rmtree(var_dir, ignore_errors=True)
 
 

@@ -3,7 +3,7 @@ import uuid
 
 from web.wsgi import app
 
-_db = app.extensions["zapfleet.db"]
+_db = app.extensions["zapfleet"].db
 
 
 def bare_insert():

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from web import create_app
-from zapfleet.tenancy.accounts import AccountManager
+from zapfleet.tenancy.identity import Identity
 from zapfleet.config import Config
 from zapfleet.db import Database
 from zapfleet.db.migrate import migrate
@@ -72,9 +72,15 @@ def clean_db(database):
 
 
 @pytest.fixture
-def manager(clean_db):
-    """An AccountManager on the test database, with a cheap password hasher."""
-    return AccountManager(clean_db, hasher=new_password_hasher(cheap=True))
+def identity(clean_db):
+    """Users and keys on the test database, with a cheap password hasher."""
+    return Identity(clean_db, hasher=new_password_hasher(cheap=True))
+
+
+@pytest.fixture
+def managers(app):
+    """The app's managers, one per domain (zapfleet.assembly.Managers)."""
+    return app.extensions["zapfleet"]
 
 
 @pytest.fixture
@@ -84,9 +90,9 @@ def config(database_url):
 
 
 @pytest.fixture
-def app(config, clean_db, manager):
+def app(config, clean_db, identity):
     """The Flask app, sharing the test database pool."""
-    return create_app(config, database=clean_db, accounts=manager)
+    return create_app(config, db=clean_db, identity=identity)
 
 
 @pytest.fixture
@@ -115,10 +121,10 @@ def register(client):
 
 
 @pytest.fixture
-def make_account(manager):
+def make_account(managers):
     """A factory of registered accounts (rows of the accounts table)."""
     def _make(name: str = "Salão Bela") -> dict:
         email = f"{secrets.token_hex(4)}@example.com"
-        return manager.register_customer(
+        return managers.accounts.register_customer(
             {"name": name, "email": email, "password": "correct horse battery"})["account"]
     return _make

@@ -8,11 +8,12 @@ from web.api import register_api
 from web.ui import register_ui
 from web.jsonio import IsoJSONProvider
 from zapfleet.config import Config
-from zapfleet.assembly import build_services
+from zapfleet.assembly import build_managers
 
 
-def create_app(config: Config | None = None, **managers) -> Flask:
-    """Build the app from a Config (the environment when None); no side effects."""
+def create_app(config: Config | None = None, **given) -> Flask:
+    """Build the app from a Config (the environment when None); no side effects. Managers may
+    be given by name (see zapfleet.assembly.build_managers)."""
     config = config or Config.from_env()
     if not config.database_url:
         raise RuntimeError("DATABASE_URL is not set: start the service with `python -m zapfleet up`")
@@ -20,10 +21,7 @@ def create_app(config: Config | None = None, **managers) -> Flask:
     app.json = IsoJSONProvider(app)
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=config.max_import_bytes,
                       ZAPFLEET=config)
-    services = build_services(config, **managers)
-    for name in ("db", "accounts", "instances", "evolution_servers", "outbox", "webhooks", "events",
-                 "logins", "appointments", "metrics", "campaign_runner", "reminders"):
-        app.extensions[f"zapfleet.{name}"] = getattr(services, name)
+    app.extensions["zapfleet"] = build_managers(config, **given)
     errors.register(app)
     register_api(app)
     register_ui(app, config)

@@ -7,13 +7,9 @@ from typing import Callable
 from flask import current_app, g, request
 
 from zapfleet.core.errors import Forbidden, NotFound, Unauthorized
-from zapfleet.tenancy.identity import Principal
+from zapfleet.tenancy.principal import Principal
 from zapfleet.core.security import same_secret
-
-
-def accounts():
-    """The app's AccountManager."""
-    return current_app.extensions["zapfleet.accounts"]
+from web.managers import managers
 
 
 def current_principal() -> Principal:
@@ -31,7 +27,7 @@ def _principal_from_header(header: str) -> Principal:
     admin_key = current_app.config["ZAPFLEET"].admin_api_key
     if admin_key and same_secret(key, admin_key):
         return Principal(is_admin=True)
-    principal = accounts().verify_api_key(key)
+    principal = managers().identity.verify_api_key(key)
     if principal is None:
         raise Unauthorized("unknown or revoked API key")
     return principal
@@ -55,6 +51,6 @@ def account_scoped(view: Callable) -> Callable:
         if not principal.can_reach(account_id):
             raise NotFound("no such account")
         if principal.is_admin:
-            accounts().get_account(account_id)  # 404 for an account that does not exist
+            managers().accounts.get_account(account_id)  # 404 for an account that does not exist
         return view(*args, account_id=account_id, **kwargs)
     return wrapper

@@ -1,8 +1,9 @@
 """Routes for the workers: the events they report, authenticated with their token."""
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from web.jsonio import json_body
 from zapfleet.core.errors import Unauthorized
+from web.managers import managers
 
 bp = Blueprint("internal", __name__, url_prefix="/internal")
 
@@ -14,6 +15,6 @@ def events():
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("a worker token is required")
     body = json_body()
-    ingest = current_app.extensions["zapfleet.events"]
+    ingest = managers().events
     instance = ingest.authenticate(body.get("instance_id"), token.strip())
     return ingest.ingest(instance, body.get("events"))

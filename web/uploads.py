@@ -5,9 +5,9 @@ import io
 from typing import BinaryIO
 from uuid import UUID
 
-from flask import current_app
 
 from zapfleet.core.errors import InvalidInput
+from web.managers import managers
 
 ENCODINGS = ("utf-8-sig", "latin-1")
 
@@ -19,7 +19,7 @@ def import_contacts(account_id: UUID, stream: BinaryIO, encoding: str | None) ->
     except LookupError:
         raise InvalidInput("encoding", "is not a known text encoding") from None
     try:
-        return current_app.extensions["zapfleet.accounts"].import_contacts_csv(account_id, lines)
+        return managers().contacts.import_contacts_csv(account_id, lines)
     except UnicodeDecodeError:
         raise InvalidInput("file", "is not UTF-8 text: save it as CSV UTF-8, or choose Latin-1"
                                    " (?encoding=latin-1)") from None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 import logging
 import os
 import signal
@@ -13,13 +14,15 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from zapfleet.tenancy.accounts import AccountManager
 from zapfleet.config import Config, ensure_env_file, project_home
 from zapfleet.db import Database
 from zapfleet.db.migrate import migrate
 from zapfleet.db.embedded import start_embedded, stop_embedded
 from zapfleet.core.errors import ZapfleetError
 from zapfleet.fleet.supervisor import Supervisor
+from zapfleet.assembly import build_managers
+from zapfleet.messaging.dispatcher import Dispatcher
+from zapfleet.tenancy.identity import Identity
 
 DEFAULT_ADMIN_EMAIL = "admin@zapfleet.local"
 
@@ -52,7 +55,7 @@ def ensure_admin(url: str) -> None:
     db = Database(url, max_connections=1)
     try:
         email = os.environ.get("ZAPFLEET_ADMIN_EMAIL") or DEFAULT_ADMIN_EMAIL
-        generated = AccountManager(db).ensure_platform_admin(
+        generated = Identity(db).ensure_platform_admin(
             email, os.environ.get("ZAPFLEET_ADMIN_PASSWORD") or None)
     finally:
         db.close()
@@ -174,7 +177,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
         db = Database(url, max_connections=1)
         try:
             generated = None if password else _generated_password()
-            AccountManager(db).create_user(args.email, password or generated, None)
+            Identity(db).create_user(args.email, password or generated, None)
         finally:
             db.close()
     finally:
@@ -187,23 +190,19 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 def cmd_dispatcher(_args: argparse.Namespace) -> int:
     """Run the dispatcher until SIGTERM: outbox, webhooks, campaigns, reminders, reconcile."""
-    from zapfleet.messaging.dispatcher import Dispatcher
-    from zapfleet.assembly import build_services
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    services = build_services(load_environment(generate=False))
-    dispatcher = Dispatcher(services.outbox, services.webhooks, services.instances,
-                            tasks=services.dispatcher_tasks())
+    managers = build_managers(load_environment(generate=False))
+    dispatcher = Dispatcher(managers.outbox, managers.webhooks, managers.instances,
+                            tasks=managers.dispatcher_tasks())
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     dispatcher.run_forever(stop)
-    services.db.close()
+    managers.db.close()
     return 0
 
 
 def _generated_password() -> str:
-    import secrets
     return secrets.token_urlsafe(12)
 
 

@@ -56,12 +56,12 @@ class Dispatchers:
 class Server:
     """The app on real HTTP at config.bind; restart() replaces it with a freshly built one."""
 
-    def __init__(self, config, **managers):
-        self.config, self.managers = config, managers
+    def __init__(self, config, **given):
+        self.config, self.given = config, given
         self._serve()
 
     def _serve(self) -> None:
-        self.app = create_app(self.config, **self.managers)
+        self.app = create_app(self.config, **self.given)
         host, port = self.config.bind.rsplit(":", 1)
         self.server = make_server(host, int(port), self.app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -82,7 +82,7 @@ class Live:
 
     def __init__(self, app, base: str):
         self.app, self.base = app, base
-        self.instances = app.extensions["zapfleet.instances"]
+        self.instances = app.extensions["zapfleet"].instances
 
     def call(self, method: str, path: str, key: str, **kwargs) -> requests.Response:
         """One API request with an account's key."""
@@ -98,8 +98,8 @@ class Live:
 
     def dispatch(self) -> None:
         """One round of the dispatcher, in this process, until its sends are done."""
-        ext = self.app.extensions
-        dispatcher = Dispatcher(ext["zapfleet.outbox"], ext["zapfleet.webhooks"], self.instances)
+        managers = self.app.extensions["zapfleet"]
+        dispatcher = Dispatcher(managers.outbox, managers.webhooks, self.instances)
         wait(dispatcher.run_once())
         dispatcher.pool.shutdown(wait=True)
 

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.support.clients import PASSWORD
 from tests.support.live import Dispatchers, Server
 from zapfleet.config import project_home
+from zapfleet.assembly import Managers
 from zapfleet.fleet.supervisor import Supervisor
 
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", project_home() / "var" / "screenshots"))
@@ -49,7 +50,7 @@ class UI:
     base: str
     app: object
     browser: Browser
-    manager: object
+    managers: Managers
     dispatchers: Dispatchers
     """Real dispatcher processes (campaigns, notices, scheduled messages), stopped at the end."""
 
@@ -93,25 +94,26 @@ class UI:
     def admin(self) -> str:
         """Create a platform admin user; return its e-mail."""
         email = f"owner-{uuid.uuid4().hex[:6]}@example.com"
-        self.manager.create_user(email, PASSWORD, None)
+        self.managers.identity.create_user(email, PASSWORD, None)
         return email
 
 
-def served_ui(clean_db, manager, config, browser, database_url):
+def served_ui(clean_db, identity, config, browser, database_url):
     """The app on real HTTP for this config, and a browser to drive it; workers removed after."""
-    server = Server(config, database=clean_db, accounts=manager,
+    server = Server(config, db=clean_db, identity=identity,
                     supervisor=Supervisor.from_config(config))
-    ui = UI(config.control_url, server.app, browser, manager, Dispatchers(config, database_url))
+    ui = UI(config.control_url, server.app, browser, server.app.extensions["zapfleet"],
+            Dispatchers(config, database_url))
     yield ui
     ui.dispatchers.stop_all()
-    instances = server.app.extensions["zapfleet.instances"]
+    instances = server.app.extensions["zapfleet"].instances
     for instance in instances.list(None):
         instances.delete(instance["account_id"])
     server.shutdown()
 
 
 @pytest.fixture
-def ui(clean_db, manager, supervisord, worker_config, browser, database_url):
+def ui(clean_db, identity, supervisord, worker_config, browser, database_url):
     """The app on real HTTP with real sandbox workers, and a browser to drive it."""
     config = worker_config.with_overrides(webhook_allow_private=True)
-    yield from served_ui(clean_db, manager, config, browser, database_url)
+    yield from served_ui(clean_db, identity, config, browser, database_url)

@@ -22,12 +22,12 @@ def _next_weekday(weekday: int = 1) -> datetime:
 
 
 @pytest.fixture
-def salon(app, manager):
+def salon(app, managers):
     """A salon with one service and a signed-in member: (account, client, token, service)."""
-    created = manager.register_customer({"name": "Salão Bela", "email": "bela@example.com",
+    created = managers.accounts.register_customer({"name": "Salão Bela", "email": "bela@example.com",
                                          "password": PASSWORD}, with_api_key=False)
     account = str(created["account"]["id"])
-    service = app.extensions["zapfleet.appointments"].create_service(
+    service = app.extensions["zapfleet"].catalog.create_service(
         account, {"name": "Corte", "duration_minutes": 30, "price_cents": 4500})
     client = signed_in(app, "bela@example.com")
     return account, client, csrf_token(client, f"/a/{account}/appointments"), service
@@ -53,10 +53,10 @@ def test_booking_in_local_time_lists_the_appointment_on_its_day_and_queues_the_c
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"Booked: Corte on {day:%d/%m/%Y} at 14:30." in page
     assert f"Tuesday, {day:%Y-%m-%d}" in page and "14:30–15:00" in page and "Ana Souza" in page
-    [appointment] = app.extensions["zapfleet.appointments"].list_appointments(account, {})["items"]
+    [appointment] = app.extensions["zapfleet"].appointments.list_appointments(account, {})["items"]
     assert appointment["starts_at"] == day.replace(hour=14, minute=30)
-    conversation = app.extensions["zapfleet.accounts"].list_conversations(account)["items"][0]
-    [message] = app.extensions["zapfleet.accounts"].list_messages(account, conversation["id"])["items"]
+    conversation = app.extensions["zapfleet"].conversations.list_conversations(account)["items"][0]
+    [message] = app.extensions["zapfleet"].conversations.list_messages(account, conversation["id"])["items"]
     assert message["origin"] == "notice" and "está confirmado" in message["body"]
 
 
@@ -88,13 +88,13 @@ def test_free_times_skip_the_booked_ones(salon):
 def test_cancel_without_notice_then_resend_the_cancellation(salon, app):
     account, client, token, service = salon
     _book(client, account, token, service, _next_weekday(), notify="")
-    book = app.extensions["zapfleet.appointments"]
+    book = app.extensions["zapfleet"].appointments
     [appointment] = book.list_appointments(account, {})["items"]
     base = f"/a/{account}/appointments/{appointment['id']}"
     page = client.post(base + "/cancel", data={"csrf_token": token},
                        follow_redirects=True).get_data(as_text=True)
     assert "The appointment was cancelled." in page
-    assert app.extensions["zapfleet.accounts"].list_conversations(account)["items"] == []
+    assert app.extensions["zapfleet"].conversations.list_conversations(account)["items"] == []
     page = client.post(base + "/cancellation", data={"csrf_token": token, "status": "all"},
                        follow_redirects=True).get_data(as_text=True)
     assert "The cancellation notice was sent again." in page and "Cancelled" in page
@@ -114,7 +114,7 @@ def test_services_are_added_priced_the_brazilian_way_edited_and_deleted(salon, a
     assert re.search(r'id="new-price"[^>]*aria-invalid="true"', response.get_data(as_text=True))
     client.post(base, data={"csrf_token": token, "name": "Escova", "duration_minutes": "45",
                             "price": "R$ 1.234,50", "active": "on"})
-    book = app.extensions["zapfleet.appointments"]
+    book = app.extensions["zapfleet"].catalog
     escova = [s for s in book.list_services(account) if s["name"] == "Escova"][0]
     assert (escova["price_cents"], escova["active"]) == (123450, True)
     response = client.post(f"{base}/{service['id']}", data={"csrf_token": token, "name": "Corte",

@@ -8,8 +8,8 @@ from tests.support.clients import PASSWORD, csrf_token as _csrf, sign_in as _sig
 
 
 @pytest.fixture
-def member(manager):
-    created = manager.register_customer({"name": "Clínica Sorriso", "email": "ana@example.com",
+def member(managers):
+    created = managers.accounts.register_customer({"name": "Clínica Sorriso", "email": "ana@example.com",
                                          "password": PASSWORD}, with_api_key=False)
     return created
 
@@ -96,8 +96,8 @@ def test_sign_up_errors_name_the_field(client):
     assert "email" in response.get_data(as_text=True)
 
 
-def test_the_platform_admin_lands_on_the_dashboard(client, manager):
-    manager.create_user("owner@example.com", PASSWORD, None)
+def test_the_platform_admin_lands_on_the_dashboard(client, managers):
+    managers.identity.create_user("owner@example.com", PASSWORD, None)
     response = _sign_in(client, "owner@example.com")
     assert response.headers["Location"] == "/admin"
 

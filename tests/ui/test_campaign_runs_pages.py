@@ -19,26 +19,26 @@ FAST = {"min_gap_seconds": 1, "max_gap_seconds": 2, "window_start": "00:00",
 
 
 @pytest.fixture
-def shop(app, manager):
+def shop(app, managers):
     """A shop with three tagged contacts and a signed-in member: (account, client, token)."""
-    created = manager.register_customer({"name": "Loja Sol", "email": "sol@example.com",
+    created = managers.accounts.register_customer({"name": "Loja Sol", "email": "sol@example.com",
                                          "password": PASSWORD}, with_api_key=False)
     account = str(created["account"]["id"])
     for n in (1, 2, 3):
-        manager.create_contact(account, {"phone": f"11 98888-000{n}", "name": f"Cliente {n}",
+        managers.contacts.create_contact(account, {"phone": f"11 98888-000{n}", "name": f"Cliente {n}",
                                          "tags": ["vip"]})
     client = signed_in(app, "sol@example.com")
     return account, client, csrf_token(client, f"/a/{account}/campaigns")
 
 
-def _campaign(manager, account: str, **fields) -> dict:
-    return manager.create_campaign(account, {"name": "Verão", "message": "Oi {name}!",
+def _campaign(managers, account: str, **fields) -> dict:
+    return managers.campaigns.create_campaign(account, {"name": "Verão", "message": "Oi {name}!",
                                              "target_tags": ["vip"], **fields})
 
 
-def test_other_wordings_are_saved_and_a_bad_placeholder_is_shown_at_its_wording(shop, manager):
+def test_other_wordings_are_saved_and_a_bad_placeholder_is_shown_at_its_wording(shop, managers):
     account, client, token = shop
-    campaign = _campaign(manager, account)
+    campaign = _campaign(managers, account)
     url = f"/a/{account}/campaigns/{campaign['id']}"
     form = {"name": "Verão", "message": "Oi {name}!", "target_tags": ["vip"], "csrf_token": token}
     response = client.post(url, data={**form, "variants": ["Olá {name}!", "", "Oi {nome}!"]})
@@ -47,14 +47,14 @@ def test_other_wordings_are_saved_and_a_bad_placeholder_is_shown_at_its_wording(
     assert re.search(r'id="f-variant-2"[^>]*aria-invalid="true"', page)
     assert "unknown placeholder {nome}" in page and "Oi {nome}!" in page
     assert client.post(url, data={**form, "variants": ["Olá {name}!", "", "E aí, {name}?"]}).status_code == 302
-    assert manager.get_campaign(account, campaign["id"])["variants"] == ["Olá {name}!", "E aí, {name}?"]
+    assert managers.campaigns.get_campaign(account, campaign["id"])["variants"] == ["Olá {name}!", "E aí, {name}?"]
     page = client.get(url).get_data(as_text=True)
     assert "E aí, {name}?" in page and "{qr_code_url}" in page and "the customer’s first name" in page
 
 
-def test_a_started_campaign_is_locked_and_only_its_name_changes(shop, manager):
+def test_a_started_campaign_is_locked_and_only_its_name_changes(shop, managers):
     account, client, token = shop
-    campaign = _campaign(manager, account)
+    campaign = _campaign(managers, account)
     url = f"/a/{account}/campaigns/{campaign['id']}"
     assert client.post(url + "/start", data={"csrf_token": token}).status_code == 302
     page = client.get(url).get_data(as_text=True)
@@ -64,13 +64,13 @@ def test_a_started_campaign_is_locked_and_only_its_name_changes(shop, manager):
     assert re.search(r'id="progress-done"[^>]*>0 of 3 recipients handled<', page)
     response = client.post(url, data={"name": "Verão 2026", "message": "changed", "csrf_token": token})
     assert response.status_code == 302
-    saved = manager.get_campaign(account, campaign["id"])
+    saved = managers.campaigns.get_campaign(account, campaign["id"])
     assert (saved["name"], saved["message"], saved["status"]) == ("Verão 2026", "Oi {name}!", "running")
 
 
-def test_pause_resume_and_cancel_move_the_campaign_and_say_so(shop, manager):
+def test_pause_resume_and_cancel_move_the_campaign_and_say_so(shop, managers):
     account, client, token = shop
-    campaign = _campaign(manager, account)
+    campaign = _campaign(managers, account)
     url = f"/a/{account}/campaigns/{campaign['id']}"
     client.post(url + "/start", data={"csrf_token": token})
     for action, status, said in (("pause", "paused", "The campaign is paused."),
@@ -78,7 +78,7 @@ def test_pause_resume_and_cancel_move_the_campaign_and_say_so(shop, manager):
                                  ("cancel", "cancelled", "The campaign was cancelled.")):
         response = client.post(f"{url}/{action}", data={"csrf_token": token}, follow_redirects=True)
         assert said in response.get_data(as_text=True)
-        assert manager.get_campaign(account, campaign["id"])["status"] == status
+        assert managers.campaigns.get_campaign(account, campaign["id"])["status"] == status
     page = client.post(url + "/resume", data={"csrf_token": token},
                        follow_redirects=True).get_data(as_text=True)
     assert "a cancelled campaign cannot be running" in page
@@ -87,23 +87,23 @@ def test_pause_resume_and_cancel_move_the_campaign_and_say_so(shop, manager):
     assert progress["waiting"].startswith("Cancelled") and progress["live"] is False
 
 
-def test_the_progress_says_in_plain_words_what_the_sending_waits_for(shop, manager, clean_db):
+def test_the_progress_says_in_plain_words_what_the_sending_waits_for(shop, managers, clean_db):
     account, client, token = shop
-    campaign = _campaign(manager, account)
+    campaign = _campaign(managers, account)
     url = f"/a/{account}/campaigns/{campaign['id']}"
     client.post(url + "/start", data={"csrf_token": token})
     progress = client.get(url + "/progress.json").get_json()
     assert progress["waiting"] == "Waiting for your WhatsApp to be connected (now: not connected yet)."
     assert (progress["total"], progress["done"], progress["counts"]["pending"]) == (3, 0, 3)
     link(clean_db, account)
-    manager.update_messaging_settings(account, {"pacing": {"window_start": "00:00", "window_end": "00:01"}})
+    managers.settings.update_messaging_settings(account, {"pacing": {"window_start": "00:00", "window_end": "00:01"}})
     waiting = client.get(url + "/progress.json").get_json()["waiting"]
     assert waiting.startswith("Outside the sending hours (00:00 to 00:01): it goes on at 00:00")
 
 
-def test_a_campaign_scheduled_in_the_accounts_time_starts_then_and_a_past_time_is_refused(shop, manager):
+def test_a_campaign_scheduled_in_the_accounts_time_starts_then_and_a_past_time_is_refused(shop, managers):
     account, client, token = shop
-    campaign = _campaign(manager, account)
+    campaign = _campaign(managers, account)
     url = f"/a/{account}/campaigns/{campaign['id']}"
     response = client.post(url + "/start", data={"csrf_token": token, "send_at": "2020-01-01T10:00"})
     page = response.get_data(as_text=True)
@@ -114,18 +114,18 @@ def test_a_campaign_scheduled_in_the_accounts_time_starts_then_and_a_past_time_i
                                                  "send_at": later.strftime("%Y-%m-%dT%H:%M")},
                            follow_redirects=True)
     assert f"The campaign will start on {later:%Y-%m-%d} 09:30." in response.get_data(as_text=True)
-    saved = manager.get_campaign(account, campaign["id"])
+    saved = managers.campaigns.get_campaign(account, campaign["id"])
     assert saved["status"] == "scheduled" and saved["send_at"] == later.astimezone(timezone.utc)
     listing = client.get(f"/a/{account}/campaigns").get_data(as_text=True)
     assert "Scheduled" in listing and f"{later:%Y-%m-%d} 09:30" in listing
 
 
-def test_the_recipients_table_filters_by_status_and_the_list_shows_progress(shop, manager):
+def test_the_recipients_table_filters_by_status_and_the_list_shows_progress(shop, managers):
     account, client, token = shop
-    campaign = _campaign(manager, account)
+    campaign = _campaign(managers, account)
     url = f"/a/{account}/campaigns/{campaign['id']}"
     client.post(url + "/start", data={"csrf_token": token})
-    manager.cancel_campaign(account, campaign["id"])
+    managers.campaign_runs.cancel_campaign(account, campaign["id"])
     page = client.get(url).get_data(as_text=True)
     assert page.count('data-status="cancelled"') == 3 and "Cliente 2" in page
     page = client.get(url + "?status=read").get_data(as_text=True)
@@ -134,10 +134,10 @@ def test_the_recipients_table_filters_by_status_and_the_list_shows_progress(shop
     assert "3 of 3" in listing and 'aria-valuenow="100"' in listing
 
 
-def test_scheduled_messages_are_listed_and_cancelled(shop, app, manager):
+def test_scheduled_messages_are_listed_and_cancelled(shop, app):
     account, client, token = shop
     later = datetime.now(timezone.utc) + timedelta(days=3)
-    message, _ = app.extensions["zapfleet.outbox"].send(account, {
+    message, _ = app.extensions["zapfleet"].outbox.send(account, {
         "phone": "11 98888-0001", "message": "Feliz aniversário!", "send_at": later.isoformat()})
     page = client.get(f"/a/{account}/campaigns").get_data(as_text=True)
     assert "Feliz aniversário!" in page and "Cliente 1" in page
@@ -151,12 +151,12 @@ def test_in_the_browser_the_progress_bar_moves_by_itself_as_the_dispatcher_sends
     page = ui.page()
     ui.sign_up(page, "Loja Sol")
     account = _link_sandbox_phone(page)
-    ui.manager.update_messaging_settings(account, {"pacing": FAST})
+    ui.managers.settings.update_messaging_settings(account, {"pacing": FAST})
     for n in range(1, 5):
-        ui.manager.create_contact(account, {"phone": f"11 98888-000{n}", "name": f"Cliente {n}",
+        ui.managers.contacts.create_contact(account, {"phone": f"11 98888-000{n}", "name": f"Cliente {n}",
                                             "tags": ["vip"]})
-    ui.manager.create_contact(account, {"phone": "11 98888-0009", "tags": ["outros"]})
-    campaign = ui.manager.create_campaign(account, {"name": "Verão", "message": "Oi {name}!",
+    ui.managers.contacts.create_contact(account, {"phone": "11 98888-0009", "tags": ["outros"]})
+    campaign = ui.managers.campaigns.create_campaign(account, {"name": "Verão", "message": "Oi {name}!",
                                                     "variants": ["Olá {name}, tudo bem?"],
                                                     "target_tags": ["vip"]})
     page.goto(f"/a/{account}/campaigns/{campaign['id']}")

@@ -10,14 +10,14 @@ from tests.support.clients import PASSWORD, csrf_token, signed_in
 
 
 @pytest.fixture
-def shop(app, manager):
+def shop(app, managers):
     """A shop with five contacts (one opted out) and a signed-in member: (account, client, token)."""
-    created = manager.register_customer({"name": "Loja Sol", "email": "sol@example.com",
+    created = managers.accounts.register_customer({"name": "Loja Sol", "email": "sol@example.com",
                                          "password": PASSWORD}, with_api_key=False)
     account = str(created["account"]["id"])
     for n, tags, opted_out in ((1, ["vip"], False), (2, ["vip", "praia"], False),
                                (3, ["praia"], False), (4, [], False), (5, ["vip"], True)):
-        manager.create_contact(account, {"phone": f"11 98888-000{n}", "tags": tags,
+        managers.contacts.create_contact(account, {"phone": f"11 98888-000{n}", "tags": tags,
                                          "opted_out": opted_out})
     client = signed_in(app, "sol@example.com")
     return account, client, csrf_token(client, f"/a/{account}/campaigns/new")
@@ -33,12 +33,12 @@ def test_no_campaigns_yet_says_what_a_campaign_is(shop):
     assert "No campaigns yet" in client.get(f"/a/{account}/campaigns").get_data(as_text=True)
 
 
-def test_a_campaign_is_saved_with_its_tags_and_shows_whom_it_reaches(shop, manager):
+def test_a_campaign_is_saved_with_its_tags_and_shows_whom_it_reaches(shop, managers):
     account, client, token = shop
     response = client.post(f"/a/{account}/campaigns/new", data=_form(
         token, target_tags=["vip", "praia"], link="https://loja-sol.com.br/verao"))
     assert response.status_code == 302
-    campaign = manager.list_campaigns(account)[0]
+    campaign = managers.campaigns.list_campaigns(account)[0]
     assert (campaign["target_tags"], campaign["link"]) == (["vip", "praia"], "https://loja-sol.com.br/verao")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert re.search(r'id="recipients-count">3<', page)  # 1, 2, 3; 5 opted out
@@ -53,19 +53,19 @@ def test_the_recipient_count_follows_the_tags(shop):
     assert (count(""), count("vip"), count("praia"), count("vip,praia"), count("nada")) == (4, 2, 2, 3, 0)
 
 
-def test_editing_keeps_the_form_and_names_the_bad_field(shop, manager):
+def test_editing_keeps_the_form_and_names_the_bad_field(shop, managers):
     account, client, token = shop
-    campaign = manager.create_campaign(account, {"name": "Natal"})
+    campaign = managers.campaigns.create_campaign(account, {"name": "Natal"})
     url = f"/a/{account}/campaigns/{campaign['id']}"
     response = client.post(url, data=_form(token, name="Natal", link="loja-sol.com.br"))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'id="f-link"' in page and "must be an http(s) URL" in page and 'value="loja-sol.com.br"' in page
     client.post(url, data=_form(token, name="Natal 2026", message="Feliz Natal, {name}!"))
-    saved = manager.get_campaign(account, campaign["id"])
+    saved = managers.campaigns.get_campaign(account, campaign["id"])
     assert (saved["name"], saved["message"]) == ("Natal 2026", "Feliz Natal, {name}!")
     client.post(url + "/delete", data={"csrf_token": token})
-    assert manager.list_campaigns(account) == []
+    assert managers.campaigns.list_campaigns(account) == []
 
 
 def test_in_the_browser_the_count_changes_as_tags_are_ticked(ui):
@@ -73,7 +73,7 @@ def test_in_the_browser_the_count_changes_as_tags_are_ticked(ui):
     ui.sign_up(page, "Loja Sol")
     account = page.url.rstrip("/").rsplit("/", 1)[1]
     for n, tags in ((1, ["vip"]), (2, ["praia"]), (3, [])):
-        ui.manager.create_contact(account, {"phone": f"11 98888-000{n}", "tags": tags})
+        ui.managers.contacts.create_contact(account, {"phone": f"11 98888-000{n}", "tags": tags})
     page.goto(f"/a/{account}/campaigns")
     expect(page.get_by_text("No campaigns yet")).to_be_visible()
     page.get_by_role("link", name="New campaign").click()

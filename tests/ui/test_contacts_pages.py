@@ -16,9 +16,9 @@ CSV = ("telefone;nome;tags\n"
 
 
 @pytest.fixture
-def member(app, manager):
+def member(app, managers):
     """A signed-in member of a salon: (account id, client, CSRF token)."""
-    created = manager.register_customer({"name": "Salão Bela", "email": "bela@example.com",
+    created = managers.accounts.register_customer({"name": "Salão Bela", "email": "bela@example.com",
                                          "password": "correct horse battery"}, with_api_key=False)
     client = signed_in(app, "bela@example.com")
     account = str(created["account"]["id"])
@@ -39,29 +39,29 @@ def test_an_empty_list_says_what_to_do(member):
     assert "No contacts yet" in _page(client, account)
 
 
-def test_add_search_filter_by_tag_edit_and_delete(member, manager):
+def test_add_search_filter_by_tag_edit_and_delete(member, managers):
     account, client, token = member
     for phone, name, tags in (("11 98888-0001", "Ana", "vip, manicure"), ("11 98888-0002", "Bruno", "")):
         response = client.post(f"/a/{account}/contacts", data={
             "phone": phone, "name": name, "tags": tags, "csrf_token": token})
         assert response.status_code == 302
-    assert manager.list_contacts(account)["items"][0]["tags"] == ["vip", "manicure"]
+    assert managers.contacts.list_contacts(account)["items"][0]["tags"] == ["vip", "manicure"]
     assert _listed(client, account) == ["Ana", "Bruno"]
     assert _listed(client, account, "?q=bru") == ["Bruno"]
     assert _listed(client, account, "?q=98888-0001") == ["Ana"]  # digits, however written
     assert _listed(client, account, "?q=5511988880001") == ["Ana"]
     assert _listed(client, account, "?tag=vip") == ["Ana"]
-    ana = manager.list_contacts(account, q="Ana")["items"][0]
+    ana = managers.contacts.list_contacts(account, q="Ana")["items"][0]
     client.post(f"/a/{account}/contacts/{ana['id']}/edit", data={
         "phone": "+55 11 98888-0001", "name": "Ana Paula", "tags": "vip", "opted_out": "on",
         "csrf_token": token})
-    changed = manager.get_contact(account, ana["id"])
+    changed = managers.contacts.get_contact(account, ana["id"])
     assert (changed["name"], changed["tags"], changed["opted_out"]) == ("Ana Paula", ["vip"], True)
     client.post(f"/a/{account}/contacts/{ana['id']}/delete", data={"csrf_token": token})
     assert _listed(client, account) == ["Bruno"]
 
 
-def test_a_bad_phone_is_shown_at_its_field_and_what_was_typed_stays(member, manager):
+def test_a_bad_phone_is_shown_at_its_field_and_what_was_typed_stays(member, managers):
     account, client, token = member
     response = client.post(f"/a/{account}/contacts", data={
         "phone": "12", "name": "Zé", "tags": "", "csrf_token": token})
@@ -69,7 +69,7 @@ def test_a_bad_phone_is_shown_at_its_field_and_what_was_typed_stays(member, mana
     assert response.status_code == 400
     assert 'id="f-phone"' in page and 'aria-invalid="true"' in page and "not a possible phone" in page
     assert 'value="Zé"' in page
-    assert manager.list_contacts(account)["items"] == []
+    assert managers.contacts.list_contacts(account)["items"] == []
 
 
 def test_on_a_portuguese_page_the_error_the_code_raised_is_in_portuguese(member):
@@ -83,7 +83,7 @@ def test_on_a_portuguese_page_the_error_the_code_raised_is_in_portuguese(member)
     assert "is required" not in page
 
 
-def test_the_import_reports_each_bad_row_by_its_line_and_keeps_the_good_ones(member, manager):
+def test_the_import_reports_each_bad_row_by_its_line_and_keeps_the_good_ones(member, managers):
     account, client, token = member
     response = client.post(f"/a/{account}/contacts/import", data={
         "file": (io.BytesIO(CSV.encode()), "clientes.csv"), "encoding": "utf-8-sig",
@@ -91,7 +91,7 @@ def test_the_import_reports_each_bad_row_by_its_line_and_keeps_the_good_ones(mem
     page = response.get_data(as_text=True)
     assert "2 new contacts, 0 updated, 1 rows with errors" in page
     assert "Line 3: phone: &#39;not a phone&#39; is not a phone number" in page
-    assert sorted(c["name"] for c in manager.list_contacts(account)["items"]) == ["Ana", "Carla"]
+    assert sorted(c["name"] for c in managers.contacts.list_contacts(account)["items"]) == ["Ana", "Carla"]
 
 
 def test_an_import_without_a_file_or_in_the_wrong_encoding_says_so(member):
@@ -106,9 +106,9 @@ def test_an_import_without_a_file_or_in_the_wrong_encoding_says_so(member):
     assert response.status_code == 400 and "Latin-1" in response.get_data(as_text=True)
 
 
-def test_the_export_is_a_csv_of_every_contact(member, manager):
+def test_the_export_is_a_csv_of_every_contact(member, managers):
     account, client, _token = member
-    manager.create_contact(account, {"phone": "11 98888-0001", "name": "Ana", "tags": ["vip"]})
+    managers.contacts.create_contact(account, {"phone": "11 98888-0001", "name": "Ana", "tags": ["vip"]})
     response = client.get(f"/a/{account}/contacts/export.csv")
     assert response.mimetype == "text/csv"
     assert response.get_data(as_text=True).splitlines() == [

@@ -22,16 +22,16 @@ def _sign_in(client, email: str) -> str:
 
 
 @pytest.fixture
-def fake_app(config, clean_db, manager, fake_instances):
+def fake_app(config, clean_db, identity, fake_instances):
     """The app with the InstanceManager over a fake supervisord and fake workers."""
-    return create_app(config, database=clean_db, accounts=manager,
+    return create_app(config, db=clean_db, identity=identity,
                       instances=fake_instances.manager)
 
 
 @pytest.fixture
-def owner(fake_app, manager):
+def owner(fake_app, managers):
     """A test client signed in as the platform admin, and its CSRF token."""
-    manager.create_user("owner@example.com", PASSWORD, None)
+    managers.identity.create_user("owner@example.com", PASSWORD, None)
     client = english_client(fake_app)
     return client, _sign_in(client, "owner@example.com")
 
@@ -42,25 +42,25 @@ def _instance(db, account_id, port: int, engine: str = "sandbox", **observed) ->
         return instances_sql.update_observed(conn, row["id"], **observed) if observed else row
 
 
-def _accounts_in_every_state(manager, db) -> dict:
+def _accounts_in_every_state(managers, db) -> dict:
     """Four accounts: connected (with messages today), waiting for a scan, failed, no instance."""
     names = ("Salão Bela", "Clínica Sorriso", "Academia Forte", "Pet Feliz")
-    ids = {n: manager.create_account({"name": n})["id"] for n in names}
+    ids = {n: managers.accounts.create_account({"name": n})["id"] for n in names}
     _instance(db, ids["Salão Bela"], 5101, status="connected", phone="5511988887777",
               last_connected=datetime(2025, 3, 4, 13, 5, tzinfo=timezone.utc))
     _instance(db, ids["Clínica Sorriso"], 5102, status="waiting_qr",
               qr_code="http://127.0.0.1:8000/sandbox/scan/abc.def")
     _instance(db, ids["Academia Forte"], 5103, engine="baileys", status="error",
               last_error="the worker could not be started: port in use")
-    manager.record_message(ids["Salão Bela"], "11 97777-1111", "in", "Oi!", "received")
-    manager.record_message(ids["Salão Bela"], "11 97777-1111", "out", "Olá!", "sent")
+    managers.conversations.record_message(ids["Salão Bela"], "11 97777-1111", "in", "Oi!", "received")
+    managers.conversations.record_message(ids["Salão Bela"], "11 97777-1111", "out", "Olá!", "sent")
     return ids
 
 
 # -- who may see it -------------------------------------------------------------------------
 
-def test_a_member_gets_404_for_the_dashboard_its_json_and_every_button(fake_app, manager):
-    created = manager.register_customer({"name": "Clínica Sorriso", "email": "ana@example.com",
+def test_a_member_gets_404_for_the_dashboard_its_json_and_every_button(fake_app, managers):
+    created = managers.accounts.register_customer({"name": "Clínica Sorriso", "email": "ana@example.com",
                                          "password": PASSWORD}, with_api_key=False)
     own = created["account"]["id"]
     client = english_client(fake_app)
@@ -73,8 +73,8 @@ def test_a_member_gets_404_for_the_dashboard_its_json_and_every_button(fake_app,
     for action in ACTIONS:
         response = client.post(f"/admin/accounts/{own}/{action}", data={"csrf_token": token})
         assert response.status_code == 404, action
-    assert manager.get_account(own)["name"] == "Clínica Sorriso"
-    assert [a["name"] for a in manager.list_accounts()] == ["Clínica Sorriso"]
+    assert managers.accounts.get_account(own)["name"] == "Clínica Sorriso"
+    assert [a["name"] for a in managers.accounts.list_accounts()] == ["Clínica Sorriso"]
 
 
 def test_visitors_are_sent_to_sign_in(client):
@@ -85,9 +85,9 @@ def test_visitors_are_sent_to_sign_in(client):
 # -- the page --------------------------------------------------------------------------------
 
 def test_the_owner_sees_every_account_with_port_phone_badge_qr_and_messages_today(
-        owner, manager, clean_db):
+        owner, managers, clean_db):
     client, _ = owner
-    ids = _accounts_in_every_state(manager, clean_db)
+    ids = _accounts_in_every_state(managers, clean_db)
     page = client.get("/admin").get_data(as_text=True)
     for name, account_id in ids.items():
         assert name in page and f'href="/a/{account_id}/"' in page
@@ -109,9 +109,9 @@ def test_an_empty_dashboard_says_what_to_do(owner):
 
 
 def test_the_status_json_has_each_accounts_badge_qr_actions_and_the_summary(
-        owner, manager, clean_db, fake_instances):
+        owner, managers, clean_db, fake_instances):
     client, _ = owner
-    ids = _accounts_in_every_state(manager, clean_db)
+    ids = _accounts_in_every_state(managers, clean_db)
     body = client.get("/admin/status.json").get_json()
     by_name = {a["name"]: a for a in body["accounts"]}
     assert [a["id"] for a in body["accounts"]] == [str(i) for i in ids.values()]
@@ -133,9 +133,9 @@ def test_the_status_json_has_each_accounts_badge_qr_actions_and_the_summary(
 
 
 def test_workers_running_comes_from_one_supervisord_call_and_is_unknown_when_it_is_down(
-        owner, manager, fake_instances):
+        owner, managers, fake_instances):
     client, token = owner
-    account = manager.create_account({"name": "Salão Bela"})
+    account = managers.accounts.create_account({"name": "Salão Bela"})
     client.post(f"/admin/accounts/{account['id']}/connect", data={"csrf_token": token})
     assert client.get("/admin/status.json").get_json()["summary"]["workers_running"] == 1
 
@@ -151,16 +151,16 @@ def test_workers_running_comes_from_one_supervisord_call_and_is_unknown_when_it_
     assert not re.search(r"data-supervisor-down\s+hidden", page)
 
 
-def test_messages_today_count_from_midnight_in_the_accounts_time_zone(manager, clean_db):
+def test_messages_today_count_from_midnight_in_the_accounts_time_zone(managers, clean_db):
     from zapfleet.fleet.overview import accounts_overview
-    utc = manager.create_account({"name": "Em UTC", "settings": {"time_zone": "UTC"}})
-    sp = manager.create_account({"name": "Em São Paulo",
+    utc = managers.accounts.create_account({"name": "Em UTC", "settings": {"time_zone": "UTC"}})
+    sp = managers.accounts.create_account({"name": "Em São Paulo",
                                  "settings": {"time_zone": "America/Sao_Paulo"}})
-    unset = manager.create_account({"name": "Sem fuso"})  # the default zone: São Paulo
+    unset = managers.accounts.create_account({"name": "Sem fuso"})  # the default zone: São Paulo
     now = datetime(2025, 3, 4, 12, 0, tzinfo=timezone.utc)  # 09:00 in São Paulo
     for account in (utc, sp, unset):
         for hours_ago in (1, 10, 14, 30):  # UTC: 11:00, 02:00, 22:00 and 06:00 the day before
-            message = manager.record_message(account["id"], "11 97777-1111", "in",
+            message = managers.conversations.record_message(account["id"], "11 97777-1111", "in",
                                              f"m{hours_ago}", "received")
             with clean_db.system() as conn, conn.cursor() as cur:
                 cur.execute("UPDATE messages SET created_at = %s WHERE id = %s",
@@ -174,12 +174,12 @@ def test_messages_today_count_from_midnight_in_the_accounts_time_zone(manager, c
 
 # -- the forms -------------------------------------------------------------------------------
 
-def test_the_owner_creates_an_account_from_the_page(owner, manager):
+def test_the_owner_creates_an_account_from_the_page(owner, managers):
     client, token = owner
     response = client.post("/admin/accounts", data={"name": "Barbearia do Zé", "phone": "",
                                                     "csrf_token": token})
     assert response.status_code == 302
-    [account] = manager.list_accounts()
+    [account] = managers.accounts.list_accounts()
     assert account["name"] == "Barbearia do Zé" and account["phone"] is None
     assert response.headers["Location"] == f"/admin#account-{account['id']}"
     page = client.get("/admin").get_data(as_text=True)
@@ -187,9 +187,9 @@ def test_the_owner_creates_an_account_from_the_page(owner, manager):
     assert ">No WhatsApp yet<" in page
 
 
-def test_a_bad_new_account_shows_the_apis_message_and_keeps_what_was_typed(owner, manager):
+def test_a_bad_new_account_shows_the_apis_message_and_keeps_what_was_typed(owner, managers):
     client, token = owner
-    manager.create_account({"name": "Salão Bela", "phone": "11 98888-7777"})
+    managers.accounts.create_account({"name": "Salão Bela", "phone": "11 98888-7777"})
     response = client.post("/admin/accounts", data={"name": "Outro Salão", "phone": "11 98888-7777",
                                                     "csrf_token": token})
     assert response.status_code == 409
@@ -198,7 +198,7 @@ def test_a_bad_new_account_shows_the_apis_message_and_keeps_what_was_typed(owner
     assert 'value="Outro Salão"' in page
     response = client.post("/admin/accounts", data={"name": " ", "csrf_token": token})
     assert response.status_code == 400 and "name:" in response.get_data(as_text=True)
-    assert len(manager.list_accounts()) == 1
+    assert len(managers.accounts.list_accounts()) == 1
 
 
 def test_a_button_for_an_unknown_account_is_404(owner):
@@ -210,16 +210,16 @@ def test_a_button_for_an_unknown_account_is_404(owner):
                        data={"csrf_token": token}).status_code == 404
 
 
-def test_a_button_needs_the_csrf_token(owner, manager):
+def test_a_button_needs_the_csrf_token(owner, managers):
     client, _ = owner
-    account = manager.create_account({"name": "Salão Bela"})
+    account = managers.accounts.create_account({"name": "Salão Bela"})
     assert client.post(f"/admin/accounts/{account['id']}/connect").status_code == 400
     assert client.get("/admin/status.json").get_json()["accounts"][0]["status"] == "none"
 
 
-def test_the_lifecycle_buttons_drive_the_instance_manager(owner, manager, fake_instances):
+def test_the_lifecycle_buttons_drive_the_instance_manager(owner, managers, fake_instances):
     client, token = owner
-    account_id = manager.create_account({"name": "Salão Bela"})["id"]
+    account_id = managers.accounts.create_account({"name": "Salão Bela"})["id"]
     instances = fake_instances.manager
 
     def press(action: str) -> str:
@@ -241,22 +241,22 @@ def test_the_lifecycle_buttons_drive_the_instance_manager(owner, manager, fake_i
     assert instances.get(account_id)["status"] == "logged_out"
     assert "The WhatsApp instance of Salão Bela was deleted" in press("delete")
     assert instances.find(account_id) is None
-    assert manager.get_account(account_id)["name"] == "Salão Bela"
+    assert managers.accounts.get_account(account_id)["name"] == "Salão Bela"
 
 
-def test_a_failing_button_shows_the_reason_on_the_page(owner, manager):
+def test_a_failing_button_shows_the_reason_on_the_page(owner, managers):
     client, token = owner
-    account_id = manager.create_account({"name": "Salão Bela"})["id"]
+    account_id = managers.accounts.create_account({"name": "Salão Bela"})["id"]
     response = client.post(f"/admin/accounts/{account_id}/logout", data={"csrf_token": token})
     assert response.status_code == 302
     page = client.get("/admin").get_data(as_text=True)
     assert "Salão Bela: this account has no WhatsApp instance" in page
 
 
-def test_a_log_out_the_worker_cannot_do_leaves_the_status_as_it_was(owner, manager,
+def test_a_log_out_the_worker_cannot_do_leaves_the_status_as_it_was(owner, managers,
                                                                      fake_instances):
     client, token = owner
-    account_id = manager.create_account({"name": "Salão Bela"})["id"]
+    account_id = managers.accounts.create_account({"name": "Salão Bela"})["id"]
     client.post(f"/admin/accounts/{account_id}/connect", data={"csrf_token": token})
     instance = fake_instances.manager.get(account_id)
     fake_instances.supervisor.states[instance["instance_name"]] = "STOPPED"  # the worker is down
@@ -267,15 +267,15 @@ def test_a_log_out_the_worker_cannot_do_leaves_the_status_as_it_was(owner, manag
     assert (after["status"], after["qr_code"]) == ("waiting_qr", instance["qr_code"])
 
 
-def test_delete_account_removes_its_instance_then_the_account(owner, manager, fake_instances):
+def test_delete_account_removes_its_instance_then_the_account(owner, managers, fake_instances):
     client, token = owner
-    account_id = manager.create_account({"name": "Salão Bela"})["id"]
+    account_id = managers.accounts.create_account({"name": "Salão Bela"})["id"]
     client.post(f"/admin/accounts/{account_id}/connect", data={"csrf_token": token})
     name = fake_instances.manager.get(account_id)["instance_name"]
     response = client.post(f"/admin/accounts/{account_id}/delete-account",
                            data={"csrf_token": token})
     assert response.headers["Location"] == "/admin"
-    assert manager.list_accounts() == [] and fake_instances.manager.list() == []
+    assert managers.accounts.list_accounts() == [] and fake_instances.manager.list() == []
     assert name not in fake_instances.supervisor.active
     assert "The account Salão Bela and all its data were deleted" in client.get("/admin").get_data(
         as_text=True)
@@ -337,7 +337,7 @@ def test_the_owners_dashboard_with_four_linked_accounts(ui):
 def test_log_out_brings_a_new_qr_and_delete_asks_first(ui):
     page = ui.page()
     ui.sign_in(page, ui.admin())
-    account = ui.manager.create_account({"name": "Salão Bela"})
+    account = ui.managers.accounts.create_account({"name": "Salão Bela"})
     page.goto("/admin")
     row = _row(page, "Salão Bela")
     row.get_by_role("button", name="Connect").click()
@@ -355,17 +355,17 @@ def test_log_out_brings_a_new_qr_and_delete_asks_first(ui):
     page.once("dialog", lambda dialog: dialog.dismiss())
     row.get_by_role("button", name="Delete", exact=True).click()
     expect(row.get_by_role("button", name="Delete", exact=True)).to_be_enabled()
-    assert ui.app.extensions["zapfleet.instances"].find(account["id"]) is not None
+    assert ui.app.extensions["zapfleet"].instances.find(account["id"]) is not None
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Delete", exact=True).click()
     expect(page.get_by_text("The WhatsApp instance of Salão Bela was deleted")).to_be_visible()
     expect(_row(page, "Salão Bela").locator('[data-field="badge"]')).to_have_text("No WhatsApp yet")
-    assert ui.app.extensions["zapfleet.instances"].find(account["id"]) is None
+    assert ui.app.extensions["zapfleet"].instances.find(account["id"]) is None
 
 
-def test_account_names_are_escaped_in_the_rows_and_their_confirmations(owner, manager):
+def test_account_names_are_escaped_in_the_rows_and_their_confirmations(owner, managers):
     client, _ = owner
-    manager.create_account({"name": "<b>Bela</b> & Cia"})
+    managers.accounts.create_account({"name": "<b>Bela</b> & Cia"})
     page = client.get("/admin").get_data(as_text=True)
     assert "<b>Bela</b>" not in page
     assert 'data-confirm="Delete the account &lt;b&gt;Bela&lt;/b&gt; &amp; Cia with all' in page

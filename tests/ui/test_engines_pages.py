@@ -19,9 +19,9 @@ KEY = "evo-ui-" + secrets.token_hex(8)
 
 
 @pytest.fixture
-def salon(app, manager):
+def salon(app, managers):
     """A signed-in member of a salon: (account id, client, CSRF token)."""
-    created = manager.register_customer({"name": "Salão Bela", "email": "bela@example.com",
+    created = managers.accounts.register_customer({"name": "Salão Bela", "email": "bela@example.com",
                                          "password": PASSWORD}, with_api_key=False)
     client = signed_in(app, "bela@example.com")
     account = str(created["account"]["id"])
@@ -44,13 +44,13 @@ def test_the_engines_that_can_run_here_are_offered(salon):
 
 def test_an_evolution_server_added_by_the_owner_is_offered(app, salon):
     account, client, _token = salon
-    app.extensions["zapfleet.evolution_servers"].create({
+    app.extensions["zapfleet"].evolution_servers.create({
         "name": "evo-1", "url": "https://evo1.example.com", "api_key": "k" * 24})
     page = client.get(f"/a/{account}/").get_data(as_text=True)
     assert '<option value="evolution"' in page and "Your Evolution API server" in page
 
 
-def test_an_engine_this_installation_cannot_run_is_refused(salon, manager):
+def test_an_engine_this_installation_cannot_run_is_refused(salon):
     account, client, token = salon
     response = client.post(f"/a/{account}/whatsapp/connect", data={
         "engine": "evolution", "csrf_token": token}, follow_redirects=True)
@@ -88,9 +88,9 @@ def evolution():
 
 
 @pytest.fixture
-def evolution_ui(clean_db, manager, supervisord, worker_config, browser, evolution, database_url):
+def evolution_ui(clean_db, identity, supervisord, worker_config, browser, evolution, database_url):
     config = worker_config.with_overrides(evolution_url=evolution.url, evolution_api_key=KEY)
-    yield from served_ui(clean_db, manager, config, browser, database_url)
+    yield from served_ui(clean_db, identity, config, browser, database_url)
 
 
 def test_in_the_browser_an_evolution_phone_links_with_a_pairing_code(evolution_ui, evolution):

@@ -11,9 +11,9 @@ KEY = "global-key-0123456789abcdef"
 
 
 @pytest.fixture
-def owner(app, manager):
+def owner(app, managers):
     """A client signed in as the platform admin, and its CSRF token."""
-    manager.create_user("owner@example.com", PASSWORD, None)
+    managers.identity.create_user("owner@example.com", PASSWORD, None)
     client = signed_in(app, "owner@example.com")
     return client, csrf_token(client, "/admin/evolution-servers")
 
@@ -34,16 +34,16 @@ def test_the_owner_adds_changes_and_deletes_a_server_whose_key_is_never_shown(ow
     assert _add(client, token).status_code == 302
     page = client.get("/admin/evolution-servers").get_data(as_text=True)
     assert "evo-1" in page and "0 of 20 places taken (0%), 0 connected" in page and KEY not in page
-    [server] = app.extensions["zapfleet.evolution_servers"].list()["items"]
+    [server] = app.extensions["zapfleet"].evolution_servers.list()["items"]
     response = client.post(f"/admin/evolution-servers/{server['id']}", data={
         "name": "evo-1", "url": "https://evo1.example.com", "api_key": "", "webhook_base": "",
         "capacity": "40", "priority": "9", "csrf_token": token})  # unticked: inactive
     assert response.status_code == 302
-    changed = app.extensions["zapfleet.evolution_servers"].get(server["id"])
+    changed = app.extensions["zapfleet"].evolution_servers.get(server["id"])
     assert (changed["capacity"], changed["priority"], changed["active"]) == (40, 9, False)
-    assert app.extensions["zapfleet.evolution_servers"].settings(server["id"]).api_key == KEY
+    assert app.extensions["zapfleet"].evolution_servers.settings(server["id"]).api_key == KEY
     client.post(f"/admin/evolution-servers/{server['id']}/delete", data={"csrf_token": token})
-    assert app.extensions["zapfleet.evolution_servers"].list()["items"] == []
+    assert app.extensions["zapfleet"].evolution_servers.list()["items"] == []
 
 
 def test_a_bad_field_is_shown_where_it_was_typed(owner):
@@ -54,8 +54,8 @@ def test_a_bad_field_is_shown_where_it_was_typed(owner):
     assert re.search(r'id="f-url"[^>]*aria-invalid="true"', page) and 'value="evo1.example.com"' in page
 
 
-def test_a_member_gets_404(app, manager):
-    manager.register_customer({"name": "Salão", "email": "s@example.com", "password": PASSWORD},
+def test_a_member_gets_404(app, managers):
+    managers.accounts.register_customer({"name": "Salão", "email": "s@example.com", "password": PASSWORD},
                               with_api_key=False)
     member = signed_in(app, "s@example.com")
     assert member.get("/admin/evolution-servers").status_code == 404

@@ -9,20 +9,20 @@ from tests.support.clients import PASSWORD, csrf_token, signed_in
 
 
 @pytest.fixture
-def salon(app, manager):
+def salon(app, managers):
     """A salon whose booking bot is on, with a customer's conversation: (account, client, url)."""
-    created = manager.register_customer({"name": "Salão Bela", "email": "bela@example.com",
+    created = managers.accounts.register_customer({"name": "Salão Bela", "email": "bela@example.com",
                                          "password": PASSWORD}, with_api_key=False)
     account = str(created["account"]["id"])
-    message = manager.record_message(account, "5511987654321", "in", "Oi", "received")
+    message = managers.conversations.record_message(account, "5511987654321", "in", "Oi", "received")
     client = signed_in(app, "bela@example.com")
     return account, client, f"/a/{account}/inbox/{message['conversation_id']}"
 
 
 def test_messages_the_service_wrote_are_marked_with_their_origin(salon, app):
     account, client, url = salon
-    book = app.extensions["zapfleet.appointments"]
-    service = book.create_service(account, {"name": "Corte", "duration_minutes": 30})
+    book = app.extensions["zapfleet"].appointments
+    service = app.extensions["zapfleet"].catalog.create_service(account, {"name": "Corte", "duration_minutes": 30})
     book.create_appointment(account, {"phone": "5511987654321", "service_id": str(service["id"]),
                                       "starts_at": (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()})
     page = client.get(url).get_data(as_text=True)
@@ -31,10 +31,10 @@ def test_messages_the_service_wrote_are_marked_with_their_origin(salon, app):
     assert [m["origin"] for m in messages] == [None, "appointment notice"]
 
 
-def test_the_bot_is_paused_and_resumed_in_one_conversation(salon, manager):
+def test_the_bot_is_paused_and_resumed_in_one_conversation(salon, managers):
     account, client, url = salon
     assert 'id="bot-toggle"' not in client.get(url).get_data(as_text=True)  # bot and auto-reply off
-    manager.update_messaging_settings(account, {"booking_bot": True})
+    managers.settings.update_messaging_settings(account, {"booking_bot": True})
     page = client.get(url).get_data(as_text=True)
     assert "The bot answers this customer." in page and ">Pause the bot here<" in page
     token = csrf_token(client, url)
@@ -43,6 +43,6 @@ def test_the_bot_is_paused_and_resumed_in_one_conversation(salon, manager):
     assert "The bot keeps quiet in this conversation for a day." in page
     assert "Bot paused here until" in page and ">Let the bot answer again<" in page
     conversation = url.rsplit("/", 1)[1]
-    assert manager.bot_state(account, conversation)["paused"] is True
+    assert managers.bot.bot_state(account, conversation)["paused"] is True
     client.post(url + "/bot", data={"csrf_token": token, "paused": "0"})
-    assert manager.bot_state(account, conversation)["paused"] is False
+    assert managers.bot.bot_state(account, conversation)["paused"] is False

@@ -79,9 +79,9 @@ def test_a_customer_gets_404_pages_for_another_accounts_urls(ui):
 
 
 @pytest.fixture
-def salon(app, manager):
+def salon(app, managers):
     """A signed-in member of a salon: (account id, client, CSRF token)."""
-    created = manager.register_customer({"name": "Salão Bela", "email": "bela@example.com",
+    created = managers.accounts.register_customer({"name": "Salão Bela", "email": "bela@example.com",
                                          "password": PASSWORD}, with_api_key=False)
     client = signed_in(app, "bela@example.com")
     account = str(created["account"]["id"])
@@ -97,7 +97,7 @@ def test_a_message_written_for_later_waits_for_its_time(salon, app):
     page = response.get_data(as_text=True)
     assert f"The message is scheduled for {later:%Y-%m-%d %H:%M}." in page
     assert f'title="scheduled for {later:%Y-%m-%d %H:%M}"' in page
-    [scheduled] = app.extensions["zapfleet.outbox"].list_scheduled(account)["items"]
+    [scheduled] = app.extensions["zapfleet"].outbox.list_scheduled(account)["items"]
     assert (scheduled["status"], scheduled["send_at"]) == ("queued", later)
 
 

@@ -10,9 +10,9 @@ from tests.support.clients import PASSWORD, csrf_token, signed_in
 
 
 @pytest.fixture
-def clinic(app, manager):
+def clinic(app, managers):
     """A clinic with a signed-in member: (account, client, token)."""
-    created = manager.register_customer({"name": "Clínica Sorriso", "email": "sorriso@example.com",
+    created = managers.accounts.register_customer({"name": "Clínica Sorriso", "email": "sorriso@example.com",
                                          "password": PASSWORD}, with_api_key=False)
     account = str(created["account"]["id"])
     client = signed_in(app, "sorriso@example.com")
@@ -33,9 +33,9 @@ def test_the_page_shows_the_defaults_in_portuguese_with_their_placeholders(clini
     assert 'value="SAIR, STOP"' in page and 'id="f-pacing.min_gap_seconds"' in page
 
 
-def test_a_section_saves_its_own_keys_and_merges_with_the_rest(clinic, manager):
+def test_a_section_saves_its_own_keys_and_merges_with_the_rest(clinic, managers):
     account, client, token = clinic
-    manager.update_account(account, {"settings": {"custom": "kept"}})
+    managers.accounts.update_account(account, {"settings": {"custom": "kept"}})
     hours = {f"business_hours.{d}": "08:00-12:00, 13:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")}
     response = _save(client, account, token, "hours", time_zone="America/Manaus", **hours,
                      **{"business_hours.sat": "", "business_hours.sun": ""})
@@ -48,7 +48,7 @@ def test_a_section_saves_its_own_keys_and_merges_with_the_rest(clinic, manager):
         "pacing.window_end": "19:00"}).status_code == 302
     assert _save(client, account, token, "notices", reminder_hours="2",
                  opt_out_keywords="sair, parar").status_code == 302
-    settings = manager.get_messaging_settings(account)["settings"]
+    settings = managers.settings.get_messaging_settings(account)["settings"]
     assert settings["time_zone"] == "America/Manaus" and settings["business_hours"]["sat"] == []
     assert settings["business_hours"]["mon"] == ["08:00-12:00", "13:00-17:00"]
     assert (settings["auto_reply"], settings["away_interval_hours"]) == (True, 6)
@@ -56,9 +56,9 @@ def test_a_section_saves_its_own_keys_and_merges_with_the_rest(clinic, manager):
     assert settings["templates"]["confirmation"].startswith("Olá {name}! Seu agendamento")
     assert settings["pacing"]["daily_cap"] == 150 and settings["reminder_hours"] == 2
     assert settings["opt_out_keywords"] == ["SAIR", "PARAR"] and settings["booking_bot"] is False
-    assert manager.get_account(account)["settings"]["custom"] == "kept"
+    assert managers.accounts.get_account(account)["settings"]["custom"] == "kept"
     _save(client, account, token, "auto-reply", away_interval_hours="6", **{"templates.away": "x"})
-    assert manager.get_messaging_settings(account)["settings"]["auto_reply"] is False
+    assert managers.settings.get_messaging_settings(account)["settings"]["auto_reply"] is False
 
 
 @pytest.mark.parametrize("section, fields, bad", [
@@ -71,13 +71,13 @@ def test_a_section_saves_its_own_keys_and_merges_with_the_rest(clinic, manager):
     ("bot", {"booking_bot": "on", "booking_days": "90", "slot_step_minutes": "30",
              "booking_lead_minutes": "60", "bot_pause_minutes": "60"}, "booking_days"),
 ])
-def test_a_bad_value_is_shown_at_its_field_with_what_was_typed(clinic, manager, section, fields, bad):
+def test_a_bad_value_is_shown_at_its_field_with_what_was_typed(clinic, managers, section, fields, bad):
     account, client, token = clinic
     response = _save(client, account, token, section, **fields)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert re.search(rf'id="f-{re.escape(bad)}"[^>]*aria-invalid="true"', page), page[-3000:]
-    assert manager.get_account(account)["settings"] in ({}, None)
+    assert managers.accounts.get_account(account)["settings"] in ({}, None)
 
 
 def test_in_the_browser_business_hours_and_the_auto_reply_are_changed(ui):
@@ -99,7 +99,7 @@ def test_in_the_browser_business_hours_and_the_auto_reply_are_changed(ui):
     expect(page.get_by_text("The settings were saved.")).to_be_visible()
     expect(page.get_by_label("Send the away message outside business hours")).to_be_checked()
     account = page.url.split("/a/", 1)[1].split("/", 1)[0]
-    settings = ui.manager.get_messaging_settings(account)["settings"]
+    settings = ui.managers.settings.get_messaging_settings(account)["settings"]
     assert settings["business_hours"]["sat"] == ["08:00-12:00", "14:00-17:00"] and settings["auto_reply"]
     ui.shot(page, "messaging-settings")
     page.set_viewport_size({"width": 390, "height": 844})

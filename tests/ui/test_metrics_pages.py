@@ -19,18 +19,18 @@ def test_bars_are_scaled_to_a_round_axis_and_say_their_figures():
     assert bar_chart([], [("n", "sent")], "d")["bars"] == []
 
 
-def test_the_account_page_charts_its_messages_and_the_dashboard_lists_each_account(app, manager):
-    created = manager.register_customer({"name": "Pet Shop", "email": "pet@example.com",
+def test_the_account_page_charts_its_messages_and_the_dashboard_lists_each_account(app, managers):
+    created = managers.accounts.register_customer({"name": "Pet Shop", "email": "pet@example.com",
                                          "password": PASSWORD}, with_api_key=False)
     account = str(created["account"]["id"])
     for n in range(3):
-        manager.record_message(account, f"551198888000{n}", "in", "Oi!", "received")
+        managers.conversations.record_message(account, f"551198888000{n}", "in", "Oi!", "received")
     today = datetime.now(ZoneInfo("America/Sao_Paulo")).date().isoformat()
     page = signed_in(app, "pet@example.com").get(f"/a/{account}/").get_data(as_text=True)
     assert "Messages per day (last 30 days): 0 sent, 3 received" in page
     assert f"<title>{today}: received 3</title>" in page and 'id="chart-replies"' in page
     admin = "owner@example.com"
-    manager.create_user(admin, PASSWORD, None)
+    managers.identity.create_user(admin, PASSWORD, None)
     owner = signed_in(app, admin)
     assert 'data-url="/admin/metrics?part=1"' in owner.get("/admin").get_data(as_text=True)
     for url in ("/admin/metrics?part=1", "/admin/metrics"):  # the dashboard's part, its own page
@@ -44,7 +44,7 @@ def test_in_the_browser_the_chart_shows_on_the_account_page(ui):
     page = ui.page()
     ui.sign_up(page, "Barbearia do Zé")
     account = page.url.rstrip("/").rsplit("/", 1)[1]
-    ui.manager.record_message(account, "5511988880001", "in", "Tem horário hoje?", "received")
+    ui.managers.conversations.record_message(account, "5511988880001", "in", "Tem horário hoje?", "received")
     page.reload()
     chart = page.locator("#chart-messages")
     expect(chart).to_contain_text("1 received")

@@ -16,12 +16,12 @@ from zapfleet.db import webhooks as webhooks_sql
 from zapfleet.messaging.webhooks import WebhookManager
 
 
-def _member(manager, client, name: str = "Clínica Sorriso", phone: str | None = None) -> dict:
+def _member(managers, client, name: str = "Clínica Sorriso", phone: str | None = None) -> dict:
     """Register a business and sign its user in on this client; the account."""
     data = {"name": name, "email": f"{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
     if phone:
         data["phone"] = phone
-    created = manager.register_customer(data, with_api_key=False)
+    created = managers.accounts.register_customer(data, with_api_key=False)
     assert sign_in(client, data["email"]).status_code == 302
     return {**created["account"], "id": str(created["account"]["id"])}
 
@@ -43,8 +43,8 @@ def _once_value(page: str, element_id: str) -> str:
 
 
 @pytest.fixture
-def member(manager, client):
-    return _member(manager, client, phone="11 98888-7777")
+def member(managers, client):
+    return _member(managers, client, phone="11 98888-7777")
 
 
 def test_the_page_shows_the_account_and_what_to_do_next(client, member):
@@ -58,18 +58,18 @@ def test_the_page_shows_the_account_and_what_to_do_next(client, member):
     assert "No WhatsApp worker yet" in page and f'href="/a/{member["id"]}/"' in page
 
 
-def test_a_member_changes_name_and_phone_but_never_the_plan(client, member, manager):
+def test_a_member_changes_name_and_phone_but_never_the_plan(client, member, managers):
     response = _post(client, member, "/account", {"name": " Clínica Nova ", "phone": "21 97777-6666",
                                                   "plan": "pro", "status": "suspended"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/settings#account")
-    account = manager.get_account(member["id"])
+    account = managers.accounts.get_account(member["id"])
     assert (account["name"], account["phone"]) == ("Clínica Nova", "5521977776666")
     assert (account["plan"], account["status"]) == ("free", "active")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "The account details were saved." in page and ">Clínica Nova<" in page
 
 
-def test_a_bad_phone_or_empty_name_is_shown_at_its_field(client, member, manager):
+def test_a_bad_phone_or_empty_name_is_shown_at_its_field(client, member, managers):
     response = _post(client, member, "/account", {"name": "Clínica", "phone": "12"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -79,7 +79,7 @@ def test_a_bad_phone_or_empty_name_is_shown_at_its_field(client, member, manager
     response = _post(client, member, "/account", {"name": "  ", "phone": ""})
     assert response.status_code == 400
     assert 'class="field-error" id="s-name-note">must not be empty<' in response.get_data(as_text=True)
-    assert manager.get_account(member["id"])["name"] == "Clínica Sorriso"
+    assert managers.accounts.get_account(member["id"])["name"] == "Clínica Sorriso"
 
 
 def test_a_bad_webhook_url_is_shown_at_the_url_field(client, member):
@@ -212,26 +212,26 @@ def test_an_api_key_is_shown_once_works_on_the_api_and_stops_when_revoked(app, c
     assert api.status_code == 401 and api.get_json()["error"]["code"] == "unauthorized"
 
 
-def test_a_too_long_key_label_is_shown_at_its_field(client, member, manager):
+def test_a_too_long_key_label_is_shown_at_its_field(client, member, managers):
     response = _post(client, member, "/api-keys", {"label": "x" * 101})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and 'id="new-key"' not in page
     assert 'id="s-label-note">must be at most 100 characters<' in page
-    assert manager.list_api_keys(member["id"]) == []
+    assert managers.identity.list_api_keys(member["id"]) == []
 
 
 @pytest.fixture
-def log_app(config, clean_db, manager, tmp_path):
+def log_app(config, clean_db, identity, tmp_path):
     """The app with its own var/ directory, so a worker's log file can be written by the test."""
-    return create_app(config.with_overrides(var_dir=tmp_path), database=clean_db, accounts=manager)
+    return create_app(config.with_overrides(var_dir=tmp_path), db=clean_db, identity=identity)
 
 
-def test_the_worker_log_tail_is_shown_escaped(log_app, manager, clean_db):
+def test_the_worker_log_tail_is_shown_escaped(log_app, managers, clean_db):
     client = english_client(log_app)
-    account = _member(manager, client)
+    account = _member(managers, client)
     with clean_db.system() as conn:
         instance = instances_sql.insert_instance(conn, account["id"], "clinica_whatsapp", 5999, "sandbox")
-    instances = log_app.extensions["zapfleet.instances"]
+    instances = log_app.extensions["zapfleet"].instances
     page = client.get(f"/a/{account['id']}/settings").get_data(as_text=True)
     assert "The log is empty so far." in page and "No WhatsApp worker yet" in page  # hidden one
     assert re.search(r'data-no-worker\s+hidden', page)
@@ -253,11 +253,11 @@ def test_without_a_worker_the_log_json_says_so(client, member):
                                                                            "log": ""}
 
 
-def test_another_accounts_user_gets_404_on_every_settings_route(app, client, manager):
-    other = manager.register_customer({"name": "Academia Forte", "email": "bia@example.com",
+def test_another_accounts_user_gets_404_on_every_settings_route(app, client, managers):
+    other = managers.accounts.register_customer({"name": "Academia Forte", "email": "bia@example.com",
                                        "password": PASSWORD})
     other_id, other_key = other["account"]["id"], other["api_key"]
-    mine = _member(manager, client)
+    mine = _member(managers, client)
     base = f"/a/{other_id}/settings"
     token = _csrf(client, f"/a/{mine['id']}/settings")
     assert client.get(base).status_code == 404
@@ -272,14 +272,14 @@ def test_another_accounts_user_gets_404_on_every_settings_route(app, client, man
     response = client.post(f"/a/{mine['id']}/settings/api-keys/{other_key['id']}/revoke",
                            data={"csrf_token": token})
     assert response.status_code == 404
-    assert manager.get_account(other_id)["name"] == "Academia Forte"
-    assert manager.list_api_keys(other_id)[0]["revoked_at"] is None
+    assert managers.accounts.get_account(other_id)["name"] == "Academia Forte"
+    assert managers.identity.list_api_keys(other_id)[0]["revoked_at"] is None
     assert client.get(f"/api/accounts/{other_id}", headers=bearer(other_key["key"])).status_code == 200
 
 
-def test_the_platform_admin_opens_any_accounts_settings(client, manager):
-    account = manager.create_account({"name": "Barbearia Zé"})
-    manager.create_user("owner@example.com", PASSWORD, None)
+def test_the_platform_admin_opens_any_accounts_settings(client, managers):
+    account = managers.accounts.create_account({"name": "Barbearia Zé"})
+    managers.identity.create_user("owner@example.com", PASSWORD, None)
     client.post("/login", data={"email": "owner@example.com", "password": PASSWORD,
                                 "csrf_token": _csrf(client, "/login")})
     page = client.get(f"/a/{account['id']}/settings").get_data(as_text=True)
@@ -290,7 +290,7 @@ def test_in_the_browser_a_key_is_created_seen_once_and_revoked(ui):
     page = ui.page()
     ui.sign_up(page, "Salão Bela")
     account_id = re.search(r"/a/([0-9a-f-]{36})/", page.url).group(1)
-    ui.app.extensions["zapfleet.instances"].connect(uuid.UUID(account_id))
+    ui.app.extensions["zapfleet"].instances.connect(uuid.UUID(account_id))
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
     expect(page.get_by_text("No API keys yet")).to_be_visible()

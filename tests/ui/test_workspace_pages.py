@@ -12,23 +12,23 @@ from zapfleet.db import instances as instances_sql
 SCAN_LINK = "http://127.0.0.1:8000/sandbox/scan/{}.secret-token"
 
 
-def customer(manager, name: str, email: str) -> str:
-    created = manager.register_customer({"name": name, "email": email, "password": PASSWORD},
+def customer(managers, name: str, email: str) -> str:
+    created = managers.accounts.register_customer({"name": name, "email": email, "password": PASSWORD},
                                         with_api_key=False)
     return str(created["account"]["id"])
 
 
 @pytest.fixture
-def salon(app, manager):
+def salon(app, managers):
     """An account with a signed-in member: (account id, client)."""
-    account = customer(manager, "Salão Bela", "bela@example.com")
+    account = customer(managers, "Salão Bela", "bela@example.com")
     return account, signed_in(app, "bela@example.com")
 
 
 @pytest.fixture
-def rival(app, manager):
+def rival(app, managers):
     """Another account's signed-in member."""
-    customer(manager, "Salão Rival", "rival@example.com")
+    customer(managers, "Salão Rival", "rival@example.com")
     return signed_in(app, "rival@example.com")
 
 

@@ -149,11 +149,11 @@ def test_api_keys_create_and_revoke(client, register):
     _error(client.get(f"/api/accounts/{tenant.id}", headers=new_headers), 401, "unauthorized")
 
 
-def test_conversations_and_messages(client, register, manager):
+def test_conversations_and_messages(client, register, managers):
     tenant = register()
-    first = manager.record_message(tenant.id, "11977776666", "in", "Oi, tem horário?", "received")
-    manager.record_message(tenant.id, "11977776666", "out", "Tem sim!", "sent")
-    manager.record_message(tenant.id, "11955554444", "in", "Bom dia", "received")
+    first = managers.conversations.record_message(tenant.id, "11977776666", "in", "Oi, tem horário?", "received")
+    managers.conversations.record_message(tenant.id, "11977776666", "out", "Tem sim!", "sent")
+    managers.conversations.record_message(tenant.id, "11955554444", "in", "Bom dia", "received")
     base = f"/api/accounts/{tenant.id}/conversations"
     conversations = client.get(base, headers=tenant.headers).get_json()["items"]
     assert [c["phone"] for c in conversations] == ["5511955554444", "5511977776666"]

@@ -21,9 +21,9 @@ def clock():
 
 
 @pytest.fixture
-def app(config, clean_db, manager, clock):
+def app(config, clean_db, identity, clock):
     """The app with its appointment book on the test's clock."""
-    return create_app(config, database=clean_db, accounts=manager,
+    return create_app(config, db=clean_db, identity=identity,
                       appointments=AppointmentBook(clean_db, clock=clock))
 
 
@@ -117,9 +117,9 @@ def test_the_reminder_goes_once_n_hours_before(client, clinic, clean_db, clock):
     assert reminder["body"].startswith("Olá Ana! Lembrete: Limpeza sexta-feira, 20/11/2026 às 14:30")
 
 
-def test_changing_reminder_hours_moves_pending_reminders(client, clinic, manager, clock):
+def test_changing_reminder_hours_moves_pending_reminders(client, clinic, managers, clock):
     tenant, base, _ = clinic
-    manager.clock = clock
+    managers.settings.clock = clock
     appointment = _book(client, clinic, "2026-11-20T14:30:00-03:00").get_json()
     client.patch(f"{base}/settings", json={"reminder_hours": 2}, headers=tenant.headers)
     moved = client.get(f"{base}/appointments/{appointment['id']}", headers=tenant.headers).get_json()

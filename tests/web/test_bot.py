@@ -26,9 +26,9 @@ def clock():
 
 
 @pytest.fixture
-def app(config, clean_db, manager, clock):
+def app(config, clean_db, identity, clock):
     """The app whose bot runs on the test's clock."""
-    return create_app(config, database=clean_db, accounts=manager, responder=Responder(clock=clock))
+    return create_app(config, db=clean_db, identity=identity, responder=Responder(clock=clock))
 
 
 class Chat:
@@ -133,9 +133,9 @@ def test_unknown_input_in_the_flow_gets_help_and_cancelar_leaves_it(chat):
     assert chat.say("1") == []
 
 
-def test_the_flow_state_is_stored_so_a_new_process_goes_on(chat, config, clean_db, manager, clock):
+def test_the_flow_state_is_stored_so_a_new_process_goes_on(chat, config, clean_db, identity, clock):
     chat.say("agendar")
-    restarted = create_app(config, database=clean_db, accounts=manager,
+    restarted = create_app(config, db=clean_db, identity=identity,
                            responder=Responder(clock=clock)).test_client()
     chat.client = restarted
     [slots] = chat.say("Limpeza")
@@ -155,7 +155,7 @@ def test_a_replayed_event_answers_nothing_twice(chat):
 
 
 def test_a_persons_reply_pauses_the_bot_in_that_conversation(chat, clock, app, clean_db):
-    sent, _ = app.extensions["zapfleet.outbox"].send(
+    sent, _ = app.extensions["zapfleet"].outbox.send(
         chat.tenant.id, {"phone": CUSTOMER, "message": "Oi Ana, aqui é a Dra. Carla"})
     with clean_db.system() as conn, conn.cursor() as cur:  # written at the test clock's time
         cur.execute("UPDATE messages SET created_at = %s WHERE id = %s", (clock.now, sent["id"]))
@@ -165,8 +165,8 @@ def test_a_persons_reply_pauses_the_bot_in_that_conversation(chat, clock, app, c
     assert len(chat.say("agendar")) == 1
 
 
-def test_the_bot_is_paused_and_resumed_by_hand(chat, client, manager, clock):
-    manager.clock = clock
+def test_the_bot_is_paused_and_resumed_by_hand(chat, client, managers, clock):
+    managers.bot.clock = clock
     chat.say("oi")
     [conversation] = client.get(f"{chat.base}/conversations", headers=chat.tenant.headers).get_json()["items"]
     bot = f"{chat.base}/conversations/{conversation['id']}/bot"
@@ -179,14 +179,14 @@ def test_the_bot_is_paused_and_resumed_by_hand(chat, client, manager, clock):
     assert client.get(bot, headers=chat.tenant.headers).get_json()["step"] == "choosing_service"
 
 
-def test_opt_out_keywords_opt_the_contact_out_of_campaigns(chat, client, manager):
+def test_opt_out_keywords_opt_the_contact_out_of_campaigns(chat, client, managers):
     [reply] = chat.say("SAIR")
     assert reply == "Pronto, você não receberá mais nossas campanhas. Clínica Sorriso"
-    [contact] = manager.list_contacts(chat.tenant.id, q=CUSTOMER)["items"]
+    [contact] = managers.contacts.list_contacts(chat.tenant.id, q=CUSTOMER)["items"]
     assert contact["opted_out"] is True
     chat.settings(opt_out_keywords=["PARAR"])
     chat.say("parar", phone="5511911112222")
-    [other] = manager.list_contacts(chat.tenant.id, q="5511911112222")["items"]
+    [other] = managers.contacts.list_contacts(chat.tenant.id, q="5511911112222")["items"]
     assert other["opted_out"] is True
 
 
@@ -208,10 +208,10 @@ def test_the_booking_bot_answers_at_night_instead_of_the_away_message(chat, cloc
     assert services.startswith("Olá Ana! Qual serviço")
 
 
-def test_a_failing_bot_never_loses_the_inbound_message(config, clean_db, manager, register):
+def test_a_failing_bot_never_loses_the_inbound_message(config, clean_db, identity, register):
     def broken(*_args):
         raise RuntimeError("bug in the bot")
-    app = create_app(config, database=clean_db, accounts=manager, responder=broken)
+    app = create_app(config, db=clean_db, identity=identity, responder=broken)
     client, tenant = app.test_client(), register("Pet Shop")
     with clean_db.system() as conn:
         instance = instances_sql.insert_instance(conn, tenant.id, "pet_whatsapp", None, "sandbox")

@@ -18,14 +18,14 @@ STEADY = {"min_gap_seconds": 20, "max_gap_seconds": 20, "window_start": "00:00",
 
 
 @pytest.fixture
-def shop(client, register, manager, clean_db):
+def shop(client, register, managers, clean_db):
     """An account with a connected number, tagged contacts, and its API base."""
     tenant = register("Loja da Ana")
     for phone, name, tags, opted_out in [
             ("11988880001", "Bia Souza", ["vip"], False), ("11988880002", "Caio", ["vip"], False),
             ("11988880003", "Duda", ["vip", "clientes"], False), ("11988880004", "", ["clientes"], False),
             ("11988880005", "Eva", ["vip"], True), ("11988880006", "Fabi", [], False)]:
-        manager.create_contact(tenant.id, {"phone": phone, "name": name, "tags": tags,
+        managers.contacts.create_contact(tenant.id, {"phone": phone, "name": name, "tags": tags,
                                            "opted_out": opted_out})
     link(clean_db, tenant.id)
     base = f"/api/accounts/{tenant.id}"
@@ -186,22 +186,22 @@ def test_pause_resume_and_cancel(client, shop, clean_db):
     assert runner.run_due() == 0
 
 
-def test_a_contact_that_opts_out_after_the_start_is_skipped(client, shop, manager, clean_db):
+def test_a_contact_that_opts_out_after_the_start_is_skipped(client, shop, managers, clean_db):
     tenant, base = shop
     campaign = _campaign(client, shop)
     _post(client, shop, f"/campaigns/{campaign['id']}/start")
-    [bia] = manager.list_contacts(tenant.id, q="Bia")["items"]
-    manager.update_contact(tenant.id, bia["id"], {"opted_out": True})
+    [bia] = managers.contacts.list_contacts(tenant.id, q="Bia")["items"]
+    managers.contacts.update_contact(tenant.id, bia["id"], {"opted_out": True})
     CampaignRunner(clean_db, clock=Clock(NOON)).run_due()
     skipped = _get(client, shop, f"/campaigns/{campaign['id']}/recipients?status=skipped")["items"]
     assert [(r["phone"], r["error"]) for r in skipped] == [("5511988880001", "opted out")]
     assert [m["phone"] for m in _campaign_messages(clean_db, tenant.id)] == ["5511988880002"]
 
 
-def test_two_dispatchers_at_once_message_each_recipient_exactly_once(client, shop, manager, clean_db):
+def test_two_dispatchers_at_once_message_each_recipient_exactly_once(client, shop, managers, clean_db):
     tenant, _ = shop
     for n in range(40):
-        manager.create_contact(tenant.id, {"phone": f"1197777{n:04d}", "tags": ["vip"]})
+        managers.contacts.create_contact(tenant.id, {"phone": f"1197777{n:04d}", "tags": ["vip"]})
     client.patch(f"/api/accounts/{tenant.id}/settings", headers=tenant.headers,
                  json={"pacing": {"min_gap_seconds": 0, "max_gap_seconds": 0}})
     campaign = _campaign(client, shop)
@@ -217,7 +217,7 @@ def test_two_dispatchers_at_once_message_each_recipient_exactly_once(client, sho
     assert _get(client, shop, f"/campaigns/{campaign['id']}")["status"] == "completed"
 
 
-def test_the_daily_cap_with_warm_up_and_the_sending_window(client, shop, manager, clean_db):
+def test_the_daily_cap_with_warm_up_and_the_sending_window(client, shop, managers, clean_db):
     tenant, base = shop
     client.patch(f"{base}/settings", headers=tenant.headers, json={"pacing": {
         "daily_cap": 4, "warmup_days": 2, "window_start": "08:00", "window_end": "20:00"}})
@@ -225,7 +225,7 @@ def test_the_daily_cap_with_warm_up_and_the_sending_window(client, shop, manager
     campaign = _campaign(client, shop)
     _post(client, shop, f"/campaigns/{campaign['id']}/start")
     clock = Clock(NOON)
-    manager.clock = clock
+    managers.campaign_runs.clock = clock
     runner = CampaignRunner(clean_db, clock=clock)
     sent = []
     for _ in range(6):
@@ -241,10 +241,10 @@ def test_the_daily_cap_with_warm_up_and_the_sending_window(client, shop, manager
     assert runner.run_due() == 1
 
 
-def test_a_scheduled_campaign_starts_at_its_time(client, shop, manager, clean_db):
+def test_a_scheduled_campaign_starts_at_its_time(client, shop, managers, clean_db):
     campaign = _campaign(client, shop)
     clock = Clock(NOON)
-    manager.clock = clock
+    managers.campaign_runs.clock = clock
     send_at = (clock.now + timedelta(hours=2)).isoformat()
     scheduled = _post(client, shop, f"/campaigns/{campaign['id']}/start", json={"send_at": send_at})
     assert scheduled.get_json()["status"] == "scheduled", scheduled.get_json()
@@ -255,10 +255,10 @@ def test_a_scheduled_campaign_starts_at_its_time(client, shop, manager, clean_db
     assert _get(client, shop, f"/campaigns/{campaign['id']}")["status"] == "running"
 
 
-def test_recipients_page_in_send_order(client, shop, manager, clean_db):
+def test_recipients_page_in_send_order(client, shop, managers, clean_db):
     tenant, _ = shop
     for n in range(7):
-        manager.create_contact(tenant.id, {"phone": f"1197777{n:04d}", "tags": ["vip"]})
+        managers.contacts.create_contact(tenant.id, {"phone": f"1197777{n:04d}", "tags": ["vip"]})
     campaign = _campaign(client, shop)
     _post(client, shop, f"/campaigns/{campaign['id']}/start")
     first = _get(client, shop, f"/campaigns/{campaign['id']}/recipients?limit=6")

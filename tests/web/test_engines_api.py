@@ -14,8 +14,8 @@ from zapfleet.core.security import worker_token
 
 
 @pytest.fixture
-def fake_app(config, clean_db, manager, fake_instances):
-    return create_app(config, database=clean_db, accounts=manager, instances=fake_instances.manager)
+def fake_app(config, clean_db, identity, fake_instances):
+    return create_app(config, db=clean_db, identity=identity, instances=fake_instances.manager)
 
 
 @pytest.fixture
@@ -128,9 +128,9 @@ def test_a_ban_end_must_be_a_time_with_its_offset(client, worker, until):
 
 def test_a_receipt_known_by_the_provider_id_only(client, worker):
     tenant, instance, headers = worker
-    outbox = client.application.extensions["zapfleet.outbox"]
+    outbox = client.application.extensions["zapfleet"].outbox
     message, _ = outbox.send(tenant.id, {"phone": "5511977776666", "message": "oi"})
-    with client.application.extensions["zapfleet.db"].tenant(tenant.id) as conn:
+    with client.application.extensions["zapfleet"].db.tenant(tenant.id) as conn:
         outbox_sql.mark_sent(conn, tenant.id, message["id"], "3EB0PROVIDER", datetime.now(timezone.utc))
     answer = post_events(client, instance, headers,
                          ("message.status", {"message_id": None, "provider_message_id": "3EB0PROVIDER",

@@ -24,10 +24,10 @@ def evolution():
 
 
 @pytest.fixture
-def live(clean_db, manager, supervisord, worker_config, evolution):
+def live(clean_db, identity, supervisord, worker_config, evolution):
     config = worker_config.with_overrides(evolution_url=evolution.url, evolution_api_key=KEY,
                                           whatsapp_proxy=f"socks5://127.0.0.1:{free_port()}")
-    server = Server(config, database=clean_db, accounts=manager,
+    server = Server(config, db=clean_db, identity=identity,
                     supervisor=Supervisor.from_config(config))
     live = Live(server.app, config.control_url)
     yield live

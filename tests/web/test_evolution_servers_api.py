@@ -13,8 +13,8 @@ SERVER = {"name": "Evolution API 1", "url": "https://evo1.example.com/", "api_ke
 
 
 @pytest.fixture
-def fake_app(config, clean_db, manager, fake_instances):
-    return create_app(config, database=clean_db, accounts=manager, instances=fake_instances.manager)
+def fake_app(config, clean_db, identity, fake_instances):
+    return create_app(config, db=clean_db, identity=identity, instances=fake_instances.manager)
 
 
 @pytest.fixture

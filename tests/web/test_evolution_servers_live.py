@@ -24,8 +24,8 @@ def evolutions():
 
 
 @pytest.fixture
-def live(clean_db, manager, supervisord, worker_config):
-    server = Server(worker_config, database=clean_db, accounts=manager,
+def live(clean_db, identity, supervisord, worker_config):
+    server = Server(worker_config, db=clean_db, identity=identity,
                     supervisor=Supervisor.from_config(worker_config))
     live = Live(server.app, worker_config.control_url)
     yield live

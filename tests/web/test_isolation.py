@@ -11,20 +11,20 @@ BODY = {"name": "intruder", "phone": "5511988887777", "label": "intruder", "mess
 
 
 @pytest.fixture
-def victim(app, register, manager):
+def victim(app, register, managers):
     """Account A with one of every kind of resource, and the ids to reach them."""
     tenant = register("Clínica Alpha")
-    contact = manager.create_contact(tenant.id, {"phone": "11 98888-0001", "name": "Ana"})
-    message = manager.record_message(tenant.id, contact["phone"], "in", "Olá!", "received")
-    campaign = manager.create_campaign(tenant.id, {"name": "Black Friday"})
-    key, _ = manager.issue_api_key(tenant.id, "spare")
+    contact = managers.contacts.create_contact(tenant.id, {"phone": "11 98888-0001", "name": "Ana"})
+    message = managers.conversations.record_message(tenant.id, contact["phone"], "in", "Olá!", "received")
+    campaign = managers.campaigns.create_campaign(tenant.id, {"name": "Black Friday"})
+    key, _ = managers.identity.issue_api_key(tenant.id, "spare")
     later = datetime.now(timezone.utc) + timedelta(days=30)
-    book = app.extensions["zapfleet.appointments"]
-    service = book.create_service(tenant.id, {"name": "Limpeza", "duration_minutes": 30})
+    book = app.extensions["zapfleet"].appointments
+    service = app.extensions["zapfleet"].catalog.create_service(tenant.id, {"name": "Limpeza", "duration_minutes": 30})
     appointment = book.create_appointment(tenant.id, {
         "contact_id": str(contact["id"]), "service_id": str(service["id"]),
         "starts_at": later.isoformat(), "notify": False})
-    scheduled, _ = app.extensions["zapfleet.outbox"].send(tenant.id, {
+    scheduled, _ = app.extensions["zapfleet"].outbox.send(tenant.id, {
         "phone": contact["phone"], "message": "Feliz ano novo", "send_at": later.isoformat()})
     ids = {"account_id": tenant.id, "contact_id": str(contact["id"]),
            "conversation_id": str(message["conversation_id"]),

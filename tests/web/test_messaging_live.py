@@ -44,14 +44,14 @@ class Live:
 
 
 @pytest.fixture
-def live(clean_db, manager, supervisord, worker_config, database_url):
+def live(clean_db, identity, supervisord, worker_config, database_url):
     config = worker_config.with_overrides(webhook_allow_private=True)
-    server = Server(config, database=clean_db, accounts=manager,
+    server = Server(config, db=clean_db, identity=identity,
                     supervisor=Supervisor.from_config(config))
     live = Live(server, config, database_url)
     yield live
     live.dispatchers.stop_all()
-    instances = server.app.extensions["zapfleet.instances"]
+    instances = server.app.extensions["zapfleet"].instances
     for instance in instances.list(None):
         instances.delete(instance["account_id"])
     server.shutdown()
@@ -67,7 +67,7 @@ def _campaign_messages(db, account_id: str) -> list[dict]:
 
 def _worker_sends(live: Live, account_id: str) -> list[str]:
     """The message ids the account's worker handed to (sandbox) WhatsApp, from its own log."""
-    instance = live.server.app.extensions["zapfleet.instances"].get(account_id)
+    instance = live.server.app.extensions["zapfleet"].instances.get(account_id)
     path = Path(live.config.var_dir) / "sessions" / str(instance["id"]) / "sent.jsonl"
     return [json.loads(line)["message_id"] for line in path.read_text().splitlines() if line]
 

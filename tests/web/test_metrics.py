@@ -16,8 +16,8 @@ NOW = datetime(2026, 11, 20, 15, 0, tzinfo=SP)  # Friday
 
 
 @pytest.fixture
-def app(config, clean_db, manager):
-    return create_app(config, database=clean_db, accounts=manager,
+def app(config, clean_db, identity):
+    return create_app(config, db=clean_db, identity=identity,
                       metrics=Metrics(clean_db, clock=Clock(NOW)))
 
 

@@ -141,13 +141,13 @@ def test_a_request_that_breaks_its_model_gets_a_400_naming_the_field(client, reg
                                             "message": "name: must be at most 200 characters"}
 
 
-def test_real_responses_match_their_declared_models(client, register, manager):
+def test_real_responses_match_their_declared_models(client, register, managers):
     tenant = register()
     base = f"/api/accounts/{tenant.id}"
     contact = client.post(f"{base}/contacts", json={"phone": "11911111111", "tags": ["vip"]},
                           headers=tenant.headers).get_json()
     Contact.model_validate(contact)
-    manager.record_message(tenant.id, "11911111111", "in", "Oi!", "received")
+    managers.conversations.record_message(tenant.id, "11911111111", "in", "Oi!", "received")
     conversations = client.get(f"{base}/conversations", headers=tenant.headers).get_json()
     ConversationPage.model_validate(conversations)
     conversation_id = conversations["items"][0]["id"]

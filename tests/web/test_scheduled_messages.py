@@ -27,7 +27,7 @@ def test_a_scheduled_message_waits_for_its_time(app, client, salon, clean_db):
     message = answer.get_json()["message"]
     assert message["status"] == "queued" and message["send_at"] == later.isoformat()
     assert message["attempts"] == 0 and message["lease_until"] is None
-    instances = app.extensions["zapfleet.instances"]
+    instances = app.extensions["zapfleet"].instances
     assert Outbox(clean_db, instances).lease_due(10, []) == []
     due = Outbox(clean_db, instances, clock=lambda: later + timedelta(seconds=1)).lease_due(10, [])
     assert [str(row["id"]) for row in due] == [message["id"]]

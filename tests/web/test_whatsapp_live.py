@@ -15,15 +15,15 @@ from zapfleet.fleet.supervisor import Supervisor
 
 
 @pytest.fixture
-def live(clean_db, manager, supervisord, worker_config):
+def live(clean_db, identity, supervisord, worker_config):
     config = worker_config.with_overrides(webhook_allow_private=True)
-    server = Server(config, database=clean_db, accounts=manager,
+    server = Server(config, db=clean_db, identity=identity,
                     supervisor=Supervisor.from_config(config))
     live = Live(server.app, config.control_url)
     live.server = server
     yield live
-    for instance in server.app.extensions["zapfleet.instances"].list(None):
-        server.app.extensions["zapfleet.instances"].delete(instance["account_id"])
+    for instance in server.app.extensions["zapfleet"].instances.list(None):
+        server.app.extensions["zapfleet"].instances.delete(instance["account_id"])
     server.shutdown()
 
 
@@ -80,7 +80,7 @@ def test_a_message_sent_while_the_worker_is_down_is_delivered_once_it_is_back(li
     assert [m["status"] for m in all_messages(live, account, key)] == ["queued"]
     assert live.call("POST", f"/api/instances/{account}/start", key).status_code == 200
     wait_until(lambda: _status(live, account, key) == "connected", 20, "the session to come back")
-    with live.app.extensions["zapfleet.db"].system() as conn, conn.cursor() as cur:
+    with live.app.extensions["zapfleet"].db.system() as conn, conn.cursor() as cur:
         cur.execute("UPDATE messages SET lease_until = NULL")  # skip the retry wait
     live.dispatch()
     wait_until(lambda: [m["status"] for m in all_messages(live, account, key)] == ["read"], 20, "read")
@@ -156,7 +156,7 @@ def test_a_dispatcher_that_dies_mid_delivery_loses_nothing_and_sends_nothing_twi
               json={"phone": "5511912345678", "message": "Seu carro está pronto"})
     assert live.call("POST", f"/api/instances/{account}/start", key).status_code == 200
     wait_until(lambda: _status(live, account, key) == "connected", 20, "the session")
-    db, outbox = live.app.extensions["zapfleet.db"], live.app.extensions["zapfleet.outbox"]
+    db, outbox = live.app.extensions["zapfleet"].db, live.app.extensions["zapfleet"].outbox
     with db.system() as conn, conn.cursor() as cur:
         cur.execute("UPDATE messages SET lease_until = NULL")
     # A first dispatcher leases the message, hands it to the worker, and dies before recording it.
@@ -196,7 +196,7 @@ def test_a_message_not_handed_over_before_its_deadline_fails_with_the_reason(liv
         live.call("POST", f"/api/accounts/{account}/send", key,
                   json={"phone": "5511912345678", "message": "Lembrete"})
         later = datetime.now(timezone.utc) + timedelta(days=2)
-        db = live.app.extensions["zapfleet.db"]
+        db = live.app.extensions["zapfleet"].db
         expired = Outbox(db, live.instances, deadline_seconds=86400, clock=lambda: later)
         assert len(expired.expire_overdue()) == 1
         live.dispatch()

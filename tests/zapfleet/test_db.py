@@ -24,8 +24,8 @@ def _queue(db, account_id, key: str):
 
 
 @pytest.mark.parametrize("prepare", [True, False])
-def test_the_send_statement_gives_the_same_answers_prepared_or_not(database_url, manager, prepare):
-    account = manager.create_account({"name": "Salão Bela"})
+def test_the_send_statement_gives_the_same_answers_prepared_or_not(database_url, managers, prepare):
+    account = managers.accounts.create_account({"name": "Salão Bela"})
     db = Database(database_url, max_connections=1, prepare=prepare)
     try:
         (message, created, instance), prepared = _queue(db, account["id"], "k-1")
@@ -37,8 +37,8 @@ def test_the_send_statement_gives_the_same_answers_prepared_or_not(database_url,
     assert ("queue_api_message" in prepared) is prepare
 
 
-def test_a_failed_transaction_is_rolled_back_and_forgets_what_it_prepared(database_url, manager):
-    account = manager.create_account({"name": "Oficina"})
+def test_a_failed_transaction_is_rolled_back_and_forgets_what_it_prepared(database_url, managers):
+    account = managers.accounts.create_account({"name": "Oficina"})
     db = Database(database_url, max_connections=1)
     try:
         _queue(db, account["id"], "k-1")

@@ -5,14 +5,15 @@ from uuid import UUID
 
 from tests.support.clock import Clock
 from zapfleet.tenancy.accounts import AccountManager
+from zapfleet.tenancy.identity import Identity
 from zapfleet.tenancy.keycache import KEY_CACHE_SECONDS, VerifiedKeys
 from zapfleet.core.security import new_password_hasher
 
 
 def _process(db, clock: Clock | None = None) -> AccountManager:
-    """An AccountManager as one web process has it, with its own memory of keys."""
+    """The accounts as one web process has them, with its identity's own memory of keys."""
     keys = VerifiedKeys(clock=clock) if clock else None
-    return AccountManager(db, hasher=new_password_hasher(cheap=True), verified_keys=keys)
+    return AccountManager(db, Identity(db, hasher=new_password_hasher(cheap=True), verified_keys=keys))
 
 
 def _lookups(db) -> int:
@@ -26,39 +27,39 @@ def test_a_key_verified_a_moment_ago_is_not_looked_up_again(clean_db):
     clock = Clock()
     web = _process(clean_db, clock)
     account = web.create_account({"name": "Salão Bela"})
-    _, key = web.issue_api_key(account["id"])
-    assert web.verify_api_key(key).account_id == account["id"] and _lookups(clean_db) == 1
+    _, key = web.identity.issue_api_key(account["id"])
+    assert web.identity.verify_api_key(key).account_id == account["id"] and _lookups(clean_db) == 1
     with clean_db.system() as conn, conn.cursor() as cur:  # a lookup would see this change
         cur.execute("UPDATE api_keys SET last_used_at = NULL")
     clock.now += KEY_CACHE_SECONDS - 0.1
-    assert web.verify_api_key(key).account_id == account["id"] and _lookups(clean_db) == 0
-    assert key not in repr(web.verified_keys._entries)  # only its hash is kept
+    assert web.identity.verify_api_key(key).account_id == account["id"] and _lookups(clean_db) == 0
+    assert key not in repr(web.identity.verified_keys._entries)  # only its hash is kept
 
 
 def test_a_key_revoked_by_another_process_stops_working_within_the_window(clean_db):
     clock = Clock()
     web, other = _process(clean_db, clock), _process(clean_db)
     account = web.create_account({"name": "Salão Bela"})
-    row, key = web.issue_api_key(account["id"])
-    assert web.verify_api_key(key) is not None
-    other.revoke_api_key(account["id"], row["id"])
+    row, key = web.identity.issue_api_key(account["id"])
+    assert web.identity.verify_api_key(key) is not None
+    other.identity.revoke_api_key(account["id"], row["id"])
     clock.now += KEY_CACHE_SECONDS - 0.1
-    assert web.verify_api_key(key) is not None  # remembered for at most the window
+    assert web.identity.verify_api_key(key) is not None  # remembered for at most the window
     clock.now += 0.1
-    assert web.verify_api_key(key) is None
-    assert other.verify_api_key(key) is None
+    assert web.identity.verify_api_key(key) is None
+    assert other.identity.verify_api_key(key) is None
 
 
 def test_a_key_revoked_or_an_account_deleted_in_this_process_stops_at_once(clean_db):
     web = _process(clean_db, Clock())
     salon, gym = web.create_account({"name": "Salão Bela"}), web.create_account({"name": "Academia"})
-    row, salon_key = web.issue_api_key(salon["id"])
-    _, gym_key = web.issue_api_key(gym["id"])
-    assert web.verify_api_key(salon_key) and web.verify_api_key(gym_key)
-    web.revoke_api_key(salon["id"], row["id"])
-    assert web.verify_api_key(salon_key) is None
+    row, salon_key = web.identity.issue_api_key(salon["id"])
+    _, gym_key = web.identity.issue_api_key(gym["id"])
+    assert web.identity.verify_api_key(salon_key) and web.identity.verify_api_key(gym_key)
+    web.identity.revoke_api_key(salon["id"], row["id"])
+    assert web.identity.verify_api_key(salon_key) is None
     web.delete_account(gym["id"])
-    assert web.verify_api_key(gym_key) is None
+    assert web.identity.verify_api_key(gym_key) is None
 
 
 def test_revoking_through_the_api_takes_effect_on_the_next_request(client, register):

@@ -2,10 +2,10 @@
 from concurrent.futures import ThreadPoolExecutor
 
 
-def test_concurrent_first_messages_to_a_new_phone_make_one_contact(manager, clean_db):
-    account = manager.create_account({"name": "Academia Forte"})["id"]
+def test_concurrent_first_messages_to_a_new_phone_make_one_contact(managers, clean_db):
+    account = managers.accounts.create_account({"name": "Academia Forte"})["id"]
     with ThreadPoolExecutor(8) as pool:
-        stored = list(pool.map(lambda n: manager.record_message(
+        stored = list(pool.map(lambda n: managers.conversations.record_message(
             account, "5511955554444", "in", f"oi {n}", "received"), range(16)))
     assert all(stored)
     with clean_db.system() as conn, conn.cursor() as cur:

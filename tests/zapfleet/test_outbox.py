@@ -42,7 +42,7 @@ def test_a_contact_with_a_name_keeps_it(client, register, clean_db):
 
 def test_a_key_sent_at_once_from_many_threads_queues_one_message(app, register, clean_db):
     tenant = register("Salão Bela")
-    outbox, account = app.extensions["zapfleet.outbox"], UUID(tenant.id)
+    outbox, account = app.extensions["zapfleet"].outbox, UUID(tenant.id)
     body = {"phone": "11987654321", "message": "Promoção", "idempotency_key": "promo-1"}
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda _: outbox.send(account, body), range(16)))

@@ -5,14 +5,14 @@ TENANT_TABLES = ("users", "api_keys", "contacts", "conversations", "messages", "
 
 
 @pytest.fixture
-def two_accounts(manager):
+def two_accounts(managers):
     """Two accounts, each with a user, a key, a contact, a conversation and a campaign."""
     ids = []
     for name in ("Alpha", "Beta"):
-        account = manager.register_customer({"name": name, "email": f"{name}@example.com",
+        account = managers.accounts.register_customer({"name": name, "email": f"{name}@example.com",
                                              "password": "long enough pw"})["account"]
-        manager.record_message(account["id"], "5511999990000", "in", "oi", "received")
-        manager.create_campaign(account["id"], {"name": f"{name} promo"})
+        managers.conversations.record_message(account["id"], "5511999990000", "in", "oi", "received")
+        managers.campaigns.create_campaign(account["id"], {"name": f"{name} promo"})
         ids.append(account["id"])
     return ids
 

@@ -25,8 +25,8 @@ def hooks(clean_db, clock):
     return WebhookManager(clean_db, clock=clock, rng=lambda: 1.0, allow_private=True, timeout=5)
 
 
-def _account(manager, name="Clínica Sorriso"):
-    return manager.create_account({"name": name})["id"]
+def _account(managers, name="Clínica Sorriso"):
+    return managers.accounts.create_account({"name": name})["id"]
 
 
 def _queue(db, account_id, event="message.received", data=None):
@@ -51,8 +51,8 @@ def test_retry_delay_grows_exponentially_with_jitter_and_a_cap():
     assert retry_delay(30, lambda: 1.0) == 3600 and retry_delay(30, lambda: 0.0) == 1800
 
 
-def test_configure_returns_the_secret_once_and_get_hides_it(hooks, manager):
-    account = _account(manager)
+def test_configure_returns_the_secret_once_and_get_hides_it(hooks, managers):
+    account = _account(managers)
     created = hooks.configure(account, {"url": "https://example.com/hook"})
     assert created["secret"].startswith("whsec_") and created["events"]
     shown = hooks.get(account)
@@ -67,14 +67,14 @@ def test_configure_returns_the_secret_once_and_get_hides_it(hooks, manager):
     ({}, "url"), ({"url": "ftp://x"}, "url"), ({"url": "https://x", "events": ["nope"]}, "events"),
     ({"url": "https://x", "events": []}, "events"), ({"url": "https://x", "enabled": "yes"}, "enabled"),
 ])
-def test_bad_configuration_names_the_field(hooks, manager, data, field):
+def test_bad_configuration_names_the_field(hooks, managers, data, field):
     with pytest.raises(InvalidInput) as error:
-        hooks.configure(_account(manager), data)
+        hooks.configure(_account(managers), data)
     assert error.value.field == field
 
 
-def test_only_subscribed_events_of_an_enabled_hook_are_queued(hooks, manager, clean_db):
-    account = _account(manager)
+def test_only_subscribed_events_of_an_enabled_hook_are_queued(hooks, managers, clean_db):
+    account = _account(managers)
     assert _queue(clean_db, account)[1] is False  # no webhook yet
     hooks.configure(account, {"url": "https://example.com/h", "events": ["qr"]})
     assert _queue(clean_db, account, "message.received")[1] is False
@@ -83,8 +83,8 @@ def test_only_subscribed_events_of_an_enabled_hook_are_queued(hooks, manager, cl
     assert _queue(clean_db, account, "qr")[1] is False
 
 
-def test_a_replayed_event_is_queued_once(hooks, manager, clean_db):
-    account = _account(manager)
+def test_a_replayed_event_is_queued_once(hooks, managers, clean_db):
+    account = _account(managers)
     hooks.configure(account, {"url": "https://example.com/h"})
     delivery_id = uuid.uuid4()
     with clean_db.tenant(account) as conn:
@@ -92,8 +92,8 @@ def test_a_replayed_event_is_queued_once(hooks, manager, clean_db):
         assert not WebhookManager.enqueue(conn, account, "qr", {}, delivery_id)
 
 
-def test_delivery_is_signed_and_recorded(hooks, manager, clean_db):
-    account = _account(manager)
+def test_delivery_is_signed_and_recorded(hooks, managers, clean_db):
+    account = _account(managers)
     with Recorder() as receiver:
         secret = hooks.configure(account, {"url": receiver.url})["secret"]
         delivery_id, _ = _queue(clean_db, account, data={"text": "olá"})
@@ -110,8 +110,8 @@ def test_delivery_is_signed_and_recorded(hooks, manager, clean_db):
     assert row["status"] == "delivered" and row["last_status_code"] == 200 and row["attempts"] == 1
 
 
-def test_failures_are_retried_with_backoff_then_given_up(hooks, manager, clean_db, clock):
-    account = _account(manager)
+def test_failures_are_retried_with_backoff_then_given_up(hooks, managers, clean_db, clock):
+    account = _account(managers)
     with Recorder(status=500) as receiver:
         hooks.configure(account, {"url": receiver.url})
         _queue(clean_db, account)
@@ -129,8 +129,8 @@ def test_failures_are_retried_with_backoff_then_given_up(hooks, manager, clean_d
     assert len(receiver.requests) == MAX_ATTEMPTS
 
 
-def test_an_unreachable_endpoint_is_retried_later(hooks, manager, clean_db):
-    account = _account(manager)
+def test_an_unreachable_endpoint_is_retried_later(hooks, managers, clean_db):
+    account = _account(managers)
     hooks.configure(account, {"url": "http://127.0.0.1:9/hook"})
     _queue(clean_db, account)
     [leased] = hooks.lease_due(10, [])
@@ -139,9 +139,9 @@ def test_an_unreachable_endpoint_is_retried_later(hooks, manager, clean_db):
     assert row["last_status_code"] is None and "could not reach" in row["last_error"]
 
 
-def test_private_addresses_are_refused_unless_allowed(clean_db, manager, clock):
+def test_private_addresses_are_refused_unless_allowed(clean_db, managers, clock):
     strict = WebhookManager(clean_db, clock=clock, allow_private=False)
-    account = _account(manager)
+    account = _account(managers)
     with Recorder() as receiver:
         strict.configure(account, {"url": receiver.url})
         _queue(clean_db, account)
@@ -151,8 +151,8 @@ def test_private_addresses_are_refused_unless_allowed(clean_db, manager, clock):
     assert "private or loopback" in _deliveries(strict, account)[0]["last_error"]
 
 
-def test_deliveries_of_one_account_are_never_seen_by_another(hooks, manager, clean_db):
-    alpha, beta = _account(manager, "Alpha"), _account(manager, "Beta")
+def test_deliveries_of_one_account_are_never_seen_by_another(hooks, managers, clean_db):
+    alpha, beta = _account(managers, "Alpha"), _account(managers, "Beta")
     hooks.configure(alpha, {"url": "https://example.com/a"})
     _queue(clean_db, alpha)
     assert len(_deliveries(hooks, alpha)) == 1 and _deliveries(hooks, beta) == []
@@ -160,8 +160,8 @@ def test_deliveries_of_one_account_are_never_seen_by_another(hooks, manager, cle
         hooks.get(beta)
 
 
-def test_a_busy_account_is_not_leased_again(hooks, manager, clean_db):
-    alpha, beta = _account(manager, "Alpha"), _account(manager, "Beta")
+def test_a_busy_account_is_not_leased_again(hooks, managers, clean_db):
+    alpha, beta = _account(managers, "Alpha"), _account(managers, "Beta")
     for account in (alpha, beta):
         hooks.configure(account, {"url": "https://example.com/h"})
         _queue(clean_db, account)

@@ -1,11 +1,12 @@
 """Accounts: the admin lists and creates; an account reads, changes and deletes itself."""
 from flask import Blueprint
 
-from web.auth import account_scoped, accounts, admin_only, current_principal
+from web.auth import account_scoped, admin_only, current_principal
 from web.jsonio import json_body
 from web.openapi.declare import shapes
 from zapfleet.core.errors import Forbidden
 from zapfleet.tenancy.shapes import Account, AccountIn, AccountList, AccountPatch
+from web.managers import managers
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/accounts")
 ADMIN_FIELDS = ("plan", "status")
@@ -17,7 +18,7 @@ ADMIN_FIELDS = ("plan", "status")
 @admin_only
 def list_accounts():
     """Every account."""
-    return {"items": accounts().list_accounts()}
+    return {"items": managers().accounts.list_accounts()}
 
 
 @bp.post("")
@@ -27,7 +28,7 @@ def list_accounts():
 @admin_only
 def create_account():
     """Create an account."""
-    return accounts().create_account(json_body()), 201
+    return managers().accounts.create_account(json_body()), 201
 
 
 @bp.get("/<uuid:account_id>")
@@ -36,7 +37,7 @@ def create_account():
 @account_scoped
 def get_account(account_id):
     """One account."""
-    return accounts().get_account(account_id)
+    return managers().accounts.get_account(account_id)
 
 
 @bp.patch("/<uuid:account_id>")
@@ -50,7 +51,7 @@ def update_account(account_id):
     blocked = [f for f in ADMIN_FIELDS if f in data and not current_principal().is_admin]
     if blocked:
         raise Forbidden(f"only the platform admin may change {', '.join(blocked)}")
-    return accounts().update_account(account_id, data)
+    return managers().accounts.update_account(account_id, data)
 
 
 @bp.delete("/<uuid:account_id>")
@@ -60,5 +61,5 @@ def update_account(account_id):
 @account_scoped
 def delete_account(account_id):
     """Delete an account and all its data."""
-    accounts().delete_account(account_id)
+    managers().accounts.delete_account(account_id)
     return "", 204

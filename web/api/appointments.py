@@ -1,19 +1,15 @@
 """An account's appointments, their free slots and WhatsApp notices, and the notice routes."""
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from web.auth import account_scoped, current_principal
 from web.jsonio import json_body
 from zapfleet.core.errors import NotFound
+from web.managers import managers
 
 bp = Blueprint("appointments", __name__)
 BASE = "/api/accounts/<uuid:account_id>/appointments"
 ONE = BASE + "/<uuid:appointment_id>"
 SEED = "/api/appointments/<uuid:appointment_id>/whatsapp"
-
-
-def book():
-    """The app's AppointmentBook."""
-    return current_app.extensions["zapfleet.appointments"]
 
 
 def optional_body() -> dict:
@@ -25,42 +21,42 @@ def optional_body() -> dict:
 @account_scoped
 def list_appointments(account_id):
     """A page of appointments by start time (?from=&to=&status=&contact_id=&limit=&cursor=)."""
-    return book().list_appointments(account_id, request.args)
+    return managers().appointments.list_appointments(account_id, request.args)
 
 
 @bp.post(BASE)
 @account_scoped
 def create_appointment(account_id):
     """Book an appointment; the confirmation goes out unless notify is false."""
-    return book().create_appointment(account_id, json_body()), 201
+    return managers().appointments.create_appointment(account_id, json_body()), 201
 
 
 @bp.get(BASE + "/slots")
 @account_scoped
 def list_slots(account_id):
     """The free slots of a service (?service_id=&date=YYYY-MM-DD)."""
-    return book().open_slots(account_id, request.args.get("service_id"), request.args.get("date"))
+    return managers().appointments.open_slots(account_id, request.args.get("service_id"), request.args.get("date"))
 
 
 @bp.get(ONE)
 @account_scoped
 def get_appointment(account_id, appointment_id):
     """One appointment."""
-    return book().get_appointment(account_id, appointment_id)
+    return managers().appointments.get_appointment(account_id, appointment_id)
 
 
 @bp.patch(ONE)
 @account_scoped
 def update_appointment(account_id, appointment_id):
     """Change notes, status or start time (a moved appointment is confirmed again)."""
-    return book().update_appointment(account_id, appointment_id, json_body())
+    return managers().appointments.update_appointment(account_id, appointment_id, json_body())
 
 
 @bp.delete(ONE)
 @account_scoped
 def delete_appointment(account_id, appointment_id):
     """Delete an appointment without telling the contact."""
-    book().delete_appointment(account_id, appointment_id)
+    managers().appointments.delete_appointment(account_id, appointment_id)
     return "", 204
 
 
@@ -68,11 +64,11 @@ def delete_appointment(account_id, appointment_id):
 @account_scoped
 def cancel_appointment(account_id, appointment_id):
     """Cancel an appointment; the cancellation notice goes out unless notify is false."""
-    return book().cancel_appointment(account_id, appointment_id, optional_body())
+    return managers().appointments.cancel_appointment(account_id, appointment_id, optional_body())
 
 
 def _resend(account_id, appointment_id, kind: str):
-    return {"message": book().resend_notice(account_id, appointment_id, kind)}, 201
+    return {"message": managers().appointments.resend_notice(account_id, appointment_id, kind)}, 201
 
 
 @bp.post(ONE + "/whatsapp/confirmation")
@@ -99,7 +95,7 @@ def send_cancellation(account_id, appointment_id):
 def _seed_resend(appointment_id, kind: str):
     """The form where the appointment names its account; another account's id is a 404."""
     principal = current_principal()
-    account_id = book().account_of(appointment_id)
+    account_id = managers().appointments.account_of(appointment_id)
     if not principal.can_reach(account_id):
         raise NotFound("no such appointment")
     return _resend(account_id, appointment_id, kind)

@@ -1,12 +1,13 @@
 """An account's contacts, with CSV import and export."""
 from flask import Blueprint, Response, request, stream_with_context
 
-from web.auth import account_scoped, accounts
+from web.auth import account_scoped
 from web.jsonio import json_body
 from web.openapi.common import CSV_DOWNLOAD, CSV_IMPORT_BODY
 from web.openapi.declare import shapes
 from web.uploads import import_contacts as import_csv
 from zapfleet.core.errors import InvalidInput
+from web.managers import managers
 from zapfleet.messaging.shapes import (Contact, ContactIn, ContactPage, ContactPatch, ContactQuery,
                                        ImportQuery, ImportReport)
 
@@ -21,7 +22,7 @@ bp = Blueprint("contacts", __name__, url_prefix="/api/accounts/<uuid:account_id>
 def list_contacts(account_id):
     """A page of contacts, filtered by ?tag= and ?q=, paged by ?limit= and ?cursor=."""
     args = request.args
-    return accounts().list_contacts(account_id, tag=args.get("tag"), q=args.get("q"),
+    return managers().contacts.list_contacts(account_id, tag=args.get("tag"), q=args.get("q"),
                                     limit=args.get("limit"), cursor=args.get("cursor"))
 
 
@@ -32,7 +33,7 @@ def list_contacts(account_id):
 @account_scoped
 def create_contact(account_id):
     """Add a contact."""
-    return accounts().create_contact(account_id, json_body()), 201
+    return managers().contacts.create_contact(account_id, json_body()), 201
 
 
 @bp.get("/<uuid:contact_id>")
@@ -41,7 +42,7 @@ def create_contact(account_id):
 @account_scoped
 def get_contact(account_id, contact_id):
     """One contact."""
-    return accounts().get_contact(account_id, contact_id)
+    return managers().contacts.get_contact(account_id, contact_id)
 
 
 @bp.patch("/<uuid:contact_id>")
@@ -50,7 +51,7 @@ def get_contact(account_id, contact_id):
 @account_scoped
 def update_contact(account_id, contact_id):
     """Change a contact."""
-    return accounts().update_contact(account_id, contact_id, json_body())
+    return managers().contacts.update_contact(account_id, contact_id, json_body())
 
 
 @bp.delete("/<uuid:contact_id>")
@@ -60,7 +61,7 @@ def update_contact(account_id, contact_id):
 @account_scoped
 def delete_contact(account_id, contact_id):
     """Delete a contact."""
-    accounts().delete_contact(account_id, contact_id)
+    managers().contacts.delete_contact(account_id, contact_id)
     return "", 204
 
 
@@ -84,7 +85,7 @@ def import_contacts(account_id):
 @account_scoped
 def export_contacts(account_id):
     """Every contact as CSV."""
-    lines = accounts().export_contacts_csv(account_id)
+    lines = managers().contacts.export_contacts_csv(account_id)
     return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="contacts.csv"'})
 

@@ -1,10 +1,11 @@
 """An account's conversations and their message history."""
 from flask import Blueprint, request
 
-from web.auth import account_scoped, accounts
+from web.auth import account_scoped
 from web.jsonio import json_body
 from web.openapi.declare import shapes
 from zapfleet.messaging.shapes import ConversationPage, MessagePage, PageQuery
+from web.managers import managers
 
 bp = Blueprint("conversations", __name__,
                url_prefix="/api/accounts/<uuid:account_id>/conversations")
@@ -17,7 +18,7 @@ bp = Blueprint("conversations", __name__,
 @account_scoped
 def list_conversations(account_id):
     """A page of conversations, most recent first."""
-    return accounts().list_conversations(account_id, request.args.get("limit"),
+    return managers().conversations.list_conversations(account_id, request.args.get("limit"),
                                          request.args.get("cursor"))
 
 
@@ -28,7 +29,7 @@ def list_conversations(account_id):
 @account_scoped
 def list_messages(account_id, conversation_id):
     """A page of one conversation's messages, oldest first."""
-    return accounts().list_messages(account_id, conversation_id, request.args.get("limit"),
+    return managers().conversations.list_messages(account_id, conversation_id, request.args.get("limit"),
                                     request.args.get("cursor"))
 
 
@@ -36,11 +37,11 @@ def list_messages(account_id, conversation_id):
 @account_scoped
 def get_bot(account_id, conversation_id):
     """The bot's state in the conversation: booking step, paused or not."""
-    return accounts().bot_state(account_id, conversation_id)
+    return managers().bot.bot_state(account_id, conversation_id)
 
 
 @bp.put("/<uuid:conversation_id>/bot")
 @account_scoped
 def put_bot(account_id, conversation_id):
     """Pause the bot here ({"paused": true, "minutes": 120}) or let it answer again."""
-    return accounts().set_bot_paused(account_id, conversation_id, json_body())
+    return managers().bot.set_bot_paused(account_id, conversation_id, json_body())

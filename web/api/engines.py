@@ -3,6 +3,7 @@ from flask import Blueprint, current_app
 
 from web.auth import current_principal
 from zapfleet.fleet.engines import engine_list
+from web.managers import managers
 
 bp = Blueprint("engines", __name__, url_prefix="/api/engines")
 
@@ -11,5 +12,5 @@ bp = Blueprint("engines", __name__, url_prefix="/api/engines")
 def list_engines():
     """Every engine: name, label, default, available and, when not, the reason."""
     current_principal()  # any valid key
-    servers = current_app.extensions["zapfleet.evolution_servers"]
+    servers = managers().evolution_servers
     return {"items": engine_list(current_app.config["ZAPFLEET"], servers)}

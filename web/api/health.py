@@ -1,12 +1,13 @@
 """Liveness: /healthz answers 200 when the database does."""
 from typing import Literal
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from pydantic import Field
 
 from web.openapi.declare import shapes
 from zapfleet.core.errors import Unavailable
 from zapfleet.core.shapes import Shape
+from web.managers import managers
 
 bp = Blueprint("health", __name__)
 
@@ -23,7 +24,7 @@ class Health(Shape):
                                    "the database is down.")
 def healthz():
     """200 when the database answers, else 503."""
-    if not current_app.extensions["zapfleet.db"].ping():
+    if not managers().db.ping():
         raise Unavailable("database unreachable")
     return {"status": "ok"}
 

@@ -1,7 +1,8 @@
 """Instance routes: the platform admin sees all, an account key its own."""
 from flask import Blueprint, request
 
-from web.api.whatsapp import instances, qr_response
+from web.api.whatsapp import qr_response
+from web.managers import managers
 from web.auth import account_scoped, current_principal
 
 bp = Blueprint("instances", __name__, url_prefix="/api/instances")
@@ -11,28 +12,28 @@ bp = Blueprint("instances", __name__, url_prefix="/api/instances")
 def list_instances():
     """Every instance for the admin; an account's own for an account key."""
     principal = current_principal()
-    return {"items": instances().list(None if principal.is_admin else principal.account_id)}
+    return {"items": managers().instances.list(None if principal.is_admin else principal.account_id)}
 
 
 @bp.post("/<uuid:account_id>/start")
 @account_scoped
 def start(account_id):
     """Start the account's worker."""
-    return instances().start(account_id)
+    return managers().instances.start(account_id)
 
 
 @bp.post("/<uuid:account_id>/stop")
 @account_scoped
 def stop(account_id):
     """Stop the account's worker (it stays stopped until started)."""
-    return instances().stop(account_id)
+    return managers().instances.stop(account_id)
 
 
 @bp.post("/<uuid:account_id>/restart")
 @account_scoped
 def restart(account_id):
     """Restart the account's worker; the session survives."""
-    return instances().restart(account_id)
+    return managers().instances.restart(account_id)
 
 
 @bp.get("/<uuid:account_id>/qr")
@@ -46,12 +47,12 @@ def qr(account_id):
 @account_scoped
 def logout(account_id):
     """Unlink the phone; a new QR follows."""
-    return instances().logout(account_id)
+    return managers().instances.logout(account_id)
 
 
 @bp.delete("/<uuid:account_id>")
 @account_scoped
 def delete(account_id):
     """The company cancels: stop the worker, remove its program, wipe its session."""
-    instances().delete(account_id)
+    managers().instances.delete(account_id)
     return "", 204

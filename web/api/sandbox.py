@@ -1,7 +1,7 @@
 """The sandbox phone: the link its QR encodes, and a customer's reply injected by hand."""
 from flask import Blueprint, render_template
 
-from web.api.whatsapp import instances
+from web.managers import managers
 from web.auth import account_scoped
 from web.jsonio import json_body
 from zapfleet.core.errors import NotFound
@@ -15,7 +15,7 @@ def scan(token):
     instance_id, _, secret = token.partition(".")
     if not secret:
         raise NotFound("this QR code is not valid any more")
-    instance = instances().follow_qr_link(instance_id, token)
+    instance = managers().instances.follow_qr_link(instance_id, token)
     return render_template("sandbox_linked.html", instance=instance)
 
 
@@ -25,4 +25,4 @@ def inbound(account_id):
     """Make a customer's message {phone, message} arrive, as if sent from their phone."""
     body = json_body()
     payload = {"phone": body.get("phone"), "text": body.get("message")}
-    return instances().engine_action(account_id, "inject", payload), 202
+    return managers().instances.engine_action(account_id, "inject", payload), 202

@@ -5,18 +5,14 @@ from web.auth import account_scoped
 from web.jsonio import json_body, optional_json_body
 from zapfleet.fleet.engines import chosen_engine
 from zapfleet.core.errors import InvalidInput
+from web.managers import managers
 
 bp = Blueprint("whatsapp", __name__, url_prefix="/api/accounts/<uuid:account_id>")
 
 
-def instances():
-    """The app's InstanceManager."""
-    return current_app.extensions["zapfleet.instances"]
-
-
 def qr_response(account_id, fmt: str) -> Response:
     """The instance's current QR as JSON, PNG or SVG."""
-    content_type, body = instances().qr(account_id, fmt)
+    content_type, body = managers().instances.qr(account_id, fmt)
     return Response(body, content_type=content_type, headers={"Cache-Control": "no-store"})
 
 
@@ -26,7 +22,7 @@ def connect(account_id):
     """Create the account's instance or reconnect the one it has ({"engine"?}); answers with
     the QR."""
     engine = chosen_engine(optional_json_body(), current_app.config["ZAPFLEET"])
-    result = instances().connect(account_id, engine)
+    result = managers().instances.connect(account_id, engine)
     return result, 200 if result["is_reconnect"] else 201
 
 
@@ -34,7 +30,7 @@ def connect(account_id):
 @account_scoped
 def status(account_id):
     """The account's instance: desired and observed state, phone, port."""
-    return instances().get(account_id)
+    return managers().instances.get(account_id)
 
 
 @bp.patch("/whatsapp")
@@ -44,14 +40,14 @@ def change(account_id):
     engine = chosen_engine(json_body(), current_app.config["ZAPFLEET"])
     if engine is None:
         raise InvalidInput("engine", "is required")
-    return instances().set_engine(account_id, engine)
+    return managers().instances.set_engine(account_id, engine)
 
 
 @bp.post("/whatsapp/pair")
 @account_scoped
 def pair(account_id):
     """A pairing code {"phone"} to type on the phone instead of scanning the QR."""
-    return instances().pairing_code(account_id, json_body().get("phone"))
+    return managers().instances.pairing_code(account_id, json_body().get("phone"))
 
 
 @bp.get("/whatsapp/qr")
@@ -68,14 +64,14 @@ def logs(account_id):
     lines = request.args.get("lines", "200")
     if not lines.isdigit():
         raise InvalidInput("lines", "must be a whole number")
-    return Response(instances().log_tail(account_id, int(lines)), content_type="text/plain")
+    return Response(managers().instances.log_tail(account_id, int(lines)), content_type="text/plain")
 
 
 @bp.post("/send")
 @account_scoped
 def send(account_id):
     """Queue a message and hand it to the worker: 201 sent, 202 queued, 200 a repeated key."""
-    message, created = current_app.extensions["zapfleet.outbox"].send(account_id, json_body())
+    message, created = managers().outbox.send(account_id, json_body())
     if not created:
         return {"message": message, "duplicate": True}, 200
     return {"message": message, "duplicate": False}, 201 if message["status"] != "queued" else 202

@@ -14,9 +14,9 @@ from web.ui.auth import error_text, form_failed
 from web.ui.contacts import field_errors
 from web.ui.local_time import account_zone
 from web.ui.session import account_page
-from web.ui.threads import ext
 from zapfleet.appointments.book import STATUSES
 from zapfleet.core.errors import InvalidInput, ZapfleetError
+from web.managers import managers
 
 bp = Blueprint("ui_appointments", __name__)
 BASE = "/a/<uuid:account_id>/appointments"
@@ -29,11 +29,6 @@ WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Fr
 NOTICES = {"confirmation": _l("The confirmation was sent again."),
            "reminder": _l("The reminder was sent."),
            "cancellation": _l("The cancellation notice was sent again.")}
-
-
-def book():
-    """The app's AppointmentBook."""
-    return ext("appointments")
 
 
 def _today() -> str:
@@ -62,12 +57,12 @@ def page_context(account_id: UUID, form_errors: dict | None = None) -> dict:
     args = {"from": chosen["from"], "limit": PAGE_SIZE, "cursor": request.args.get("cursor"),
             "status": None if chosen["status"] == "all" else chosen["status"]}
     try:
-        page = book().list_appointments(account_id, args)
+        page = managers().appointments.list_appointments(account_id, args)
     except InvalidInput:  # a hand-typed ?from= that is not a date
-        page = book().list_appointments(account_id, {**args, "from": _today(), "cursor": None})
+        page = managers().appointments.list_appointments(account_id, {**args, "from": _today(), "cursor": None})
     return {"days": days(page["items"]), "next_cursor": page["next_cursor"], "filters": chosen,
-            "statuses": STATUS_LABELS, "services": book().list_services(account_id),
-            "contacts": ext("accounts").list_contacts(account_id, limit=200)["items"],
+            "statuses": STATUS_LABELS, "services": managers().catalog.list_services(account_id),
+            "contacts": managers().contacts.list_contacts(account_id, limit=200)["items"],
             "today": _today(), "field_errors": form_errors or {}}
 
 
@@ -108,7 +103,7 @@ def appointments(account_id):
 def create(account_id):
     """Book an appointment; the confirmation goes out on WhatsApp unless unticked."""
     try:
-        appointment = book().create_appointment(account_id, posted_appointment())
+        appointment = managers().appointments.create_appointment(account_id, posted_appointment())
     except ZapfleetError as exc:
         return form_failed("ui/appointments.html", exc,
                            **page_context(account_id, booking_errors(exc)))
@@ -123,7 +118,7 @@ def create(account_id):
 @account_page
 def slots(account_id):
     """The free times of a service on a day (?service_id=&date=), for the booking form."""
-    found = book().open_slots(account_id, request.args.get("service_id"), request.args.get("date"))
+    found = managers().appointments.open_slots(account_id, request.args.get("service_id"), request.args.get("date"))
     return {"slots": [{"time": s["time"], "starts_at": s["starts_at"]} for s in found["slots"]]}
 
 
@@ -132,7 +127,7 @@ def slots(account_id):
 def cancel(account_id, appointment_id: UUID):
     """Cancel; the customer is told on WhatsApp when the box is ticked."""
     try:
-        book().cancel_appointment(account_id, appointment_id, {"notify": bool(request.form.get("notify"))})
+        managers().appointments.cancel_appointment(account_id, appointment_id, {"notify": bool(request.form.get("notify"))})
     except ZapfleetError as exc:
         if exc.code == "not_found":
             raise
@@ -147,7 +142,7 @@ def cancel(account_id, appointment_id: UUID):
 def resend(account_id, appointment_id: UUID, kind: str):
     """Send a notice again on WhatsApp."""
     try:
-        book().resend_notice(account_id, appointment_id, kind)
+        managers().appointments.resend_notice(account_id, appointment_id, kind)
     except ZapfleetError as exc:
         if exc.code == "not_found":
             raise
@@ -162,7 +157,7 @@ def resend(account_id, appointment_id: UUID, kind: str):
 def mark(account_id, appointment_id: UUID, status: str):
     """Mark an appointment done or a no-show."""
     try:
-        book().update_appointment(account_id, appointment_id, {"status": status})
+        managers().appointments.update_appointment(account_id, appointment_id, {"status": status})
     except ZapfleetError as exc:
         if exc.code == "not_found":
             raise

@@ -1,7 +1,7 @@
 """Sign-in, sign-out, sign-up, password change and the language switch."""
 from __future__ import annotations
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+from flask import (Blueprint, flash, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
 
@@ -9,13 +9,10 @@ from web.errors import STATUS_BY_CODE
 from web.ui.i18n import LANGUAGES
 from web.ui.session import current_principal, current_user, login_required, sign_in, sign_out
 from zapfleet.core.errors import InvalidInput, ZapfleetError
+from web.managers import managers
 
 bp = Blueprint("ui_auth", __name__)
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
-
-
-def _ext(name: str):
-    return current_app.extensions[f"zapfleet.{name}"]
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -69,7 +66,7 @@ def login():
         return render_template("ui/login.html", form={})
     form = request.form
     try:
-        user = _ext("logins").sign_in(form.get("email", ""), form.get("password", ""),
+        user = managers().logins.sign_in(form.get("email", ""), form.get("password", ""),
                                       request.remote_addr or "")
     except ZapfleetError as exc:
         return form_failed("ui/login.html", exc)
@@ -96,7 +93,7 @@ def signup():
     if not data.get("phone"):
         data.pop("phone", None)
     try:
-        created = _ext("accounts").register_customer(data, with_api_key=False)
+        created = managers().accounts.register_customer(data, with_api_key=False)
     except ZapfleetError as exc:
         return form_failed("ui/signup.html", exc)
     sign_in(created["user"])
@@ -112,7 +109,7 @@ def password():
         return render_template("ui/password.html", form={})
     user = current_user()
     try:
-        _ext("accounts").change_password(user["id"], request.form.get("old_password", ""),
+        managers().identity.change_password(user["id"], request.form.get("old_password", ""),
                                          request.form.get("new_password", ""))
     except ZapfleetError as exc:
         return form_failed("ui/password.html", exc)

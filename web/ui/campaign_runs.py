@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from web.ui.local_time import account_settings, local
 from web.ui.auth import error_text
 from web.ui.session import account_page
-from web.ui.threads import ext
 from zapfleet.core.errors import ZapfleetError
+from web.managers import managers
 
 bp = Blueprint("ui_campaign_runs", __name__)
 ONE = "/a/<uuid:account_id>/campaigns/<uuid:campaign_id>"
@@ -57,7 +57,7 @@ def _waiting_text(progress: dict, campaign: dict) -> str:
 
 def progress_view(account_id: UUID, campaign: dict) -> dict:
     """The progress bar's figures and words (also the page's .json)."""
-    progress = ext("accounts").campaign_progress(account_id, campaign["id"])
+    progress = managers().campaign_runs.campaign_progress(account_id, campaign["id"])
     counts = progress["counts"]
     total = counts["total"]
     waiting = counts["pending"] + counts["queued"]
@@ -77,7 +77,7 @@ def recipients_page(account_id: UUID, campaign: dict) -> dict:
         status = None
     if not campaign["started_at"]:
         return {"items": [], "next_cursor": None, "status": status}
-    page = ext("accounts").list_recipients(account_id, campaign["id"], status,
+    page = managers().campaign_runs.list_recipients(account_id, campaign["id"], status,
                                            RECIPIENTS_PER_PAGE, request.args.get("cursor"))
     return {**page, "status": status, "paged": bool(request.args.get("cursor"))}
 
@@ -91,7 +91,7 @@ def run_context(account_id: UUID, campaign: dict) -> dict:
 
 def scheduled_context(account_id: UUID) -> dict:
     """The messages waiting for their send_at, soonest first."""
-    return {"scheduled": ext("outbox").list_scheduled(account_id, SCHEDULED_PER_PAGE,
+    return {"scheduled": managers().outbox.list_scheduled(account_id, SCHEDULED_PER_PAGE,
                                                       request.args.get("scheduled_cursor"))}
 
 
@@ -105,7 +105,7 @@ def back_to_run(account_id: UUID, campaign_id: UUID):
 def act(account_id, campaign_id: UUID, action: str):
     """Pause, resume or cancel the campaign."""
     try:
-        getattr(ext("accounts"), f"{action}_campaign")(account_id, campaign_id)
+        getattr(managers().campaign_runs, f"{action}_campaign")(account_id, campaign_id)
     except ZapfleetError as exc:
         if exc.code == "not_found":
             raise
@@ -120,7 +120,7 @@ def act(account_id, campaign_id: UUID, action: str):
 @account_page
 def progress(account_id, campaign_id: UUID):
     """What the progress bar polls."""
-    return progress_view(account_id, ext("accounts").get_campaign(account_id, campaign_id))
+    return progress_view(account_id, managers().campaigns.get_campaign(account_id, campaign_id))
 
 
 @bp.post("/a/<uuid:account_id>/scheduled/<uuid:message_id>/cancel")
@@ -128,7 +128,7 @@ def progress(account_id, campaign_id: UUID):
 def cancel_scheduled(account_id, message_id: UUID):
     """Cancel a message scheduled for later, before it leaves."""
     try:
-        ext("outbox").cancel_scheduled(account_id, message_id)
+        managers().outbox.cancel_scheduled(account_id, message_id)
     except ZapfleetError as exc:
         if exc.code == "not_found":
             raise

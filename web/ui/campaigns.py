@@ -12,9 +12,9 @@ from web.ui.auth import field_errors, form_failed
 from web.ui.campaign_runs import STATUS_LABELS, back_to_run, run_context, scheduled_context
 from web.ui.local_time import local, posted_moment
 from web.ui.session import account_page
-from web.ui.threads import ext
 from zapfleet.campaigns.definition import EDITABLE_STATUSES, MAX_VARIANTS
 from zapfleet.core.errors import InvalidInput, ZapfleetError
+from web.managers import managers
 
 bp = Blueprint("ui_campaigns", __name__)
 BASE = "/a/<uuid:account_id>/campaigns"
@@ -42,7 +42,7 @@ def editor_context(account_id: UUID, campaign: dict | None, data: dict | None = 
     and, for a saved campaign, its run: progress, buttons and recipients."""
     values = {**(campaign or {"target_tags": []}), **(data or {})}
     variants = list(values.get("variants") or [])
-    return {"campaign": campaign, "values": values, "tags": ext("accounts").list_tags(account_id),
+    return {"campaign": campaign, "values": values, "tags": managers().contacts.list_tags(account_id),
             "recipients": _recipients(account_id, values.get("target_tags") or []),
             "variants": variants if locked(campaign) else
             variants + [""] * max(1, min(2, MAX_VARIANTS - len(variants))),
@@ -52,16 +52,16 @@ def editor_context(account_id: UUID, campaign: dict | None, data: dict | None = 
 
 def _recipients(account_id: UUID, tags: list[str]) -> int | None:
     try:
-        return ext("accounts").count_recipients(account_id, tags)
+        return managers().contacts.count_recipients(account_id, tags)
     except InvalidInput:  # a bad tag sent with the form: the form shows that error
         return None
 
 
 def _campaign_rows(account_id: UUID) -> list[dict]:
     """The account's campaigns: whom each reaches (fixed once started) and how many are done."""
-    rows = ext("accounts").list_campaigns(account_id)
+    rows = managers().campaigns.list_campaigns(account_id)
     return [{**row, "recipients": row["counts"]["total"] if row["started_at"] else
-             ext("accounts").count_recipients(account_id, row["target_tags"]),
+             managers().contacts.count_recipients(account_id, row["target_tags"]),
              "done": row["counts"]["total"] - row["counts"]["pending"] - row["counts"]["queued"],
              "status_label": str(STATUS_LABELS.get(row["status"], row["status"]))} for row in rows]
 
@@ -88,7 +88,7 @@ def new(account_id):
         return render_template("ui/campaign_edit.html", **editor_context(account_id, None))
     data = posted_campaign()
     try:
-        campaign = ext("accounts").create_campaign(account_id, data)
+        campaign = managers().campaigns.create_campaign(account_id, data)
     except ZapfleetError as exc:
         return _failed(account_id, None, data, exc)
     flash(_("The campaign %(name)s was saved as a draft.", name=campaign["name"]), "success")
@@ -99,12 +99,12 @@ def new(account_id):
 @account_page
 def edit(account_id, campaign_id: UUID):
     """One campaign's form."""
-    campaign = ext("accounts").get_campaign(account_id, campaign_id)  # another account's: 404
+    campaign = managers().campaigns.get_campaign(account_id, campaign_id)  # another account's: 404
     if request.method == "GET":
         return render_template("ui/campaign_edit.html", **editor_context(account_id, campaign))
     data = posted_campaign(campaign)
     try:
-        ext("accounts").update_campaign(account_id, campaign_id, data)
+        managers().campaigns.update_campaign(account_id, campaign_id, data)
     except ZapfleetError as exc:
         return _failed(account_id, campaign, data, exc)
     flash(_("The campaign was saved."), "success")
@@ -115,7 +115,7 @@ def edit(account_id, campaign_id: UUID):
 @account_page
 def delete(account_id, campaign_id: UUID):
     """Delete a campaign."""
-    ext("accounts").delete_campaign(account_id, campaign_id)
+    managers().campaigns.delete_campaign(account_id, campaign_id)
     flash(_("The campaign was deleted."), "success")
     return redirect(url_for("ui_campaigns.campaigns", account_id=account_id))
 
@@ -125,17 +125,17 @@ def delete(account_id, campaign_id: UUID):
 def recipients(account_id):
     """How many contacts these tags reach (?tags=a,b; none: every contact not opted out)."""
     tags = [tag for tag in request.args.get("tags", "").split(",") if tag]
-    return {"recipients": ext("accounts").count_recipients(account_id, tags)}
+    return {"recipients": managers().contacts.count_recipients(account_id, tags)}
 
 
 @bp.post(BASE + "/<uuid:campaign_id>/start")
 @account_page
 def start(account_id, campaign_id: UUID):
     """Start now, or at the chosen date and time (in the account's time zone)."""
-    campaign = ext("accounts").get_campaign(account_id, campaign_id)  # another account's: 404
+    campaign = managers().campaigns.get_campaign(account_id, campaign_id)  # another account's: 404
     try:
         send_at = posted_moment(request.form.get("send_at", ""), "send_at")
-        campaign = ext("accounts").start_campaign(account_id, campaign_id, {"send_at": send_at})
+        campaign = managers().campaign_runs.start_campaign(account_id, campaign_id, {"send_at": send_at})
     except ZapfleetError as exc:
         return _failed(account_id, campaign, {}, exc)
     if campaign["status"] == "scheduled":

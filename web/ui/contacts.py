@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 
 from web.ui.auth import field_errors, form_failed
 from web.ui.session import account_page
-from web.ui.threads import ext, phone_label
+from web.ui.threads import phone_label
 from web.uploads import ENCODINGS, import_contacts
 from zapfleet.core.errors import InvalidInput, ZapfleetError
+from web.managers import managers
 
 bp = Blueprint("ui_contacts", __name__)
 PAGE_SIZE = 50
@@ -33,9 +34,9 @@ def posted_contact() -> dict:
 def page_context(account_id: UUID) -> dict:
     """The list as filtered by ?q= and ?tag=, one page at a time, and the account's tags."""
     q, tag = request.args.get("q", "").strip(), request.args.get("tag", "")
-    page = ext("accounts").list_contacts(account_id, tag=tag, q=q, limit=PAGE_SIZE,
+    page = managers().contacts.list_contacts(account_id, tag=tag, q=q, limit=PAGE_SIZE,
                                          cursor=request.args.get("cursor"))
-    return {"page": page, "q": q, "tag": tag, "tags": ext("accounts").list_tags(account_id),
+    return {"page": page, "q": q, "tag": tag, "tags": managers().contacts.list_tags(account_id),
             "paged": bool(request.args.get("cursor")), "encodings": ENCODINGS}
 
 
@@ -56,7 +57,7 @@ def contacts(account_id):
 def create(account_id):
     """Add a contact from the form."""
     try:
-        contact = ext("accounts").create_contact(account_id, posted_contact())
+        contact = managers().contacts.create_contact(account_id, posted_contact())
     except ZapfleetError as exc:
         return _failed(account_id, exc, "add")
     flash(_("%(who)s was added.", who=contact["name"] or phone_label(contact["phone"])), "success")
@@ -67,11 +68,11 @@ def create(account_id):
 @account_page
 def edit(account_id, contact_id: UUID):
     """Change a contact's phone, name, tags or opt-out."""
-    contact = ext("accounts").get_contact(account_id, contact_id)  # another account's: 404
+    contact = managers().contacts.get_contact(account_id, contact_id)  # another account's: 404
     if request.method == "GET":
         return render_template("ui/contact_edit.html", contact=contact, form={}, field_errors={})
     try:
-        ext("accounts").update_contact(account_id, contact_id, posted_contact())
+        managers().contacts.update_contact(account_id, contact_id, posted_contact())
     except ZapfleetError as exc:
         return form_failed("ui/contact_edit.html", exc, contact=contact,
                            field_errors=field_errors(exc))
@@ -83,7 +84,7 @@ def edit(account_id, contact_id: UUID):
 @account_page
 def delete(account_id, contact_id: UUID):
     """Delete a contact and its conversation."""
-    ext("accounts").delete_contact(account_id, contact_id)  # another account's: 404
+    managers().contacts.delete_contact(account_id, contact_id)  # another account's: 404
     flash(_("The contact was deleted."), "success")
     return redirect(url_for("ui_contacts.contacts", account_id=account_id))
 
@@ -106,6 +107,6 @@ def import_csv(account_id):
 @account_page
 def export_csv(account_id):
     """Every contact as a CSV file (opens in any spreadsheet)."""
-    lines = ext("accounts").export_contacts_csv(account_id)
+    lines = managers().contacts.export_contacts_csv(account_id)
     return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="contatos.csv"'})

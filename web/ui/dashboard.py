@@ -9,7 +9,7 @@ from functools import lru_cache
 from uuid import UUID
 
 import segno
-from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, Response, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,7 @@ from web.ui.session import admin_required
 from web.ui.threads import phone_label
 from zapfleet.core.errors import ZapfleetError
 from zapfleet.fleet.overview import account_zone
+from web.managers import managers
 
 bp = Blueprint("ui_dashboard", __name__)
 
@@ -32,10 +33,6 @@ BADGES = {
 WITH_REASON = ("error", "disconnected", "logged_out", "banned")
 ACTIONS = ("connect", "reconnect", "start", "stop", "restart", "logout", "delete",
            "delete-account")
-
-
-def _ext(name: str):
-    return current_app.extensions[f"zapfleet.{name}"]
 
 
 @lru_cache(maxsize=512)
@@ -80,7 +77,7 @@ def account_view(row: dict) -> dict:
 
 def overview() -> dict:
     """Every account's view and the summary at the top of the page."""
-    data = _ext("instances").overview()
+    data = managers().instances.overview()
     accounts = [account_view(row) for row in data["accounts"]]
     return {"accounts": accounts, "summary": {
         "accounts": len(accounts),
@@ -102,7 +99,7 @@ def dashboard():
 def platform_metrics():
     """The platform's charts and each account's totals: a page of its own, and the part the
     dashboard loads after it shows (so the accounts' list never waits for the counting)."""
-    metrics = _ext("metrics").for_platform({})
+    metrics = managers().metrics.for_platform({})
     template = "ui/_platform_metrics.html" if request.args.get("part") else "ui/platform_metrics.html"
     return render_template(template, charts=metric_charts(metrics), account_totals=metrics["accounts"])
 
@@ -122,7 +119,7 @@ def create_account():
     if request.form.get("phone", "").strip():
         data["phone"] = request.form["phone"].strip()
     try:
-        account = _ext("accounts").create_account(data)
+        account = managers().accounts.create_account(data)
     except ZapfleetError as exc:
         return form_failed("ui/dashboard.html", exc, **overview())
     flash(_("The account %(name)s was created. Connect its WhatsApp below.",
@@ -134,7 +131,7 @@ def create_account():
 @admin_required
 def act(account_id: UUID, action: str):
     """One button of an account's row; its outcome is flashed on the page."""
-    account = _ext("accounts").get_account(account_id)  # an unknown account: 404
+    account = managers().accounts.get_account(account_id)  # an unknown account: 404
     try:
         message = _run(action, account)
     except ZapfleetError as exc:
@@ -146,7 +143,7 @@ def act(account_id: UUID, action: str):
 
 def _run(action: str, account: dict) -> str:
     """Do one action; the message to show."""
-    instances, account_id, name = _ext("instances"), account["id"], account["name"]
+    instances, account_id, name = managers().instances, account["id"], account["name"]
     if action in ("connect", "reconnect"):
         if instances.connect(account_id)["already_connected"]:
             return _("%(name)s is already connected.", name=name)
@@ -154,7 +151,7 @@ def _run(action: str, account: dict) -> str:
     if action == "delete-account":
         if instances.find(account_id) is not None:
             instances.delete(account_id)
-        _ext("accounts").delete_account(account_id)
+        managers().accounts.delete_account(account_id)
         return _("The account %(name)s and all its data were deleted.", name=name)
     if action == "delete":
         instances.delete(account_id)

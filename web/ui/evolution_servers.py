@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 
 from web.ui.auth import error_text, field_errors, form_failed
 from web.ui.session import admin_required
-from web.ui.threads import ext
 from zapfleet.core.errors import ZapfleetError
+from web.managers import managers
 
 bp = Blueprint("ui_evolution_servers", __name__)
 BASE = "/admin/evolution-servers"
@@ -36,14 +36,14 @@ def posted_server(creating: bool) -> dict:
 
 def _failed(exc: ZapfleetError, form_name: str):
     return form_failed("ui/evolution_servers.html", exc, failed=form_name,
-                       field_errors=field_errors(exc), **ext("evolution_servers").list())
+                       field_errors=field_errors(exc), **managers().evolution_servers.list())
 
 
 @bp.get(BASE)
 @admin_required
 def servers():
     """Every server with its usage, the totals, the environment's server, and the add form."""
-    return render_template("ui/evolution_servers.html", form={}, **ext("evolution_servers").list())
+    return render_template("ui/evolution_servers.html", form={}, **managers().evolution_servers.list())
 
 
 @bp.post(BASE)
@@ -51,7 +51,7 @@ def servers():
 def create():
     """Add a server."""
     try:
-        server = ext("evolution_servers").create(posted_server(creating=True))
+        server = managers().evolution_servers.create(posted_server(creating=True))
     except ZapfleetError as exc:
         return _failed(exc, "add")
     flash(_("The server %(name)s was added.", name=server["name"]), "success")
@@ -63,7 +63,7 @@ def create():
 def update(server_id: UUID):
     """Change a server (its workers follow within 30 seconds)."""
     try:
-        server = ext("evolution_servers").update(server_id, posted_server(creating=False))
+        server = managers().evolution_servers.update(server_id, posted_server(creating=False))
     except ZapfleetError as exc:
         return _failed(exc, str(server_id))
     flash(_("The server %(name)s was saved; its workers follow within 30 seconds.",
@@ -76,7 +76,7 @@ def update(server_id: UUID):
 def delete(server_id: UUID):
     """Delete a server that serves no instance."""
     try:
-        ext("evolution_servers").delete(server_id)
+        managers().evolution_servers.delete(server_id)
     except ZapfleetError as exc:
         flash(error_text(exc), "error")
     else:

@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from web.ui.auth import field_errors, form_failed
 from web.ui.local_time import account_settings, posted_moment
 from web.ui.session import account_page
-from web.ui.threads import (conversation_title, ext, message_json, phone_label, poll_args,
+from web.ui.threads import (conversation_title, message_json, phone_label, poll_args,
                             stamp)
 from zapfleet.core.errors import ZapfleetError
+from web.managers import managers
 
 BOT_PAUSE_MINUTES = 24 * 60
 
@@ -41,14 +42,14 @@ def conversation_item(account_id: UUID, row: dict) -> dict:
 
 def conversations(account_id: UUID, cursor: str | None = None) -> dict:
     """One page of the account's conversations, most recent first, ready to show."""
-    page = ext("accounts").list_conversations(account_id, None, cursor)
+    page = managers().conversations.list_conversations(account_id, None, cursor)
     return {"items": [conversation_item(account_id, row) for row in page["items"]],
             "next_cursor": page["next_cursor"]}
 
 
 def send(account_id: UUID, phone: str) -> tuple[dict, bool]:
     """Send the posted form's message through the outbox, under the form's idempotency key."""
-    return ext("outbox").send(account_id, {
+    return managers().outbox.send(account_id, {
         "phone": phone, "message": request.form.get("message", ""),
         "idempotency_key": request.form.get("idempotency_key") or None,
         "send_at": posted_moment(request.form.get("send_at", ""), "send_at")})
@@ -96,7 +97,7 @@ def new_conversation(account_id):
 @account_page
 def thread(account_id, conversation_id):
     """One conversation, marked read, with its latest messages and the reply box."""
-    opened = ext("accounts").open_conversation(account_id, conversation_id)
+    opened = managers().conversations.open_conversation(account_id, conversation_id)
     return render_template("ui/inbox.html", page=conversations(account_id), form={},
                            key=new_key(), thread=opened, bot=bot_view(account_id, conversation_id))
 
@@ -106,7 +107,7 @@ def bot_view(account_id: UUID, conversation_id: UUID) -> dict | None:
     settings = account_settings()
     if not (settings["booking_bot"] or settings["auto_reply"]):
         return None
-    state = ext("accounts").bot_state(account_id, conversation_id)
+    state = managers().bot.bot_state(account_id, conversation_id)
     until = state["paused_until"]
     return {**state, "until": until if until and until > datetime.now(timezone.utc) else None}
 
@@ -116,7 +117,7 @@ def bot_view(account_id: UUID, conversation_id: UUID) -> dict | None:
 def bot(account_id, conversation_id):
     """Pause the bot in this conversation (for a day), or let it answer again."""
     paused = request.form.get("paused") == "1"
-    ext("accounts").set_bot_paused(account_id, conversation_id,
+    managers().bot.set_bot_paused(account_id, conversation_id,
                                    {"paused": paused, "minutes": BOT_PAUSE_MINUTES})
     flash(_("The bot keeps quiet in this conversation for a day.") if paused else
           _("The bot answers in this conversation again."), "success")
@@ -129,7 +130,7 @@ def bot(account_id, conversation_id):
 def thread_json(account_id, conversation_id):
     """Messages after the last one shown, and the fresh status of those still moving."""
     after, pending = poll_args()
-    changes = ext("accounts").conversation_changes(account_id, conversation_id, after, pending,
+    changes = managers().conversations.conversation_changes(account_id, conversation_id, after, pending,
                                                    mark_read=request.args.get("seen") == "1")
     return {"messages": [message_json(m) for m in changes["messages"]],
             "unread": changes["conversation"]["unread_count"]}
@@ -139,11 +140,11 @@ def thread_json(account_id, conversation_id):
 @account_page
 def reply(account_id, conversation_id):
     """Send the reply box's message; back to the thread."""
-    conversation = ext("accounts").get_conversation(account_id, conversation_id)
+    conversation = managers().conversations.get_conversation(account_id, conversation_id)
     try:
         message, _created = send(account_id, conversation["phone"])
     except ZapfleetError as exc:
-        opened = ext("accounts").open_conversation(account_id, conversation_id)
+        opened = managers().conversations.open_conversation(account_id, conversation_id)
         return form_failed("ui/inbox.html", exc, field_errors=field_errors(exc),
                            page=conversations(account_id), key=posted_key(), thread=opened,
                            bot=bot_view(account_id, conversation_id))
@@ -156,7 +157,7 @@ def reply(account_id, conversation_id):
 @account_page
 def reply_json(account_id, conversation_id):
     """The reply box's script: send, answer with the message and the next form's key."""
-    conversation = ext("accounts").get_conversation(account_id, conversation_id)
+    conversation = managers().conversations.get_conversation(account_id, conversation_id)
     message, created = send(account_id, conversation["phone"])
     return {"message": message_json(message), "duplicate": not created,
             "next_key": new_key()}, 201 if created else 200

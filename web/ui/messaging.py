@@ -13,9 +13,9 @@ from flask_babel import lazy_gettext as _l
 from web.ui.auth import form_failed
 from web.ui.contacts import field_errors, tag_list
 from web.ui.session import account_page
-from web.ui.threads import ext
 from zapfleet.tenancy.account_settings import PACING, WEEKDAYS
 from zapfleet.core.errors import InvalidInput, ZapfleetError
+from web.managers import managers
 
 bp = Blueprint("ui_messaging", __name__)
 BASE = "/a/<uuid:account_id>/messaging"
@@ -97,7 +97,7 @@ def posted_changes(section: str) -> dict:
 
 def page_context(account_id: UUID, failed: str | None = None) -> dict:
     """The settings as the forms show them; a failed section shows what was typed."""
-    view = ext("accounts").get_messaging_settings(account_id)
+    view = managers().settings.get_messaging_settings(account_id)
     values = form_values(view["settings"])
     if failed:
         values.update(request.form.to_dict())
@@ -122,7 +122,7 @@ def messaging(account_id):
 def save(account_id, section: str):
     """Save one section; the others keep their values."""
     try:
-        ext("accounts").update_messaging_settings(account_id, posted_changes(section))
+        managers().settings.update_messaging_settings(account_id, posted_changes(section))
     except ZapfleetError as exc:
         context = {**page_context(account_id, section), "field_errors": field_errors(exc)}
         return form_failed("ui/messaging.html", exc, **context)

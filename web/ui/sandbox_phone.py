@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 
 from web.ui.auth import error_text, form_failed
 from web.ui.session import account_page
-from web.ui.threads import ext, message_json, phone_label, poll_args
+from web.ui.threads import message_json, phone_label, poll_args
 from web.ui.workspace import connection
 from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput, ZapfleetError
 from zapfleet.messaging.outbox import message_text
+from web.managers import managers
 
 bp = Blueprint("ui_sandbox_phone", __name__)
 SCAN_PATH = "/sandbox/scan/"
@@ -21,7 +22,7 @@ SCAN_PATH = "/sandbox/scan/"
 
 def account_engine(account_id: UUID) -> tuple[dict | None, str]:
     """The account's instance (or None) and its engine: the default one for a new instance."""
-    instance = ext("instances").find(account_id)
+    instance = managers().instances.find(account_id)
     engine = instance["engine"] if instance else current_app.config["ZAPFLEET"].default_engine
     return instance, engine
 
@@ -39,7 +40,7 @@ def sandbox_menu() -> dict:
 def customer_phone(value: str | None) -> str | None:
     """The customer phone the page shows (E.164 digits), or None when none or not a phone."""
     try:
-        return validation.phone(value, ext("accounts").region) if value else None
+        return validation.phone(value, managers().accounts.region) if value else None
     except InvalidInput:
         return None
 
@@ -47,8 +48,8 @@ def customer_phone(value: str | None) -> str | None:
 def page_context(account_id: UUID, phone: str | None) -> dict:
     """The page's data: the link state, the customer's phone and their conversation."""
     instance, engine = account_engine(account_id)
-    conversation = ext("accounts").find_conversation(account_id, phone) if phone else None
-    messages = (ext("accounts").conversation_changes(account_id, conversation["id"], None, [])
+    conversation = managers().conversations.find_conversation(account_id, phone) if phone else None
+    messages = (managers().conversations.conversation_changes(account_id, conversation["id"], None, [])
                 ["messages"] if conversation else [])
     return {"wa": connection(instance), "is_sandbox": engine == "sandbox", "phone": phone,
             "conversation": conversation, "messages": messages}
@@ -74,7 +75,7 @@ def link(account_id):
               "error")
     else:
         try:
-            ext("instances").follow_qr_link(str(instance["id"]), code.rsplit(SCAN_PATH, 1)[1])
+            managers().instances.follow_qr_link(str(instance["id"]), code.rsplit(SCAN_PATH, 1)[1])
             flash(_("The sandbox phone is linked."), "success")
         except ZapfleetError as exc:
             flash(error_text(exc), "error")
@@ -86,9 +87,9 @@ def link(account_id):
 def write(account_id):
     """A customer's message arrives, as if sent from their phone (like POST …/sandbox/inbound)."""
     try:
-        phone = validation.phone(request.form.get("phone"), ext("accounts").region)
+        phone = validation.phone(request.form.get("phone"), managers().accounts.region)
         text = message_text(request.form.get("message"))
-        ext("instances").engine_action(account_id, "inject", {"phone": phone, "text": text})
+        managers().instances.engine_action(account_id, "inject", {"phone": phone, "text": text})
     except ZapfleetError as exc:
         return form_failed("ui/sandbox_phone.html", exc,
                            **page_context(account_id, customer_phone(request.form.get("phone"))))
@@ -100,8 +101,8 @@ def write(account_id):
 def thread_json(account_id):
     """The customer's conversation (?phone=): messages after the last one shown, fresh ticks."""
     after, pending = poll_args()
-    conversation = ext("accounts").find_conversation(account_id, request.args.get("phone"))
+    conversation = managers().conversations.find_conversation(account_id, request.args.get("phone"))
     if conversation is None:
         return {"messages": []}
-    changes = ext("accounts").conversation_changes(account_id, conversation["id"], after, pending)
+    changes = managers().conversations.conversation_changes(account_id, conversation["id"], after, pending)
     return {"messages": [message_json(m) for m in changes["messages"]]}

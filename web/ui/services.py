@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from web.ui.auth import form_failed
 from web.ui.contacts import field_errors
 from web.ui.session import account_page
-from web.ui.threads import ext
 from zapfleet.core.errors import InvalidInput, ZapfleetError
+from web.managers import managers
 
 bp = Blueprint("ui_services", __name__)
 BASE = "/a/<uuid:account_id>/services"
@@ -59,7 +59,7 @@ def _errors(exc: ZapfleetError) -> dict:
 
 
 def _page(account_id: UUID, exc: ZapfleetError | None = None, failed: str | None = None):
-    context = {"services": ext("appointments").list_services(account_id),
+    context = {"services": managers().catalog.list_services(account_id),
                "price_text": price_text, "failed": failed, "field_errors": {}}
     if exc is None:
         return render_template("ui/services.html", form={}, **context)
@@ -78,7 +78,7 @@ def services(account_id):
 def create(account_id):
     """Add a service."""
     try:
-        service = ext("appointments").create_service(account_id, posted_service())
+        service = managers().catalog.create_service(account_id, posted_service())
     except ZapfleetError as exc:
         return _page(account_id, exc, "new")
     flash(_("The service %(name)s was added.", name=service["name"]), "success")
@@ -89,9 +89,9 @@ def create(account_id):
 @account_page
 def update(account_id, service_id: UUID):
     """Change a service (booked appointments keep their times)."""
-    ext("appointments").get_service(account_id, service_id)  # another account's: 404
+    managers().catalog.get_service(account_id, service_id)  # another account's: 404
     try:
-        ext("appointments").update_service(account_id, service_id, posted_service())
+        managers().catalog.update_service(account_id, service_id, posted_service())
     except ZapfleetError as exc:
         return _page(account_id, exc, str(service_id))
     flash(_("The service was saved."), "success")
@@ -102,6 +102,6 @@ def update(account_id, service_id: UUID):
 @account_page
 def delete(account_id, service_id: UUID):
     """Delete a service; its appointments keep its name."""
-    ext("appointments").delete_service(account_id, service_id)
+    managers().catalog.delete_service(account_id, service_id)
     flash(_("The service was deleted."), "success")
     return redirect(url_for("ui_services.services", account_id=account_id))

@@ -5,10 +5,11 @@ from functools import wraps
 from typing import Callable
 from uuid import UUID
 
-from flask import current_app, g, redirect, request, session, url_for
+from flask import g, redirect, request, session, url_for
 
 from zapfleet.core.errors import NotFound
-from zapfleet.tenancy.identity import Principal
+from zapfleet.tenancy.principal import Principal
+from web.managers import managers
 
 
 def sign_in(user: dict) -> None:
@@ -16,7 +17,7 @@ def sign_in(user: dict) -> None:
     lang = session.get("lang")
     session.clear()
     session.permanent = True
-    stamp = _accounts().session_user(user["id"])["stamp"]
+    stamp = managers().identity.session_user(user["id"])["stamp"]
     session.update(user_id=str(user["id"]), stamp=stamp)
     if lang:
         session["lang"] = lang
@@ -37,13 +38,9 @@ def current_user() -> dict | None:
     return g.user
 
 
-def _accounts():
-    return current_app.extensions["zapfleet.accounts"]
-
-
 def _user_from_session() -> dict | None:
     try:
-        user = _accounts().session_user(UUID(session["user_id"]))
+        user = managers().identity.session_user(UUID(session["user_id"]))
     except (KeyError, ValueError):
         return None
     if user is None or user["stamp"] != session.get("stamp"):
@@ -88,6 +85,6 @@ def account_page(view: Callable) -> Callable:
     def wrapper(*args, account_id: UUID, **kwargs):
         if not current_principal().can_reach(account_id):
             raise NotFound("page not found")
-        g.account = _accounts().get_account(account_id)
+        g.account = managers().accounts.get_account(account_id)
         return view(*args, account_id=account_id, **kwargs)
     return wrapper

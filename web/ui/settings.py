@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,6 +15,7 @@ from web.ui.auth import error_text, field_errors, form_failed
 from web.ui.session import account_page, current_principal
 from zapfleet.core.errors import NotFound, ZapfleetError
 from zapfleet.messaging.webhooks import WEBHOOK_EVENTS
+from web.managers import managers
 
 bp = Blueprint("ui_settings", __name__)
 
@@ -30,20 +31,16 @@ PLANS = {"owner": _l("Owner"), "free": _l("Free"), "basic": _l("Basic"), "pro": 
 DELIVERY_STATES = {"pending": _l("Retrying"), "delivered": _l("Delivered"), "failed": _l("Failed")}
 
 
-def _ext(name: str):
-    return current_app.extensions[f"zapfleet.{name}"]
-
-
 def worker_log(account_id: UUID) -> dict:
     """The tail of the account's worker log, and whether the account has a worker at all."""
-    if _ext("instances").find(account_id) is None:
+    if managers().instances.find(account_id) is None:
         return {"has_worker": False, "log": ""}
-    return {"has_worker": True, "log": _ext("instances").log_tail(account_id, LOG_LINES)}
+    return {"has_worker": True, "log": managers().instances.log_tail(account_id, LOG_LINES)}
 
 
 def _webhook(account_id: UUID) -> dict | None:
     try:
-        return _ext("webhooks").get(account_id)
+        return managers().webhooks.get(account_id)
     except NotFound:
         return None
 
@@ -53,9 +50,9 @@ def page_context(account_id: UUID) -> dict:
     cursor = request.args.get("cursor") or None
     return {
         "webhook": _webhook(account_id), "events": WEBHOOK_EVENTS, "event_hints": EVENT_HINTS,
-        "deliveries": _ext("webhooks").list_deliveries(account_id, DELIVERIES_PER_PAGE, cursor),
+        "deliveries": managers().webhooks.list_deliveries(account_id, DELIVERIES_PER_PAGE, cursor),
         "deliveries_paged": cursor is not None, "delivery_states": DELIVERY_STATES,
-        "keys": _ext("accounts").list_api_keys(account_id), "plans": PLANS,
+        "keys": managers().identity.list_api_keys(account_id), "plans": PLANS,
         "worker": worker_log(account_id), "log_lines": LOG_LINES,
     }
 
@@ -89,7 +86,7 @@ def update_account(account_id):
     """Change the account's name and phone (the plan is the platform admin's to change)."""
     data = {"name": request.form.get("name", ""), "phone": request.form.get("phone", "").strip()}
     try:
-        _ext("accounts").update_account(account_id, data)
+        managers().accounts.update_account(account_id, data)
     except ZapfleetError as exc:
         return _failed(account_id, "account", exc)
     flash(_("The account details were saved."), "success")
@@ -104,7 +101,7 @@ def save_webhook(account_id):
     data = {"url": form.get("url", ""), "events": form.getlist("events"),
             "enabled": "enabled" in form, "rotate_secret": "rotate_secret" in form}
     try:
-        hook = _ext("webhooks").configure(account_id, data)
+        hook = managers().webhooks.configure(account_id, data)
     except ZapfleetError as exc:
         return _failed(account_id, "webhook", exc)
     if "secret" in hook:
@@ -118,7 +115,7 @@ def save_webhook(account_id):
 def delete_webhook(account_id):
     """Remove the webhook (its delivery log stays)."""
     try:
-        _ext("webhooks").remove(account_id)
+        managers().webhooks.remove(account_id)
     except NotFound as exc:
         flash(error_text(exc), "error")
         return _back(account_id, "webhook")
@@ -131,7 +128,7 @@ def delete_webhook(account_id):
 def create_api_key(account_id):
     """Create an API key and show it once, in this answer only."""
     try:
-        row, key = _ext("accounts").issue_api_key(account_id, request.form.get("label", ""),
+        row, key = managers().identity.issue_api_key(account_id, request.form.get("label", ""),
                                                   current_principal().user_id)
     except ZapfleetError as exc:
         return _failed(account_id, "api_key", exc)
@@ -142,7 +139,7 @@ def create_api_key(account_id):
 @account_page
 def revoke_api_key(account_id, key_id: UUID):
     """Revoke a key; it stops working at once."""
-    row = _ext("accounts").revoke_api_key(account_id, key_id)  # another account's key: 404
+    row = managers().identity.revoke_api_key(account_id, key_id)  # another account's key: 404
     flash(_("The key %(prefix)s… was revoked: it stops working within 5 seconds.",
             prefix=row["prefix"]),
           "success")

@@ -5,7 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 import phonenumbers
-from flask import current_app, request
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -23,11 +23,6 @@ TICKS = {  # status: (symbol, title)
 
 ORIGINS = {"bot": _l("bot"), "campaign": _l("campaign"), "notice": _l("appointment notice"),
            "auto_reply": _l("away message")}
-
-
-def ext(name: str):
-    """One of the app's zapfleet managers (accounts, instances, outbox, …)."""
-    return current_app.extensions[f"zapfleet.{name}"]
 
 
 def stamp(moment: datetime | None) -> str:

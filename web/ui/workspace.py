@@ -13,10 +13,11 @@ from web.errors import STATUS_BY_CODE
 from web.ui.auth import error_text, field_errors
 from web.ui.charts import metric_charts
 from web.ui.session import account_page
-from web.ui.threads import ext, phone_label, stamp
+from web.ui.threads import phone_label, stamp
 from zapfleet.fleet.engines import PAIRING_ENGINES, chosen_engine, engine_list
 from zapfleet.core.errors import ZapfleetError
 from zapfleet.core.vocabulary import PROBLEM_STATUSES
+from web.managers import managers
 
 bp = Blueprint("ui_workspace", __name__)
 STATUS_LABELS = {
@@ -53,20 +54,20 @@ def engine_choices(wa: dict) -> dict:
     """The engines this installation can run, and the one the Connect button uses."""
     config = current_app.config["ZAPFLEET"]
     engines = [dict(e, label=str(ENGINE_LABELS.get(e["name"], e["label"])))
-               for e in engine_list(config, ext("evolution_servers")) if e["available"]]
+               for e in engine_list(config, managers().evolution_servers) if e["available"]]
     return {"engines": engines, "current_engine": wa["engine"] or config.default_engine}
 
 
 def page(account_id: UUID, template: str = "ui/workspace.html", status: int = 200, **shown):
     """The workspace with the connection, the engine choice and anything else to show."""
     wa = account_connection(account_id)
-    charts = metric_charts(ext("metrics").for_account(account_id, {}))
+    charts = metric_charts(managers().metrics.for_account(account_id, {}))
     return render_template(template, wa=wa, charts=charts, **engine_choices(wa), **shown), status
 
 
 def account_connection(account_id: UUID) -> dict:
     """The account's connection, read from its instance row (kept current by worker events)."""
-    return connection(ext("instances").find(account_id))
+    return connection(managers().instances.find(account_id))
 
 
 @bp.get("/a/<uuid:account_id>/")
@@ -87,7 +88,7 @@ def status_json(account_id):
 @account_page
 def qr_png(account_id):
     """The worker's current QR code as an image."""
-    content_type, body = ext("instances").qr(account_id, "png")
+    content_type, body = managers().instances.qr(account_id, "png")
     return Response(body, content_type=content_type, headers={"Cache-Control": "no-store"})
 
 
@@ -98,7 +99,7 @@ def connect(account_id):
     try:
         engine = chosen_engine({"engine": request.form.get("engine") or None},
                                current_app.config["ZAPFLEET"])
-        result = ext("instances").connect(account_id, engine)
+        result = managers().instances.connect(account_id, engine)
     except ZapfleetError as exc:
         flash(error_text(exc), "error")
         return redirect(url_for("ui_workspace.overview", account_id=account_id))
@@ -114,7 +115,7 @@ def connect(account_id):
 def logout(account_id):
     """Unlink the phone from the account (a new QR code follows)."""
     try:
-        ext("instances").logout(account_id)
+        managers().instances.logout(account_id)
     except ZapfleetError as exc:
         flash(error_text(exc), "error")
     else:
@@ -127,7 +128,7 @@ def logout(account_id):
 def pair(account_id):
     """A pairing code to type on the phone instead of scanning the QR code."""
     try:
-        code = ext("instances").pairing_code(account_id, request.form.get("phone", ""))
+        code = managers().instances.pairing_code(account_id, request.form.get("phone", ""))
     except ZapfleetError as exc:
         return page(account_id, status=STATUS_BY_CODE[exc.code], error=error_text(exc),
                     form=request.form, field_errors=field_errors(exc))

@@ -9,7 +9,6 @@ from uuid import UUID
 
 from zapfleet.core import validation
 from zapfleet.tenancy.account_settings import effective, zone_of
-from zapfleet.appointments.catalog import ServicesMixin
 from zapfleet.db import Database
 from zapfleet.db import appointments as sql
 from zapfleet.db import catalog as catalog_sql
@@ -17,7 +16,7 @@ from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import settings as settings_sql
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound
 from zapfleet.appointments.notices import KINDS, automatic_key, local_values, send_notice
-from zapfleet.messaging.outbox import utcnow
+from zapfleet.core.clock import utcnow
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.appointments.slots import free_slots, span
 from zapfleet.core.vocabulary import APPOINTMENT_STATUSES
@@ -59,8 +58,8 @@ def with_local(appointment: dict, settings: Mapping[str, Any]) -> dict:
     return {**appointment, "local": local_values(appointment["starts_at"], settings)}
 
 
-class AppointmentBook(ServicesMixin):
-    """Each account's services and appointments; every method touches one account only."""
+class AppointmentBook:
+    """Each account's appointments; every method touches one account only."""
 
     def __init__(self, db: Database, region: str = "BR", deadline_seconds: int = 86400,
                  clock: Callable[[], datetime] = utcnow):

@@ -8,6 +8,7 @@ from zapfleet.core import validation
 from zapfleet.db import catalog as sql
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound
 from zapfleet.core.unique import unique_violation
+from zapfleet.db import Database
 
 DUPLICATE = "a service with this name already exists"
 
@@ -37,8 +38,11 @@ def service_fields(data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
     return fields
 
 
-class ServicesMixin:
+class ServiceCatalog:
     """Create, read, change and delete an account's services."""
+
+    def __init__(self, db: Database):
+        self.db = db
 
     def list_services(self, account_id: UUID) -> list[dict]:
         """Every service, in display order."""

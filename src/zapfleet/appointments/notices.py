@@ -11,7 +11,8 @@ from zapfleet.tenancy.account_settings import effective, zone_of
 from zapfleet.db import Database
 from zapfleet.db import appointments as sql
 from zapfleet.db import settings as settings_sql
-from zapfleet.messaging.outbox import queue, utcnow
+from zapfleet.core.clock import utcnow
+from zapfleet.messaging.outbox import queue
 from zapfleet.tenancy.templates import first_name, render
 
 log = logging.getLogger("zapfleet.appointments.notices")

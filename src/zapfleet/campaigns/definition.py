@@ -11,6 +11,7 @@ from zapfleet.db import recipients as recipients_sql
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound
 from zapfleet.tenancy.templates import CAMPAIGN_PLACEHOLDERS, check_placeholders
 from zapfleet.core.vocabulary import EDITABLE_CAMPAIGN_STATUSES, MAX_TEXT_LENGTH
+from zapfleet.db import Database
 
 MAX_VARIANTS = 10
 EDITABLE_STATUSES = EDITABLE_CAMPAIGN_STATUSES
@@ -50,8 +51,11 @@ def with_progress(conn, account_id: UUID, campaigns: list[dict]) -> list[dict]:
     return [{**c, "counts": counts.get(c["id"], empty)} for c in campaigns]
 
 
-class CampaignsMixin:
-    """An account's campaigns."""
+class CampaignManager:
+    """An account's campaigns: their text, audience and schedule (their run: CampaignRuns)."""
+
+    def __init__(self, db: Database):
+        self.db = db
 
     def create_campaign(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Create a draft campaign (name required)."""

@@ -16,9 +16,12 @@ from zapfleet.db import recipients as recipients_sql
 from zapfleet.db import scheduled as scheduled_sql
 from zapfleet.db import settings as settings_sql
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound
-from zapfleet.messaging.outbox import future_moment, status_webhook, utcnow
+from zapfleet.core.clock import utcnow
+from zapfleet.messaging.outbox import future_moment, status_webhook
 from zapfleet.campaigns.pacing import Pacing, hold_until, sent_today
 from zapfleet.core.pagination import decode_position, encode_position, page_limit
+from collections.abc import Callable
+from zapfleet.db import Database
 
 STARTABLE = ("draft", "scheduled")
 CANCELLABLE = ("scheduled", "running", "paused")
@@ -38,10 +41,11 @@ def _startable(campaign: dict) -> None:
         raise InvalidInput("message", "write the campaign's message before starting it")
 
 
-class CampaignLifecycleMixin:
+class CampaignRuns:
     """Running an account's campaigns (the dispatcher's CampaignRunner sends them)."""
 
-    clock = staticmethod(utcnow)
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow):
+        self.db, self.clock = db, clock
 
     def start_campaign(self, account_id: UUID, campaign_id: UUID,
                        data: Mapping[str, Any]) -> dict:

@@ -18,7 +18,8 @@ from zapfleet.db import outbox as outbox_sql
 from zapfleet.db import pacing as pacing_sql
 from zapfleet.db import recipients as recipients_sql
 from zapfleet.db import settings as settings_sql
-from zapfleet.messaging.outbox import queue, utcnow
+from zapfleet.core.clock import utcnow
+from zapfleet.messaging.outbox import queue
 from zapfleet.campaigns.pacing import Pacing, hold_until, sent_today
 from zapfleet.tenancy.templates import first_name, render
 

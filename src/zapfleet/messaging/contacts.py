@@ -12,12 +12,16 @@ from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.core.shapes import parse
 from zapfleet.messaging.shapes import ContactIn, ContactPatch
 from zapfleet.core.unique import unique_violation
+from zapfleet.db import Database
 
 IMPORT_BATCH = 1000
 
 
-class ContactsMixin:
+class ContactManager:
     """An account's contacts."""
+
+    def __init__(self, db: Database, region: str = "BR"):
+        self.db, self.region = db, region
 
     def create_contact(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Add a contact (phone required; name, tags, opted_out optional)."""

@@ -11,6 +11,7 @@ from zapfleet.db import messages as sql
 from zapfleet.core.errors import InvalidInput, NotFound
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.core.vocabulary import MAX_TEXT_LENGTH
+from zapfleet.db import Database
 
 MAX_BODY = MAX_TEXT_LENGTH
 THREAD_SIZE = 100
@@ -18,8 +19,11 @@ MAX_CHANGES = 200
 LATE_COMMIT = timedelta(seconds=5)  # a message may commit this long after its created_at
 
 
-class MessagingMixin:
+class ConversationManager:
     """An account's conversations and their messages."""
+
+    def __init__(self, db: Database, region: str = "BR"):
+        self.db, self.region = db, region
 
     def record_message(self, account_id: UUID, phone: str, direction: str, body: str,
                        status: str, idempotency_key: str | None = None) -> dict | None:

@@ -11,7 +11,7 @@ from zapfleet.db import Database
 from zapfleet.db import metrics as sql
 from zapfleet.db import settings as settings_sql
 from zapfleet.core.errors import InvalidInput, NotFound
-from zapfleet.messaging.outbox import utcnow
+from zapfleet.core.clock import utcnow
 
 LIMITS = {"days": (30, 366), "months": (12, 36), "weeks": (12, 104)}
 

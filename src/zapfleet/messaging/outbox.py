@@ -1,11 +1,12 @@
 """Sending: every outbound message is written to the outbox first, then handed to the worker."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, Protocol
 from uuid import UUID, uuid5
 
 from zapfleet.core import validation
+from zapfleet.core.clock import utcnow
 from zapfleet.db import Database
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import messages as messages_sql
@@ -28,10 +29,6 @@ class WorkerSender(Protocol):
     def send(self, account_id: UUID, message_id: str, phone: str, text: str,
              instance: dict | None = None) -> dict: ...
 
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware."""
-    return datetime.now(timezone.utc)
 
 
 def future_moment(data: Mapping[str, Any], field: str, now: datetime,

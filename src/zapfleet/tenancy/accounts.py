@@ -1,4 +1,4 @@
-"""The AccountManager: accounts (tenants) and everything stored under them."""
+"""The AccountManager: accounts (tenants), their sign-up and deletion."""
 from __future__ import annotations
 
 import re
@@ -6,21 +6,11 @@ import unicodedata
 from typing import Any, Mapping
 from uuid import UUID
 
-from argon2 import PasswordHasher
-
 from zapfleet.core import validation
-from zapfleet.appointments.bot.control import BotControlMixin
-from zapfleet.campaigns.lifecycle import CampaignLifecycleMixin
-from zapfleet.campaigns.definition import CampaignsMixin
-from zapfleet.messaging.contacts import ContactsMixin
 from zapfleet.db import Database
 from zapfleet.db import accounts as sql
 from zapfleet.core.errors import Conflict, NotFound
-from zapfleet.tenancy.identity import IdentityMixin
-from zapfleet.tenancy.keycache import VerifiedKeys
-from zapfleet.messaging.conversations import MessagingMixin
-from zapfleet.tenancy.messaging_settings import MessagingSettingsMixin
-from zapfleet.core.security import new_password_hasher
+from zapfleet.tenancy.identity import Identity
 from zapfleet.core.unique import unique_violation
 from zapfleet.core.shapes import parse
 from zapfleet.core.vocabulary import ACCOUNT_PLANS, ACCOUNT_STATUSES
@@ -37,16 +27,11 @@ def slugify(name: str) -> str:
     return slug or "account"
 
 
-class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixin,
-                     CampaignLifecycleMixin, MessagingSettingsMixin, BotControlMixin):
-    """Every operation on tenant data takes an account_id and never sees another account's rows."""
+class AccountManager:
+    """The accounts: each operation names one account and never sees another account's rows."""
 
-    def __init__(self, db: Database, hasher: PasswordHasher | None = None, region: str = "BR",
-                 verified_keys: VerifiedKeys | None = None):
-        self.db = db
-        self.hasher = hasher or new_password_hasher()
-        self.region = region
-        self.verified_keys = verified_keys or VerifiedKeys()
+    def __init__(self, db: Database, identity: Identity, region: str = "BR"):
+        self.db, self.identity, self.region = db, identity, region
 
     def create_account(self, data: Mapping[str, Any]) -> dict:
         """Create an account from name, and optional slug, phone, plan and settings."""
@@ -63,13 +48,13 @@ class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixi
         validation.password(data.get("password"))
         account = self.create_account({k: data[k] for k in ("name", "phone") if k in data})
         try:
-            user = self.create_user(email, data["password"], account["id"])
+            user = self.identity.create_user(email, data["password"], account["id"])
         except Conflict:
             self.delete_account(account["id"])
             raise
         if not with_api_key:
             return {"account": account, "user": user}
-        key_row, key = self.issue_api_key(account["id"], "sign-up", user["id"])
+        key_row, key = self.identity.issue_api_key(account["id"], "sign-up", user["id"])
         return {"account": account, "user": user, "api_key": {**key_row, "key": key}}
 
     def get_account(self, account_id: UUID) -> dict:
@@ -100,7 +85,7 @@ class AccountManager(IdentityMixin, ContactsMixin, MessagingMixin, CampaignsMixi
         with self.db.system() as conn:
             if not sql.delete_account(conn, account_id):
                 raise NotFound("no such account")
-        self.verified_keys.forget_account(account_id)
+        self.identity.verified_keys.forget_account(account_id)
 
     @staticmethod
     def _free_slug(conn, name: str) -> str:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from uuid import UUID
 
 from zapfleet.core import validation
@@ -11,23 +10,21 @@ from zapfleet.db import identity as sql
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound
 from zapfleet.core.security import hash_api_key, new_api_key, verify_password
 from zapfleet.core.unique import unique_violation
+from argon2 import PasswordHasher
+from zapfleet.db import Database
+from zapfleet.core.security import new_password_hasher
+from zapfleet.tenancy.keycache import VerifiedKeys
+from zapfleet.tenancy.principal import Principal
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the platform admin (account_id None) or one account."""
-
-    is_admin: bool
-    account_id: UUID | None = None
-    user_id: UUID | None = None
-
-    def can_reach(self, account_id: UUID) -> bool:
-        """True when this principal may act on the given account."""
-        return self.is_admin or self.account_id == account_id
-
-
-class IdentityMixin:
+class Identity:
     """Users, password checks and API keys."""
+
+    def __init__(self, db: Database, hasher: PasswordHasher | None = None,
+                 verified_keys: VerifiedKeys | None = None):
+        self.db = db
+        self.hasher = hasher or new_password_hasher()
+        self.verified_keys = verified_keys or VerifiedKeys()
 
     def create_user(self, email: str, password: str, account_id: UUID | None) -> dict:
         """Create a member of an account, or a platform admin when account_id is None."""

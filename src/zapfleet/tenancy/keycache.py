@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
 from uuid import UUID
 
-if TYPE_CHECKING:
-    from zapfleet.tenancy.identity import Principal
+from zapfleet.tenancy.principal import Principal
 
 KEY_CACHE_SECONDS = 5.0
 MAX_KEYS = 10_000
@@ -23,9 +22,9 @@ class VerifiedKeys:
                  clock: Callable[[], float] = time.monotonic, max_keys: int = MAX_KEYS):
         self.seconds, self.clock, self.max_keys = seconds, clock, max_keys
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, UUID, UUID | None, "Principal"]] = {}
+        self._entries: dict[str, tuple[float, UUID, UUID | None, Principal]] = {}
 
-    def get(self, key_hash: str) -> "Principal | None":
+    def get(self, key_hash: str) -> Principal | None:
         """The principal of a key verified less than `seconds` ago, or None."""
         entry = self._entries.get(key_hash)
         if entry is None or entry[0] <= self.clock():
@@ -33,7 +32,7 @@ class VerifiedKeys:
         return entry[3]
 
     def put(self, key_hash: str, key_id: UUID, account_id: UUID | None,
-            principal: "Principal") -> None:
+            principal: Principal) -> None:
         """Remember a key just verified against the database."""
         with self._lock:
             if len(self._entries) >= self.max_keys:

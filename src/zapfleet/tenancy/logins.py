@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from zapfleet.db import Database
+from zapfleet.tenancy.identity import Identity
 from zapfleet.db import logins as sql
 from zapfleet.core.errors import TooManyRequests
 
@@ -15,19 +16,19 @@ def utc_now() -> datetime:
 
 
 class LoginGuard:
-    """Checks e-mail and password through the accounts, refusing after too many failures."""
+    """Checks e-mail and password through the identity manager, refusing after too many failures."""
 
-    def __init__(self, db: Database, accounts, *, per_email: int = 5, per_address: int = 30,
+    def __init__(self, db: Database, identity: Identity, *, per_email: int = 5, per_address: int = 30,
                  window: timedelta = timedelta(minutes=15),
                  clock: Callable[[], datetime] = utc_now):
-        self.db, self.accounts, self.clock = db, accounts, clock
+        self.db, self.identity, self.clock = db, identity, clock
         self.per_email, self.per_address, self.window = per_email, per_address, window
 
     def sign_in(self, email: str, password: str, address: str) -> dict | None:
         """The user for these credentials or None; TooManyRequests while the limit holds."""
         email = (email or "").strip()[:320]
         self._refuse_when_limited(email, address)
-        user = self.accounts.authenticate(email, password or "")
+        user = self.identity.authenticate(email, password or "")
         with self.db.system() as conn:
             if user is None:
                 sql.record_failure(conn, email, address, self.clock())

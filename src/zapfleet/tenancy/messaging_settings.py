@@ -8,8 +8,11 @@ from zapfleet.tenancy.account_settings import effective, merged, validate_change
 from zapfleet.db import appointments as appointments_sql
 from zapfleet.db import settings as sql
 from zapfleet.core.errors import NotFound
-from zapfleet.messaging.outbox import utcnow
+from zapfleet.core.clock import utcnow
 from zapfleet.tenancy.templates import CAMPAIGN_PLACEHOLDERS, PLACEHOLDERS
+from collections.abc import Callable
+from datetime import datetime
+from zapfleet.db import Database
 
 
 def settings_view(stored: Mapping[str, Any] | None) -> dict:
@@ -19,10 +22,11 @@ def settings_view(stored: Mapping[str, Any] | None) -> dict:
             "campaign_placeholders": list(CAMPAIGN_PLACEHOLDERS)}
 
 
-class MessagingSettingsMixin:
+class SettingsManager:
     """An account's time zone, business hours, bot switches, pacing and templates."""
 
-    clock = staticmethod(utcnow)
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow):
+        self.db, self.clock = db, clock
 
     def get_messaging_settings(self, account_id: UUID) -> dict:
         """Every messaging setting (defaults where none is stored)."""

@@ -13,7 +13,10 @@ from zapfleet.db import chat_states as sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import settings as settings_sql
 from zapfleet.core.errors import InvalidInput, NotFound
-from zapfleet.messaging.outbox import utcnow
+from zapfleet.core.clock import utcnow
+from collections.abc import Callable
+from datetime import datetime
+from zapfleet.db import Database
 
 MAX_PAUSE_MINUTES = 60 * 24 * 30
 
@@ -29,10 +32,11 @@ def _pause_input(data: Mapping[str, Any]) -> tuple[bool, int]:
     return paused, minutes
 
 
-class BotControlMixin:
+class BotControl:
     """The bot's state per conversation: its booking step and whether it keeps quiet."""
 
-    clock = staticmethod(utcnow)
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow):
+        self.db, self.clock = db, clock
 
     def bot_state(self, account_id: UUID, conversation_id: UUID) -> dict:
         """{step, paused, paused_until, last_human_reply_at, away_sent_at} of a conversation."""

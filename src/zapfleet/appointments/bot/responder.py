@@ -17,7 +17,7 @@ from zapfleet.appointments.bot.turn import Turn
 from zapfleet.db import chat_states as sql
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import settings as settings_sql
-from zapfleet.messaging.outbox import utcnow
+from zapfleet.core.clock import utcnow
 from zapfleet.appointments.slots import is_open
 
 log = logging.getLogger("zapfleet.appointments.bot")
