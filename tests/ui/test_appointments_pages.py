@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.clients import PASSWORD, csrf_token, signed_in
-from tests.ui.test_inbox_pages import _link_sandbox_phone
+from tests.support.pages import link_sandbox_phone
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
@@ -133,7 +133,7 @@ def test_services_are_added_priced_the_brazilian_way_edited_and_deleted(salon, a
 def test_in_the_browser_a_booking_picks_a_free_time_and_the_confirmation_reaches_the_phone(ui):
     page = ui.page()
     ui.sign_up(page, "Salão Bela")
-    account = _link_sandbox_phone(page)
+    account = link_sandbox_phone(page)
     ui.dispatchers.start()
     page.goto(f"/a/{account}/services")
     expect(page.get_by_text("No services yet.")).to_be_visible()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.support.clients import PASSWORD, csrf_token, signed_in
 from tests.support.linked import link
-from tests.ui.test_inbox_pages import _link_sandbox_phone
+from tests.support.pages import link_sandbox_phone
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 FAST = {"min_gap_seconds": 1, "max_gap_seconds": 2, "window_start": "00:00",
@@ -150,7 +150,7 @@ def test_scheduled_messages_are_listed_and_cancelled(shop, app):
 def test_in_the_browser_the_progress_bar_moves_by_itself_as_the_dispatcher_sends(ui):
     page = ui.page()
     ui.sign_up(page, "Loja Sol")
-    account = _link_sandbox_phone(page)
+    account = link_sandbox_phone(page)
     ui.managers.settings.update_messaging_settings(account, {"pacing": FAST})
     for n in range(1, 5):
         ui.managers.contacts.create_contact(account, {"phone": f"11 98888-000{n}", "name": f"Cliente {n}",

@@ -9,19 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.clients import PASSWORD, csrf_token, signed_in
+from tests.support.pages import link_sandbox_phone
 
 ACCOUNT_PAGES = ("/", "/inbox", "/contacts", "/campaigns", "/settings", "/sandbox-phone")
-
-
-def _link_sandbox_phone(page: Page) -> str:
-    """Connect the account's WhatsApp and link the sandbox phone; the account id."""
-    account = page.url.rstrip("/").rsplit("/", 1)[1]
-    page.get_by_role("button", name="Connect WhatsApp").click()
-    expect(page.locator("#wa-status")).to_have_text("waiting for the QR scan")
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Sandbox phone").click()
-    page.get_by_role("button", name="Link the sandbox phone").click()
-    expect(page.get_by_text("The sandbox phone is linked.")).to_be_visible()
-    return account
 
 
 def _write_as_customer(page: Page, text: str, phone: str = "11 98765-4321") -> None:
@@ -33,7 +23,7 @@ def _write_as_customer(page: Page, text: str, phone: str = "11 98765-4321") -> N
 def test_a_customer_writes_the_business_replies_and_sees_the_ticks(ui):
     business = ui.page()
     ui.sign_up(business, "Salão Bela")
-    _link_sandbox_phone(business)
+    link_sandbox_phone(business)
     phone = business.context.new_page()  # the sandbox phone, in a second tab
     phone.goto(business.url)
     _write_as_customer(phone, "Oi! Vocês abrem sábado?")

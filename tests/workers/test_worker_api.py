@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.support.waiting import wait_until
+from tests.support.worker_calls import send_and_wait_until_read
 
 ROUTES = [("GET", "/health"), ("GET", "/status"), ("GET", "/qr"), ("GET", "/qr?format=png"),
           ("POST", "/send"), ("POST", "/logout"), ("POST", "/engine/link"),
@@ -92,15 +93,6 @@ def test_sending_when_linked_reports_sent_delivered_read(linked, receiver):
     assert receiver.statuses("m-1") == ["sent", "delivered", "read"]
     receipts = receiver.events("message.status")
     assert {e["data"]["provider_message_id"] for e in receipts} == {body["provider_message_id"]}
-
-
-def send_and_wait_until_read(worker, receiver, message_id: str) -> dict:
-    """Send a message and wait for its read receipt (every event before it has arrived too)."""
-    answer = worker.call("POST", "/send", {"message_id": message_id, "phone": "5511999990000",
-                                           "text": "marker"})
-    assert answer.status_code == 200, answer.text
-    wait_until(lambda: "read" in receiver.statuses(message_id), what=f"{message_id} to be read")
-    return answer.json()
 
 
 def test_the_same_message_id_is_sent_once(linked, receiver):

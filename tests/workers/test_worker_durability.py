@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.support.waiting import wait_until
 from tests.support.http import Recorder, free_port
-from tests.workers.test_worker_api import send_and_wait_until_read
+from tests.support.worker_calls import send_and_wait_until_read
 
 
 def test_a_restarted_worker_comes_back_linked_and_still_dedupes(linked, receiver):
