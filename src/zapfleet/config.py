@@ -10,7 +10,6 @@ from typing import Any, Mapping
 from zapfleet.core.vocabulary import ENGINE_NAMES
 
 GENERATED_SECRETS = ("SECRET_KEY", "ADMIN_API_KEY", "SUPERVISOR_PASSWORD")
-"""The WhatsApp engines an instance may run (workers/engines registers the same names)."""
 
 
 MAX_SEND_DEADLINE = 7 * 86400

@@ -9,6 +9,7 @@ ACCOUNT_STATUSES = ("active", "suspended", "cancelled")
 USER_ROLES = ("admin", "member")
 
 ENGINE_NAMES = ("sandbox", "evolution", "neonize")
+"""The WhatsApp engines an instance may run (workers/engines registers the same names)."""
 DESIRED_STATES = ("running", "stopped")
 CONNECTION_STATES = ("connecting", "waiting_qr", "connected", "disconnected", "logged_out", "banned")
 """What a worker reports about its WhatsApp connection."""
