@@ -5,10 +5,10 @@ from flask import Flask
 
 from web import errors
 from web.api import register_api
-from web.ui import register_ui
 from web.jsonio import IsoJSONProvider
-from zapfleet.config import Config
+from web.ui import register_ui
 from zapfleet.assembly import build_managers
+from zapfleet.config import Config
 
 
 def create_app(config: Config | None = None, **given) -> Flask:

@@ -1,15 +1,15 @@
 """Bearer-key authentication and the account-scope checks every route uses."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import current_app, g, request
 
-from zapfleet.core.errors import Forbidden, NotFound, Unauthorized
-from zapfleet.tenancy.principal import Principal
-from zapfleet.core.security import same_secret
 from web.managers import managers
+from zapfleet.core.errors import Forbidden, NotFound, Unauthorized
+from zapfleet.core.security import same_secret
+from zapfleet.tenancy.principal import Principal
 
 
 def current_principal() -> Principal:

@@ -2,8 +2,8 @@
 from flask import Blueprint, request
 
 from web.jsonio import json_body
-from zapfleet.core.errors import Unauthorized
 from web.managers import managers
+from zapfleet.core.errors import Unauthorized
 
 bp = Blueprint("internal", __name__, url_prefix="/internal")
 

@@ -5,9 +5,8 @@ import io
 from typing import BinaryIO
 from uuid import UUID
 
-
-from zapfleet.core.errors import InvalidInput
 from web.managers import managers
+from zapfleet.core.errors import InvalidInput
 
 ENCODINGS = ("utf-8-sig", "latin-1")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import hmac
 import json
 import re
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from workers.engines.base import Engine, EngineError, SendFailed

@@ -5,7 +5,7 @@ import json
 import os
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from workers.files import SyncedLines, read_lines, replace_file
 from workers.log import log
@@ -21,7 +21,7 @@ COMPACT_LINES = 1000
 
 def new_event(kind: str, data: dict) -> dict:
     """An event with a fresh uuid4 id and the current UTC time."""
-    at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    at = datetime.now(UTC).isoformat(timespec="milliseconds")
     return {"id": str(uuid.uuid4()), "type": kind, "at": at, "data": data}
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import secrets
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -14,13 +14,13 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from zapfleet.config import Config, ensure_env_file, project_home
-from zapfleet.db import Database
-from zapfleet.db.migrate import migrate
-from zapfleet.db.embedded import start_embedded, stop_embedded
-from zapfleet.core.errors import ZapfleetError
-from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.assembly import build_managers
+from zapfleet.config import Config, ensure_env_file, project_home
+from zapfleet.core.errors import ZapfleetError
+from zapfleet.db import Database
+from zapfleet.db.embedded import start_embedded, stop_embedded
+from zapfleet.db.migrate import migrate
+from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.messaging.dispatcher import Dispatcher
 from zapfleet.tenancy.identity import Identity
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from zapfleet.core.vocabulary import ENGINE_NAMES
 
@@ -72,7 +73,7 @@ class Config:
     whatsapp_proxy: str = field(default="", repr=False)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         """Build a Config from environment variables (os.environ by default)."""
         env = os.environ if environ is None else environ
         home = project_home(env)
@@ -118,7 +119,7 @@ class Config:
         local = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}"
         return self.public_url or local
 
-    def with_overrides(self, **changes: Any) -> "Config":
+    def with_overrides(self, **changes: Any) -> Config:
         """Return a copy with some fields replaced."""
         return replace(self, **changes)
 

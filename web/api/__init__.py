@@ -4,9 +4,27 @@ from __future__ import annotations
 from flask import Flask
 
 from web import internal
-from web.api import (accounts, api_keys, appointments, campaigns, contacts, conversations, docs,
-                     engines, evolution_servers, health, instances, metrics, register, sandbox,
-                     scheduled, services, settings, webhooks, whatsapp)
+from web.api import (
+    accounts,
+    api_keys,
+    appointments,
+    campaigns,
+    contacts,
+    conversations,
+    docs,
+    engines,
+    evolution_servers,
+    health,
+    instances,
+    metrics,
+    register,
+    sandbox,
+    scheduled,
+    services,
+    settings,
+    webhooks,
+    whatsapp,
+)
 
 BLUEPRINTS = (
     health.bp, register.bp, accounts.bp, contacts.bp, conversations.bp, campaigns.bp, api_keys.bp,

@@ -3,10 +3,10 @@ from flask import Blueprint
 
 from web.auth import account_scoped, admin_only, current_principal
 from web.jsonio import json_body
+from web.managers import managers
 from web.openapi.declare import shapes
 from zapfleet.core.errors import Forbidden
 from zapfleet.tenancy.shapes import Account, AccountIn, AccountList, AccountPatch
-from web.managers import managers
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/accounts")
 ADMIN_FIELDS = ("plan", "status")

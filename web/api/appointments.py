@@ -3,8 +3,8 @@ from flask import Blueprint, request
 
 from web.auth import account_scoped, current_principal
 from web.jsonio import json_body
-from zapfleet.core.errors import NotFound
 from web.managers import managers
+from zapfleet.core.errors import NotFound
 
 bp = Blueprint("appointments", __name__)
 BASE = "/api/accounts/<uuid:account_id>/appointments"

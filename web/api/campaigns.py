@@ -3,8 +3,8 @@ from flask import Blueprint, request
 
 from web.auth import account_scoped
 from web.jsonio import json_body
-from zapfleet.core import validation
 from web.managers import managers
+from zapfleet.core import validation
 
 bp = Blueprint("campaigns", __name__, url_prefix="/api/accounts/<uuid:account_id>/campaigns")
 

@@ -3,13 +3,20 @@ from flask import Blueprint, Response, request, stream_with_context
 
 from web.auth import account_scoped
 from web.jsonio import json_body
+from web.managers import managers
 from web.openapi.common import CSV_DOWNLOAD, CSV_IMPORT_BODY
 from web.openapi.declare import shapes
 from web.uploads import import_contacts as import_csv
 from zapfleet.core.errors import InvalidInput
-from web.managers import managers
-from zapfleet.messaging.shapes import (Contact, ContactIn, ContactPage, ContactPatch, ContactQuery,
-                                       ImportQuery, ImportReport)
+from zapfleet.messaging.shapes import (
+    Contact,
+    ContactIn,
+    ContactPage,
+    ContactPatch,
+    ContactQuery,
+    ImportQuery,
+    ImportReport,
+)
 
 bp = Blueprint("contacts", __name__, url_prefix="/api/accounts/<uuid:account_id>/contacts")
 

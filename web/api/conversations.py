@@ -3,9 +3,9 @@ from flask import Blueprint, request
 
 from web.auth import account_scoped
 from web.jsonio import json_body
+from web.managers import managers
 from web.openapi.declare import shapes
 from zapfleet.messaging.shapes import ConversationPage, MessagePage, PageQuery
-from web.managers import managers
 
 bp = Blueprint("conversations", __name__,
                url_prefix="/api/accounts/<uuid:account_id>/conversations")

@@ -2,8 +2,8 @@
 from flask import Blueprint, current_app
 
 from web.auth import current_principal
-from zapfleet.fleet.engines import engine_list
 from web.managers import managers
+from zapfleet.fleet.engines import engine_list
 
 bp = Blueprint("engines", __name__, url_prefix="/api/engines")
 

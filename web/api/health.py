@@ -4,10 +4,10 @@ from typing import Literal
 from flask import Blueprint
 from pydantic import Field
 
+from web.managers import managers
 from web.openapi.declare import shapes
 from zapfleet.core.errors import Unavailable
 from zapfleet.core.shapes import Shape
-from web.managers import managers
 
 bp = Blueprint("health", __name__)
 

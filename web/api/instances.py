@@ -2,8 +2,8 @@
 from flask import Blueprint, request
 
 from web.api.whatsapp import qr_response
-from web.managers import managers
 from web.auth import account_scoped, current_principal
+from web.managers import managers
 
 bp = Blueprint("instances", __name__, url_prefix="/api/instances")
 

@@ -1,9 +1,9 @@
 """The sandbox phone: the link its QR encodes, and a customer's reply injected by hand."""
 from flask import Blueprint, render_template
 
-from web.managers import managers
 from web.auth import account_scoped
 from web.jsonio import json_body
+from web.managers import managers
 from zapfleet.core.errors import NotFound
 
 bp = Blueprint("sandbox", __name__)

@@ -3,9 +3,9 @@ from flask import Blueprint, Response, current_app, request
 
 from web.auth import account_scoped
 from web.jsonio import json_body, optional_json_body
-from zapfleet.fleet.engines import chosen_engine
-from zapfleet.core.errors import InvalidInput
 from web.managers import managers
+from zapfleet.core.errors import InvalidInput
+from zapfleet.fleet.engines import chosen_engine
 
 bp = Blueprint("whatsapp", __name__, url_prefix="/api/accounts/<uuid:account_id>")
 

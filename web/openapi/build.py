@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flask import Flask
 from pydantic import BaseModel
 
 from web.openapi import legacy
-from web.openapi.common import (ACCESS_ERRORS, ACCESS_NOTES, TAGS, Spec, errors, path_parameters)
+from web.openapi.common import ACCESS_ERRORS, ACCESS_NOTES, TAGS, Spec, errors, path_parameters
 from web.openapi.declare import Declaration, declaration_of
 from web.openapi.errors import Error, error_response_components
 from web.openapi.legacy_evolution import evolution_schemas

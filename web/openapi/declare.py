@@ -1,14 +1,15 @@
 """@shapes: a view declares once what it reads and returns, for the OpenAPI document."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar, Union
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 View = TypeVar("View", bound=Callable[..., Any])
-Body = Union[type[BaseModel], dict[str, Any], None]
-Response = Union[type[BaseModel], dict[str, Any], str]
+Body = type[BaseModel] | dict[str, Any] | None
+Response = type[BaseModel] | dict[str, Any] | str
 """A model (its JSON), a raw OpenAPI response object, or the description of an empty one."""
 ACCESS_LEVELS = ("public", "admin", "account", "any")
 

@@ -64,6 +64,6 @@ def _api_key_operations() -> list[tuple[str, str, Spec]]:
 
 def operations() -> list[tuple[str, str, Spec]]:
     """Every hand-written (path, method, operation), in documentation order."""
-    return [*_public_operations(), 
+    return [*_public_operations(),
             *_campaign_operations(), *_api_key_operations(),
             *worker_operations(), *evolution_operations(), *messaging_operations()]

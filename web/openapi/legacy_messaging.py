@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.openapi.common import ACCOUNT, json_body, json_response, no_content, operation, page_parameters, query
+from web.openapi.common import (
+    ACCOUNT,
+    json_body,
+    json_response,
+    no_content,
+    operation,
+    page_parameters,
+    query,
+)
 from zapfleet.db.recipients import STATUSES as RECIPIENT_STATUSES
 
 Spec = dict[str, Any]
@@ -53,7 +61,8 @@ def _campaign_run_operations() -> Ops:
         _campaign_action("start", "Start a campaign",
                          "Starts a draft (or a scheduled one) now, or schedules it with send_at. The "
                          "recipients are fixed at the start: contacts with any target tag (every "
-                         "contact when there is none), not opted out, each phone once. Messages then leave one at a time, paced per number "
+                         "contact when there is none), not opted out, each phone once. Messages then leave one "
+                         "at a time, paced per number "
                          "(settings.pacing), only while the number is connected.",
                          _optional("CampaignStart")),
         _campaign_action("pause", "Pause a campaign", "Stops sending until it is resumed."),

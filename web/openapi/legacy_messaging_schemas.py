@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from web.openapi.legacy_schemas import described, nullable, obj, page_of, record, ref, string, timestamp, uuid
-from zapfleet.tenancy.account_settings import DEFAULT_PACING, DEFAULTS, WEEKDAYS
-from zapfleet.appointments.book import SOURCES, STATUSES as APPOINTMENT_STATUSES
+from zapfleet.appointments.book import SOURCES
+from zapfleet.appointments.book import STATUSES as APPOINTMENT_STATUSES
 from zapfleet.db.recipients import STATUSES as RECIPIENT_STATUSES
+from zapfleet.tenancy.account_settings import DEFAULT_PACING, DEFAULTS, WEEKDAYS
 from zapfleet.tenancy.templates import DEFAULT_TEMPLATES
 
 Schema = dict[str, Any]

@@ -150,6 +150,6 @@ def _identity_schemas() -> dict[str, Schema]:
 def component_schemas() -> dict[str, Schema]:
     """Every reusable schema, by name."""
     return {
-        
+
         **_campaign_schemas(), **_identity_schemas(),
     }

@@ -3,11 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.openapi.common import (ACCOUNT, json_body, json_response, no_content, operation, page_parameters,
-                         query)
+from web.openapi.common import (
+    ACCOUNT,
+    json_body,
+    json_response,
+    no_content,
+    operation,
+    page_parameters,
+    query,
+)
 from web.openapi.legacy_schemas import described, nullable, obj, page_of, record, ref, string, timestamp, uuid
-from zapfleet.messaging.webhooks import WEBHOOK_EVENTS
 from zapfleet.core.vocabulary import DELIVERY_STATUSES, DESIRED_STATES, ENGINE_NAMES, INSTANCE_STATUSES
+from zapfleet.messaging.webhooks import WEBHOOK_EVENTS
 
 Spec = dict[str, Any]
 

@@ -1,7 +1,8 @@
 """Components from pydantic models: their JSON Schemas, with nullable fields as `type: [x, null]`."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Literal
+from collections.abc import Iterable
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema

@@ -8,9 +8,21 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
 from web.api import BLUEPRINTS as API_BLUEPRINTS
-from web.ui import (appointments, auth, campaign_runs, campaigns, contacts, dashboard,
-                    evolution_servers, inbox, messaging, sandbox_phone, services, settings,
-                    workspace)
+from web.ui import (
+    appointments,
+    auth,
+    campaign_runs,
+    campaigns,
+    contacts,
+    dashboard,
+    evolution_servers,
+    inbox,
+    messaging,
+    sandbox_phone,
+    services,
+    settings,
+    workspace,
+)
 from web.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, chosen_language, page_gettext
 from web.ui.local_time import account_settings, input_value, local
 from web.ui.session import current_principal, current_user

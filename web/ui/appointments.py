@@ -10,13 +10,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from web.managers import managers
 from web.ui.auth import error_text, form_failed
 from web.ui.contacts import field_errors
 from web.ui.local_time import account_zone
 from web.ui.session import account_page
 from zapfleet.appointments.book import STATUSES
 from zapfleet.core.errors import InvalidInput, ZapfleetError
-from web.managers import managers
 
 bp = Blueprint("ui_appointments", __name__)
 BASE = "/a/<uuid:account_id>/appointments"
@@ -127,7 +127,8 @@ def slots(account_id):
 def cancel(account_id, appointment_id: UUID):
     """Cancel; the customer is told on WhatsApp when the box is ticked."""
     try:
-        managers().appointments.cancel_appointment(account_id, appointment_id, {"notify": bool(request.form.get("notify"))})
+        notify = {"notify": bool(request.form.get("notify"))}
+        managers().appointments.cancel_appointment(account_id, appointment_id, notify)
     except ZapfleetError as exc:
         if exc.code == "not_found":
             raise

@@ -1,15 +1,14 @@
 """Sign-in, sign-out, sign-up, password change and the language switch."""
 from __future__ import annotations
 
-from flask import (Blueprint, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from web.errors import STATUS_BY_CODE
+from web.managers import managers
 from web.ui.i18n import LANGUAGES
 from web.ui.session import current_principal, current_user, login_required, sign_in, sign_out
 from zapfleet.core.errors import InvalidInput, ZapfleetError
-from web.managers import managers
 
 bp = Blueprint("ui_auth", __name__)
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600

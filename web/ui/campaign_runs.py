@@ -8,11 +8,11 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from web.ui.local_time import account_settings, local
+from web.managers import managers
 from web.ui.auth import error_text
+from web.ui.local_time import account_settings, local
 from web.ui.session import account_page
 from zapfleet.core.errors import ZapfleetError
-from web.managers import managers
 
 bp = Blueprint("ui_campaign_runs", __name__)
 ONE = "/a/<uuid:account_id>/campaigns/<uuid:campaign_id>"

@@ -8,13 +8,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from web.managers import managers
 from web.ui.auth import field_errors, form_failed
 from web.ui.campaign_runs import STATUS_LABELS, back_to_run, run_context, scheduled_context
 from web.ui.local_time import local, posted_moment
 from web.ui.session import account_page
 from zapfleet.campaigns.definition import EDITABLE_STATUSES, MAX_VARIANTS
 from zapfleet.core.errors import InvalidInput, ZapfleetError
-from web.managers import managers
 
 bp = Blueprint("ui_campaigns", __name__)
 BASE = "/a/<uuid:account_id>/campaigns"

@@ -3,7 +3,7 @@ the owner's dashboard show the same three charts."""
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from flask_babel import gettext as _
 

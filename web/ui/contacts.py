@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import (Blueprint, Response, flash, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 
+from web.managers import managers
 from web.ui.auth import field_errors, form_failed
 from web.ui.session import account_page
 from web.ui.threads import phone_label
 from web.uploads import ENCODINGS, import_contacts
 from zapfleet.core.errors import InvalidInput, ZapfleetError
-from web.managers import managers
 
 bp = Blueprint("ui_contacts", __name__)
 PAGE_SIZE = 50

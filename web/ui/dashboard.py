@@ -9,18 +9,17 @@ from functools import lru_cache
 from uuid import UUID
 
 import segno
-from flask import (Blueprint, Response, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from web.managers import managers
 from web.ui.auth import error_text, form_failed
 from web.ui.charts import metric_charts
 from web.ui.session import admin_required
 from web.ui.threads import phone_label
 from zapfleet.core.errors import ZapfleetError
 from zapfleet.fleet.overview import account_zone
-from web.managers import managers
 
 bp = Blueprint("ui_dashboard", __name__)
 

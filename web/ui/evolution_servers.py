@@ -6,10 +6,10 @@ from uuid import UUID
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from web.managers import managers
 from web.ui.auth import error_text, field_errors, form_failed
 from web.ui.session import admin_required
 from zapfleet.core.errors import ZapfleetError
-from web.managers import managers
 
 bp = Blueprint("ui_evolution_servers", __name__)
 BASE = "/admin/evolution-servers"

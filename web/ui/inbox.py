@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import UUID
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from web.managers import managers
 from web.ui.auth import field_errors, form_failed
 from web.ui.local_time import account_settings, posted_moment
 from web.ui.session import account_page
-from web.ui.threads import (conversation_title, message_json, phone_label, poll_args,
-                            stamp)
+from web.ui.threads import conversation_title, message_json, phone_label, poll_args, stamp
 from zapfleet.core.errors import ZapfleetError
-from web.managers import managers
 
 BOT_PAUSE_MINUTES = 24 * 60
 
@@ -109,7 +108,7 @@ def bot_view(account_id: UUID, conversation_id: UUID) -> dict | None:
         return None
     state = managers().bot.bot_state(account_id, conversation_id)
     until = state["paused_until"]
-    return {**state, "until": until if until and until > datetime.now(timezone.utc) else None}
+    return {**state, "until": until if until and until > datetime.now(UTC) else None}
 
 
 @bp.post(THREAD + "/bot")

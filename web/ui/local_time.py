@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import g
 
-from zapfleet.tenancy.account_settings import effective, zone_of
 from zapfleet.core.errors import InvalidInput
+from zapfleet.tenancy.account_settings import effective, zone_of
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 

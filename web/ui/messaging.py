@@ -10,12 +10,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from web.managers import managers
 from web.ui.auth import form_failed
 from web.ui.contacts import field_errors, tag_list
 from web.ui.session import account_page
-from zapfleet.tenancy.account_settings import PACING, WEEKDAYS
 from zapfleet.core.errors import InvalidInput, ZapfleetError
-from web.managers import managers
+from zapfleet.tenancy.account_settings import PACING, WEEKDAYS
 
 bp = Blueprint("ui_messaging", __name__)
 BASE = "/a/<uuid:account_id>/messaging"

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from web.managers import managers
 from web.ui.auth import error_text, form_failed
 from web.ui.session import account_page
 from web.ui.threads import message_json, phone_label, poll_args
@@ -14,7 +14,6 @@ from web.ui.workspace import connection
 from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput, ZapfleetError
 from zapfleet.messaging.outbox import message_text
-from web.managers import managers
 
 bp = Blueprint("ui_sandbox_phone", __name__)
 SCAN_PATH = "/sandbox/scan/"

@@ -8,11 +8,11 @@ from uuid import UUID
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from web.managers import managers
 from web.ui.auth import form_failed
 from web.ui.contacts import field_errors
 from web.ui.session import account_page
 from zapfleet.core.errors import InvalidInput, ZapfleetError
-from web.managers import managers
 
 bp = Blueprint("ui_services", __name__)
 BASE = "/a/<uuid:account_id>/services"

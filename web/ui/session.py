@@ -1,15 +1,15 @@
 """Signed-in users of the web pages: the session cookie, and the checks every page uses."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 from uuid import UUID
 
 from flask import g, redirect, request, session, url_for
 
+from web.managers import managers
 from zapfleet.core.errors import NotFound
 from zapfleet.tenancy.principal import Principal
-from web.managers import managers
 
 
 def sign_in(user: dict) -> None:

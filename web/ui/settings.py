@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import (Blueprint, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from web.managers import managers
 from web.ui.auth import error_text, field_errors, form_failed
 from web.ui.session import account_page, current_principal
 from zapfleet.core.errors import NotFound, ZapfleetError
 from zapfleet.messaging.webhooks import WEBHOOK_EVENTS
-from web.managers import managers
 
 bp = Blueprint("ui_settings", __name__)
 

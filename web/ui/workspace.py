@@ -4,20 +4,19 @@ from __future__ import annotations
 import hashlib
 from uuid import UUID
 
-from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.errors import STATUS_BY_CODE
+from web.managers import managers
 from web.ui.auth import error_text, field_errors
 from web.ui.charts import metric_charts
 from web.ui.session import account_page
 from web.ui.threads import phone_label, stamp
-from zapfleet.fleet.engines import PAIRING_ENGINES, chosen_engine, engine_list
 from zapfleet.core.errors import ZapfleetError
 from zapfleet.core.vocabulary import PROBLEM_STATUSES
-from web.managers import managers
+from zapfleet.fleet.engines import PAIRING_ENGINES, chosen_engine, engine_list
 
 bp = Blueprint("ui_workspace", __name__)
 STATUS_LABELS = {

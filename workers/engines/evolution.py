@@ -11,8 +11,7 @@ import re
 import threading
 
 from workers.engines import evolution_events as conv
-from workers.engines.base import (ActionRejected, Emit, Engine, InvalidPayload, NotConnected,
-                                  SendFailed)
+from workers.engines.base import ActionRejected, Emit, Engine, InvalidPayload, NotConnected, SendFailed
 from workers.engines.evolution_client import EvolutionClient, EvolutionError, EvolutionUnreachable
 from workers.engines.retry import Backoff, Pause
 from workers.log import log

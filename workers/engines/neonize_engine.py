@@ -17,8 +17,7 @@ from datetime import datetime
 
 from workers.engines import neonize_client as nz
 from workers.engines import neonize_events as conv
-from workers.engines.base import (ActionRejected, Emit, Engine, InvalidPayload, NotConnected,
-                                  SendFailed)
+from workers.engines.base import ActionRejected, Emit, Engine, InvalidPayload, NotConnected, SendFailed
 from workers.engines.neonize_handlers import NeonizeHandlers
 from workers.engines.retry import Backoff, Pause
 from workers.log import log

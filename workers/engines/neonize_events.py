@@ -6,7 +6,7 @@ cheap to load and easy to test with real neonize objects.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 USER_SERVER = "s.whatsapp.net"
 HIDDEN_SERVER = "lid"
@@ -149,4 +149,4 @@ _SILENT = {"protocolMessage", "senderKeyDistributionMessage", "messageContextInf
 
 def utcnow() -> datetime:
     """The current time in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -3,23 +3,24 @@ demand, and the free slots of a service."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any
 from uuid import UUID
 
+from zapfleet.appointments.notices import KINDS, automatic_key, local_values, send_notice
+from zapfleet.appointments.slots import free_slots, span
 from zapfleet.core import validation
-from zapfleet.tenancy.account_settings import effective, zone_of
+from zapfleet.core.clock import utcnow
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound
+from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
+from zapfleet.core.vocabulary import APPOINTMENT_STATUSES
 from zapfleet.db import Database
 from zapfleet.db import appointments as sql
 from zapfleet.db import catalog as catalog_sql
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import settings as settings_sql
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound
-from zapfleet.appointments.notices import KINDS, automatic_key, local_values, send_notice
-from zapfleet.core.clock import utcnow
-from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
-from zapfleet.appointments.slots import free_slots, span
-from zapfleet.core.vocabulary import APPOINTMENT_STATUSES
+from zapfleet.tenancy.account_settings import effective, zone_of
 
 STATUSES = APPOINTMENT_STATUSES
 SOURCES = ("api", "whatsapp")

@@ -1,14 +1,15 @@
 """An account's services: what customers book, with its duration."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 from zapfleet.core import validation
-from zapfleet.db import catalog as sql
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound
 from zapfleet.core.unique import unique_violation
 from zapfleet.db import Database
+from zapfleet.db import catalog as sql
 
 DUPLICATE = "a service with this name already exists"
 

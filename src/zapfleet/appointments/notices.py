@@ -3,16 +3,17 @@ the dispatcher's reminder pass."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any
 from uuid import UUID
 
-from zapfleet.tenancy.account_settings import effective, zone_of
+from zapfleet.core.clock import utcnow
 from zapfleet.db import Database
 from zapfleet.db import appointments as sql
 from zapfleet.db import settings as settings_sql
-from zapfleet.core.clock import utcnow
 from zapfleet.messaging.outbox import queue
+from zapfleet.tenancy.account_settings import effective, zone_of
 from zapfleet.tenancy.templates import first_name, render
 
 log = logging.getLogger("zapfleet.appointments.notices")

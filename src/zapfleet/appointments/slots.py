@@ -1,8 +1,9 @@
 """Business hours and free booking slots, in the account's time zone. Pure functions."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from zapfleet.tenancy.account_settings import WEEKDAYS, minutes_of

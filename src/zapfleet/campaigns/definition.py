@@ -1,17 +1,18 @@
 """Campaigns: create, read, update, delete (their run: campaign_lifecycle.py)."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlparse
 from uuid import UUID
 
 from zapfleet.core import validation
-from zapfleet.db import campaigns as sql
-from zapfleet.db import recipients as recipients_sql
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound
-from zapfleet.tenancy.templates import CAMPAIGN_PLACEHOLDERS, check_placeholders
 from zapfleet.core.vocabulary import EDITABLE_CAMPAIGN_STATUSES, MAX_TEXT_LENGTH
 from zapfleet.db import Database
+from zapfleet.db import campaigns as sql
+from zapfleet.db import recipients as recipients_sql
+from zapfleet.tenancy.templates import CAMPAIGN_PLACEHOLDERS, check_placeholders
 
 MAX_VARIANTS = 10
 EDITABLE_STATUSES = EDITABLE_CAMPAIGN_STATUSES

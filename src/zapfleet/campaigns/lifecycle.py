@@ -1,13 +1,18 @@
 """A campaign's run: start (now or at send_at), pause, resume, cancel, progress, recipients."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 from uuid import UUID
 
-from zapfleet.core import validation
-from zapfleet.tenancy.account_settings import effective
 from zapfleet.campaigns.definition import with_progress
+from zapfleet.campaigns.pacing import Pacing, hold_until, sent_today
+from zapfleet.core import validation
+from zapfleet.core.clock import utcnow
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound
+from zapfleet.core.pagination import decode_position, encode_position, page_limit
+from zapfleet.db import Database
 from zapfleet.db import campaigns as sql
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import instances as instances_sql
@@ -15,13 +20,8 @@ from zapfleet.db import pacing as pacing_sql
 from zapfleet.db import recipients as recipients_sql
 from zapfleet.db import scheduled as scheduled_sql
 from zapfleet.db import settings as settings_sql
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound
-from zapfleet.core.clock import utcnow
 from zapfleet.messaging.outbox import future_moment, status_webhook
-from zapfleet.campaigns.pacing import Pacing, hold_until, sent_today
-from zapfleet.core.pagination import decode_position, encode_position, page_limit
-from collections.abc import Callable
-from zapfleet.db import Database
+from zapfleet.tenancy.account_settings import effective
 
 STARTABLE = ("draft", "scheduled")
 CANCELLABLE = ("scheduled", "running", "paused")

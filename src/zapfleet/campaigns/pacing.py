@@ -3,9 +3,10 @@ and a warm-up that raises the cap over a newly linked number's first days. Pure 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from zapfleet.tenancy.account_settings import minutes_of, zone_of
@@ -24,7 +25,7 @@ class Pacing:
     zone: ZoneInfo
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> "Pacing":
+    def from_settings(cls, settings: Mapping[str, Any]) -> Pacing:
         """The pacing of an account's effective settings."""
         p = settings["pacing"]
         low, high = sorted((p["min_gap_seconds"], p["max_gap_seconds"]))

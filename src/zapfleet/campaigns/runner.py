@@ -6,21 +6,21 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 from uuid import UUID
 
-from zapfleet.tenancy.account_settings import effective
 from zapfleet.campaigns.lifecycle import begin
+from zapfleet.campaigns.pacing import Pacing, hold_until, sent_today
+from zapfleet.core.clock import utcnow
 from zapfleet.db import Database
 from zapfleet.db import campaigns as sql
 from zapfleet.db import outbox as outbox_sql
 from zapfleet.db import pacing as pacing_sql
 from zapfleet.db import recipients as recipients_sql
 from zapfleet.db import settings as settings_sql
-from zapfleet.core.clock import utcnow
 from zapfleet.messaging.outbox import queue
-from zapfleet.campaigns.pacing import Pacing, hold_until, sent_today
+from zapfleet.tenancy.account_settings import effective
 from zapfleet.tenancy.templates import first_name, render
 
 log = logging.getLogger("zapfleet.campaigns.runner")

@@ -4,11 +4,11 @@ The field types run today's checks from zapfleet.core.validation, so their messa
 same; the limits they declare (maxLength, minimum, enum, ...) also feed the OpenAPI document."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable, Literal, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
-                      ValidationInfo)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from zapfleet.core import validation

@@ -1,8 +1,8 @@
 """Turning PostgreSQL unique violations into domain errors."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from psycopg2.errors import UniqueViolation
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
-from typing import Any, Mapping
+from typing import Any
 
 import phonenumbers
 

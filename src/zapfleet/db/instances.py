@@ -1,7 +1,8 @@
 """SQL for WhatsApp instances: one per account, desired state beside observed status."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 INSTANCE_COLUMNS = ("id, account_id, instance_name, port, engine, status, desired_state, qr_code,"

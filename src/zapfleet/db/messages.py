@@ -1,8 +1,8 @@
 """SQL for conversations and their messages."""
 from __future__ import annotations
 
-from typing import Any
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 CONVERSATION_COLUMNS = ("c.id, c.account_id, c.contact_id, c.last_message_at, c.unread_count,"

@@ -1,8 +1,8 @@
 """SQL for the owner's dashboard: every account beside its instance, in two cheap queries."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 from uuid import UUID
 
 ACCOUNT_ROWS = (

@@ -3,7 +3,7 @@ by name (planning a statement can cost more than running it)."""
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 _PARAMETER = re.compile(r"\$(\d+)")
 

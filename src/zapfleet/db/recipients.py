@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
+
 from zapfleet.core.vocabulary import RECIPIENT_STATUSES
 
 # A recipient's status as people read it: its own state until its message exists, then the

@@ -1,8 +1,8 @@
 """SQL for scheduled messages: queued outbound messages that wait for their send_at."""
 from __future__ import annotations
 
-from typing import Any
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from zapfleet.db.outbox import OUTBOX_COLUMNS

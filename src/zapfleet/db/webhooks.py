@@ -1,8 +1,8 @@
 """SQL for an account's webhook and its durable delivery log."""
 from __future__ import annotations
 
-from typing import Any
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from psycopg2.extras import Json

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import importlib.util
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from zapfleet.core import validation
 from zapfleet.config import ENGINE_NAMES, Config
+from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput
 from zapfleet.fleet.evolution_servers import NO_SERVER, EvolutionServers, ServerSettings
 

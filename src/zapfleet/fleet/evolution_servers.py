@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
 import psycopg2.errors
 
-from zapfleet.core import validation
 from zapfleet.config import Config
-from zapfleet.db import Database
-from zapfleet.db import evolution_servers as sql
+from zapfleet.core import validation
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from zapfleet.core.security import SecretBox
 from zapfleet.core.unique import unique_violation
+from zapfleet.db import Database
+from zapfleet.db import evolution_servers as sql
 
 log = logging.getLogger("zapfleet.evolution")
 

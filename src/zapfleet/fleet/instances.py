@@ -2,30 +2,37 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from uuid import UUID
 
 import psycopg2.errors
 
-from zapfleet.core import validation
 from zapfleet.config import Config
+from zapfleet.core import validation
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError
+from zapfleet.core.security import worker_token
+from zapfleet.core.vocabulary import CONNECTION_STATES
 from zapfleet.db import Database
 from zapfleet.db import accounts as accounts_sql
 from zapfleet.db import instances as sql
 from zapfleet.fleet.engines import worker_environment
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError
 from zapfleet.fleet.evolution_servers import EvolutionServers
 from zapfleet.fleet.overview import accounts_overview, workers_running
-from zapfleet.fleet.programs import (WorkerProgram, port_is_free, remove_program, sync_program,
-                                     tail_lines, write_program)
+from zapfleet.fleet.programs import (
+    WorkerProgram,
+    port_is_free,
+    remove_program,
+    sync_program,
+    tail_lines,
+    write_program,
+)
 from zapfleet.fleet.reconcile import Reconciler
-from zapfleet.core.security import worker_token
 from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.fleet.worker_client import QR_FORMATS, WorkerClient, await_worker, worker_connections
-from zapfleet.core.vocabulary import CONNECTION_STATES
 
 LOCK_CONFLICT = "another change to this account's WhatsApp instance is in progress"
 NO_INSTANCE = "this account has no WhatsApp instance"

@@ -4,14 +4,14 @@ Everything comes from the database rows the workers keep up to date (observed st
 phone) plus at most one supervisord call: no worker is asked anything."""
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from zapfleet.tenancy.account_settings import DEFAULT_TIME_ZONE
+from zapfleet.core.errors import ZapfleetError
 from zapfleet.db import Database
 from zapfleet.db import overview as sql
-from zapfleet.core.errors import ZapfleetError
 from zapfleet.fleet.supervisor import Supervisor
+from zapfleet.tenancy.account_settings import DEFAULT_TIME_ZONE
 
 
 def account_zone(name: str | None) -> tzinfo:
@@ -29,7 +29,7 @@ def day_start(now: datetime, zone: tzinfo) -> datetime:
 
 def accounts_overview(db: Database, now: datetime | None = None) -> list[dict]:
     """Every account with its instance's columns and `messages_today` (in its own time zone)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     with db.system() as conn:
         rows = sql.account_rows(conn)
         since = [day_start(now, account_zone(row["time_zone"])) for row in rows]

@@ -4,8 +4,9 @@ from __future__ import annotations
 import http.client
 import time
 import xmlrpc.client
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from supervisor.xmlrpc import Faults, SupervisorTransport, UnixStreamHTTPConnection
 
@@ -86,7 +87,7 @@ class Supervisor:
         return f"Supervisor(socket_path={self.socket_path!r})"
 
     @classmethod
-    def from_config(cls, config: Config) -> "Supervisor":
+    def from_config(cls, config: Config) -> Supervisor:
         """The supervisord of this installation: its socket under var/supervisor."""
         return cls(Path(config.var_dir) / "supervisor" / "supervisor.sock",
                    config.supervisor_user, config.supervisor_password)

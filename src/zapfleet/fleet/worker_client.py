@@ -3,10 +3,12 @@ kept-alive connections that a process's threads share."""
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import urllib3
-from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError as HTTPTimeout
+from urllib3.exceptions import HTTPError, NewConnectionError
+from urllib3.exceptions import TimeoutError as HTTPTimeout
 
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
 

@@ -2,22 +2,23 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
 from uuid import UUID
 
 from zapfleet.core import validation
+from zapfleet.core.errors import InvalidInput, Unauthorized
+from zapfleet.core.security import same_secret, worker_token
+from zapfleet.core.vocabulary import CONNECTION_STATES, MAX_TEXT_LENGTH
 from zapfleet.db import Database, savepoint
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import instances as instances_sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import outbox as outbox_sql
 from zapfleet.db import pacing as pacing_sql
-from zapfleet.core.errors import InvalidInput, Unauthorized
 from zapfleet.messaging.outbox import status_webhook
-from zapfleet.core.security import same_secret, worker_token
 from zapfleet.messaging.webhooks import WebhookManager
-from zapfleet.core.vocabulary import CONNECTION_STATES, MAX_TEXT_LENGTH
 
 log = logging.getLogger("zapfleet.fleet.worker_events")
 RECEIPTS = ("sent", "delivered", "read", "failed")
@@ -67,7 +68,7 @@ class WorkerEvents:
     """Applies a worker's event batch to its account: instance state, messages, webhooks."""
 
     def __init__(self, db: Database, secret_key: str, region: str = "BR",
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  on_inbound: InboundHandler | None = None):
         self.db, self.secret_key, self.region, self.clock = db, secret_key, region, clock
         self.on_inbound = on_inbound

@@ -1,18 +1,19 @@
 """Contacts: CRUD with filters and keyset pagination, CSV import and export."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 from uuid import UUID
 
 from zapfleet.core import validation
-from zapfleet.messaging.contacts_csv import export_rows, import_rows
-from zapfleet.db import contacts as sql
 from zapfleet.core.errors import Conflict, NotFound
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.core.shapes import parse
-from zapfleet.messaging.shapes import ContactIn, ContactPatch
 from zapfleet.core.unique import unique_violation
 from zapfleet.db import Database
+from zapfleet.db import contacts as sql
+from zapfleet.messaging.contacts_csv import export_rows, import_rows
+from zapfleet.messaging.shapes import ContactIn, ContactPatch
 
 IMPORT_BATCH = 1000
 

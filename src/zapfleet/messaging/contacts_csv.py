@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput

@@ -6,12 +6,12 @@ from typing import Any
 from uuid import UUID
 
 from zapfleet.core import validation
-from zapfleet.db import contacts as contacts_sql
-from zapfleet.db import messages as sql
 from zapfleet.core.errors import InvalidInput, NotFound
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.core.vocabulary import MAX_TEXT_LENGTH
 from zapfleet.db import Database
+from zapfleet.db import contacts as contacts_sql
+from zapfleet.db import messages as sql
 
 MAX_BODY = MAX_TEXT_LENGTH
 THREAD_SIZE = 100

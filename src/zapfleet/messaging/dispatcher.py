@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import groupby
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Protocol
 from uuid import UUID
 
 from zapfleet.core.errors import ZapfleetError

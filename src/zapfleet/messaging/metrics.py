@@ -1,17 +1,18 @@
 """Metrics per account and for the whole platform, as series ready to chart (gaps filled)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from zapfleet.tenancy.account_settings import DEFAULT_TIME_ZONE, effective
+from zapfleet.core.clock import utcnow
+from zapfleet.core.errors import InvalidInput, NotFound
 from zapfleet.db import Database
 from zapfleet.db import metrics as sql
 from zapfleet.db import settings as settings_sql
-from zapfleet.core.errors import InvalidInput, NotFound
-from zapfleet.core.clock import utcnow
+from zapfleet.tenancy.account_settings import DEFAULT_TIME_ZONE, effective
 
 LIMITS = {"days": (30, 366), "months": (12, 36), "weeks": (12, 104)}
 

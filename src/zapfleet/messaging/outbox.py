@@ -1,21 +1,22 @@
 """Sending: every outbound message is written to the outbox first, then handed to the worker."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Protocol
 from uuid import UUID, uuid5
 
 from zapfleet.core import validation
 from zapfleet.core.clock import utcnow
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
+from zapfleet.core.vocabulary import MAX_TEXT_LENGTH
 from zapfleet.db import Database
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import outbox as sql
 from zapfleet.db import scheduled as scheduled_sql
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
-from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.messaging.webhooks import WebhookManager
-from zapfleet.core.vocabulary import MAX_TEXT_LENGTH
 
 MAX_TEXT = MAX_TEXT_LENGTH
 LEASE_SECONDS = 30

@@ -6,9 +6,8 @@ from datetime import datetime
 from pydantic import Field
 
 from zapfleet.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from zapfleet.core.shapes import Choice, E164, Flag, Patch, Phone, Shape, Tags, Text, Uuid
-from zapfleet.core.vocabulary import (MAX_TEXT_LENGTH, MESSAGE_DIRECTIONS, MESSAGE_ORIGINS,
-                                      MESSAGE_STATUSES)
+from zapfleet.core.shapes import E164, Choice, Flag, Patch, Phone, Shape, Tags, Text, Uuid
+from zapfleet.core.vocabulary import MAX_TEXT_LENGTH, MESSAGE_DIRECTIONS, MESSAGE_ORIGINS, MESSAGE_STATUSES
 
 NEXT_CURSOR = "Pass as ?cursor= to get the next page; null on the last page."
 

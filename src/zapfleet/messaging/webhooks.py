@@ -8,18 +8,19 @@ import json
 import random
 import secrets
 import socket
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
 import requests
 
 from zapfleet.core import validation
-from zapfleet.db import Database
-from zapfleet.db import webhooks as sql
 from zapfleet.core.errors import InvalidInput, NotFound
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
+from zapfleet.db import Database
+from zapfleet.db import webhooks as sql
 
 WEBHOOK_EVENTS = ("message.received", "message.status", "connection", "qr")
 MAX_ATTEMPTS = 12
@@ -30,7 +31,7 @@ LEASE_SECONDS = 60
 
 def utcnow() -> datetime:
     """The current time, timezone-aware."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

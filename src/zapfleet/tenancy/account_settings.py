@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zapfleet.core.errors import InvalidInput

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 from zapfleet.core import validation
+from zapfleet.core.errors import Conflict, NotFound
+from zapfleet.core.shapes import parse
+from zapfleet.core.unique import unique_violation
+from zapfleet.core.vocabulary import ACCOUNT_PLANS, ACCOUNT_STATUSES
 from zapfleet.db import Database
 from zapfleet.db import accounts as sql
-from zapfleet.core.errors import Conflict, NotFound
 from zapfleet.tenancy.identity import Identity
-from zapfleet.core.unique import unique_violation
-from zapfleet.core.shapes import parse
-from zapfleet.core.vocabulary import ACCOUNT_PLANS, ACCOUNT_STATUSES
 from zapfleet.tenancy.shapes import AccountIn, AccountPatch
 
 PLANS = ACCOUNT_PLANS

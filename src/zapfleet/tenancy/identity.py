@@ -5,14 +5,14 @@ import hashlib
 import secrets
 from uuid import UUID
 
-from zapfleet.core import validation
-from zapfleet.db import identity as sql
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound
-from zapfleet.core.security import hash_api_key, new_api_key, verify_password
-from zapfleet.core.unique import unique_violation
 from argon2 import PasswordHasher
+
+from zapfleet.core import validation
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound
+from zapfleet.core.security import hash_api_key, new_api_key, new_password_hasher, verify_password
+from zapfleet.core.unique import unique_violation
 from zapfleet.db import Database
-from zapfleet.core.security import new_password_hasher
+from zapfleet.db import identity as sql
 from zapfleet.tenancy.keycache import VerifiedKeys
 from zapfleet.tenancy.principal import Principal
 

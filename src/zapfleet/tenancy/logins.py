@@ -1,18 +1,18 @@
 """Password sign-in with a rate limit on failures, per e-mail and per client address."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-from zapfleet.db import Database
-from zapfleet.tenancy.identity import Identity
-from zapfleet.db import logins as sql
 from zapfleet.core.errors import TooManyRequests
+from zapfleet.db import Database
+from zapfleet.db import logins as sql
+from zapfleet.tenancy.identity import Identity
 
 
 def utc_now() -> datetime:
     """The current time, timezone-aware."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class LoginGuard:

@@ -1,18 +1,18 @@
 """Reading and changing an account's messaging settings (validated, merged key by key)."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from zapfleet.tenancy.account_settings import effective, merged, validate_changes
+from zapfleet.core.clock import utcnow
+from zapfleet.core.errors import NotFound
+from zapfleet.db import Database
 from zapfleet.db import appointments as appointments_sql
 from zapfleet.db import settings as sql
-from zapfleet.core.errors import NotFound
-from zapfleet.core.clock import utcnow
+from zapfleet.tenancy.account_settings import effective, merged, validate_changes
 from zapfleet.tenancy.templates import CAMPAIGN_PLACEHOLDERS, PLACEHOLDERS
-from collections.abc import Callable
-from datetime import datetime
-from zapfleet.db import Database
 
 
 def settings_view(stored: Mapping[str, Any] | None) -> dict:

@@ -9,8 +9,8 @@ from pydantic import Field, ValidationInfo
 
 from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput
-from zapfleet.core.shapes import Choice, Patch, RequiredText, Shape, Text, Uuid, checked
-from zapfleet.core.vocabulary import ACCOUNT_PLANS, ACCOUNT_STATUSES, USER_ROLES
+from zapfleet.core.shapes import Choice, Patch, RequiredText, Shape, Uuid, checked
+from zapfleet.core.vocabulary import ACCOUNT_PLANS, ACCOUNT_STATUSES
 
 SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}$"
 

@@ -7,16 +7,23 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from zapfleet.tenancy.account_settings import zone_of
 from zapfleet.appointments.book import book, cancel
-from zapfleet.appointments.bot.parse import choice_number, normalize, wants_booking, wants_cancel, wants_help, when
+from zapfleet.appointments.bot.parse import (
+    choice_number,
+    normalize,
+    wants_booking,
+    wants_cancel,
+    wants_help,
+    when,
+)
 from zapfleet.appointments.bot.turn import Turn
+from zapfleet.appointments.notices import automatic_key, send_notice
+from zapfleet.appointments.slots import fits, free_slots, span
+from zapfleet.core.errors import Conflict
 from zapfleet.db import appointments as appointments_sql
 from zapfleet.db import catalog as catalog_sql
 from zapfleet.db import chat_states as sql
-from zapfleet.core.errors import Conflict
-from zapfleet.appointments.notices import automatic_key, send_notice
-from zapfleet.appointments.slots import fits, free_slots, span
+from zapfleet.tenancy.account_settings import zone_of
 
 STEP_TIMEOUT = timedelta(minutes=30)
 MAX_OFFERED = 8

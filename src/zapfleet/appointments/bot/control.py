@@ -1,22 +1,21 @@
 """Pausing and resuming the bot in one conversation by hand, and reading its state there."""
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any, Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from zapfleet.core import validation
-from zapfleet.tenancy.account_settings import effective
 from zapfleet.appointments.bot.booking import current_step
 from zapfleet.appointments.bot.responder import bot_paused
+from zapfleet.core import validation
+from zapfleet.core.clock import utcnow
+from zapfleet.core.errors import InvalidInput, NotFound
+from zapfleet.db import Database
 from zapfleet.db import chat_states as sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import settings as settings_sql
-from zapfleet.core.errors import InvalidInput, NotFound
-from zapfleet.core.clock import utcnow
-from collections.abc import Callable
-from datetime import datetime
-from zapfleet.db import Database
+from zapfleet.tenancy.account_settings import effective
 
 MAX_PAUSE_MINUTES = 60 * 24 * 30
 

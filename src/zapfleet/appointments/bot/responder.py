@@ -6,19 +6,19 @@ event answers nothing twice and a crash leaves neither the message nor a reply h
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 from uuid import UUID
 
-from zapfleet.tenancy.account_settings import effective, zone_of
 from zapfleet.appointments.bot import booking
 from zapfleet.appointments.bot.parse import is_keyword
 from zapfleet.appointments.bot.turn import Turn
+from zapfleet.appointments.slots import is_open
+from zapfleet.core.clock import utcnow
 from zapfleet.db import chat_states as sql
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import settings as settings_sql
-from zapfleet.core.clock import utcnow
-from zapfleet.appointments.slots import is_open
+from zapfleet.tenancy.account_settings import effective, zone_of
 
 log = logging.getLogger("zapfleet.appointments.bot")
 

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from zapfleet.tenancy.account_settings import zone_of
 from zapfleet.appointments.bot.parse import normalize
 from zapfleet.messaging.outbox import queue
+from zapfleet.tenancy.account_settings import zone_of
 from zapfleet.tenancy.templates import first_name, render
 
 
