@@ -1,4 +1,6 @@
 """parse(): a dict checked against a shape, its first problem reported as InvalidInput(field, message)."""
+from typing import Annotated
+
 import pytest
 
 from zapfleet.core.errors import InvalidInput
@@ -9,9 +11,9 @@ from zapfleet.messaging.shapes import ContactIn, ContactPatch
 class Sample(Shape):
     """A shape with one field of each kind."""
 
-    name: RequiredText(10)
-    size: WholeNumber(1, 100) = 10
-    color: Choice(("red", "blue")) = "red"
+    name: Annotated[str, RequiredText(10)]
+    size: Annotated[int, WholeNumber(1, 100)] = 10
+    color: Annotated[str, Choice(("red", "blue"))] = "red"
 
 
 class Inner(Shape):
@@ -23,8 +25,8 @@ class Inner(Shape):
 class SamplePatch(Patch):
     """A partial shape."""
 
-    name: RequiredText(10) = None
-    size: WholeNumber(1, 100) = None
+    name: Annotated[str | None, RequiredText(10)] = None
+    size: Annotated[int | None, WholeNumber(1, 100)] = None
 
 
 @pytest.mark.parametrize("data, field, message", [

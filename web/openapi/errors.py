@@ -1,7 +1,7 @@
 """The one error shape, and a reusable response per error status the API documents."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -25,7 +25,7 @@ ERROR_DESCRIPTIONS = {
 class ErrorDetail(Shape):
     """What went wrong."""
 
-    code: Choice(ERROR_CODES, "A stable, machine-readable error code.")
+    code: Annotated[str, Choice(ERROR_CODES, "A stable, machine-readable error code.")]
     message: str = Field(description="A human-readable explanation; for invalid input it starts "
                                      "with the field.")
 

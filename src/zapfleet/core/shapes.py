@@ -4,10 +4,12 @@ The field types run today's checks from zapfleet.core.validation, so their messa
 same; the limits they declare (maxLength, minimum, enum, ...) also feed the OpenAPI document."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, TypeVar
 from uuid import UUID
 
+from annotated_types import GroupedMetadata
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
@@ -31,16 +33,33 @@ class Shape(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-def _drop_null_defaults(schema: dict[str, Any]) -> None:
-    for prop in schema.get("properties", {}).values():
+def _without_null(prop: dict[str, Any]) -> None:
+    if isinstance(prop.get("type"), list) and "null" in prop["type"]:
+        kinds = [kind for kind in prop["type"] if kind != "null"]
+        prop["type"] = kinds[0] if len(kinds) == 1 else kinds
+        if "enum" in prop:
+            prop["enum"] = [value for value in prop["enum"] if value is not None]
+    elif "anyOf" in prop and {"type": "null"} in prop["anyOf"]:
+        rest = [alt for alt in prop.pop("anyOf") if alt != {"type": "null"}]
+        prop.update(rest[0] if len(rest) == 1 else {"anyOf": rest})
+
+
+def _patch_schema(schema: dict[str, Any], model: type[Patch]) -> None:
+    for name, prop in schema.get("properties", {}).items():
         if prop.get("default", "") is None:
             del prop["default"]
+        if name not in model.nullable:
+            _without_null(prop)
 
 
 class Patch(Shape):
-    """Base of partial updates: every field optional, and a field not sent stays unchanged."""
+    """Base of partial updates: every field optional, and a field not sent stays unchanged.
 
-    model_config = ConfigDict(extra="ignore", json_schema_extra=_drop_null_defaults)
+    The document shows null only for the fields listed in `nullable` (where null clears a value);
+    elsewhere a field's None default just means "not sent"."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_patch_schema)
+    nullable: ClassVar[tuple[str, ...]] = ()
 
 
 def checked(check: Callable[[Any, ValidationInfo], Any]) -> BeforeValidator:
@@ -59,30 +78,60 @@ def _text(max_len: int, required: bool) -> Callable[[Any, ValidationInfo], Any]:
     return check
 
 
-def Text(max_len: int, description: str | None = None) -> Any:
-    """An optional trimmed string of at most max_len characters (null reads as "")."""
-    return Annotated[str, Field(max_length=max_len, description=description),
-                     checked(_text(max_len, False))]
+@dataclass(frozen=True)
+class Text(GroupedMetadata):
+    """An optional trimmed string of at most max_len characters (null reads as ""):
+    `name: Annotated[str, Text(200, "Display name.")] = ""`."""
+
+    max_len: int
+    description: str | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        yield Field(max_length=self.max_len, description=self.description)
+        yield checked(_text(self.max_len, False))
 
 
-def RequiredText(max_len: int, description: str | None = None) -> Any:
+@dataclass(frozen=True)
+class RequiredText(GroupedMetadata):
     """A trimmed, non-empty string of at most max_len characters."""
-    return Annotated[str, Field(min_length=1, max_length=max_len, description=description),
-                     checked(_text(max_len, True))]
+
+    max_len: int
+    description: str | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        yield Field(min_length=1, max_length=self.max_len, description=self.description)
+        yield checked(_text(self.max_len, True))
 
 
-def WholeNumber(low: int, high: int, description: str | None = None) -> Any:
+@dataclass(frozen=True)
+class WholeNumber(GroupedMetadata):
     """An integer from low to high (a JSON number without a fraction, not a boolean)."""
-    def check(value: Any, _info: ValidationInfo) -> Any:
-        return validation.whole_number({"v": value}, "v", low, high)
-    return Annotated[int, Field(ge=low, le=high, description=description), checked(check)]
+
+    low: int
+    high: int
+    description: str | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        yield Field(ge=self.low, le=self.high, description=self.description)
+        yield checked(lambda value, _info: validation.whole_number({"v": value}, "v", self.low, self.high))
 
 
-def Choice(allowed: tuple[str, ...], description: str | None = None) -> Any:
+@dataclass(frozen=True)
+class Choice(GroupedMetadata):
     """One of a fixed list of strings (an enum in the document)."""
-    def check(value: Any, _info: ValidationInfo) -> Any:
-        return validation.choice({"v": value}, "v", allowed)
-    return Annotated[Literal[allowed], Field(description=description), checked(check)]
+
+    allowed: tuple[str, ...]
+    description: str | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        yield Field(description=self.description, json_schema_extra={"enum": list(self.allowed)})
+        yield checked(self.check)
+
+    def check(self, value: Any, _info: ValidationInfo) -> str:
+        """The value when it is one of the allowed strings (null is not)."""
+        if value is None:
+            raise InvalidInput("v", f"must be one of: {', '.join(self.allowed)}")
+        return validation.choice({"v": value}, "v", self.allowed) or ""
 
 
 def _flag(value: Any, _info: ValidationInfo) -> bool:
@@ -99,16 +148,18 @@ def _tags(value: Any, _info: ValidationInfo) -> list[str]:
     return validation.tags(value)
 
 
-Flag = Annotated[bool, checked(_flag)]
-"""A JSON boolean; null reads as false."""
-Phone = Annotated[str, Field(description="Phone number in any common format; local numbers use "
-                                         "the account's region. Stored as E.164 digits."),
-                  checked(_phone)]
+IsFlag = checked(_flag)
+"""A JSON boolean; null reads as false: `Annotated[bool, IsFlag]`."""
+IsPhone = checked(_phone)
 """A phone number, normalised to E.164 digits (the region comes from the parse context)."""
-Tags = Annotated[list[Annotated[str, Field(max_length=50, pattern=TAG_PATTERN,
-                                           description=f"A tag: {TAG_RULE}.")]],
-                 Field(max_length=50), checked(_tags)]
+PHONE_DESCRIPTION = ("Phone number in any common format; local numbers use the account's region. "
+                     "Stored as E.164 digits.")
+IsTags = checked(_tags)
 """A de-duplicated list of at most 50 short tags; null reads as an empty list."""
+TagList = list[Annotated[str, Field(max_length=50, pattern=TAG_PATTERN, description=f"A tag: {TAG_RULE}.")]]
+Flag = Annotated[bool, IsFlag]
+Phone = Annotated[str, Field(description=PHONE_DESCRIPTION), IsPhone]
+Tags = Annotated[TagList, Field(max_length=50), IsTags]
 E164 = Annotated[str, Field(pattern="^[0-9]+$", description="E.164 digits without the plus sign, "
                                                             "e.g. 5511988887777.")]
 """A stored phone number (responses)."""
@@ -120,7 +171,7 @@ def field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc) or "body"
 
 
-def as_invalid_input(error: dict[str, Any]) -> InvalidInput:
+def as_invalid_input(error: Mapping[str, Any]) -> InvalidInput:
     """One pydantic error as today's InvalidInput(field, message)."""
     if error["type"] == "invalid_input":
         message = error["ctx"]["detail"]

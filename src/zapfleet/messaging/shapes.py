@@ -2,11 +2,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
 from zapfleet.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from zapfleet.core.shapes import E164, Choice, Flag, Patch, Phone, Shape, Tags, Text, Uuid
+from zapfleet.core.shapes import (
+    E164,
+    PHONE_DESCRIPTION,
+    Choice,
+    Flag,
+    IsFlag,
+    IsPhone,
+    IsTags,
+    Patch,
+    Phone,
+    Shape,
+    TagList,
+    Tags,
+    Text,
+    Uuid,
+)
 from zapfleet.core.vocabulary import MAX_TEXT_LENGTH, MESSAGE_DIRECTIONS, MESSAGE_ORIGINS, MESSAGE_STATUSES
 
 NEXT_CURSOR = "Pass as ?cursor= to get the next page; null on the last page."
@@ -39,7 +55,7 @@ class ContactIn(Shape):
     """A new contact."""
 
     phone: Phone
-    name: Text(200, "Display name.") = ""
+    name: Annotated[str, Text(200, "Display name.")] = ""
     tags: Tags = Field([], description="Tags used to filter and target contacts; duplicates "
                                        "are dropped.")
     opted_out: Flag = Field(False, description="True when the contact asked for no campaigns.")
@@ -48,11 +64,12 @@ class ContactIn(Shape):
 class ContactPatch(Patch):
     """Changes to a contact: only the fields sent change."""
 
-    phone: Phone = None
-    name: Text(200, "Display name.") = None
-    tags: Tags = Field(None, description="Tags used to filter and target contacts; duplicates "
-                                         "are dropped.")
-    opted_out: Flag = Field(None, description="True when the contact asked for no campaigns.")
+    phone: Annotated[str | None, Field(description=PHONE_DESCRIPTION), IsPhone] = None
+    name: Annotated[str | None, Text(200, "Display name.")] = None
+    tags: Annotated[TagList | None, Field(max_length=50), IsTags] = Field(
+        None, description="Tags used to filter and target contacts; duplicates are dropped.")
+    opted_out: Annotated[bool | None, IsFlag] = Field(None, description="True when the contact "
+                                                                       "asked for no campaigns.")
 
 
 class Contact(Shape):
@@ -118,15 +135,15 @@ class Message(Shape):
     id: Uuid
     account_id: Uuid
     conversation_id: Uuid
-    direction: Choice(MESSAGE_DIRECTIONS, "in: received from the contact; out: sent to it.")
+    direction: Annotated[str, Choice(MESSAGE_DIRECTIONS, "in: received from the contact; out: sent to it.")]
     body: str = Field(max_length=MAX_TEXT_LENGTH, description="The text.")
-    status: Choice(MESSAGE_STATUSES, "Delivery status.")
+    status: Annotated[str, Choice(MESSAGE_STATUSES, "Delivery status.")]
     provider_message_id: str | None = Field(description="The WhatsApp provider's id for the message.")
     idempotency_key: str | None = Field(description="The sender's key that prevents storing it twice.")
     error: str | None = Field(description="Why delivery failed, when it did.")
-    origin: Choice(MESSAGE_ORIGINS, "Who made an outbound message: api (the send API or the "
-                                    "inbox), campaign, notice (appointments), bot, auto_reply; "
-                                    "null for inbound ones.") | None
+    origin: Annotated[str, Choice(MESSAGE_ORIGINS)] | None = Field(
+        description="Who made an outbound message: api (the send API or the inbox), campaign, "
+                    "notice (appointments), bot, auto_reply; null for inbound ones.")
     send_at: datetime | None = Field(description="When a scheduled message is to leave.")
     created_at: datetime
     updated_at: datetime

@@ -37,10 +37,13 @@ def _slug(value: Any, _info: ValidationInfo) -> str:
 OptionalPhone = Annotated[str | None, Field(description="WhatsApp number in any common format; "
                                                         "null or empty clears it."),
                           checked(_optional_phone)]
-Settings = Annotated[dict[str, Any], Field(description="Free-form settings object."), checked(_settings)]
+SETTINGS_FIELD = Field(description="Free-form settings object.")
+Settings = Annotated[dict[str, Any], SETTINGS_FIELD, checked(_settings)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, description="URL-safe identifier; made from the "
                                                               "name when absent."), checked(_slug)]
-AccountName = RequiredText(200, "Display name.")
+AccountName = Annotated[str, RequiredText(200, "Display name.")]
+Plan = Annotated[str, Choice(ACCOUNT_PLANS, "Billing plan.")]
+Status = Annotated[str, Choice(ACCOUNT_STATUSES, "Lifecycle status.")]
 
 
 class AccountIn(Shape):
@@ -48,7 +51,7 @@ class AccountIn(Shape):
 
     name: AccountName
     phone: OptionalPhone = None
-    plan: Choice(ACCOUNT_PLANS, "Billing plan.") = "free"
+    plan: Plan = "free"
     settings: Settings = {}
     slug: Slug | None = None
 
@@ -56,11 +59,13 @@ class AccountIn(Shape):
 class AccountPatch(Patch):
     """Changes to an account; only the platform admin may change plan and status."""
 
-    name: AccountName = None
+    nullable = ("phone",)
+
+    name: Annotated[str | None, RequiredText(200, "Display name.")] = None
     phone: OptionalPhone = None
-    plan: Choice(ACCOUNT_PLANS, "Billing plan.") = None
-    status: Choice(ACCOUNT_STATUSES, "Lifecycle status.") = None
-    settings: Settings = None
+    plan: Annotated[str | None, Choice(ACCOUNT_PLANS, "Billing plan.")] = None
+    status: Annotated[str | None, Choice(ACCOUNT_STATUSES, "Lifecycle status.")] = None
+    settings: Annotated[dict[str, Any] | None, SETTINGS_FIELD, checked(_settings)] = None
 
 
 class Account(Shape):
@@ -70,8 +75,8 @@ class Account(Shape):
     name: str = Field(min_length=1, max_length=200)
     slug: str = Field(pattern=SLUG_PATTERN, description="URL-safe unique identifier.")
     phone: str | None = Field(description="WhatsApp number as E.164 digits without the plus sign.")
-    plan: Choice(ACCOUNT_PLANS, "Billing plan.")
-    status: Choice(ACCOUNT_STATUSES, "Lifecycle status.")
+    plan: Plan
+    status: Status
     settings: dict[str, Any]
     created_at: datetime
     updated_at: datetime
