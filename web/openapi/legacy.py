@@ -7,16 +7,6 @@ from web.openapi.legacy_messaging import messaging_operations
 from web.openapi.legacy_workers import worker_operations
 
 
-def _public_operations() -> list[tuple[str, str, Spec]]:
-    return [
-        ("/api/register", "post", operation(
-            "register", "Registration", "Sign up",
-            "Creates an account, its first user and an API key. The key is shown only in this answer.",
-            access="public", body=json_body("RegistrationInput"), error_statuses=(400, 409),
-            ok=(201, json_response("The new account, user and key.", "Registration")))),
-    ]
-
-
 def _campaign_operations() -> list[tuple[str, str, Spec]]:
     base, one = f"{ACCOUNT}/campaigns", f"{ACCOUNT}/campaigns/{{campaign_id}}"
     return [
@@ -42,28 +32,7 @@ def _campaign_operations() -> list[tuple[str, str, Spec]]:
     ]
 
 
-def _api_key_operations() -> list[tuple[str, str, Spec]]:
-    base = f"{ACCOUNT}/api-keys"
-    return [
-        (base, "get", operation(
-            "list_api_keys", "API keys", "List API keys",
-            "Every key of the account, revoked ones included, without the secrets.",
-            access="account", ok=(200, json_response("The keys.", "ApiKeyList")))),
-        (base, "post", operation(
-            "create_api_key", "API keys", "Create an API key",
-            "Issues a new key. The secret is in this answer only; the body is optional.",
-            access="account", body=json_body("ApiKeyInput", required=False), error_statuses=(400,),
-            ok=(201, json_response("The new key, with its secret.", "NewApiKey")))),
-        (f"{base}/{{key_id}}", "delete", operation(
-            "revoke_api_key", "API keys", "Revoke an API key",
-            "Revokes the key; it stops working within 5 seconds (web processes remember a verified key"
-            " that long). Revoking it again changes nothing.",
-            access="account", ok=(200, json_response("The revoked key.", "ApiKey")))),
-    ]
-
-
 def operations() -> list[tuple[str, str, Spec]]:
     """Every hand-written (path, method, operation), in documentation order."""
-    return [*_public_operations(),
-            *_campaign_operations(), *_api_key_operations(),
+    return [*_campaign_operations(),
             *worker_operations(), *evolution_operations(), *messaging_operations()]

@@ -113,43 +113,9 @@ def _campaign_schemas() -> dict[str, Schema]:
             "CampaignList": list_of("Campaign", "Every campaign, newest first.")}
 
 
-def _identity_schemas() -> dict[str, Schema]:
-    key = record({
-        "id": uuid("The key's id."),
-        "account_id": nullable(uuid("The account the key acts for.")),
-        "user_id": nullable(uuid("The user who created the key.")),
-        "prefix": string("The first characters of the key, to tell keys apart."),
-        "label": string("A name for the key.", maxLength=100),
-        "created_at": timestamp("When the key was created."),
-        "last_used_at": nullable(timestamp("When the key was last used (to the minute).")),
-        "revoked_at": nullable(timestamp("When the key was revoked; null while it works.")),
-    }, "An API key, without the secret.")
-    secret = record({"key": string("The secret key: store it now, it is shown only once.")}, "")
-    new_key = {"allOf": [ref("ApiKey"), secret], "description": "A new API key, with its secret."}
-    user = record({
-        "id": uuid("The user's id."),
-        "account_id": nullable(uuid("The user's account; null for the platform admin.")),
-        "email": string("Lower-cased e-mail address.", format="email"),
-        "role": string("admin: the platform admin; member: a user of one account.", enum=list(ROLES)),
-        "created_at": timestamp("When the user was created."),
-        "updated_at": timestamp("When the user last changed."),
-    }, "A person who signs in.")
-    registration_input = obj({
-        "name": string("The business's display name.", minLength=1, maxLength=200),
-        "email": string("The first user's e-mail address.", format="email", maxLength=254),
-        "password": string("The first user's password.", minLength=8, maxLength=200),
-        "phone": string("The business's WhatsApp number (optional)."),
-    }, "A sign-up.", required=("name", "email", "password"))
-    registration = record({"account": ref("Account"), "user": ref("User"), "api_key": ref("NewApiKey")},
-                          "The new account, its first user and its first API key.")
-    return {"ApiKey": key, "ApiKeyInput": obj({"label": key["properties"]["label"]}, "A new API key."),
-            "NewApiKey": new_key, "ApiKeyList": list_of("ApiKey", "Every key, newest first."),
-            "User": user, "RegistrationInput": registration_input, "Registration": registration}
-
-
 def component_schemas() -> dict[str, Schema]:
     """Every reusable schema, by name."""
     return {
 
-        **_campaign_schemas(), **_identity_schemas(),
+        **_campaign_schemas(),
     }

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from zapfleet.core import validation
 from zapfleet.core.errors import Conflict, NotFound
 from zapfleet.core.shapes import parse
 from zapfleet.core.unique import unique_violation
@@ -15,7 +14,7 @@ from zapfleet.core.vocabulary import ACCOUNT_PLANS, ACCOUNT_STATUSES
 from zapfleet.db import Database
 from zapfleet.db import accounts as sql
 from zapfleet.tenancy.identity import Identity
-from zapfleet.tenancy.shapes import AccountIn, AccountPatch
+from zapfleet.tenancy.shapes import AccountIn, AccountPatch, RegistrationIn
 
 PLANS = ACCOUNT_PLANS
 STATUSES = ACCOUNT_STATUSES
@@ -45,11 +44,10 @@ class AccountManager:
 
     def register_customer(self, data: Mapping[str, Any], with_api_key: bool = True) -> dict:
         """Sign-up: a new account, its first user and (unless refused) an API key, shown once."""
-        email = validation.email(data.get("email"))
-        validation.password(data.get("password"))
-        account = self.create_account({k: data[k] for k in ("name", "phone") if k in data})
+        sign_up = parse(RegistrationIn, data, region=self.region)
+        account = self.create_account(sign_up.model_dump(include={"name", "phone"}))
         try:
-            user = self.identity.create_user(email, data["password"], account["id"])
+            user = self.identity.create_user(sign_up.email, sign_up.password, account["id"])
         except Conflict:
             self.delete_account(account["id"])
             raise

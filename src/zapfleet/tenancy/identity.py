@@ -10,11 +10,13 @@ from argon2 import PasswordHasher
 from zapfleet.core import validation
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound
 from zapfleet.core.security import hash_api_key, new_api_key, new_password_hasher, verify_password
+from zapfleet.core.shapes import parse
 from zapfleet.core.unique import unique_violation
 from zapfleet.db import Database
 from zapfleet.db import identity as sql
 from zapfleet.tenancy.keycache import VerifiedKeys
 from zapfleet.tenancy.principal import Principal
+from zapfleet.tenancy.shapes import ApiKeyIn
 
 
 class Identity:
@@ -78,7 +80,7 @@ class Identity:
                       user_id: UUID | None = None) -> tuple[dict, str]:
         """Create an API key; return its stored row and the key itself (shown once)."""
         key, prefix = new_api_key()
-        label = validation.text({"label": label}, "label", max_len=100) or ""
+        label = parse(ApiKeyIn, {"label": label}).label
         with self.db.system() as conn:
             row = sql.insert_api_key(conn, account_id, user_id, prefix, hash_api_key(key), label)
         return row, key

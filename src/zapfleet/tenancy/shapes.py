@@ -9,8 +9,8 @@ from pydantic import Field, ValidationInfo
 
 from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput
-from zapfleet.core.shapes import Choice, Patch, RequiredText, Shape, Uuid, checked
-from zapfleet.core.vocabulary import ACCOUNT_PLANS, ACCOUNT_STATUSES
+from zapfleet.core.shapes import Choice, Patch, RequiredText, Shape, Text, Uuid, checked
+from zapfleet.core.vocabulary import ACCOUNT_PLANS, ACCOUNT_STATUSES, USER_ROLES
 
 SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}$"
 
@@ -19,6 +19,14 @@ def _optional_phone(value: Any, info: ValidationInfo) -> str | None:
     if value in (None, ""):
         return None
     return validation.phone(value, (info.context or {}).get("region", "BR"))
+
+
+def _email(value: Any, _info: ValidationInfo) -> str:
+    return validation.email(value)
+
+
+def _password(value: Any, _info: ValidationInfo) -> str:
+    return validation.password(value)
 
 
 def _settings(value: Any, _info: ValidationInfo) -> dict:
@@ -86,3 +94,65 @@ class AccountList(Shape):
     """Every account."""
 
     items: list[Account]
+
+
+class User(Shape):
+    """A person who signs in."""
+
+    id: Uuid
+    account_id: Uuid | None = Field(description="The user's account; null for the platform admin.")
+    email: str = Field(description="Lower-cased e-mail address.", json_schema_extra={"format": "email"})
+    role: Annotated[str, Choice(USER_ROLES, "admin: the platform admin; member: a user of one account.")]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ApiKeyIn(Shape):
+    """A new API key."""
+
+    label: Annotated[str, Text(100, "A name for the key.")] = ""
+
+
+class ApiKey(Shape):
+    """An API key, without the secret."""
+
+    id: Uuid
+    account_id: Uuid | None = Field(description="The account the key acts for.")
+    user_id: Uuid | None = Field(description="The user who created the key.")
+    prefix: str = Field(description="The first characters of the key, to tell keys apart.")
+    label: str = Field(max_length=100, description="A name for the key.")
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="When the key was last used (to the minute).")
+    revoked_at: datetime | None = Field(description="When the key was revoked; null while it works.")
+
+
+class NewApiKey(ApiKey):
+    """A new API key, with its secret."""
+
+    key: str = Field(description="The secret key: store it now, it is shown only once.")
+
+
+class ApiKeyList(Shape):
+    """Every key, newest first."""
+
+    items: list[ApiKey]
+
+
+class RegistrationIn(Shape):
+    """A sign-up."""
+
+    email: Annotated[str, Field(max_length=254, description="The first user's e-mail address.",
+                                json_schema_extra={"format": "email"}), checked(_email)]
+    password: Annotated[str, Field(min_length=8, max_length=200, description="The first user's password."),
+                        checked(_password)]
+    name: Annotated[str, RequiredText(200, "The business's display name.")]
+    phone: Annotated[str | None, Field(description="The business's WhatsApp number (optional)."),
+                     checked(_optional_phone)] = None
+
+
+class Registration(Shape):
+    """The new account, its first user and its first API key."""
+
+    account: Account
+    user: User
+    api_key: NewApiKey
