@@ -4,11 +4,24 @@ from flask import Blueprint, request
 from web.api.whatsapp import qr_response
 from web.auth import account_scoped, current_principal
 from web.managers import managers
+from web.openapi.common import LIFECYCLE_ERRORS, QR_DESCRIPTION, QR_IMAGES
+from web.openapi.declare import shapes
+from zapfleet.fleet.shapes import Instance, InstanceList, QrCode, QrQuery
 
 bp = Blueprint("instances", __name__, url_prefix="/api/instances")
+NO_INSTANCE = " 404 when the account has no instance."
+
+
+def lifecycle(summary: str, description: str):
+    """The declaration of a start, stop, restart or logout of an account's worker."""
+    return shapes(tag="Instances", summary=summary, access="account", description=description + NO_INSTANCE,
+                  responses={200: (Instance, "The instance.")}, errors=LIFECYCLE_ERRORS)
 
 
 @bp.get("")
+@shapes(tag="Instances", summary="List instances", access="any", responses={200: InstanceList},
+        description="Every instance for the platform admin; the account's own (zero or one) for an "
+                    "account key.")
 def list_instances():
     """Every instance for the admin; an account's own for an account key."""
     principal = current_principal()
@@ -16,6 +29,7 @@ def list_instances():
 
 
 @bp.post("/<uuid:account_id>/start")
+@lifecycle("Start the worker", "Sets the desired state to running and starts the worker.")
 @account_scoped
 def start(account_id):
     """Start the account's worker."""
@@ -23,6 +37,7 @@ def start(account_id):
 
 
 @bp.post("/<uuid:account_id>/stop")
+@lifecycle("Stop the worker", "Stops the worker; it stays stopped until started.")
 @account_scoped
 def stop(account_id):
     """Stop the account's worker (it stays stopped until started)."""
@@ -30,6 +45,7 @@ def stop(account_id):
 
 
 @bp.post("/<uuid:account_id>/restart")
+@lifecycle("Restart the worker", "Stops and starts the worker; the session survives.")
 @account_scoped
 def restart(account_id):
     """Restart the account's worker; the session survives."""
@@ -37,6 +53,8 @@ def restart(account_id):
 
 
 @bp.get("/<uuid:account_id>/qr")
+@shapes(tag="WhatsApp", summary="Get the QR code", access="account", query=QrQuery,
+        description=QR_DESCRIPTION, responses={200: QR_IMAGES}, models=(QrCode,), errors=(503,))
 @account_scoped
 def qr(account_id):
     """The current QR (?format=json|png|svg)."""
@@ -44,6 +62,7 @@ def qr(account_id):
 
 
 @bp.post("/<uuid:account_id>/logout")
+@lifecycle("Unlink the phone", "Unlinks the phone from the worker; a new QR follows.")
 @account_scoped
 def logout(account_id):
     """Unlink the phone; a new QR follows."""
@@ -51,6 +70,9 @@ def logout(account_id):
 
 
 @bp.delete("/<uuid:account_id>")
+@shapes(tag="Instances", summary="Delete the instance", access="account",
+        description="Stops the worker, removes its program and wipes its session. This cannot be "
+                    "undone." + NO_INSTANCE, responses={204: "The instance is gone."}, errors=LIFECYCLE_ERRORS)
 @account_scoped
 def delete(account_id):
     """The company cancels: stop the worker, remove its program, wipe its session."""

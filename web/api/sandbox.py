@@ -4,7 +4,9 @@ from flask import Blueprint, render_template
 from web.auth import account_scoped
 from web.jsonio import json_body
 from web.managers import managers
+from web.openapi.declare import shapes
 from zapfleet.core.errors import NotFound
+from zapfleet.fleet.shapes import SandboxInbound, SandboxInjected
 
 bp = Blueprint("sandbox", __name__)
 
@@ -20,6 +22,11 @@ def scan(token):
 
 
 @bp.post("/api/accounts/<uuid:account_id>/sandbox/inbound")
+@shapes(tag="Sandbox", summary="Simulate a customer's message", access="account", body=SandboxInbound,
+        description="Only for the sandbox engine: makes a message arrive at the linked sandbox phone as "
+                    "if the customer sent it; it is stored and reaches the webhook through the worker's "
+                    "events.", responses={202: (SandboxInjected, "The message was handed to the worker.")},
+        errors=(409, 503))
 @account_scoped
 def inbound(account_id):
     """Make a customer's message {phone, message} arrive, as if sent from their phone."""

@@ -4,8 +4,21 @@ from flask import Blueprint, Response, current_app, request
 from web.auth import account_scoped
 from web.jsonio import json_body, optional_json_body
 from web.managers import managers
+from web.openapi.common import LIFECYCLE_ERRORS, LOG_TEXT, QR_DESCRIPTION, QR_IMAGES
+from web.openapi.declare import shapes
 from zapfleet.core.errors import InvalidInput
 from zapfleet.fleet.engines import chosen_engine
+from zapfleet.fleet.shapes import (
+    Connection,
+    EngineIn,
+    Instance,
+    LogQuery,
+    PairIn,
+    PairingCode,
+    QrCode,
+    QrQuery,
+)
+from zapfleet.messaging.shapes import SendIn, SendResult
 
 bp = Blueprint("whatsapp", __name__, url_prefix="/api/accounts/<uuid:account_id>")
 
@@ -17,6 +30,15 @@ def qr_response(account_id, fmt: str) -> Response:
 
 
 @bp.post("/whatsapp/connect")
+@shapes(tag="WhatsApp", summary="Connect WhatsApp", access="account", body=EngineIn, body_required=False,
+        description="Creates the account's instance (201) or reconnects the one it has (200), starts "
+                    "its worker and waits briefly for it; answers with the QR to scan unless already "
+                    "connected. An optional body {\"engine\"} picks the engine (default WHATSAPP_ENGINE); "
+                    "an existing instance on another engine is switched first (its old session is "
+                    "unlinked). An evolution instance is placed on an Evolution server: 400 when there "
+                    "is none, 503 when all are full.",
+        responses={201: (Connection, "A new instance and its QR."),
+                   200: (Connection, "The existing instance, reconnected, and its QR.")}, errors=LIFECYCLE_ERRORS)
 @account_scoped
 def connect(account_id):
     """Create the account's instance or reconnect the one it has ({"engine"?}); answers with
@@ -27,6 +49,8 @@ def connect(account_id):
 
 
 @bp.get("/whatsapp")
+@shapes(tag="WhatsApp", summary="Get the WhatsApp instance", access="account", responses={200: Instance},
+        description="The instance: desired state, observed status, phone and port; 404 when there is none.")
 @account_scoped
 def status(account_id):
     """The account's instance: desired and observed state, phone, port."""
@@ -34,6 +58,10 @@ def status(account_id):
 
 
 @bp.patch("/whatsapp")
+@shapes(tag="WhatsApp", summary="Switch the engine", access="account", body=EngineIn,
+        description="Moves the instance to another engine: the old session is unlinked and wiped (an "
+                    "Evolution instance is deleted there), and the worker restarts on the new engine; "
+                    "link the phone again.", responses={200: Instance}, errors=LIFECYCLE_ERRORS)
 @account_scoped
 def change(account_id):
     """Switch the instance to another engine {"engine"}: the old session is unlinked."""
@@ -44,6 +72,10 @@ def change(account_id):
 
 
 @bp.post("/whatsapp/pair")
+@shapes(tag="WhatsApp", summary="Get a pairing code", access="account", body=PairIn,
+        description="Instead of scanning the QR, type this code on the phone (neonize and evolution "
+                    "engines, while the QR is shown); 409 when the engine has none or the instance is "
+                    "linked.", responses={200: PairingCode}, errors=(409, 503))
 @account_scoped
 def pair(account_id):
     """A pairing code {"phone"} to type on the phone instead of scanning the QR."""
@@ -51,6 +83,8 @@ def pair(account_id):
 
 
 @bp.get("/whatsapp/qr")
+@shapes(tag="WhatsApp", summary="Get the QR code", access="account", query=QrQuery,
+        description=QR_DESCRIPTION, responses={200: QR_IMAGES}, models=(QrCode,), errors=(503,))
 @account_scoped
 def qr(account_id):
     """The current QR (?format=json|png|svg)."""
@@ -58,6 +92,9 @@ def qr(account_id):
 
 
 @bp.get("/whatsapp/logs")
+@shapes(tag="WhatsApp", summary="Read the worker log", access="account", query=LogQuery,
+        description="The tail of the account's own worker log; empty when there is none yet.",
+        responses={200: LOG_TEXT})
 @account_scoped
 def logs(account_id):
     """The tail of the account's own worker log (?lines=200)."""
@@ -68,6 +105,13 @@ def logs(account_id):
 
 
 @bp.post("/send")
+@shapes(tag="WhatsApp", summary="Send a message", access="account", body=SendIn,
+        description="Stores the message in the outbox, then hands it to the worker: 201 when sent, 202 "
+                    "when queued for a retry (the worker is stopped, down or not linked; the error field "
+                    "says why), 200 with duplicate true when the idempotency key was used before.",
+        responses={201: (SendResult, "Sent: the worker took the message."),
+                   202: (SendResult, "Queued: it will be retried until its deadline."),
+                   200: (SendResult, "A duplicate: the message first sent with this key.")})
 @account_scoped
 def send(account_id):
     """Queue a message and hand it to the worker: 201 sent, 202 queued, 200 a repeated key."""

@@ -15,7 +15,6 @@ from web.openapi.errors import Error, error_response_components
 from web.openapi.legacy_evolution import evolution_schemas
 from web.openapi.legacy_messaging_schemas import messaging_schemas
 from web.openapi.legacy_schemas import component_schemas
-from web.openapi.legacy_workers import worker_schemas
 from web.openapi.models import Mode, model_components, query_parameters
 from zapfleet import __version__
 
@@ -45,9 +44,17 @@ def declared_models(declarations: list[Declaration]) -> list[tuple[type[BaseMode
     for declaration in declarations:
         if isinstance(declaration.body, type):
             models.append((declaration.body, "validation"))
-        models += [(shape, "serialization") for shape in declaration.responses.values()
-                   if isinstance(shape, type)]
+        models += [(shape, "serialization") for shape in declaration.models]
+        models += [(_model(shape), "serialization") for shape in declaration.responses.values()
+                   if _model(shape) is not None]
     return models
+
+
+def _model(shape: Any) -> type[BaseModel] | None:
+    """The model a declared response names, if any."""
+    if isinstance(shape, tuple):
+        return shape[0]
+    return shape if isinstance(shape, type) else None
 
 
 def response(shape: Any, refs: Refs) -> Spec:
@@ -56,7 +63,10 @@ def response(shape: Any, refs: Refs) -> Spec:
         return {"description": shape}
     if isinstance(shape, dict):
         return shape
-    description = (shape.__doc__ or "").strip().splitlines()[0]
+    if isinstance(shape, tuple):
+        shape, description = shape
+    else:
+        description = (shape.__doc__ or "").strip().splitlines()[0]
     return {"description": description,
             "content": {"application/json": {"schema": refs[(shape, "serialization")]}}}
 
@@ -126,7 +136,7 @@ def build_spec(app: Flask) -> Spec:
                 "description": "Send `Authorization: Bearer <api key>`: an account's key "
                                "(from sign-up or the API keys endpoints) or the platform admin key.",
             }},
-            "schemas": {**component_schemas(), **worker_schemas(), **evolution_schemas(),
+            "schemas": {**component_schemas(), **evolution_schemas(),
                         **messaging_schemas(), **schemas},
             "responses": error_response_components(),
         },

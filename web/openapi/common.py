@@ -127,3 +127,14 @@ CSV_DOWNLOAD = {"description": "Every contact as CSV with the columns phone, nam
                 "headers": {"Content-Disposition": {"schema": {"type": "string"},
                                                     "description": 'attachment; filename="contacts.csv"'}},
                 "content": {"text/csv": {"schema": {"type": "string"}}}}
+QR_IMAGES = {"description": "The QR code in the asked format.",
+             "headers": {"Cache-Control": {"schema": {"type": "string"}, "description": "no-store"}},
+             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/QrCode"}},
+                         "image/png": {"schema": {"type": "string", "contentMediaType": "image/png"}},
+                         "image/svg+xml": {"schema": {"type": "string",
+                                                      "contentMediaType": "image/svg+xml"}}}}
+QR_DESCRIPTION = ("The QR to scan with the phone, as JSON or an image; 404 when there is none right now "
+                  "(no instance, or the phone is linked already).")
+LIFECYCLE_ERRORS = (409, 503)  # another change holds the account's lock; supervisor or worker down
+LOG_TEXT = {"description": "The last lines of the log.",
+            "content": {"text/plain": {"schema": {"type": "string"}}}}

@@ -9,8 +9,10 @@ from pydantic import BaseModel
 
 View = TypeVar("View", bound=Callable[..., Any])
 Body = type[BaseModel] | dict[str, Any] | None
-Response = type[BaseModel] | dict[str, Any] | str
-"""A model (its JSON), a raw OpenAPI response object, or the description of an empty one."""
+Response = type[BaseModel] | tuple[type[BaseModel], str] | dict[str, Any] | str
+"""A model (its JSON, described by its docstring), a model with the response's own description, a raw
+OpenAPI response object (whose $refs name models listed in `models`), or the description of an empty
+one."""
 ACCESS_LEVELS = ("public", "admin", "account", "any")
 
 
@@ -27,6 +29,7 @@ class Declaration:
     body_required: bool = True
     query: type[BaseModel] | None = None
     errors: tuple[int, ...] = field(default=())
+    models: tuple[type[BaseModel], ...] = field(default=())
 
 
 def shapes(**declared: Any) -> Callable[[View], View]:

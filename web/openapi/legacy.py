@@ -4,7 +4,6 @@ from __future__ import annotations
 from web.openapi.common import ACCOUNT, Spec, json_body, json_response, no_content, operation
 from web.openapi.legacy_evolution import evolution_operations
 from web.openapi.legacy_messaging import messaging_operations
-from web.openapi.legacy_workers import worker_operations
 
 
 def _campaign_operations() -> list[tuple[str, str, Spec]]:
@@ -35,4 +34,4 @@ def _campaign_operations() -> list[tuple[str, str, Spec]]:
 def operations() -> list[tuple[str, str, Spec]]:
     """Every hand-written (path, method, operation), in documentation order."""
     return [*_campaign_operations(),
-            *worker_operations(), *evolution_operations(), *messaging_operations()]
+            *evolution_operations(), *messaging_operations()]

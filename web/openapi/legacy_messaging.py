@@ -83,21 +83,6 @@ def _campaign_run_operations() -> Ops:
     ]
 
 
-def _scheduled_operations() -> Ops:
-    base = f"{ACCOUNT}/scheduled-messages"
-    return [
-        (base, "get", operation(
-            "list_scheduled", "Scheduled messages", "List scheduled messages",
-            "Messages sent with send_at that still wait for it, soonest first.", access="account",
-            error_statuses=(400,), parameters=page_parameters("messages"),
-            ok=(200, json_response("A page of messages.", "MessagePage")))),
-        (f"{base}/{{message_id}}", "delete", operation(
-            "cancel_scheduled", "Scheduled messages", "Cancel a scheduled message",
-            "Cancels it before it leaves; 409 once it has left.", access="account",
-            error_statuses=(409,), ok=(200, json_response("The cancelled message.", "OutboxMessage")))),
-    ]
-
-
 def _service_operations() -> Ops:
     base, one = f"{ACCOUNT}/services", f"{ACCOUNT}/services/{{service_id}}"
     service = json_response("The service.", "Service")
@@ -208,5 +193,5 @@ def _bot_and_metrics_operations() -> Ops:
 
 def messaging_operations() -> Ops:
     """Every (path, method, operation) of issue 6."""
-    return [*_settings_operations(), *_campaign_run_operations(), *_scheduled_operations(),
+    return [*_settings_operations(), *_campaign_run_operations(),
             *_service_operations(), *_appointment_operations(), *_bot_and_metrics_operations()]

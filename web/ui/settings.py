@@ -14,7 +14,7 @@ from web.managers import managers
 from web.ui.auth import error_text, field_errors, form_failed
 from web.ui.session import account_page, current_principal
 from zapfleet.core.errors import NotFound, ZapfleetError
-from zapfleet.messaging.webhooks import WEBHOOK_EVENTS
+from zapfleet.core.vocabulary import WEBHOOK_EVENTS
 
 bp = Blueprint("ui_settings", __name__)
 

@@ -23,6 +23,8 @@ MESSAGE_STATUSES = ("queued", "sent", "delivered", "read", "failed", "received",
 MESSAGE_ORIGINS = ("api", "campaign", "notice", "bot", "auto_reply")
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 """A webhook delivery's status."""
+WEBHOOK_EVENTS = ("message.received", "message.status", "connection", "qr")
+"""The events a webhook can receive."""
 
 CAMPAIGN_STATUSES = ("draft", "scheduled", "running", "paused", "completed", "cancelled")
 EDITABLE_CAMPAIGN_STATUSES = ("draft", "scheduled")

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from zapfleet.config import ENGINE_NAMES, Config
-from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput
+from zapfleet.core.shapes import parse
 from zapfleet.fleet.evolution_servers import NO_SERVER, EvolutionServers, ServerSettings
+from zapfleet.fleet.shapes import EngineIn
 
 LABELS = {"sandbox": "Sandbox (no real phone)", "neonize": "WhatsApp (neonize)",
           "evolution": "Evolution API"}
@@ -20,7 +21,7 @@ def chosen_engine(data: Mapping[str, Any], config: Config) -> str | None:
     """The `engine` field of a request (one of ENGINE_NAMES, usable here), or None when absent.
     The evolution engine's server is checked where the instance is placed on one (the
     InstanceManager), since the servers live in the database."""
-    engine = validation.choice(data, "engine", ENGINE_NAMES)
+    engine = parse(EngineIn, data).engine
     if engine is not None and engine != "evolution":
         problem = unavailable_reason(engine, config)
         if problem:

@@ -12,9 +12,9 @@ from uuid import UUID
 import psycopg2.errors
 
 from zapfleet.config import Config
-from zapfleet.core import validation
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError
 from zapfleet.core.security import worker_token
+from zapfleet.core.shapes import parse
 from zapfleet.core.vocabulary import CONNECTION_STATES
 from zapfleet.db import Database
 from zapfleet.db import accounts as accounts_sql
@@ -31,6 +31,7 @@ from zapfleet.fleet.programs import (
     write_program,
 )
 from zapfleet.fleet.reconcile import Reconciler
+from zapfleet.fleet.shapes import PairIn
 from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.fleet.worker_client import QR_FORMATS, WorkerClient, await_worker, worker_connections
 
@@ -296,7 +297,7 @@ class InstanceManager:
     def pairing_code(self, account_id: UUID, phone: Any) -> dict:
         """A code to type on the phone (WhatsApp > Linked devices > Link with phone number)
         instead of scanning the QR: {"code", "phone"}."""
-        digits = validation.phone(phone, self.config.default_region)
+        digits = parse(PairIn, {"phone": phone}, region=self.config.default_region).phone
         instance = self.get(account_id)
         try:
             return self.client_for(instance).action("pair", {"phone": digits})

@@ -10,12 +10,14 @@ from zapfleet.core import validation
 from zapfleet.core.clock import utcnow
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
+from zapfleet.core.shapes import parse
 from zapfleet.core.vocabulary import MAX_TEXT_LENGTH
 from zapfleet.db import Database
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import outbox as sql
 from zapfleet.db import scheduled as scheduled_sql
+from zapfleet.messaging.shapes import SendIn
 from zapfleet.messaging.webhooks import WebhookManager
 
 MAX_TEXT = MAX_TEXT_LENGTH
@@ -56,15 +58,6 @@ def queue(conn, account_id: UUID, phone: str, text: str, key: str, origin: str, 
                              origin=origin, send_at=send_at)
 
 
-def message_text(value: Any) -> str:
-    """The text of a message: 1 to MAX_TEXT characters, not only blanks."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("message", "must be a non-empty string")
-    if len(value) > MAX_TEXT:
-        raise InvalidInput("message", f"must be at most {MAX_TEXT} characters")
-    return value
-
-
 class Outbox:
     """Queues outbound messages durably and hands them to the account's worker exactly once."""
 
@@ -77,14 +70,13 @@ class Outbox:
     def send(self, account_id: UUID, data: Mapping[str, Any]) -> tuple[dict, bool]:
         """Queue and try to send now (or keep until send_at); returns (message, created) — a
         repeated key is not created."""
-        phone = validation.phone(data.get("phone"), self.region)
-        text = message_text(data.get("message"))
-        key = validation.text(data, "idempotency_key", max_len=200)
+        order = parse(SendIn, data, region=self.region)
         send_at = future_moment(data, "send_at", self.clock())
-        message, created, instance = self._queue(account_id, phone, text, key or None, send_at)
+        message, created, instance = self._queue(account_id, order.phone, order.message,
+                                                 order.idempotency_key or None, send_at)
         if not created or send_at is not None:
             return message, created
-        result, why_not = self._hand_over(account_id, message, phone, instance)
+        result, why_not = self._hand_over(account_id, message, order.phone, instance)
         if result is None:
             return {**message, "status": "queued", "lease_until": None, "error": why_not}, True
         # the worker reports the outcome as an event, and the row follows from it; should that

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo
 
+from zapfleet.core import validation
+from zapfleet.core.errors import InvalidInput
 from zapfleet.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from zapfleet.core.shapes import (
     E164,
@@ -22,8 +25,16 @@ from zapfleet.core.shapes import (
     Tags,
     Text,
     Uuid,
+    checked,
 )
-from zapfleet.core.vocabulary import MAX_TEXT_LENGTH, MESSAGE_DIRECTIONS, MESSAGE_ORIGINS, MESSAGE_STATUSES
+from zapfleet.core.vocabulary import (
+    DELIVERY_STATUSES,
+    MAX_TEXT_LENGTH,
+    MESSAGE_DIRECTIONS,
+    MESSAGE_ORIGINS,
+    MESSAGE_STATUSES,
+    WEBHOOK_EVENTS,
+)
 
 NEXT_CURSOR = "Pass as ?cursor= to get the next page; null on the last page."
 
@@ -153,4 +164,124 @@ class MessagePage(Shape):
     """A page of messages, oldest first."""
 
     items: list[Message]
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
+
+
+def message_text(value: Any) -> str:
+    """The text of a message: 1 to MAX_TEXT_LENGTH characters, not only blanks."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("message", "must be a non-empty string")
+    if len(value) > MAX_TEXT_LENGTH:
+        raise InvalidInput("message", f"must be at most {MAX_TEXT_LENGTH} characters")
+    return value
+
+
+class SendIn(Shape):
+    """A message to send."""
+
+    phone: Annotated[str, Field(description="The recipient's phone in any common format; local numbers "
+                                            "use the default region. A contact is created when there is "
+                                            "none."), IsPhone]
+    message: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH, description="The text, not "
+                                                                                       "only blanks."),
+                       checked(lambda value, _info: message_text(value))]
+    idempotency_key: Annotated[str, Text(200, "Your key for this message: sending it again answers with "
+                                              "the first message instead of sending twice.")] = ""
+    send_at: str | None = Field(None, json_schema_extra={"format": "date-time"},
+                                description="Schedule it: ISO 8601 with an offset, within a year. It is "
+                                            "kept until then (202) and can be cancelled.")
+
+
+class OutboxMessage(Message):
+    """An outbound message and its outbox state."""
+
+    attempts: int = Field(ge=0, description="How often it was handed to the worker.")
+    lease_until: datetime | None = Field(description="Until when a sender holds it; null when free.")
+    deadline_at: datetime | None = Field(description="When it fails if still not sent.")
+    sent_at: datetime | None = Field(description="When the worker sent it.")
+
+
+class SendResult(Shape):
+    """The message as sent, queued or found by its idempotency key."""
+
+    message: OutboxMessage
+    duplicate: bool = Field(description="True when the idempotency key was used before.")
+
+
+def _events(value: Any, _info: ValidationInfo) -> list[str]:
+    if not isinstance(value, list) or not value or any(e not in WEBHOOK_EVENTS for e in value):
+        raise InvalidInput("events", f"must be a non-empty list of: {', '.join(WEBHOOK_EVENTS)}")
+    return sorted(set(value))
+
+
+def _webhook_url(value: Any, _info: ValidationInfo) -> str:
+    url = validation.text({"url": value}, "url", max_len=2000, required=True) or ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput("url", "must be an http:// or https:// URL")
+    return url
+
+
+Events = Annotated[list[Annotated[str, Choice(WEBHOOK_EVENTS)]],
+                   Field(min_length=1, json_schema_extra={"uniqueItems": True},
+                         description="The events to deliver; all of them when omitted."),
+                   checked(_events)]
+
+
+class WebhookIn(Shape):
+    """A webhook to create or change."""
+
+    url: Annotated[str, Field(max_length=2000, description="An http:// or https:// URL.",
+                              json_schema_extra={"format": "uri"}), checked(_webhook_url)]
+    events: Events = list(WEBHOOK_EVENTS)
+    enabled: Annotated[bool, Field(description="False to pause deliveries."),
+                       checked(lambda v, _i: validation.boolean({"v": v}, "v", default=True))] = True
+    rotate_secret: Annotated[bool, Field(description="True to replace the signing secret."), IsFlag] = False
+
+
+class WebhookBase(Shape):
+    """What every view of a webhook shows."""
+
+    account_id: Uuid = Field(description="The account the webhook belongs to.")
+    url: str = Field(description="Where events are POSTed.", json_schema_extra={"format": "uri"})
+    events: list[Annotated[str, Choice(WEBHOOK_EVENTS)]] = Field(description="The events it receives.")
+    enabled: bool = Field(description="False to stop deliveries without removing it.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class Webhook(WebhookBase):
+    """An account's webhook; the secret is not shown."""
+
+    secret_hint: str = Field(description="The first characters of the signing secret.")
+
+
+class NewWebhook(WebhookBase):
+    """A webhook just created or whose secret was rotated, with its secret."""
+
+    secret: str = Field(description="The signing secret (HMAC-SHA256 over \"<timestamp>.<body>\" in "
+                                    "X-Zapfleet-Signature): store it now, it is shown once.")
+
+
+class WebhookDelivery(Shape):
+    """One event's delivery to the webhook."""
+
+    id: Uuid = Field(description="The delivery's id (also sent as X-Zapfleet-Delivery).")
+    account_id: Uuid
+    event: Annotated[str, Choice(WEBHOOK_EVENTS, "The event.")]
+    payload: dict[str, Any] = Field(description="The JSON body POSTed: {id, event, account_id, "
+                                                "created_at, data}.")
+    status: Annotated[str, Choice(DELIVERY_STATUSES, "pending until delivered or given up.")]
+    attempts: int = Field(ge=0, description="How many times it was tried.")
+    next_attempt_at: datetime = Field(description="When it is tried next while pending.")
+    last_status_code: int | None = Field(description="The HTTP status of the last try; null if none came.")
+    last_error: str | None = Field(description="Why the last try failed.")
+    created_at: datetime
+    delivered_at: datetime | None = Field(description="When the URL accepted it.")
+
+
+class WebhookDeliveryPage(Shape):
+    """A page of deliveries, newest first."""
+
+    items: list[WebhookDelivery]
     next_cursor: str | None = Field(description=NEXT_CURSOR)

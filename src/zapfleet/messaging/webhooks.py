@@ -16,13 +16,13 @@ from uuid import UUID
 
 import requests
 
-from zapfleet.core import validation
-from zapfleet.core.errors import InvalidInput, NotFound
+from zapfleet.core.errors import NotFound
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
+from zapfleet.core.shapes import parse
 from zapfleet.db import Database
 from zapfleet.db import webhooks as sql
+from zapfleet.messaging.shapes import WebhookIn
 
-WEBHOOK_EVENTS = ("message.received", "message.status", "connection", "qr")
 MAX_ATTEMPTS = 12
 FIRST_RETRY_SECONDS = 10
 MAX_RETRY_SECONDS = 3600
@@ -64,10 +64,8 @@ class WebhookManager:
 
     def configure(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Create or change the webhook; the secret is returned when new or rotated."""
-        url = _webhook_url(data)
-        events = _events(data.get("events", list(WEBHOOK_EVENTS)))
-        enabled = validation.boolean(data, "enabled", default=True)
-        rotate = validation.boolean(data, "rotate_secret", default=False)
+        hook_in = parse(WebhookIn, data)
+        url, events, enabled, rotate = hook_in.url, hook_in.events, hook_in.enabled, hook_in.rotate_secret
         with self.db.tenant(account_id) as conn:
             current = sql.get_webhook(conn, account_id)
             keep = current is not None and not rotate
@@ -143,20 +141,6 @@ class WebhookManager:
         except requests.RequestException as exc:
             return None, f"{type(exc).__name__}: could not reach the webhook URL"
         return response.status_code, None if response.ok else f"answered HTTP {response.status_code}"
-
-
-def _webhook_url(data: Mapping[str, Any]) -> str:
-    url = validation.text(data, "url", max_len=2000, required=True)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("url", "must be an http:// or https:// URL")
-    return url
-
-
-def _events(value: Any) -> list[str]:
-    if not isinstance(value, list) or not value or any(e not in WEBHOOK_EVENTS for e in value):
-        raise InvalidInput("events", f"must be a non-empty list of: {', '.join(WEBHOOK_EVENTS)}")
-    return sorted(set(value))
 
 
 def _is_private(url: str) -> bool:
