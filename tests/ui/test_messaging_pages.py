@@ -35,7 +35,7 @@ def test_the_page_shows_the_defaults_in_portuguese_with_their_placeholders(clini
 
 def test_a_section_saves_its_own_keys_and_merges_with_the_rest(clinic, managers):
     account, client, token = clinic
-    managers.accounts.update_account(account, {"settings": {"custom": "kept"}})
+    managers.accounts.update_account(account, {"settings": {"booking_days": 14}})
     hours = {f"business_hours.{d}": "08:00-12:00, 13:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")}
     response = _save(client, account, token, "hours", time_zone="America/Manaus", **hours,
                      **{"business_hours.sat": "", "business_hours.sun": ""})
@@ -56,7 +56,7 @@ def test_a_section_saves_its_own_keys_and_merges_with_the_rest(clinic, managers)
     assert settings["templates"]["confirmation"].startswith("Olá {name}! Seu agendamento")
     assert settings["pacing"]["daily_cap"] == 150 and settings["reminder_hours"] == 2
     assert settings["opt_out_keywords"] == ["SAIR", "PARAR"] and settings["booking_bot"] is False
-    assert managers.accounts.get_account(account)["settings"]["custom"] == "kept"
+    assert managers.accounts.get_account(account)["settings"]["booking_days"] == 14
     _save(client, account, token, "auto-reply", away_interval_hours="6", **{"templates.away": "x"})
     assert managers.settings.get_messaging_settings(account)["settings"]["auto_reply"] is False
 

@@ -28,3 +28,18 @@ def test_a_bad_setting_is_a_400_naming_it(client, register):
     assert answer.get_json()["error"]["message"].startswith("pacing.min_gap_seconds")
     answer = client.patch(url, headers=tenant.headers, json={"templates": {"opt_out": 3}})
     assert answer.get_json()["error"]["message"] == "templates.opt_out: must be a string"
+
+
+def test_settings_through_the_account_follow_the_same_rules(client, register, admin_headers):
+    tenant = register("Academia Forte")
+    answer = client.patch(f"/api/accounts/{tenant.id}", headers=admin_headers,
+                          json={"settings": {"pacing": {"daily_cap": 0}}})
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["message"] == (
+        "settings: pacing.daily_cap: must be a whole number from 1 to 100000")
+    answer = client.patch(f"/api/accounts/{tenant.id}", headers=admin_headers,
+                          json={"settings": {"time_zone": "America/Manaus", "colour": "blue"}})
+    assert answer.get_json()["error"]["message"] == "settings: colour: is not a setting"
+    kept = client.patch(f"/api/accounts/{tenant.id}", headers=admin_headers,
+                        json={"settings": {"time_zone": "America/Manaus"}})
+    assert kept.status_code == 200 and kept.get_json()["settings"] == {"time_zone": "America/Manaus"}

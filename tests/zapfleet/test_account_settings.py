@@ -1,7 +1,8 @@
 """Messaging settings: validation naming the field, merging key by key, lenient reading."""
 import pytest
 
-from zapfleet.tenancy.account_settings import DEFAULTS, effective, merged, validate_changes
+from zapfleet.tenancy.account_settings import DEFAULTS, effective, merged
+from zapfleet.tenancy.settings_shapes import validate_changes
 from zapfleet.core.errors import InvalidInput
 from zapfleet.tenancy.templates import DEFAULT_TEMPLATES, render
 

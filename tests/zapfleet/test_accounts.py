@@ -94,8 +94,8 @@ def test_platform_admin_is_created_once(managers):
 def test_update_and_delete_account_cascades(managers, clean_db):
     account = managers.accounts.register_customer(SIGNUP)["account"]
     managers.contacts.create_contact(account["id"], {"phone": "11912345678"})
-    updated = managers.accounts.update_account(account["id"], {"name": "Barbearia Nova", "settings": {"tz": "x"}})
-    assert updated["name"] == "Barbearia Nova" and updated["settings"] == {"tz": "x"}
+    updated = managers.accounts.update_account(account["id"], {"name": "Barbearia Nova", "settings": {"time_zone": "UTC"}})
+    assert updated["name"] == "Barbearia Nova" and updated["settings"] == {"time_zone": "UTC"}
     managers.accounts.delete_account(account["id"])
     with pytest.raises(NotFound):
         managers.accounts.get_account(account["id"])

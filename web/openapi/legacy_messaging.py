@@ -23,23 +23,6 @@ def _optional(schema: str) -> Spec:
     return json_body(schema, required=False)
 
 
-def _settings_operations() -> Ops:
-    base = f"{ACCOUNT}/settings"
-    return [
-        (base, "get", operation(
-            "get_settings", "Settings", "Get the messaging settings",
-            "Time zone, business hours, auto-reply and booking bot switches, pacing of campaigns, "
-            "reminders, opt-out keywords and every template, with defaults filled in.",
-            access="account", ok=(200, json_response("The settings.", "MessagingSettings")))),
-        (base, "patch", operation(
-            "update_settings", "Settings", "Change messaging settings",
-            "Changes the keys sent; business_hours, pacing and templates merge key by key, and "
-            "null restores a default. Changing reminder_hours moves the pending reminders.",
-            access="account", body=json_body("MessagingSettingsChanges"), error_statuses=(400,),
-            ok=(200, json_response("The settings.", "MessagingSettings")))),
-    ]
-
-
 def _campaign_action(action: str, summary: str, description: str, body: Spec | None = None) -> tuple:
     return (f"{ACCOUNT}/campaigns/{{campaign_id}}/{action}", "post", operation(
         f"{action}_campaign", "Campaigns", summary, description, access="account", body=body,
@@ -193,5 +176,5 @@ def _bot_and_metrics_operations() -> Ops:
 
 def messaging_operations() -> Ops:
     """Every (path, method, operation) of issue 6."""
-    return [*_settings_operations(), *_campaign_run_operations(),
+    return [*_campaign_run_operations(),
             *_service_operations(), *_appointment_operations(), *_bot_and_metrics_operations()]

@@ -8,8 +8,6 @@ from web.openapi.legacy_schemas import described, nullable, obj, page_of, record
 from zapfleet.appointments.book import SOURCES
 from zapfleet.appointments.book import STATUSES as APPOINTMENT_STATUSES
 from zapfleet.db.recipients import STATUSES as RECIPIENT_STATUSES
-from zapfleet.tenancy.account_settings import DEFAULT_PACING, DEFAULTS, WEEKDAYS
-from zapfleet.tenancy.templates import DEFAULT_TEMPLATES
 
 Schema = dict[str, Any]
 WAITING_REASONS = ("not_connected", "window", "daily_cap", "gap")
@@ -23,57 +21,6 @@ def integer(description: str, **constraints: Any) -> Schema:
 def boolean(description: str) -> Schema:
     """A boolean with a description."""
     return {"type": "boolean", "description": description}
-
-
-def _settings_fields() -> dict[str, Schema]:
-    day = {"type": "array", "maxItems": 6, "items": string("Open from-to.", pattern=r"^\d\d:\d\d-\d\d:\d\d$")}
-    hours = obj({d: described(day, f"Opening intervals on {d}.") for d in WEEKDAYS},
-                "Business hours per weekday, in the account's time zone; [] is closed.")
-    pacing = obj({
-        "min_gap_seconds": integer("Shortest gap between two campaign messages.", minimum=0, maximum=3600),
-        "max_gap_seconds": integer("Longest gap; each gap is random in between.", minimum=0, maximum=3600),
-        "daily_cap": integer("Most campaign messages per local day.", minimum=1, maximum=100000),
-        "warmup_days": integer("Over a newly linked number's first days the cap rises step by step "
-                               "up to daily_cap; 0 turns the warm-up off.", minimum=0, maximum=60),
-        "window_start": string("Campaign messages leave from this local time...", pattern=r"^\d\d:\d\d$"),
-        "window_end": string("...until this one.", pattern=r"^\d\d:\d\d$"),
-    }, f"Pacing of campaigns per number. Defaults: {DEFAULT_PACING}.")
-    templates = obj({name: string(f"Default: {text!r}", maxLength=1000)
-                     for name, text in DEFAULT_TEMPLATES.items()},
-                    "Texts in the account's language; {placeholders} as listed in `placeholders`. "
-                    "An empty text sends nothing; null restores the default.")
-    return {
-        "time_zone": string("IANA time zone.", default=DEFAULTS["time_zone"]),
-        "business_hours": hours,
-        "auto_reply": boolean("Send the away message outside business hours."),
-        "away_interval_hours": integer("At most one away message per contact in this many hours.",
-                                       minimum=1, maximum=168),
-        "booking_bot": boolean("Let the bot take bookings and cancellations over WhatsApp."),
-        "booking_days": integer("How many days ahead the bot offers slots.", minimum=1, maximum=60),
-        "slot_step_minutes": integer("Slots start every this many minutes.", minimum=5, maximum=240),
-        "booking_lead_minutes": integer("The soonest slot is this far from now.", minimum=0, maximum=10080),
-        "bot_pause_minutes": integer("After a person writes to a contact (inbox or send API), the bot "
-                                     "keeps quiet in that conversation this long.", minimum=0, maximum=1440),
-        "reminder_hours": integer("Reminders go this many hours before; 0 sends none.", minimum=0, maximum=168),
-        "opt_out_keywords": {"type": "array", "maxItems": 20, "items": string("A word.", maxLength=30),
-                             "description": "A message that is exactly one of these opts the contact "
-                                            "out of campaigns (any case, accents ignored)."},
-        "pacing": pacing, "templates": templates,
-    }
-
-
-def _settings_schemas() -> dict[str, Schema]:
-    fields = _settings_fields()
-    view = record({
-        "settings": record(fields, "Every setting, defaults filled in."),
-        "placeholders": described({"type": "object", "additionalProperties": {
-            "type": "array", "items": {"type": "string"}}}, "The placeholders each template may use."),
-        "campaign_placeholders": {"type": "array", "items": {"type": "string"},
-                                  "description": "The placeholders of campaign texts."},
-    }, "An account's messaging settings.")
-    return {"MessagingSettings": view,
-            "MessagingSettingsChanges": obj(fields, "The settings to change; objects merge key by key "
-                                                    "and null restores a default.")}
 
 
 def _campaign_run_schemas() -> dict[str, Schema]:
@@ -213,5 +160,5 @@ def _bot_and_metrics_schemas() -> dict[str, Schema]:
 
 def messaging_schemas() -> dict[str, Schema]:
     """The schemas of issue 6's routes, by name."""
-    return {**_settings_schemas(), **_campaign_run_schemas(), **_appointment_schemas(),
+    return {**_campaign_run_schemas(), **_appointment_schemas(),
             **_bot_and_metrics_schemas()}

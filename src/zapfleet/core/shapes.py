@@ -23,7 +23,7 @@ TYPE_MESSAGES = {
     "missing": "is required", "string_type": "must be a string", "bool_type": "must be true or false",
     "bool_parsing": "must be true or false", "list_type": "must be a list",
     "model_type": "must be a JSON object", "dict_type": "must be a JSON object",
-    "uuid_type": "must be a UUID", "uuid_parsing": "must be a UUID",
+    "uuid_type": "must be a UUID", "uuid_parsing": "must be a UUID", "extra_forbidden": "is not a setting",
 }
 
 

@@ -1,17 +1,19 @@
 """Per-account messaging settings (in accounts.settings): defaults, validation, merging.
 
-Stored settings are read leniently: a key that is missing or not valid (the account's free-form
-`settings` can also be written through PATCH /api/accounts/<id>) falls back to its default."""
+Every write goes through the same rules (zapfleet.tenancy.settings_shapes), but stored settings are
+still read leniently: a key that is missing or not valid (say, written before a rule tightened) falls
+back to its default."""
 from __future__ import annotations
 
 import copy
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zapfleet.core.errors import InvalidInput
-from zapfleet.tenancy.templates import DEFAULT_TEMPLATES, template_value
+from zapfleet.tenancy.templates import DEFAULT_TEMPLATES, MAX_TEMPLATE, template_value
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_TIME_ZONE = "America/Sao_Paulo"
@@ -98,51 +100,64 @@ def _keywords(value: Any, field: str) -> list[str]:
     return list(dict.fromkeys(k.strip().upper() for k in value))
 
 
-SCALARS: dict[str, Callable[[Any, str], Any]] = {
-    "time_zone": _zone, "auto_reply": _flag, "booking_bot": _flag,
-    "away_interval_hours": _integer(1, 168), "booking_days": _integer(1, 60),
-    "slot_step_minutes": _integer(5, 240), "booking_lead_minutes": _integer(0, 10080),
-    "bot_pause_minutes": _integer(0, 1440), "reminder_hours": _integer(0, 168),
-    "opt_out_keywords": _keywords,
+@dataclass(frozen=True)
+class Rule:
+    """One setting: its check (which names the field in its error) and how the document shows it."""
+
+    check: Callable[[Any, str], Any]
+    schema: dict[str, Any]
+    description: str
+
+
+def _whole(low: int, high: int, description: str) -> Rule:
+    return Rule(_integer(low, high), {"type": "integer", "minimum": low, "maximum": high}, description)
+
+
+def _switch(description: str) -> Rule:
+    return Rule(_flag, {"type": "boolean"}, description)
+
+
+CLOCK_SCHEMA = {"type": "string", "pattern": r"^\d\d:\d\d$"}
+SCALARS: dict[str, Rule] = {
+    "time_zone": Rule(_zone, {"type": "string"}, "IANA time zone."),
+    "auto_reply": _switch("Send the away message outside business hours."),
+    "booking_bot": _switch("Let the bot take bookings and cancellations over WhatsApp."),
+    "away_interval_hours": _whole(1, 168, "At most one away message per contact in this many hours."),
+    "booking_days": _whole(1, 60, "How many days ahead the bot offers slots."),
+    "slot_step_minutes": _whole(5, 240, "Slots start every this many minutes."),
+    "booking_lead_minutes": _whole(0, 10080, "The soonest slot is this far from now."),
+    "bot_pause_minutes": _whole(0, 1440, "After a person writes to a contact (inbox or send API), the "
+                                         "bot keeps quiet in that conversation this long."),
+    "reminder_hours": _whole(0, 168, "Reminders go this many hours before; 0 sends none."),
+    "opt_out_keywords": Rule(_keywords, {"type": "array", "maxItems": 20,
+                                         "items": {"type": "string", "minLength": 1, "maxLength": 30}},
+                             "A message that is exactly one of these opts the contact out of campaigns "
+                             "(any case, accents ignored)."),
 }
-PACING: dict[str, Callable[[Any, str], Any]] = {
-    "min_gap_seconds": _integer(0, 3600), "max_gap_seconds": _integer(0, 3600),
-    "daily_cap": _integer(1, 100000), "warmup_days": _integer(0, 60),
-    "window_start": _clock, "window_end": _clock,
+PACING: dict[str, Rule] = {
+    "min_gap_seconds": _whole(0, 3600, "Shortest gap between two campaign messages."),
+    "max_gap_seconds": _whole(0, 3600, "Longest gap; each gap is random in between."),
+    "daily_cap": _whole(1, 100000, "Most campaign messages per local day."),
+    "warmup_days": _whole(0, 60, "Over a newly linked number's first days the cap rises step by step "
+                                 "up to daily_cap; 0 turns the warm-up off."),
+    "window_start": Rule(_clock, CLOCK_SCHEMA, "Campaign messages leave from this local time..."),
+    "window_end": Rule(_clock, CLOCK_SCHEMA, "...until this one."),
 }
-GROUPS: dict[str, Callable[[str], Callable[[Any, str], Any]]] = {
-    "business_hours": lambda day: _day_hours,
+DAY_HOURS_SCHEMA = {"type": "array", "maxItems": 6,
+                    "items": {"type": "string", "pattern": r"^\d\d:\d\d-\d\d:\d\d$"}}
+GROUPS: dict[str, Callable[[str], Rule]] = {
+    "business_hours": lambda day: Rule(_day_hours, DAY_HOURS_SCHEMA, f"Opening intervals on {day}."),
     "pacing": lambda name: PACING[name],
-    "templates": lambda name: lambda value, field: template_value(value, name),
+    "templates": lambda name: Rule(lambda value, field: template_value(value, name),
+                                   {"type": "string", "maxLength": MAX_TEMPLATE},
+                                   f"Default: {DEFAULT_TEMPLATES[name]!r}"),
 }
-
-
-def _group_keys(group: str) -> tuple[str, ...]:
-    return tuple(DEFAULTS[group])
-
-
-def _check_group(group: str, value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InvalidInput(group, "must be an object")
-    unknown = sorted(set(value) - set(_group_keys(group)))
-    if unknown:
-        raise InvalidInput(f"{group}.{unknown[0]}",
-                           f"is not a setting; use {', '.join(_group_keys(group))}")
-    return {key: None if item is None else GROUPS[group](key)(item, f"{group}.{key}")
-            for key, item in value.items()}
-
-
-def validate_changes(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The checked changes of a settings PATCH (null resets a key to its default)."""
-    changes: dict[str, Any] = {}
-    for key, value in data.items():
-        if key in SCALARS:
-            changes[key] = None if value is None else SCALARS[key](value, key)
-        elif key in GROUPS:
-            changes[key] = None if value is None else _check_group(key, value)
-        else:
-            raise InvalidInput(key, "is not a messaging setting")
-    return changes
+GROUP_DESCRIPTIONS = {
+    "business_hours": "Business hours per weekday, in the account's time zone; [] is closed.",
+    "pacing": f"Pacing of campaigns per number. Defaults: {DEFAULT_PACING}.",
+    "templates": "Texts in the account's language; {placeholders} as listed in `placeholders`. An empty "
+                 "text sends nothing; null restores the default.",
+}
 
 
 def merged(stored: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -175,10 +190,10 @@ def _lenient(check: Callable[[Any, str], Any], value: Any, default: Any) -> Any:
 def effective(stored: Mapping[str, Any] | None) -> dict[str, Any]:
     """Every messaging setting: the stored value where it is valid, else the default."""
     stored = stored if isinstance(stored, Mapping) else {}
-    result = {key: _lenient(check, stored.get(key), DEFAULTS[key]) for key, check in SCALARS.items()}
-    for group, checker in GROUPS.items():
+    result = {key: _lenient(rule.check, stored.get(key), DEFAULTS[key]) for key, rule in SCALARS.items()}
+    for group, rule_of in GROUPS.items():
         given = stored.get(group) if isinstance(stored.get(group), Mapping) else {}
-        result[group] = {key: _lenient(checker(key), given.get(key), default)
+        result[group] = {key: _lenient(rule_of(key).check, given.get(key), default)
                          for key, default in DEFAULTS[group].items()}
     return copy.deepcopy(result)
 

@@ -11,7 +11,8 @@ from zapfleet.core.errors import NotFound
 from zapfleet.db import Database
 from zapfleet.db import appointments as appointments_sql
 from zapfleet.db import settings as sql
-from zapfleet.tenancy.account_settings import effective, merged, validate_changes
+from zapfleet.tenancy.account_settings import effective, merged
+from zapfleet.tenancy.settings_shapes import validate_changes
 from zapfleet.tenancy.templates import CAMPAIGN_PLACEHOLDERS, PLACEHOLDERS
 
 

@@ -11,6 +11,7 @@ from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput
 from zapfleet.core.shapes import Choice, Patch, RequiredText, Shape, Text, Uuid, checked
 from zapfleet.core.vocabulary import ACCOUNT_PLANS, ACCOUNT_STATUSES, USER_ROLES
+from zapfleet.tenancy.settings_shapes import stored_settings
 
 SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,62}$"
 
@@ -32,7 +33,10 @@ def _password(value: Any, _info: ValidationInfo) -> str:
 def _settings(value: Any, _info: ValidationInfo) -> dict:
     if not isinstance(value, dict):
         raise InvalidInput("settings", "must be an object")
-    return value
+    try:
+        return stored_settings(value)
+    except InvalidInput as exc:  # name the setting inside: "settings: pacing.daily_cap: must be …"
+        raise InvalidInput("settings", f"{exc.field}: {exc.detail}") from None
 
 
 def _slug(value: Any, _info: ValidationInfo) -> str:
@@ -45,7 +49,8 @@ def _slug(value: Any, _info: ValidationInfo) -> str:
 OptionalPhone = Annotated[str | None, Field(description="WhatsApp number in any common format; "
                                                         "null or empty clears it."),
                           checked(_optional_phone)]
-SETTINGS_FIELD = Field(description="Free-form settings object.")
+SETTINGS_FIELD = Field(description="The messaging settings, as in MessagingSettingsChanges and checked by "
+                                   "the same rules as PATCH …/settings; an object here replaces them all.")
 Settings = Annotated[dict[str, Any], SETTINGS_FIELD, checked(_settings)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, description="URL-safe identifier; made from the "
                                                               "name when absent."), checked(_slug)]
