@@ -5,6 +5,7 @@ from web.auth import account_scoped
 from web.jsonio import json_body
 from web.managers import managers
 from web.openapi.declare import shapes
+from zapfleet.appointments.shapes import BotPause, BotState
 from zapfleet.messaging.shapes import ConversationPage, MessagePage, PageQuery
 
 bp = Blueprint("conversations", __name__,
@@ -34,6 +35,8 @@ def list_messages(account_id, conversation_id):
 
 
 @bp.get("/<uuid:conversation_id>/bot")
+@shapes(tag="Conversations", summary="Get the bot's state", access="account", responses={200: BotState},
+        description="The booking step and whether the bot keeps quiet here.")
 @account_scoped
 def get_bot(account_id, conversation_id):
     """The bot's state in the conversation: booking step, paused or not."""
@@ -41,6 +44,9 @@ def get_bot(account_id, conversation_id):
 
 
 @bp.put("/<uuid:conversation_id>/bot")
+@shapes(tag="Conversations", summary="Pause or resume the bot", access="account", body=BotPause,
+        description="Silences the bot in this conversation, or lets it answer again.",
+        responses={200: BotState})
 @account_scoped
 def put_bot(account_id, conversation_id):
     """Pause the bot here ({"paused": true, "minutes": 120}) or let it answer again."""

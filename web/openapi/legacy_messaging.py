@@ -148,33 +148,7 @@ def _appointment_operations() -> Ops:
     ]
 
 
-def _bot_and_metrics_operations() -> Ops:
-    bot = f"{ACCOUNT}/conversations/{{conversation_id}}/bot"
-    spans = [query("days", "Days of messages (default 30, at most 366).", {"type": "integer"}),
-             query("weeks", "Weeks of reply rate (default 12).", {"type": "integer"}),
-             query("months", "Months of bookings (default 12).", {"type": "integer"})]
-    return [
-        (bot, "get", operation("get_bot", "Conversations", "Get the bot's state",
-                               "The booking step and whether the bot keeps quiet here.",
-                               access="account", ok=(200, json_response("The state.", "BotState")))),
-        (bot, "put", operation("put_bot", "Conversations", "Pause or resume the bot",
-                               "Silences the bot in this conversation, or lets it answer again.",
-                               access="account", body=json_body("BotPause"), error_statuses=(400,),
-                               ok=(200, json_response("The state.", "BotState")))),
-        (f"{ACCOUNT}/metrics", "get", operation(
-            "account_metrics", "Metrics", "Get an account's metrics",
-            "Messages sent and received per day, appointments booked through WhatsApp per month "
-            "and the reply rate per week, in the account's time zone.", access="account",
-            error_statuses=(400,), parameters=spans, ok=(200, json_response("The series.", "Metrics")))),
-        ("/api/metrics", "get", operation(
-            "platform_metrics", "Metrics", "Get the platform's metrics",
-            "The same series over every account (in America/Sao_Paulo), and each account's totals.",
-            access="admin", error_statuses=(400,), parameters=spans,
-            ok=(200, json_response("The series.", "PlatformMetrics")))),
-    ]
-
-
 def messaging_operations() -> Ops:
     """Every (path, method, operation) of issue 6."""
     return [*_campaign_run_operations(),
-            *_service_operations(), *_appointment_operations(), *_bot_and_metrics_operations()]
+            *_service_operations(), *_appointment_operations()]

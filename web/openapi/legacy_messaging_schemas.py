@@ -122,43 +122,6 @@ def _appointment_schemas() -> dict[str, Schema]:
             "Notice": record({"message": ref("OutboxMessage")}, "The notice, queued.")}
 
 
-def _bot_and_metrics_schemas() -> dict[str, Schema]:
-    bot = record({
-        "conversation_id": uuid("The conversation."),
-        "step": string("Where the customer is in the booking flow.",
-                       enum=["idle", "choosing_service", "choosing_slot"]),
-        "paused": boolean("True while the bot keeps quiet here."),
-        "paused_until": nullable(timestamp("Paused by hand until then.")),
-        "last_human_reply_at": nullable(timestamp("When a person last wrote to the contact.")),
-        "away_sent_at": nullable(timestamp("When the away message last went out.")),
-    }, "The bot in one conversation.")
-    pause = obj({"paused": boolean("true silences the bot here; false lets it answer at once."),
-                 "minutes": integer("How long a pause lasts (default a day).", minimum=1)},
-                "Pause or resume the bot.", required=("paused",))
-    day = record({"date": string("Local date.", format="date"), "sent": integer("Taken by WhatsApp."),
-                  "received": integer("Received.")}, "Messages of a day.")
-    week = record({"week_start": string("Monday.", format="date"),
-                   "messaged": integer("Contacts written to that week."),
-                   "replied": integer("Of those, who wrote back within 7 days."),
-                   "rate": nullable({"type": "number", "description": "replied / messaged."})},
-                  "The reply rate of a week.")
-    month = record({"month": string("YYYY-MM."), "booked_whatsapp": integer("Booked by the bot."),
-                    "booked_total": integer("Booked in all.")}, "Appointments booked in a month.")
-    series = {"time_zone": string("The zone days are counted in."),
-              "since": timestamp("The first day's start."),
-              "messages_per_day": {"type": "array", "items": day},
-              "reply_rate_per_week": {"type": "array", "items": week},
-              "appointments_per_month": {"type": "array", "items": month}}
-    totals = record({"account_id": uuid("The account."), "name": string("Its name."),
-                     "sent": integer("Sent since `since`."), "received": integer("Received."),
-                     "booked_whatsapp": integer("Booked by the bot.")}, "One account's totals.")
-    return {"BotState": bot, "BotPause": pause,
-            "Metrics": record(series, "Series, oldest first, without gaps."),
-            "PlatformMetrics": record({**series, "accounts": {"type": "array", "items": totals}},
-                                      "Every account's series added up, and each account's totals.")}
-
-
 def messaging_schemas() -> dict[str, Schema]:
     """The schemas of issue 6's routes, by name."""
-    return {**_campaign_run_schemas(), **_appointment_schemas(),
-            **_bot_and_metrics_schemas()}
+    return {**_campaign_run_schemas(), **_appointment_schemas()}

@@ -8,23 +8,13 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from zapfleet.core.clock import utcnow
-from zapfleet.core.errors import InvalidInput, NotFound
+from zapfleet.core.errors import NotFound
+from zapfleet.core.shapes import parse
 from zapfleet.db import Database
 from zapfleet.db import metrics as sql
 from zapfleet.db import settings as settings_sql
+from zapfleet.messaging.metric_shapes import MetricsQuery
 from zapfleet.tenancy.account_settings import DEFAULT_TIME_ZONE, effective
-
-LIMITS = {"days": (30, 366), "months": (12, 36), "weeks": (12, 104)}
-
-
-def _span(args: Mapping[str, Any], name: str) -> int:
-    default, most = LIMITS[name]
-    raw = args.get(name)
-    if raw in (None, ""):
-        return default
-    if not str(raw).isdigit() or not 1 <= int(raw) <= most:
-        raise InvalidInput(name, f"must be a whole number from 1 to {most}")
-    return int(raw)
 
 
 def _month_start(day: date, back: int) -> date:
@@ -56,7 +46,8 @@ class Metrics:
 
     def _series(self, conn, account: UUID | None, zone_name: str, args: Mapping[str, Any]) -> dict:
         zone, today = ZoneInfo(zone_name), self.clock().astimezone(ZoneInfo(zone_name)).date()
-        days, weeks, months = (_span(args, name) for name in ("days", "weeks", "months"))
+        spans = parse(MetricsQuery, dict(args))
+        days, weeks, months = spans.days, spans.weeks, spans.months
         first_day = today - timedelta(days=days - 1)
         first_week = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
         first_month = _month_start(today, months - 1)

@@ -8,27 +8,15 @@ from uuid import UUID
 
 from zapfleet.appointments.bot.booking import current_step
 from zapfleet.appointments.bot.responder import bot_paused
-from zapfleet.core import validation
+from zapfleet.appointments.shapes import BotPause
 from zapfleet.core.clock import utcnow
-from zapfleet.core.errors import InvalidInput, NotFound
+from zapfleet.core.errors import NotFound
+from zapfleet.core.shapes import parse
 from zapfleet.db import Database
 from zapfleet.db import chat_states as sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import settings as settings_sql
 from zapfleet.tenancy.account_settings import effective
-
-MAX_PAUSE_MINUTES = 60 * 24 * 30
-
-
-def _pause_input(data: Mapping[str, Any]) -> tuple[bool, int]:
-    paused = validation.boolean(data, "paused")
-    if paused is None:
-        raise InvalidInput("paused", "is required")
-    minutes = data.get("minutes", 24 * 60)
-    if isinstance(minutes, bool) or not isinstance(minutes, int) \
-            or not 1 <= minutes <= MAX_PAUSE_MINUTES:
-        raise InvalidInput("minutes", f"must be a whole number from 1 to {MAX_PAUSE_MINUTES}")
-    return paused, minutes
 
 
 class BotControl:
@@ -49,7 +37,8 @@ class BotControl:
         now = self.clock()
         with self.db.tenant(account_id) as conn:
             self._conversation(conn, account_id, conversation_id)
-            paused, minutes = _pause_input(data)
+            pause = parse(BotPause, data)
+            paused, minutes = pause.paused, pause.minutes
             sql.lock(conn, account_id, conversation_id)
             if paused:
                 sql.set_columns(conn, conversation_id, bot_paused_until=now + timedelta(minutes=minutes))
