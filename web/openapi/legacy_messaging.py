@@ -13,7 +13,6 @@ from web.openapi.common import (
     page_parameters,
     query,
 )
-from zapfleet.db.recipients import STATUSES as RECIPIENT_STATUSES
 
 Spec = dict[str, Any]
 Ops = list[tuple[str, str, Spec]]
@@ -21,49 +20,6 @@ Ops = list[tuple[str, str, Spec]]
 
 def _optional(schema: str) -> Spec:
     return json_body(schema, required=False)
-
-
-def _campaign_action(action: str, summary: str, description: str, body: Spec | None = None) -> tuple:
-    return (f"{ACCOUNT}/campaigns/{{campaign_id}}/{action}", "post", operation(
-        f"{action}_campaign", "Campaigns", summary, description, access="account", body=body,
-        error_statuses=(400, 409) if body else (409,),
-        ok=(200, json_response("The campaign.", "Campaign"))))
-
-
-def _campaign_run_operations() -> Ops:
-    one = f"{ACCOUNT}/campaigns/{{campaign_id}}"
-    status = {"type": "string", "enum": list(RECIPIENT_STATUSES)}
-    return [
-        (f"{ACCOUNT}/campaigns/audience", "get", operation(
-            "campaign_audience", "Campaigns", "Count an audience",
-            "How many contacts (not opted out) have any of the tags, e.g. before saving a campaign; "
-            "with no tag, every contact that did not opt out.",
-            access="account", error_statuses=(400,),
-            parameters=[query("tags", "Tags, repeated (?tags=a&tags=b) or separated by commas.")],
-            ok=(200, json_response("The count.", "Audience")))),
-        _campaign_action("start", "Start a campaign",
-                         "Starts a draft (or a scheduled one) now, or schedules it with send_at. The "
-                         "recipients are fixed at the start: contacts with any target tag (every "
-                         "contact when there is none), not opted out, each phone once. Messages then leave one "
-                         "at a time, paced per number "
-                         "(settings.pacing), only while the number is connected.",
-                         _optional("CampaignStart")),
-        _campaign_action("pause", "Pause a campaign", "Stops sending until it is resumed."),
-        _campaign_action("resume", "Resume a campaign", "Goes on sending a paused campaign."),
-        _campaign_action("cancel", "Cancel a campaign",
-                         "Ends it; recipients not yet messaged are cancelled, and so is a message "
-                         "not yet taken by WhatsApp."),
-        (f"{one}/progress", "get", operation(
-            "campaign_progress", "Campaigns", "Get a campaign's progress",
-            "Recipients per status, the pacing and what a running campaign waits for.",
-            access="account", ok=(200, json_response("The progress.", "CampaignProgress")))),
-        (f"{one}/recipients", "get", operation(
-            "list_recipients", "Campaigns", "List a campaign's recipients",
-            "A page of recipients in send order, with each one's status.", access="account",
-            error_statuses=(400,), parameters=[query("status", "Only this status.", status),
-                                               *page_parameters("recipients")],
-            ok=(200, json_response("A page of recipients.", "RecipientPage")))),
-    ]
 
 
 def _service_operations() -> Ops:
@@ -150,5 +106,5 @@ def _appointment_operations() -> Ops:
 
 def messaging_operations() -> Ops:
     """Every (path, method, operation) of issue 6."""
-    return [*_campaign_run_operations(),
+    return [
             *_service_operations(), *_appointment_operations()]

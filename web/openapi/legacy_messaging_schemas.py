@@ -7,7 +7,6 @@ from typing import Any
 from web.openapi.legacy_schemas import described, nullable, obj, page_of, record, ref, string, timestamp, uuid
 from zapfleet.appointments.book import SOURCES
 from zapfleet.appointments.book import STATUSES as APPOINTMENT_STATUSES
-from zapfleet.db.recipients import STATUSES as RECIPIENT_STATUSES
 
 Schema = dict[str, Any]
 WAITING_REASONS = ("not_connected", "window", "daily_cap", "gap")
@@ -21,49 +20,6 @@ def integer(description: str, **constraints: Any) -> Schema:
 def boolean(description: str) -> Schema:
     """A boolean with a description."""
     return {"type": "boolean", "description": description}
-
-
-def _campaign_run_schemas() -> dict[str, Schema]:
-    counts = record({"total": integer("Every recipient."),
-                     **{s: integer(f"Recipients that are {s}.") for s in RECIPIENT_STATUSES}},
-                    "Recipients per status: pending (its turn has not come), queued (made, not yet "
-                    "taken by WhatsApp), sent, delivered, read, failed, skipped (opted out or deleted "
-                    "before its turn), cancelled (the campaign was cancelled first).")
-    waiting = {**record({
-        "reason": string("not_connected: the number is not linked (or banned, or stopped); window: "
-                         "outside the sending hours; daily_cap: today's cap is reached; gap: the "
-                         "pause between two messages.", enum=list(WAITING_REASONS)),
-        "until": nullable(timestamp("When sending may go on; null when it depends on the number.")),
-        "number_status": string("The instance's status."),
-    }, "What a running campaign waits for; null when it is not waiting."), "type": ["object", "null"]}
-    progress = record({
-        "campaign_id": uuid("The campaign."), "status": string("The campaign's status."),
-        "counts": counts, "waiting": waiting,
-        "rate_per_minute": nullable({"type": "number", "description": "Average messages per minute."}),
-        "daily_cap": integer("Today's cap of the number (warm-up included)."),
-        "sent_today": integer("Campaign messages queued by the number today."),
-    }, "A campaign's progress.")
-    recipient = record({
-        "id": uuid("The recipient's id."), "campaign_id": uuid("The campaign."),
-        "contact_id": nullable(uuid("The contact; null once it is deleted.")),
-        "phone": string("E.164 digits."), "name": string("The contact's name at the start."),
-        "position": integer("Send order, from 1."),
-        "status": string("As in counts.", enum=list(RECIPIENT_STATUSES)),
-        "message_id": nullable(uuid("The message sent to it.")),
-        "error": nullable(string("Why it was skipped.")),
-        "sent_at": nullable(timestamp("When WhatsApp took the message.")),
-        "status_at": nullable(timestamp("When the message's status last changed.")),
-        "created_at": timestamp("When it was added."), "updated_at": timestamp("When it last changed."),
-    }, "One recipient of a campaign.")
-    start = obj({"send_at": timestamp("Start at this moment instead of now (within 90 days).")},
-                "How to start; the body is optional.")
-    audience = record({"tags": {"type": "array", "items": {"type": "string"}, "description": "The tags."},
-                       "count": integer("Contacts (not opted out) with any of the tags; all of "
-                                        "them when there is no tag.")},
-                      "The size of an audience.")
-    return {"CampaignCounts": counts, "CampaignProgress": progress, "Recipient": recipient,
-            "RecipientPage": page_of("Recipient", "A page of recipients in send order."),
-            "CampaignStart": start, "Audience": audience}
 
 
 def _appointment_schemas() -> dict[str, Schema]:
@@ -124,4 +80,4 @@ def _appointment_schemas() -> dict[str, Schema]:
 
 def messaging_schemas() -> dict[str, Schema]:
     """The schemas of issue 6's routes, by name."""
-    return {**_campaign_run_schemas(), **_appointment_schemas()}
+    return {**_appointment_schemas()}

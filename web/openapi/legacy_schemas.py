@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zapfleet.core.vocabulary import CAMPAIGN_STATUSES, USER_ROLES
+from zapfleet.core.vocabulary import USER_ROLES
 
 Schema = dict[str, Any]
 
@@ -81,41 +81,6 @@ def page_of(name: str, description: str) -> Schema:
     }, description)
 
 
-def _campaign_schemas() -> dict[str, Schema]:
-    fields = {
-        "name": string("Display name.", minLength=1, maxLength=200),
-        "message": string("The text to send; {name} (the contact's first name), {link} and "
-                          "{qr_code_url} are filled in, and the link and QR-code URL are added at "
-                          "the end when the text does not place them.", maxLength=4096),
-        "variants": {"type": "array", "maxItems": 10, "items": string("Another text.", maxLength=4096),
-                     "description": "Other wordings; each recipient gets the message or one of "
-                                    "these at random."},
-        "link": nullable(string("An http(s) link to include; null or empty clears it.", format="uri")),
-        "qr_code_url": nullable(string("An http(s) URL of a QR-code image; null or empty clears it.",
-                                       format="uri")),
-        "target_tags": tag_list("Send to contacts with any of these tags."),
-    }
-    campaign = record({
-        "id": uuid("The campaign's id."),
-        "account_id": uuid("The account the campaign belongs to."),
-        **fields,
-        "status": string("Lifecycle status; new campaigns are drafts.", enum=list(CAMPAIGN_STATUSES)),
-        "send_at": nullable(timestamp("When a scheduled campaign starts.")),
-        "started_at": nullable(timestamp("When it started (its recipients were fixed).")),
-        "finished_at": nullable(timestamp("When it completed or was cancelled.")),
-        "counts": ref("CampaignCounts"),
-        "created_at": timestamp("When the campaign was created."),
-        "updated_at": timestamp("When the campaign last changed."),
-    }, "A bulk message to a set of contacts; texts and tags change only before it starts.")
-    creation = obj(fields, "A new draft campaign.", required=("name",))
-    return {"Campaign": campaign, "CampaignInput": creation,
-            "CampaignChanges": without_required(creation, "Changes to a campaign."),
-            "CampaignList": list_of("Campaign", "Every campaign, newest first.")}
-
-
 def component_schemas() -> dict[str, Schema]:
     """Every reusable schema, by name."""
-    return {
-
-        **_campaign_schemas(),
-    }
+    return {}

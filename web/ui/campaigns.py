@@ -13,7 +13,8 @@ from web.ui.auth import field_errors, form_failed
 from web.ui.campaign_runs import STATUS_LABELS, back_to_run, run_context, scheduled_context
 from web.ui.local_time import local, posted_moment
 from web.ui.session import account_page
-from zapfleet.campaigns.definition import EDITABLE_STATUSES, MAX_VARIANTS
+from zapfleet.campaigns.definition import EDITABLE_STATUSES
+from zapfleet.campaigns.shapes import MAX_VARIANTS
 from zapfleet.core.errors import InvalidInput, ZapfleetError
 
 bp = Blueprint("ui_campaigns", __name__)

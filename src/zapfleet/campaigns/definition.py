@@ -3,46 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlparse
 from uuid import UUID
 
-from zapfleet.core import validation
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound
-from zapfleet.core.vocabulary import EDITABLE_CAMPAIGN_STATUSES, MAX_TEXT_LENGTH
+from zapfleet.campaigns.shapes import CampaignIn, CampaignPatch
+from zapfleet.core.errors import Conflict, NotFound
+from zapfleet.core.shapes import parse
+from zapfleet.core.vocabulary import EDITABLE_CAMPAIGN_STATUSES
 from zapfleet.db import Database
 from zapfleet.db import campaigns as sql
 from zapfleet.db import recipients as recipients_sql
-from zapfleet.tenancy.templates import CAMPAIGN_PLACEHOLDERS, check_placeholders
 
-MAX_VARIANTS = 10
 EDITABLE_STATUSES = EDITABLE_CAMPAIGN_STATUSES
-
-
-def _url(data: Mapping[str, Any], field: str) -> str | None:
-    value = validation.text(data, field, max_len=2000)
-    if not value:
-        return None
-    parsed = urlparse(value)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise InvalidInput(field, "must be an http(s) URL")
-    return value
-
-
-def _text(value: object, field: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidInput(field, "must be a string")
-    if len(value) > MAX_TEXT_LENGTH:
-        raise InvalidInput(field, f"must be at most {MAX_TEXT_LENGTH} characters")
-    return check_placeholders(value.strip(), CAMPAIGN_PLACEHOLDERS, field)
-
-
-def _variants(value: object) -> list[str]:
-    if not isinstance(value, list) or len(value) > MAX_VARIANTS:
-        raise InvalidInput("variants", f"must be a list of at most {MAX_VARIANTS} texts")
-    texts = [_text(item, f"variants[{i}]") for i, item in enumerate(value)]
-    if not all(texts):
-        raise InvalidInput("variants", "must not contain empty texts")
-    return texts
 
 
 def with_progress(conn, account_id: UUID, campaigns: list[dict]) -> list[dict]:
@@ -101,16 +72,4 @@ class CampaignManager:
 
     @staticmethod
     def _campaign_fields(data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
-        fields: dict[str, Any] = {}
-        if not partial or "name" in data:
-            fields["name"] = validation.text(data, "name", max_len=200, required=True)
-        if "message" in data:
-            fields["message"] = _text(data["message"] or "", "message")
-        if "variants" in data:
-            fields["variants"] = _variants(data["variants"])
-        for field in ("link", "qr_code_url"):
-            if field in data:
-                fields[field] = _url(data, field)
-        if "target_tags" in data:
-            fields["target_tags"] = validation.tags(data["target_tags"], "target_tags")
-        return fields
+        return parse(CampaignPatch if partial else CampaignIn, data).model_dump(exclude_unset=True)

@@ -8,10 +8,11 @@ from uuid import UUID
 
 from zapfleet.campaigns.definition import with_progress
 from zapfleet.campaigns.pacing import Pacing, hold_until, sent_today
-from zapfleet.core import validation
+from zapfleet.campaigns.shapes import CampaignStart, RecipientQuery
 from zapfleet.core.clock import utcnow
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound
 from zapfleet.core.pagination import decode_position, encode_position, page_limit
+from zapfleet.core.shapes import parse
 from zapfleet.db import Database
 from zapfleet.db import campaigns as sql
 from zapfleet.db import contacts as contacts_sql
@@ -51,6 +52,7 @@ class CampaignRuns:
                        data: Mapping[str, Any]) -> dict:
         """Start now, or at send_at; the recipients are fixed when it starts."""
         now = self.clock()
+        parse(CampaignStart, data)
         send_at = future_moment(data, "send_at", now, MAX_START_DELAY)
         with self.db.tenant(account_id) as conn:
             campaign = self._campaign(conn, account_id, campaign_id)
@@ -108,7 +110,7 @@ class CampaignRuns:
                         limit: Any = None, cursor: str | None = None) -> dict:
         """A page of a campaign's recipients in send order, with each one's status."""
         size = page_limit(limit)
-        status = validation.choice({"status": status or None}, "status", recipients_sql.STATUSES)
+        status = parse(RecipientQuery, {"status": status or None}).status
         with self.db.tenant(account_id) as conn:
             self._campaign(conn, account_id, campaign_id)
             rows = recipients_sql.list_recipients(conn, account_id, campaign_id, status, size,

@@ -78,6 +78,17 @@ def _text(max_len: int, required: bool) -> Callable[[Any, ValidationInfo], Any]:
     return check
 
 
+class Rules(GroupedMetadata):
+    """Several pieces of field metadata under one name, for a field that more than one shape has:
+    `Annotated[str, MESSAGE]` in the creation shape, `Annotated[str | None, MESSAGE]` in the patch."""
+
+    def __init__(self, *items: Any) -> None:
+        self.items = items
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.items)
+
+
 @dataclass(frozen=True)
 class Text(GroupedMetadata):
     """An optional trimmed string of at most max_len characters (null reads as ""):
