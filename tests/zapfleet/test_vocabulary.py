@@ -17,6 +17,7 @@ CHECKED = [
     ("webhook_deliveries", "status", v.DELIVERY_STATUSES),
     ("campaigns", "status", v.CAMPAIGN_STATUSES),
     ("appointments", "status", v.APPOINTMENT_STATUSES),
+    ("appointments", "source", v.APPOINTMENT_SOURCES),
     ("chat_states", "step", v.BOT_STEPS),
 ]
 

@@ -4,11 +4,15 @@ from flask import Blueprint
 from web.auth import account_scoped
 from web.jsonio import json_body
 from web.managers import managers
+from web.openapi.declare import shapes
+from zapfleet.appointments.shapes import Service, ServiceIn, ServiceList, ServicePatch
 
 bp = Blueprint("services", __name__, url_prefix="/api/accounts/<uuid:account_id>/services")
 
 
 @bp.get("")
+@shapes(tag="Services", summary="List services", access="account", description="Every service, in display "
+        "order.", responses={200: ServiceList})
 @account_scoped
 def list_services(account_id):
     """Every service, in display order."""
@@ -16,6 +20,8 @@ def list_services(account_id):
 
 
 @bp.post("")
+@shapes(tag="Services", summary="Add a service", access="account", body=ServiceIn,
+        description="Adds something customers can book.", responses={201: Service}, errors=(409,))
 @account_scoped
 def create_service(account_id):
     """Add a service."""
@@ -23,6 +29,8 @@ def create_service(account_id):
 
 
 @bp.get("/<uuid:service_id>")
+@shapes(tag="Services", summary="Get a service", access="account", description="One service.",
+        responses={200: Service})
 @account_scoped
 def get_service(account_id, service_id):
     """One service."""
@@ -30,6 +38,8 @@ def get_service(account_id, service_id):
 
 
 @bp.patch("/<uuid:service_id>")
+@shapes(tag="Services", summary="Change a service", access="account", body=ServicePatch,
+        description="Changes the fields sent.", responses={200: Service}, errors=(409,))
 @account_scoped
 def update_service(account_id, service_id):
     """Change a service."""
@@ -37,6 +47,8 @@ def update_service(account_id, service_id):
 
 
 @bp.delete("/<uuid:service_id>")
+@shapes(tag="Services", summary="Delete a service", access="account",
+        description="Deletes it; appointments keep its name.", responses={204: "The service is gone."})
 @account_scoped
 def delete_service(account_id, service_id):
     """Delete a service."""

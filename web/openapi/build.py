@@ -13,7 +13,6 @@ from web.openapi.common import ACCESS_ERRORS, ACCESS_NOTES, TAGS, Spec, errors, 
 from web.openapi.declare import Declaration, declaration_of
 from web.openapi.errors import Error, error_response_components
 from web.openapi.legacy_evolution import evolution_schemas
-from web.openapi.legacy_messaging_schemas import messaging_schemas
 from web.openapi.legacy_schemas import component_schemas
 from web.openapi.models import Mode, model_components, query_parameters
 from zapfleet import __version__
@@ -137,7 +136,7 @@ def build_spec(app: Flask) -> Spec:
                                "(from sign-up or the API keys endpoints) or the platform admin key.",
             }},
             "schemas": {**component_schemas(), **evolution_schemas(),
-                        **messaging_schemas(), **schemas},
+                        **schemas},
             "responses": error_response_components(),
         },
     }

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from web.openapi.common import Spec
 from web.openapi.legacy_evolution import evolution_operations
-from web.openapi.legacy_messaging import messaging_operations
 
 
 def operations() -> list[tuple[str, str, Spec]]:
     """Every hand-written (path, method, operation), in documentation order."""
-    return [*evolution_operations(), *messaging_operations()]
+    return [*evolution_operations()]

@@ -9,12 +9,14 @@ from typing import Any
 from uuid import UUID
 
 from zapfleet.appointments.notices import KINDS, automatic_key, local_values, send_notice
+from zapfleet.appointments.shapes import AppointmentCancel, AppointmentIn, AppointmentPatch, AppointmentQuery, SlotQuery
 from zapfleet.appointments.slots import free_slots, span
 from zapfleet.core import validation
 from zapfleet.core.clock import utcnow
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
-from zapfleet.core.vocabulary import APPOINTMENT_STATUSES
+from zapfleet.core.shapes import parse
+from zapfleet.core.vocabulary import APPOINTMENT_SOURCES, APPOINTMENT_STATUSES
 from zapfleet.db import Database
 from zapfleet.db import appointments as sql
 from zapfleet.db import catalog as catalog_sql
@@ -23,7 +25,7 @@ from zapfleet.db import settings as settings_sql
 from zapfleet.tenancy.account_settings import effective, zone_of
 
 STATUSES = APPOINTMENT_STATUSES
-SOURCES = ("api", "whatsapp")
+SOURCES = APPOINTMENT_SOURCES
 
 
 def remind_at(starts_at: datetime, hours: int, booked_at: datetime) -> datetime | None:
@@ -69,6 +71,7 @@ class AppointmentBook:
 
     def list_appointments(self, account_id: UUID, args: Mapping[str, Any]) -> dict:
         """A page of appointments by start (?from=&to=&status=&contact_id=&limit=&cursor=)."""
+        parse(AppointmentQuery, dict(args))
         size = page_limit(args.get("limit"))
         filters = {"status": validation.choice(args, "status", STATUSES),
                    "contact_id": _optional_uuid(args.get("contact_id"), "contact_id")}
@@ -89,6 +92,7 @@ class AppointmentBook:
     def create_appointment(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Book {contact_id or phone (+ name), service_id or service + duration_minutes,
         starts_at, notes?, notify?, allow_overlap?}; a confirmation goes out unless notify is false."""
+        parse(AppointmentIn, data)
         now = self.clock()
         with self.db.tenant(account_id) as conn:
             settings = self._settings(conn, account_id)
@@ -106,6 +110,7 @@ class AppointmentBook:
                            data: Mapping[str, Any]) -> dict:
         """Change notes, status (completed, no_show) or the start time (a new confirmation and
         reminder follow); status cancelled cancels it, with its notice."""
+        parse(AppointmentPatch, data)
         if data.get("status") == "cancelled":
             return self.cancel_appointment(account_id, appointment_id, data)
         now = self.clock()
@@ -123,6 +128,7 @@ class AppointmentBook:
                            data: Mapping[str, Any] | None = None) -> dict:
         """Cancel an appointment; the cancellation notice goes out unless notify is false."""
         now, data = self.clock(), data or {}
+        parse(AppointmentCancel, data)
         with self.db.tenant(account_id) as conn:
             appointment = self._get(conn, account_id, appointment_id, for_update=True)
             if appointment["status"] != "scheduled":
@@ -164,6 +170,7 @@ class AppointmentBook:
 
     def open_slots(self, account_id: UUID, service_id: Any, day: Any = None) -> dict:
         """The free slots of a service: on one local day (YYYY-MM-DD) or the next booking days."""
+        parse(SlotQuery, {"service_id": service_id, "date": day})
         now = self.clock()
         with self.db.tenant(account_id) as conn:
             settings = self._settings(conn, account_id)

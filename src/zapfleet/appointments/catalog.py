@@ -5,8 +5,9 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from zapfleet.core import validation
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound
+from zapfleet.appointments.shapes import ServiceIn, ServicePatch
+from zapfleet.core.errors import Conflict, NotFound
+from zapfleet.core.shapes import parse
 from zapfleet.core.unique import unique_violation
 from zapfleet.db import Database
 from zapfleet.db import catalog as sql
@@ -14,29 +15,9 @@ from zapfleet.db import catalog as sql
 DUPLICATE = "a service with this name already exists"
 
 
-def _whole(data: Mapping[str, Any], field: str, low: int, high: int) -> int:
-    value = data.get(field)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidInput(field, f"must be a whole number from {low} to {high}")
-    return value
-
-
 def service_fields(data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
-    """The checked columns of a service from a request body."""
-    fields: dict[str, Any] = {}
-    if not partial or "name" in data:
-        fields["name"] = validation.text(data, "name", max_len=100, required=True)
-    if not partial or "duration_minutes" in data:
-        fields["duration_minutes"] = _whole(data, "duration_minutes", 5, 720)
-    if data.get("price_cents") is not None:
-        fields["price_cents"] = _whole(data, "price_cents", 0, 100_000_000)
-    elif "price_cents" in data:
-        fields["price_cents"] = None
-    if "active" in data:
-        fields["active"] = validation.boolean(data, "active")
-    if "position" in data:
-        fields["position"] = _whole(data, "position", 0, 10000)
-    return fields
+    """The checked columns of a service from a request body (a patch: only those sent)."""
+    return parse(ServicePatch if partial else ServiceIn, data).model_dump(exclude_unset=partial)
 
 
 class ServiceCatalog:

@@ -30,6 +30,8 @@ CAMPAIGN_STATUSES = ("draft", "scheduled", "running", "paused", "completed", "ca
 EDITABLE_CAMPAIGN_STATUSES = ("draft", "scheduled")
 RECIPIENT_STATUSES = ("pending", "queued", "sent", "delivered", "read", "failed", "skipped", "cancelled")
 APPOINTMENT_STATUSES = ("scheduled", "cancelled", "completed", "no_show")
+APPOINTMENT_SOURCES = ("api", "whatsapp")
+"""api, or whatsapp when the booking bot made it."""
 BOT_STEPS = ("idle", "choosing_service", "choosing_slot")
 """Where a customer is in the booking bot's flow."""
 
