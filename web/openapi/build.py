@@ -8,12 +8,9 @@ from typing import Any
 from flask import Flask
 from pydantic import BaseModel
 
-from web.openapi import legacy
 from web.openapi.common import ACCESS_ERRORS, ACCESS_NOTES, TAGS, Spec, errors, path_parameters
 from web.openapi.declare import Declaration, declaration_of
 from web.openapi.errors import Error, error_response_components
-from web.openapi.legacy_evolution import evolution_schemas
-from web.openapi.legacy_schemas import component_schemas
 from web.openapi.models import Mode, model_components, query_parameters
 from zapfleet import __version__
 
@@ -97,18 +94,16 @@ def operation(operation_id: str, declaration: Declaration, refs: Refs) -> Spec:
 
 
 def build_paths(app: Flask) -> tuple[Spec, dict[str, Spec]]:
-    """The paths object (declared views first-hand, the rest hand-written) and the model schemas."""
+    """The paths object, from each view's declaration, and the schemas of the models they name."""
     routes = list(documented_routes(app))
     declared = [d for d in (declaration_of(view) for *_, view in routes) if d]
     refs, schemas = model_components(declared_models(declared))
-    written = {(path, method): op for path, method, op in legacy.operations()}
     paths: Spec = {}
     for path, method, operation_id, view in routes:
         declaration = declaration_of(view)
-        op = operation(operation_id, declaration, refs) if declaration else written.get((path, method))
-        if op:  # an undocumented route stays out, and tests/web/test_openapi.py names it
+        if declaration:  # an undeclared route stays out, and tests/web/test_openapi.py names it
             item = paths.setdefault(path, {"parameters": path_parameters(path)} if "{" in path else {})
-            item[method] = op
+            item[method] = operation(operation_id, declaration, refs)
     return paths, schemas
 
 
@@ -135,8 +130,7 @@ def build_spec(app: Flask) -> Spec:
                 "description": "Send `Authorization: Bearer <api key>`: an account's key "
                                "(from sign-up or the API keys endpoints) or the platform admin key.",
             }},
-            "schemas": {**component_schemas(), **evolution_schemas(),
-                        **schemas},
+            "schemas": schemas,
             "responses": error_response_components(),
         },
     }

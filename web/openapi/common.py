@@ -6,11 +6,9 @@ from typing import Any
 
 from web.errors import STATUS_BY_CODE
 from web.openapi.errors import error_name
-from zapfleet.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 Spec = dict[str, Any]
 
-ACCOUNT = "/api/accounts/{account_id}"
 TAGS = (
     ("Health", "Liveness of the service."),
     ("Registration", "Public sign-up."),
@@ -51,11 +49,6 @@ ACCESS_NOTES = {
 ACCESS_ERRORS = {"public": (), "admin": (401, 403), "account": (401, 404), "any": (401,)}
 
 
-def ref(name: str) -> Spec:
-    """A reference to a schema under components/schemas."""
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
 def errors(*statuses: int) -> Spec:
     """References to the reusable error responses for these HTTP statuses."""
     code_by_status = {status: code for code, status in STATUS_BY_CODE.items()}
@@ -63,55 +56,10 @@ def errors(*statuses: int) -> Spec:
             for status in sorted(statuses)}
 
 
-def json_response(description: str, schema: str) -> Spec:
-    """A response whose body is JSON of a named schema."""
-    return {"description": description, "content": {"application/json": {"schema": ref(schema)}}}
-
-
-def json_body(schema: str, required: bool = True) -> Spec:
-    """A JSON request body of a named schema."""
-    return {"required": required, "content": {"application/json": {"schema": ref(schema)}}}
-
-
-def query(name: str, description: str, schema: Spec | None = None) -> Spec:
-    """An optional query-string parameter."""
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "string"}}
-
-
 def path_parameters(path: str) -> list[Spec]:
     """The uuid path parameters that appear in a templated path."""
     return [{"name": name, "in": "path", "required": True, "description": PATH_PARAMETERS[name],
              "schema": {"type": "string", "format": "uuid"}} for name in re.findall(r"{(\w+)}", path)]
-
-
-def page_parameters(what: str) -> list[Spec]:
-    """The keyset-pagination parameters: limit and cursor."""
-    limit = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
-    return [query("limit", f"How many {what} per page.", limit),
-            query("cursor", "The next_cursor of the previous page; omit for the first page.")]
-
-
-def operation(operation_id: str, tag: str, summary: str, description: str, *, access: str,
-              ok: tuple[int, Spec], error_statuses: tuple[int, ...] = (),
-              parameters: list[Spec] | None = None, body: Spec | None = None) -> Spec:
-    """One operation: its success response plus the errors its access level and input can cause."""
-    status, response = ok
-    op: Spec = {"operationId": operation_id, "tags": [tag], "summary": summary,
-                "description": f"{description} {ACCESS_NOTES[access]}"}
-    if parameters:
-        op["parameters"] = parameters
-    if body:
-        op["requestBody"] = body
-    op["responses"] = {str(status): response, **errors(*ACCESS_ERRORS[access], *error_statuses)}
-    if access == "public":
-        op["security"] = []
-    return op
-
-
-def no_content(description: str) -> tuple[int, Spec]:
-    """A 204 response with no body."""
-    return 204, {"description": description}
 
 
 CSV_UPLOAD = {"type": "string", "contentMediaType": "text/csv",

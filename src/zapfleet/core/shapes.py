@@ -186,6 +186,8 @@ def as_invalid_input(error: Mapping[str, Any]) -> InvalidInput:
     """One pydantic error as today's InvalidInput(field, message)."""
     if error["type"] == "invalid_input":
         message = error["ctx"]["detail"]
+    elif error["type"].endswith("_type") and error.get("input", "") is None:
+        message = "must not be null"
     else:
         message = TYPE_MESSAGES.get(error["type"], error["msg"])
     return InvalidInput(field_name(tuple(error["loc"])), message)

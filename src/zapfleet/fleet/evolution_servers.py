@@ -8,35 +8,29 @@ instances placed there (no server row) stay there.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
 import psycopg2.errors
 
 from zapfleet.config import Config
-from zapfleet.core import validation
 from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
 from zapfleet.core.security import SecretBox
+from zapfleet.core.shapes import parse
 from zapfleet.core.unique import unique_violation
 from zapfleet.db import Database
 from zapfleet.db import evolution_servers as sql
+from zapfleet.fleet.evolution_shapes import EvolutionServerIn, EvolutionServerPatch
 
 log = logging.getLogger("zapfleet.evolution")
 
-DEFAULT_CAPACITY = 20
-MAX_CAPACITY = 10_000
-MAX_PRIORITY = 1_000
 NO_SERVER = ("the evolution engine needs an Evolution API server: the platform admin adds one "
              "(POST /api/evolution-servers) or sets EVOLUTION_URL and EVOLUTION_API_KEY")
 FULL = ("every Evolution API server is full: there is no room for another WhatsApp number; "
         "ask the platform admin to add a server or raise a server's capacity")
 NO_SUCH_SERVER = "no such Evolution server"
-_UNSAFE = re.compile(r"[\s\"'\\]")  # what supervisord's environment line cannot hold
-_API_ROUTE = re.compile(r"/(instance|message|webhook|chat|group)(/|$)")
 
 
 @dataclass(frozen=True)
@@ -154,25 +148,10 @@ class EvolutionServers:
 
     def _fields(self, data: Mapping[str, Any], creating: bool) -> dict[str, Any]:
         """The validated columns of a create (defaults filled) or a change (fields sent)."""
-        nulls = [name for name in ("capacity", "priority", "active") if name in data and data[name] is None]
-        if nulls:
-            raise InvalidInput(nulls[0], "must not be null")
-        fields: dict[str, Any] = {}
-        if creating or "name" in data:
-            fields["name"] = validation.text(data, "name", max_len=100, required=True)
-        if creating or "url" in data:
-            fields["url"] = server_url(data.get("url"))
-        if creating or "api_key" in data:
-            fields["api_key_encrypted"] = self.box.seal(api_key(data.get("api_key")))
-        if "webhook_base" in data:
-            fields["webhook_base"] = webhook_base(data["webhook_base"])
-        if creating or "capacity" in data:
-            fields["capacity"] = validation.whole_number(data, "capacity", 1, MAX_CAPACITY,
-                                                         DEFAULT_CAPACITY)
-        if creating or "priority" in data:
-            fields["priority"] = validation.whole_number(data, "priority", 0, MAX_PRIORITY, 0)
-        if creating or "active" in data:
-            fields["active"] = validation.boolean(data, "active", default=True)
+        shape = EvolutionServerIn if creating else EvolutionServerPatch
+        fields = parse(shape, data).model_dump(exclude_unset=not creating)
+        if "api_key" in fields:
+            fields["api_key_encrypted"] = self.box.seal(fields.pop("api_key"))
         return fields
 
     # -- placing instances and configuring their workers ----------------------------------
@@ -211,51 +190,3 @@ class EvolutionServers:
             log.warning("the API key of the Evolution server %r cannot be decrypted (SECRET_KEY "
                         "changed since it was stored): set it again", row["name"])
         return ServerSettings(row["url"], key or "", row["webhook_base"] or default_base)
-
-
-def _url(value: Any, name: str, required: bool) -> str | None:
-    """An http(s) URL with a host, no credentials, query or fragment, nothing supervisord's
-    environment line cannot hold; without a trailing slash."""
-    text = validation.text({name: value}, name, max_len=500, required=required)
-    if not text:
-        return None
-    try:
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(text)
-        if "{port}" not in text:
-            _ = parts.port  # raises ValueError for a port that is not a number
-    except ValueError:
-        raise InvalidInput(name, "must be an http:// or https:// URL") from None
-    if parts.username or parts.password or parts.query or parts.fragment or _UNSAFE.search(text):
-        raise InvalidInput(name, "must be a plain URL: no credentials, query, fragment, blanks or quotes")
-    return text.rstrip("/")
-
-
-def server_url(value: Any) -> str:
-    """The server's base URL, e.g. https://evo1.example.com (not one of its routes)."""
-    url = _url(value, "url", required=True)
-    if _API_ROUTE.search(urlsplit(url).path):
-        raise InvalidInput("url", "must be the server's base address, e.g. https://evo1.example.com, "
-                                  "not one of its routes such as /message/sendText")
-    return url
-
-
-def webhook_base(value: Any) -> str | None:
-    """How the server reaches the workers: http(s)://host (the worker's port is appended), or a
-    URL with {port} where the port goes; None (empty) for EVOLUTION_WEBHOOK_BASE's."""
-    base = _url(value, "webhook_base", required=False)
-    if base and "{port}" not in base:
-        parts = urlsplit(base)
-        if parts.path or parts.port:
-            raise InvalidInput("webhook_base", "must be http(s)://host (the worker's port is "
-                                               "appended) or contain {port} where it goes")
-    return base
-
-
-def api_key(value: Any) -> str:
-    """The server's global API key (never shown in a message)."""
-    key = validation.text({"api_key": value}, "api_key", max_len=500, required=True)
-    if _UNSAFE.search(key):
-        raise InvalidInput("api_key", "must not contain blanks, quotes or backslashes")
-    return key
