@@ -79,11 +79,11 @@ class ServicePatch(Patch):
     """Changes to a service: only the fields sent change."""
 
     nullable = ("price_cents",)
-    name: Annotated[str, SERVICE_NAME] = Field(None)
-    duration_minutes: Annotated[int, DURATION] = Field(None)
+    name: Annotated[str | None, SERVICE_NAME] = None
+    duration_minutes: Annotated[int | None, DURATION] = None
     price_cents: Annotated[int, PRICE] | None = None
-    active: Annotated[bool, ACTIVE] = Field(None)
-    position: Annotated[int, POSITION] = Field(None)
+    active: Annotated[bool | None, ACTIVE] = None
+    position: Annotated[int | None, POSITION] = None
 
 
 class Service(Shape):
@@ -162,10 +162,10 @@ class AppointmentIn(Shape):
 class AppointmentPatch(Patch):
     """Changes; a new start time is confirmed again and reminded anew."""
 
-    starts_at: Annotated[str, RequiredText(40, MOMENT)] = Field(None)
-    service_id: Uuid = Field(None, description="Another service.")
+    starts_at: Annotated[str | None, RequiredText(40, MOMENT)] = None
+    service_id: Uuid | None = Field(None, description="Another service.")
     notes: Annotated[str | None, NOTES] = None
-    status: Annotated[str, Choice(APPOINTMENT_STATUSES, "cancelled cancels it with its notice.")] = Field(None)
+    status: Annotated[str | None, Choice(APPOINTMENT_STATUSES, "cancelled cancels it with its notice.")] = None
     notify: Annotated[bool, NOTIFY] = True
     allow_overlap: Annotated[bool, OVERLAP] = False
 

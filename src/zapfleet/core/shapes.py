@@ -63,12 +63,14 @@ class Patch(Shape):
 
 
 def checked(check: Callable[[Any, ValidationInfo], Any]) -> BeforeValidator:
-    """A pydantic validator running a check that raises InvalidInput, keeping its message."""
+    """A pydantic validator running a check that raises InvalidInput, keeping its message (and the
+    item it names inside the field, such as variants[2])."""
     def run(value: Any, info: ValidationInfo) -> Any:
         try:
             return check(value, info)
         except InvalidInput as exc:
-            raise PydanticCustomError("invalid_input", "{detail}", {"detail": exc.detail}) from None
+            raise PydanticCustomError("invalid_input", "{detail}",
+                                      {"detail": exc.detail, "field": exc.field}) from None
     return BeforeValidator(run)
 
 
@@ -116,7 +118,7 @@ class RequiredText(GroupedMetadata):
 
 @dataclass(frozen=True)
 class WholeNumber(GroupedMetadata):
-    """An integer from low to high (a JSON number without a fraction, not a boolean)."""
+    """An integer from low to high (a JSON number without a fraction, not a boolean; not null)."""
 
     low: int
     high: int
@@ -124,7 +126,13 @@ class WholeNumber(GroupedMetadata):
 
     def __iter__(self) -> Iterator[Any]:
         yield Field(ge=self.low, le=self.high, description=self.description)
-        yield checked(lambda value, _info: validation.whole_number({"v": value}, "v", self.low, self.high))
+        yield checked(self.check)
+
+    def check(self, value: Any, _info: ValidationInfo) -> int:
+        """The number, when it is a whole number in range."""
+        if value is None:
+            raise InvalidInput("v", "must not be null")
+        return validation.whole_number({"v": value}, "v", self.low, self.high) or 0
 
 
 @dataclass(frozen=True)
@@ -184,13 +192,16 @@ def field_name(loc: tuple[Any, ...]) -> str:
 
 def as_invalid_input(error: Mapping[str, Any]) -> InvalidInput:
     """One pydantic error as today's InvalidInput(field, message)."""
+    loc = list(error["loc"])
     if error["type"] == "invalid_input":
         message = error["ctx"]["detail"]
+        if loc and str(error["ctx"]["field"]).startswith(f"{loc[-1]}["):
+            loc[-1] = error["ctx"]["field"]
     elif error["type"].endswith("_type") and error.get("input", "") is None:
         message = "must not be null"
     else:
         message = TYPE_MESSAGES.get(error["type"], error["msg"])
-    return InvalidInput(field_name(tuple(error["loc"])), message)
+    return InvalidInput(field_name(tuple(loc)), message)
 
 
 def parse(model: type[M], data: Any, **context: Any) -> M:

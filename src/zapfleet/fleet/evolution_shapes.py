@@ -41,7 +41,7 @@ def _url(value: Any, name: str, required: bool) -> str | None:
 
 def server_url(value: Any) -> str:
     """The server's base URL, e.g. https://evo1.example.com (not one of its routes)."""
-    url = _url(value, "url", required=True)
+    url = _url(value, "url", required=True) or ""  # required: never empty here
     if _API_ROUTE.search(urlsplit(url).path):
         raise InvalidInput("url", "must be the server's base address, e.g. https://evo1.example.com, "
                                   "not one of its routes such as /message/sendText")
@@ -62,7 +62,7 @@ def webhook_base(value: Any) -> str | None:
 
 def api_key(value: Any) -> str:
     """The server's global API key (never shown in a message)."""
-    key = validation.text({"api_key": value}, "api_key", max_len=500, required=True)
+    key = validation.text({"api_key": value}, "api_key", max_len=500, required=True) or ""
     if _UNSAFE.search(key):
         raise InvalidInput("api_key", "must not contain blanks, quotes or backslashes")
     return key
@@ -107,13 +107,13 @@ class EvolutionServerPatch(Patch):
     """The fields to change."""
 
     nullable = ("webhook_base",)
-    name: Annotated[str, NAME] = Field(None)
-    url: Annotated[str, URL] = Field(None)
-    api_key: Annotated[str, API_KEY] = Field(None)
+    name: Annotated[str | None, NAME] = None
+    url: Annotated[str | None, URL] = None
+    api_key: Annotated[str | None, API_KEY] = None
     webhook_base: Annotated[str | None, WEBHOOK_BASE] = None
-    capacity: Annotated[int, CAPACITY] = Field(None)
-    priority: Annotated[int, PRIORITY] = Field(None)
-    active: Annotated[bool, ACTIVE] = Field(None)
+    capacity: Annotated[int | None, CAPACITY] = None
+    priority: Annotated[int | None, PRIORITY] = None
+    active: Annotated[bool | None, ACTIVE] = None
 
 
 class EvolutionServer(Shape):
