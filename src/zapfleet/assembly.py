@@ -66,7 +66,7 @@ def build_managers(config: Config, **given: Any) -> Managers:
     def pick(name: str, make: Callable[[], Any]) -> Any:
         return given[name] if name in given else make()
 
-    db = pick("db", lambda: Database(config.database_url, config.db_pool_size,
+    db = pick("db", lambda: Database(config.required_database_url(), config.db_pool_size,
                                      prepare=config.db_prepared_statements))
     identity = pick("identity", lambda: Identity(db))
     region, deadline = config.default_region, config.send_deadline_seconds

@@ -177,7 +177,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
         db = Database(url, max_connections=1)
         try:
             generated = None if password else _generated_password()
-            Identity(db).create_user(args.email, password or generated, None)
+            Identity(db).create_user(args.email, password or generated or "", None)
         finally:
             db.close()
     finally:

@@ -72,6 +72,13 @@ class Config:
     evolution_webhook_base: str = ""
     whatsapp_proxy: str = field(default="", repr=False)
 
+    def required_database_url(self) -> str:
+        """DATABASE_URL; a clear error when it is not set (`up` sets it for the embedded server)."""
+        if not self.database_url:
+            raise ValueError("DATABASE_URL is not set: run `python -m zapfleet up`, which starts the "
+                             "embedded PostgreSQL, or set it to your server's URL")
+        return self.database_url
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         """Build a Config from environment variables (os.environ by default)."""

@@ -30,7 +30,7 @@ def documented_routes(app: Flask) -> Iterator[Route]:
     for rule in app.url_map.iter_rules():
         path = openapi_path(rule.rule)
         if (path.startswith("/api") or path == "/healthz") and path not in DOC_ROUTES:
-            for method in sorted(rule.methods - IGNORED_METHODS):
+            for method in sorted((rule.methods or set()) - IGNORED_METHODS):
                 yield path, method.lower(), rule.endpoint.rsplit(".", 1)[-1], app.view_functions[rule.endpoint]
 
 
@@ -41,8 +41,8 @@ def declared_models(declarations: list[Declaration]) -> list[tuple[type[BaseMode
         if isinstance(declaration.body, type):
             models.append((declaration.body, "validation"))
         models += [(shape, "serialization") for shape in declaration.models]
-        models += [(_model(shape), "serialization") for shape in declaration.responses.values()
-                   if _model(shape) is not None]
+        named = (_model(shape) for shape in declaration.responses.values())
+        models += [(model, "serialization") for model in named if model is not None]
     return models
 
 
@@ -69,8 +69,8 @@ def response(shape: Any, refs: Refs) -> Spec:
 
 def request_body(declaration: Declaration, refs: Refs) -> Spec:
     """The requestBody of a declared body: a model's JSON, or a raw request body object."""
-    if isinstance(declaration.body, dict):
-        return declaration.body
+    if not isinstance(declaration.body, type):
+        return declaration.body or {}
     return {"required": declaration.body_required,
             "content": {"application/json": {"schema": refs[(declaration.body, "validation")]}}}
 

@@ -33,7 +33,8 @@ def model_components(models: Iterable[tuple[type[BaseModel], Mode]]
     """Each (model, mode)'s reference, and every schema they need, by component name."""
     keyed = list(dict.fromkeys(models))
     refs, top = models_json_schema(keyed, ref_template=REF_TEMPLATE, schema_generator=DocumentSchema)
-    return dict(refs), top.get("$defs", {})
+    by_model = {(model, mode): ref for (model, mode), ref in refs.items() if issubclass(model, BaseModel)}
+    return by_model, top.get("$defs", {})
 
 
 def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import groupby
+from typing import Any
 from uuid import UUID
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -168,6 +169,6 @@ def mark(account_id, appointment_id: UUID, status: str):
 
 def _back(account_id: UUID):
     """Back to the list as it was filtered (the form sends its filters along)."""
-    target = {k: v for k, v in request.form.items() if k in ("status", "from") and v}
+    target: dict[str, Any] = {k: v for k, v in request.form.items() if k in ("status", "from") and v}
     return redirect(url_for("ui_appointments.appointments", account_id=account_id, **target))
 

@@ -9,9 +9,10 @@ from functools import lru_cache
 from uuid import UUID
 
 import segno
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from web.managers import managers
 from web.ui.auth import error_text, form_failed
@@ -163,7 +164,7 @@ def _run(action: str, account: dict) -> str:
             }[action]
 
 
-def _back(account_id: UUID | None) -> Response:
+def _back(account_id: UUID | None) -> WerkzeugResponse:
     """Back to the dashboard, at the account's row when there is one."""
     anchor = f"account-{account_id}" if account_id else None
     return redirect(url_for("ui_dashboard.dashboard", _anchor=anchor))

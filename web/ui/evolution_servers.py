@@ -1,6 +1,7 @@
 """The owner's Evolution API servers: usage at a glance, add, change, delete."""
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -25,7 +26,7 @@ def whole(value: str) -> int | str:
 def posted_server(creating: bool) -> dict:
     """The server form's fields; an empty key on a change keeps the stored one."""
     form = request.form
-    data = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
+    data: dict[str, Any] = {name: form.get(name, "").strip() for name in TEXT_FIELDS}
     data["webhook_base"] = data["webhook_base"] or None
     data.update(capacity=whole(form.get("capacity", "")), priority=whole(form.get("priority", "")),
                 active="active" in form)

@@ -3,6 +3,7 @@ opt-out words, campaign pacing, the message texts. Each section's form changes o
 (the settings manager merges them, as PATCH /settings does)."""
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 from zoneinfo import available_timezones
 
@@ -75,7 +76,7 @@ def _whole(name: str) -> int:
 
 def posted_changes(section: str) -> dict:
     """The section's form as a settings change (only the keys the section shows)."""
-    form, changes = request.form, {}
+    form, changes = request.form, dict[str, Any]()
     if section == "hours":
         changes["time_zone"] = form.get("time_zone", "").strip()
         changes["business_hours"] = {day: tag_list(form.get(f"business_hours.{day}", ""))

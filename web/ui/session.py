@@ -8,7 +8,7 @@ from uuid import UUID
 from flask import g, redirect, request, session, url_for
 
 from web.managers import managers
-from zapfleet.core.errors import NotFound
+from zapfleet.core.errors import NotFound, found
 from zapfleet.tenancy.principal import Principal
 
 
@@ -17,7 +17,7 @@ def sign_in(user: dict) -> None:
     lang = session.get("lang")
     session.clear()
     session.permanent = True
-    stamp = managers().identity.session_user(user["id"])["stamp"]
+    stamp = found(managers().identity.session_user(user["id"]), "user")["stamp"]
     session.update(user_id=str(user["id"]), stamp=stamp)
     if lang:
         session["lang"] = lang
@@ -83,7 +83,8 @@ def account_page(view: Callable) -> Callable:
     @login_required
     @wraps(view)
     def wrapper(*args, account_id: UUID, **kwargs):
-        if not current_principal().can_reach(account_id):
+        principal = current_principal()
+        if principal is None or not principal.can_reach(account_id):
             raise NotFound("page not found")
         g.account = managers().accounts.get_account(account_id)
         return view(*args, account_id=account_id, **kwargs)

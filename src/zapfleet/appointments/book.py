@@ -13,7 +13,7 @@ from zapfleet.appointments.shapes import AppointmentCancel, AppointmentIn, Appoi
 from zapfleet.appointments.slots import free_slots, span
 from zapfleet.core import validation
 from zapfleet.core.clock import utcnow
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, found
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.core.shapes import parse
 from zapfleet.core.vocabulary import APPOINTMENT_SOURCES, APPOINTMENT_STATUSES
@@ -46,14 +46,14 @@ def book(conn, account_id: UUID, contact_id: UUID, service: Mapping[str, Any], s
         "service_id": service.get("id"), "service_name": service["name"], "starts_at": starts_at,
         "ends_at": ends_at, "source": source, "notes": notes, "created_at": now,
         "remind_at": remind_at(starts_at, settings["reminder_hours"], now)})
-    return sql.get(conn, account_id, appointment_id)
+    return found(sql.get(conn, account_id, appointment_id), "appointment")
 
 
 def cancel(conn, appointment: Mapping[str, Any], now: datetime) -> dict:
     """Mark an appointment cancelled; return it."""
     sql.update(conn, appointment["account_id"], appointment["id"],
                {"status": "cancelled", "cancelled_at": now})
-    return sql.get(conn, appointment["account_id"], appointment["id"])
+    return found(sql.get(conn, appointment["account_id"], appointment["id"]), "appointment")
 
 
 def with_local(appointment: dict, settings: Mapping[str, Any]) -> dict:
@@ -119,7 +119,7 @@ class AppointmentBook:
             appointment = self._get(conn, account_id, appointment_id, for_update=True)
             changes = self._changes(conn, appointment, data, settings, now)
             sql.update(conn, account_id, appointment_id, changes)
-            updated = sql.get(conn, account_id, appointment_id)
+            updated = found(sql.get(conn, account_id, appointment_id), "appointment")
             if "starts_at" in changes and validation.boolean(data, "notify", True):
                 self._notify(conn, updated, "confirmation", automatic_key(updated, "confirmation"), now)
             return with_local(updated, settings)
@@ -220,7 +220,7 @@ class AppointmentBook:
 
     def _contact(self, conn, account_id: UUID, data: Mapping[str, Any]) -> dict:
         if data.get("contact_id") is not None:
-            contact = contacts_sql.get_contact(conn, account_id, _optional_uuid(data["contact_id"], "contact_id"))
+            contact = contacts_sql.get_contact(conn, account_id, _uuid(data["contact_id"], "contact_id"))
             if contact is None:
                 raise InvalidInput("contact_id", "is not a contact of this account")
             return contact
@@ -233,7 +233,7 @@ class AppointmentBook:
     @staticmethod
     def _service(conn, account_id: UUID, data: Mapping[str, Any]) -> dict:
         if data.get("service_id") is not None:
-            service = catalog_sql.get_service(conn, account_id, _optional_uuid(data["service_id"], "service_id"))
+            service = catalog_sql.get_service(conn, account_id, _uuid(data["service_id"], "service_id"))
             if service is None:
                 raise InvalidInput("service_id", "is not a service of this account")
             return service
@@ -254,7 +254,7 @@ class AppointmentBook:
 
     @staticmethod
     def _settings(conn, account_id: UUID) -> dict:
-        return effective(settings_sql.get_settings(conn, account_id)["settings"])
+        return effective(settings_sql.settings_of(conn, account_id))
 
 
 def _notes(data: Mapping[str, Any]) -> str:
@@ -262,8 +262,10 @@ def _notes(data: Mapping[str, Any]) -> str:
 
 
 def _optional_uuid(value: Any, field: str) -> UUID | None:
-    if value in (None, ""):
-        return None
+    return None if value in (None, "") else _uuid(value, field)
+
+
+def _uuid(value: Any, field: str) -> UUID:
     try:
         return UUID(str(value))
     except ValueError:

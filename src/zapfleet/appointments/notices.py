@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from zapfleet.core.clock import utcnow
+from zapfleet.core.errors import found
 from zapfleet.db import Database
 from zapfleet.db import appointments as sql
 from zapfleet.db import settings as settings_sql
@@ -43,7 +44,7 @@ def send_notice(conn, appointment: Mapping[str, Any], kind: str, key: str, *, no
     """Queue a notice to the appointment's contact; None when the template is empty or the key
     was used. A confirmation or reminder that cannot leave before the start is not sent."""
     account_id = appointment["account_id"]
-    account = settings_sql.get_settings(conn, account_id)
+    account = found(settings_sql.get_settings(conn, account_id), "account")
     text = notice_text(kind, appointment, effective(account["settings"]), account["name"])
     deadline_at = now + deadline
     if kind != "cancellation":
@@ -75,7 +76,7 @@ class ReminderRunner:
         return sent
 
     def _remind(self, conn, account_id: UUID, appointment_id: UUID, now: datetime) -> int:
-        appointment = sql.get(conn, account_id, appointment_id)
+        appointment = found(sql.get(conn, account_id, appointment_id), "appointment")
         message = send_notice(conn, appointment, "reminder", automatic_key(appointment, "reminder"),
                               now=now, deadline=self.deadline)
         sql.update(conn, account_id, appointment_id, {"reminder_sent_at": now})

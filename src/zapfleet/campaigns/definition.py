@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from zapfleet.campaigns.shapes import CampaignIn, CampaignPatch
-from zapfleet.core.errors import Conflict, NotFound
+from zapfleet.core.errors import Conflict, NotFound, found
 from zapfleet.core.shapes import parse
 from zapfleet.core.vocabulary import EDITABLE_CAMPAIGN_STATUSES
 from zapfleet.db import Database
@@ -57,8 +57,8 @@ class CampaignManager:
                 raise NotFound("no such campaign")
             if set(changes) - {"name"} and campaign["status"] not in EDITABLE_STATUSES:
                 raise Conflict(f"a {campaign['status']} campaign can only be renamed")
-            campaign = sql.update_campaign(conn, account_id, campaign_id, changes)
-            return with_progress(conn, account_id, [campaign])[0]
+            updated = found(sql.update_campaign(conn, account_id, campaign_id, changes), "campaign")
+            return with_progress(conn, account_id, [updated])[0]
 
     def delete_campaign(self, account_id: UUID, campaign_id: UUID) -> None:
         """Delete a campaign that is not running (its messages stay in the conversations)."""

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 from zapfleet.campaigns.definition import with_progress
 from zapfleet.campaigns.pacing import Pacing, hold_until, sent_today
 from zapfleet.campaigns.shapes import CampaignStart, RecipientQuery
 from zapfleet.core.clock import utcnow
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, found
 from zapfleet.core.pagination import decode_position, encode_position, page_limit
 from zapfleet.core.shapes import parse
 from zapfleet.db import Database
@@ -32,7 +32,8 @@ MAX_START_DELAY = timedelta(days=90)
 def begin(conn, account_id: UUID, campaign: dict, now: datetime) -> dict:
     """Fix the campaign's recipients and set it running."""
     recipients_sql.snapshot(conn, account_id, campaign["id"], campaign["target_tags"])
-    return sql.set_status(conn, account_id, campaign["id"], STARTABLE, "running", started_at=now)
+    return found(sql.set_status(conn, account_id, campaign["id"], STARTABLE, "running", started_at=now),
+                 "startable campaign")
 
 
 def _startable(campaign: dict) -> None:
@@ -58,8 +59,8 @@ class CampaignRuns:
             campaign = self._campaign(conn, account_id, campaign_id)
             _startable(campaign)
             if send_at is not None:
-                campaign = sql.set_status(conn, account_id, campaign_id, STARTABLE, "scheduled",
-                                          send_at=send_at)
+                campaign = found(sql.set_status(conn, account_id, campaign_id, STARTABLE, "scheduled",
+                                                send_at=send_at), "startable campaign")
             else:
                 if not contacts_sql.count_reachable(conn, account_id, campaign["target_tags"]):
                     raise Conflict("no contact (that did not opt out) has the campaign's tags")
@@ -93,7 +94,7 @@ class CampaignRuns:
         now = self.clock()
         with self.db.tenant(account_id) as conn:
             campaign = with_progress(conn, account_id, [self._campaign(conn, account_id, campaign_id)])[0]
-            stored = settings_sql.get_settings(conn, account_id)["settings"]
+            stored = settings_sql.settings_of(conn, account_id)
             instance = instances_sql.get_instance_for_account(conn, account_id)
             state = pacing_sql.get(conn, account_id)
         pacing = Pacing.from_settings(effective(stored))
@@ -103,7 +104,7 @@ class CampaignRuns:
         return {"campaign_id": campaign["id"], "status": campaign["status"],
                 "counts": campaign["counts"], "waiting": waiting,
                 "rate_per_minute": round(60 / pacing.mean_gap, 2) if pacing.mean_gap else None,
-                "daily_cap": pacing.cap(state and state["phone_since"], now),
+                "daily_cap": pacing.cap(state["phone_since"] if state else None, now),
                 "sent_today": sent_today(pacing, state or {}, now)}
 
     def list_recipients(self, account_id: UUID, campaign_id: UUID, status: str | None = None,
@@ -135,7 +136,7 @@ class CampaignRuns:
                 self._refuse(conn, account_id, campaign_id, status)
             return with_progress(conn, account_id, [campaign])[0]
 
-    def _refuse(self, conn, account_id: UUID, campaign_id: UUID, wanted: str) -> None:
+    def _refuse(self, conn, account_id: UUID, campaign_id: UUID, wanted: str) -> NoReturn:
         current = self._campaign(conn, account_id, campaign_id)["status"]
         raise Conflict(f"a {current} campaign cannot be {wanted}")
 

@@ -75,7 +75,7 @@ class Pacing:
         """When the message after one leaving now may leave: a random gap after the previous
         one's due time (so the passes' lateness does not add up), never sooner than min_gap."""
         late = previous_due is None or now - previous_due > timedelta(seconds=self.max_gap)
-        base = now if late else previous_due
+        base = now if late or previous_due is None else previous_due
         return max(base + self.gap(rng), now + timedelta(seconds=self.min_gap))
 
 

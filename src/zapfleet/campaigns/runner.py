@@ -13,6 +13,7 @@ from uuid import UUID
 from zapfleet.campaigns.lifecycle import begin
 from zapfleet.campaigns.pacing import Pacing, hold_until, sent_today
 from zapfleet.core.clock import utcnow
+from zapfleet.core.errors import found
 from zapfleet.db import Database
 from zapfleet.db import campaigns as sql
 from zapfleet.db import outbox as outbox_sql
@@ -58,7 +59,7 @@ class CampaignRunner:
         now = self.clock()
         with self.db.system() as conn:
             for due in sql.due_scheduled(conn, now):
-                campaign = sql.get_campaign(conn, due["account_id"], due["id"])
+                campaign = found(sql.get_campaign(conn, due["account_id"], due["id"]), "campaign")
                 begin(conn, due["account_id"], campaign, now)
                 sql.finish_done(conn, due["account_id"], now)  # nobody has its tags any more
                 log.info("campaign %s started at its scheduled time", due["id"])
@@ -70,7 +71,7 @@ class CampaignRunner:
             state = pacing_sql.lock(conn, account_id)
             if state is None:  # another dispatcher is sending for this number right now
                 return False
-            pacing = Pacing.from_settings(effective(settings_sql.get_settings(conn, account_id)["settings"]))
+            pacing = Pacing.from_settings(effective(settings_sql.settings_of(conn, account_id)))
             held = hold_until(pacing, state, now)
             if held is not None:
                 pacing_sql.save(conn, account_id, held[0], state["day"], state["sent_today"])
@@ -98,5 +99,5 @@ class CampaignRunner:
         key = f"campaign:{recipient['campaign_id']}:{recipient['id']}"
         message = queue(conn, account_id, recipient["phone"], campaign_text(recipient, self.rng),
                         key, "campaign", deadline_at=now + self.deadline)
-        message = message or outbox_sql.get_by_idempotency_key(conn, account_id, key)
+        message = message or found(outbox_sql.get_by_idempotency_key(conn, account_id, key), "message")
         recipients_sql.mark(conn, recipient["id"], "handed", message["id"])

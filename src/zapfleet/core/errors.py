@@ -1,6 +1,8 @@
 """Domain errors. Each carries one code from a fixed list; the web layer maps codes to HTTP."""
 from __future__ import annotations
 
+from typing import TypeVar
+
 ERROR_CODES = (
     "invalid_input",
     "unauthorized",
@@ -70,3 +72,13 @@ class Unavailable(ZapfleetError):
     """A dependency (database, worker) cannot be reached right now."""
 
     code = "unavailable"
+
+
+Row = TypeVar("Row")
+
+
+def found(row: Row | None, what: str) -> Row:
+    """The row, or NotFound("no such <what>") when there is none."""
+    if row is None:
+        raise NotFound(f"no such {what}")
+    return row

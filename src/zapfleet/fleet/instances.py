@@ -12,7 +12,7 @@ from uuid import UUID
 import psycopg2.errors
 
 from zapfleet.config import Config
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError, found
 from zapfleet.core.security import worker_token
 from zapfleet.core.shapes import parse
 from zapfleet.core.vocabulary import CONNECTION_STATES
@@ -85,7 +85,7 @@ class InstanceManager:
     def observe(self, instance_id: UUID, **fields: Any) -> dict:
         """Record observed columns of an instance; return its row."""
         with self.db.system() as conn:
-            return sql.update_observed(conn, instance_id, **fields)
+            return found(sql.update_observed(conn, instance_id, **fields), "instance")
 
     def _set_desired(self, account_id: UUID, desired_state: str) -> dict:
         with self.db.system() as conn:
@@ -154,7 +154,7 @@ class InstanceManager:
         program = self.program_for(instance)
         with self.db.system() as conn:
             server = self.servers.place(conn, engine)
-            switched = sql.set_engine(conn, instance["account_id"], engine, server)
+            switched = found(sql.set_engine(conn, instance["account_id"], engine, server), "instance")
         self._quietly(self.client_for(instance).delete)
         remove_program(self.supervisor, program.conf_file, program.session_dir)
         return switched

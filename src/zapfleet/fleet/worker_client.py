@@ -144,9 +144,10 @@ class WorkerClient:
 
 
 def await_worker(client: WorkerClient, clock: Callable[[], float], sleep: Callable[[float], None],
-                 timeout: float) -> tuple[str, str | None]:
+                 timeout: float) -> tuple[str | None, str | None]:
     """Poll a starting worker until it is connected, has a QR, or says why it cannot connect
-    (disconnected, banned), for at most timeout; (state, qr code)."""
+    (disconnected, banned), for at most timeout; (state, qr code), the state None when the
+    worker never told it."""
     answered, deadline = None, clock() + timeout
     while True:
         state, code = _probe(client)

@@ -32,8 +32,8 @@ def _uuid(value: Any, field: str) -> UUID:
         raise InvalidInput(field, "must be a UUID") from None
 
 
-def _data_text(data: dict, field: str, max_len: int = MAX_TEXT_LENGTH, required: bool = True) -> str | None:
-    return validation.text(data, field, max_len=max_len, required=required)
+def _data_text(data: dict, field: str, max_len: int = MAX_TEXT_LENGTH, required: bool = True) -> str:
+    return validation.text(data, field, max_len=max_len, required=required) or ""
 
 
 def _until(data: dict) -> datetime | None:
@@ -146,7 +146,7 @@ class WorkerEvents:
         phone = validation.phone(data.get("phone"), self.region)
         text = _data_text(data, "text")
         provider_id = _data_text(data, "provider_message_id", 200)
-        name = _data_text(data, "name", 200, required=False) or ""
+        name = _data_text(data, "name", 200, required=False)
         contact = contacts_sql.ensure_contact(conn, account_id, phone, name)
         conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
         message = messages_sql.insert_inbound(conn, account_id, conversation_id, text, provider_id)
@@ -171,7 +171,7 @@ class WorkerEvents:
         status = _required_choice(data, "status", RECEIPTS)
         provider_id = _data_text(data, "provider_message_id", 200,
                                  required=data.get("message_id") is None)
-        error = _data_text(data, "error", 500, required=False)
+        error = _data_text(data, "error", 500, required=False) or None
         if data.get("message_id") is None:  # known by the provider's id only
             message = outbox_sql.apply_provider_receipt(conn, instance["account_id"], provider_id,
                                                         status, error)

@@ -77,7 +77,7 @@ class ContactManager:
 
     def import_contacts_csv(self, account_id: UUID, lines: Iterable[str]) -> dict:
         """Import contacts from CSV lines, streamed; bad rows are reported by line number."""
-        report = {"created": 0, "updated": 0, "errors": [], "error_count": 0}
+        report: dict[str, Any] = {"created": 0, "updated": 0, "errors": [], "error_count": 0}
         for batch in import_rows(lines, self.region, report, IMPORT_BATCH):
             with self.db.tenant(account_id) as conn:
                 created = sql.upsert_contacts(conn, account_id, batch)

@@ -69,7 +69,7 @@ class WebhookManager:
         with self.db.tenant(account_id) as conn:
             current = sql.get_webhook(conn, account_id)
             keep = current is not None and not rotate
-            secret = current["secret"] if keep else "whsec_" + secrets.token_urlsafe(24)
+            secret = current["secret"] if current is not None and keep else "whsec_" + secrets.token_urlsafe(24)
             hook = sql.upsert_webhook(conn, account_id, url, secret, events, enabled)
         return hook if not keep else public_view(hook)
 

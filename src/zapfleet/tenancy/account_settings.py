@@ -190,9 +190,11 @@ def _lenient(check: Callable[[Any, str], Any], value: Any, default: Any) -> Any:
 def effective(stored: Mapping[str, Any] | None) -> dict[str, Any]:
     """Every messaging setting: the stored value where it is valid, else the default."""
     stored = stored if isinstance(stored, Mapping) else {}
-    result = {key: _lenient(rule.check, stored.get(key), DEFAULTS[key]) for key, rule in SCALARS.items()}
+    result: dict[str, Any] = {key: _lenient(rule.check, stored.get(key), DEFAULTS[key])
+                              for key, rule in SCALARS.items()}
     for group, rule_of in GROUPS.items():
-        given = stored.get(group) if isinstance(stored.get(group), Mapping) else {}
+        stored_group = stored.get(group)
+        given: Mapping[str, Any] = stored_group if isinstance(stored_group, Mapping) else {}
         result[group] = {key: _lenient(rule_of(key).check, given.get(key), default)
                          for key, default in DEFAULTS[group].items()}
     return copy.deepcopy(result)

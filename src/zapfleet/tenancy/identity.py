@@ -42,8 +42,11 @@ class Identity:
         with self.db.system() as conn:
             if sql.count_platform_admins(conn):
                 return None
-        generated = None if password else secrets.token_urlsafe(12)
-        self.create_user(email, password or generated, None)
+        if password:
+            self.create_user(email, password, None)
+            return None
+        generated = secrets.token_urlsafe(12)
+        self.create_user(email, generated, None)
         return generated
 
     def authenticate(self, email: str, password: str) -> dict | None:

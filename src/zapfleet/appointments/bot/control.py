@@ -48,7 +48,7 @@ class BotControl:
 
     def _bot_view(self, conn, account_id: UUID, conversation_id: UUID) -> dict:
         self._conversation(conn, account_id, conversation_id)
-        settings = effective(settings_sql.get_settings(conn, account_id)["settings"])
+        settings = effective(settings_sql.settings_of(conn, account_id))
         state = sql.get(conn, account_id, conversation_id) or {
             "account_id": account_id, "conversation_id": conversation_id, "step": "idle",
             "step_at": None, "bot_paused_until": None, "bot_resumed_at": None, "away_sent_at": None}

@@ -15,6 +15,7 @@ from zapfleet.appointments.bot.parse import is_keyword
 from zapfleet.appointments.bot.turn import Turn
 from zapfleet.appointments.slots import is_open
 from zapfleet.core.clock import utcnow
+from zapfleet.core.errors import found
 from zapfleet.db import chat_states as sql
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import settings as settings_sql
@@ -44,7 +45,7 @@ class Responder:
     def __call__(self, conn, account_id: UUID, contact: dict, conversation_id: UUID,
                  message: dict) -> list[dict]:
         """Answer one stored inbound message; return the replies queued."""
-        account = settings_sql.get_settings(conn, account_id)
+        account = found(settings_sql.get_settings(conn, account_id), "account")
         turn = Turn(conn, account_id, contact, conversation_id, message,
                     effective(account["settings"]), account["name"], self.clock(), self.deadline)
         if is_keyword(turn.norm, turn.settings["opt_out_keywords"]):

@@ -25,7 +25,7 @@ class Turn:
     business: str
     now: datetime
     deadline: timedelta
-    replies: list[dict] = field(default_factory=list)
+    replies: list[dict | None] = field(default_factory=list)  # None: a reply already queued
 
     @property
     def norm(self) -> str:
