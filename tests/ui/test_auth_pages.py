@@ -32,9 +32,13 @@ def test_a_page_needs_a_session_and_sends_back_after_sign_in(client, member):
     assert response.headers["Location"] == f"/a/{account_id}/contacts"
 
 
-def test_next_never_leads_off_site(client, member):
-    response = client.post("/login?next=//evil.example.com/", data={
+@pytest.mark.parametrize("target", [
+    "//evil.example.com/", "/%09/evil.example", "/%0A/evil.example", "/%0D/evil.example",
+    "/%5Cevil.example", "https://evil.example/", "/a%0D%0ASet-Cookie:%20x=1"])
+def test_next_never_leads_off_site_nor_fails(client, member, target):
+    response = client.post(f"/login?next={target}", data={
         "email": "ana@example.com", "password": PASSWORD, "csrf_token": _csrf(client, "/login")})
+    assert response.status_code == 302
     assert response.headers["Location"] == f"/a/{member['account']['id']}/"
 
 

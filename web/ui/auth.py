@@ -1,6 +1,8 @@
 """Sign-in, sign-out, sign-up, password change and the language switch."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -15,10 +17,15 @@ LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site (never //host or a full URL) may follow the sign-in."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
+    """Only a path on this site may follow the sign-in: never //host, a full URL, a backslash or a
+    control character (browsers drop tabs and newlines from a URL: "/<tab>/evil.example" is
+    //evil.example)."""
+    if not target or any(ord(char) < 32 or 127 <= ord(char) < 160 or char == "\\" for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 def home_url() -> str:
