@@ -104,3 +104,16 @@ def test_csv_export_round_trips(managers, account_id):
     assert report["created"] == 1 and report["error_count"] == 0
     [copy] = managers.contacts.list_contacts(other)["items"]
     assert (copy["name"], copy["tags"]) == ('Ana "A", filha', ["vip", "novo"])
+
+
+def test_csv_export_neutralises_formulas_and_imports_them_back(managers, account_id):
+    names = ['=HYPERLINK("http://evil.example","clique")', "+55 fake", "-1", "@SUM(A1)", "Ana"]
+    for n, name in enumerate(names):
+        managers.contacts.create_contact(account_id, {"phone": f"1191111111{n}", "name": name})
+    exported = list(managers.contacts.export_contacts_csv(account_id))
+    cells = [line.split(",", 1)[1] for line in exported[1:]]
+    assert sorted(cell[0] for cell in cells) == ['"', "'", "'", "'", "A"]
+    assert not any(cell.lstrip('"').startswith(("=", "+", "-", "@")) for cell in cells)
+    other = managers.accounts.create_account({"name": "Cópia"})["id"]
+    managers.contacts.import_contacts_csv(other, iter(exported))
+    assert sorted(c["name"] for c in managers.contacts.list_contacts(other)["items"]) == sorted(names)

@@ -15,6 +15,7 @@ HEADER_ALIASES = {
     "opted_out": "opted_out", "optout": "opted_out", "descadastrado": "opted_out",
 }
 EXPORT_COLUMNS = ("phone", "name", "tags", "opted_out")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_REPORTED_ERRORS = 1000
 TRUE_WORDS = {"1", "true", "yes", "y", "sim", "s", "x"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "nao", "não"}
@@ -52,10 +53,22 @@ def export_rows(fetch_page: Callable[[str | None], dict]) -> Iterator[str]:
     while True:
         page = fetch_page(cursor)
         for c in page["items"]:
-            yield _csv_line((c["phone"], c["name"], ";".join(c["tags"]), str(c["opted_out"]).lower()))
+            yield _csv_line((c["phone"], spreadsheet_safe(c["name"]), ";".join(c["tags"]),
+                             str(c["opted_out"]).lower()))
         cursor = page["next_cursor"]
         if cursor is None:
             return
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """The cell with a leading ' when a spreadsheet would read it as a formula (=, +, -, @, tab,
+    CR first), as OWASP advises against CSV injection; names come from WhatsApp profiles too."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _unescaped(cell: str) -> str:
+    """A cell as it was before spreadsheet_safe, so an exported file imports back unchanged."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def _delimiter(header: str) -> str:
@@ -73,7 +86,7 @@ def _columns(header: list[str]) -> list[str | None]:
 def _parse(columns: list[str | None], row: list[str], region: str) -> Row:
     values = {name: cell.strip() for name, cell in zip(columns, row) if name}
     phone = validation.phone(values.get("phone", ""), region)
-    name = values.get("name", "")[:200]
+    name = _unescaped(values.get("name", ""))[:200]
     tags = validation.tags([t for t in values.get("tags", "").replace("|", ";").split(";") if t.strip()])
     return phone, name, tags, _flag(values.get("opted_out", ""))
 
