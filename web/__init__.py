@@ -5,7 +5,7 @@ from flask import Flask
 
 from web import errors
 from web.api import register_api
-from web.jsonio import IsoJSONProvider
+from web.jsonio import IsoJSONProvider, refuse_unstorable_input
 from web.ui import register_ui
 from zapfleet.assembly import build_managers
 from zapfleet.config import Config
@@ -23,6 +23,7 @@ def create_app(config: Config | None = None, **given) -> Flask:
                       ZAPFLEET=config)
     app.extensions["zapfleet"] = build_managers(config, **given)
     errors.register(app)
+    app.before_request(refuse_unstorable_input)
     register_api(app)
     register_ui(app, config)
     return app

@@ -1,7 +1,7 @@
 """Routes for the workers: the events they report, authenticated with their token."""
 from flask import Blueprint, request
 
-from web.jsonio import json_body
+from web.jsonio import cleaned_json_body
 from web.managers import managers
 from zapfleet.core.errors import Unauthorized
 
@@ -14,7 +14,7 @@ def events():
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("a worker token is required")
-    body = json_body()
+    body = cleaned_json_body()
     ingest = managers().events
     instance = ingest.authenticate(body.get("instance_id"), token.strip())
     return ingest.ingest(instance, body.get("events"))

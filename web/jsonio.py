@@ -1,13 +1,17 @@
-"""JSON in and out: ISO 8601 dates, and request bodies that must be objects."""
+"""JSON in and out: ISO 8601 dates out; in, request bodies that must be objects, no larger than
+JSON_BODY_LIMIT, nested at most MAX_DEPTH deep and free of text PostgreSQL cannot store."""
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask.json.provider import DefaultJSONProvider
 
-from zapfleet.core.errors import InvalidInput
+from zapfleet.core.errors import InvalidInput, PayloadTooLarge
+from zapfleet.core.text import check_text, checked_json, clean_text
 
 
 class IsoJSONProvider(DefaultJSONProvider):
@@ -20,14 +24,32 @@ class IsoJSONProvider(DefaultJSONProvider):
         return DefaultJSONProvider.default(o)
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 naming the body."""
+def _parsed(on_text: Callable[[str, str], str]) -> Any:
+    """The request's JSON, each string passed through on_text; 400 for anything else."""
     if not request.is_json:
         raise InvalidInput("body", "must be JSON (Content-Type: application/json)")
-    data = request.get_json(silent=True)
+    limit = current_app.config["ZAPFLEET"].json_body_limit
+    if (request.content_length or 0) > limit:
+        raise PayloadTooLarge(f"a JSON body may have at most {limit} bytes")
+    raw = request.get_data(cache=True)
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"a JSON body may have at most {limit} bytes")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise InvalidInput("body", "must be valid JSON (UTF-8, nested at most 32 levels)") from None
+    return checked_json(data, on_text)
+
+
+def _object(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput("body", "must be a JSON object")
     return data
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 400 naming the body or the field that is wrong."""
+    return _object(_parsed(check_text))
 
 
 def optional_json_body() -> dict[str, Any]:
@@ -35,3 +57,22 @@ def optional_json_body() -> dict[str, Any]:
     if not request.get_data(cache=True) and not request.is_json:
         return {}
     return json_body()
+
+
+def cleaned_json_body() -> dict[str, Any]:
+    """The request's JSON object with text PostgreSQL cannot store cleaned away, not refused
+    (for what WhatsApp delivers: a customer's odd message must not block the account)."""
+    return _object(_parsed(lambda text, _path: clean_text(text)))
+
+
+def refuse_unstorable_input() -> None:
+    """Before every request: a query-string or form value with text PostgreSQL cannot store is a
+    400 naming it (JSON bodies are checked when they are read)."""
+    sources = [request.args, request.form] if request.mimetype in FORM_TYPES else [request.args]
+    for source in sources:
+        for name, value in source.items(multi=True):
+            check_text(name, "query")
+            check_text(value, name)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -60,6 +60,7 @@ class Config:
     db_prepared_statements: bool = True
     worker_port_base: int = 5001
     max_import_bytes: int = 50 * 1024 * 1024
+    json_body_limit: int = 1024 * 1024
     supervisor_user: str = "zapfleet"
     supervisor_password: str = ""
     public_url: str = ""
@@ -96,6 +97,7 @@ class Config:
             db_prepared_statements=env.get("DB_PREPARED_STATEMENTS", "").lower() not in ("0", "false", "no"),
             worker_port_base=_int(env, "WORKER_PORT_BASE", 5001),
             max_import_bytes=_int(env, "MAX_IMPORT_BYTES", 50 * 1024 * 1024),
+            json_body_limit=_int(env, "JSON_BODY_LIMIT", 1024 * 1024),
             supervisor_user=env.get("SUPERVISOR_USER") or "zapfleet",
             supervisor_password=env.get("SUPERVISOR_PASSWORD", ""),
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),

@@ -83,3 +83,18 @@ def test_another_instances_token_is_refused(client, worker, config):
     forged = {"Authorization": "Bearer " + worker_token(config.secret_key, str(uuid.uuid4()))}
     assert _post(client, instance, forged, []).status_code == 401
     assert client.post("/internal/events", json={}).status_code == 401
+
+
+def test_text_postgresql_cannot_hold_is_cleaned_and_the_stream_goes_on(client, worker):
+    tenant, instance, headers = worker
+    odd = _event("message.in", {"provider_message_id": "p1", "phone": "5511987654321",
+                                "text": "a\u0000b \ud800!", "name": "Ana\u0000"})
+    after = _event("message.in", {"provider_message_id": "p2", "phone": "5511987654321",
+                                  "text": "tudo certo?", "name": "Ana"})
+    answer = _post(client, instance, headers, [odd, after])
+    assert answer.status_code == 200 and answer.get_json() == {"applied": 2, "rejected": []}
+    [conversation] = client.get(f"/api/accounts/{tenant.id}/conversations",
+                                headers=tenant.headers).get_json()["items"]
+    messages = client.get(f"/api/accounts/{tenant.id}/conversations/{conversation['id']}/messages",
+                          headers=tenant.headers).get_json()["items"]
+    assert [m["body"] for m in messages] == ["ab \ufffd!", "tudo certo?"]

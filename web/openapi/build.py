@@ -84,7 +84,8 @@ def operation(operation_id: str, declaration: Declaration, refs: Refs) -> Spec:
     if declaration.body is not None:
         op["requestBody"] = request_body(declaration, refs)
     reads_input = declaration.body is not None or declaration.query is not None
-    statuses = (*ACCESS_ERRORS[declaration.access], *declaration.errors, *((400,) if reads_input else ()))
+    statuses = (*ACCESS_ERRORS[declaration.access], *declaration.errors, *((400,) if reads_input else ()),
+                *((413,) if declaration.body is not None else ()))
     op["responses"] = {**{str(status): response(shape, refs)
                           for status, shape in declaration.responses.items()},
                        **errors(*set(statuses))}

@@ -16,7 +16,8 @@ ERROR_DESCRIPTIONS = {
     "conflict": "The request clashes with existing data, such as a duplicate phone or e-mail, or "
                 "another change to the account's WhatsApp instance is in progress, or the "
                 "WhatsApp worker is not linked to a phone.",
-    "payload_too_large": "The request body is larger than the configured limit (MAX_IMPORT_BYTES).",
+    "payload_too_large": "The request body is larger than its limit: JSON_BODY_LIMIT for JSON, "
+                         "MAX_IMPORT_BYTES for uploads.",
     "unavailable": "The database, the process supervisor or the account's WhatsApp worker cannot "
                    "be reached right now.",
 }

@@ -62,6 +62,12 @@ class Conflict(ZapfleetError):
     code = "conflict"
 
 
+class PayloadTooLarge(ZapfleetError):
+    """The request body is larger than its limit."""
+
+    code = "payload_too_large"
+
+
 class TooManyRequests(ZapfleetError):
     """Too many attempts in a short time; try again later."""
 
