@@ -1,16 +1,19 @@
 """Fakes of supervisord and the workers, for unit tests of the InstanceManager's logic only, and
-the fake_instances fixture (a plugin tests/conftest.py loads; the database stays real)."""
+the fake_instances fixture; and the internet's DNS for example.com names, for every test (a plugin
+tests/conftest.py loads; the database stays real)."""
 from __future__ import annotations
 
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.support.clock import Clock
+from zapfleet.core import netguard
 from zapfleet.core.errors import Conflict, NotFound, Unavailable
 from zapfleet.fleet.instances import InstanceManager
 from zapfleet.fleet.supervisor import RUNNING_STATES
@@ -186,3 +189,23 @@ def fake_instances(clean_db, worker_config):
     manager = InstanceManager(clean_db, supervisor, worker_config, workers,
                               clock=clock, sleep=clock.sleep)
     return FakeInstances(manager, supervisor, workers, clock)
+
+
+PUBLIC_TEST_ADDRESS = "93.184.215.14"
+"""A public address that stands for every *.example.com host the tests name."""
+
+
+def public_dns(real: Callable[[str, int], list[str]]) -> Callable[[str, int], list[str]]:
+    """The internet's DNS, which no machine here can reach: example.com names resolve to a
+    public address; every other name (localhost, this machine) through the real resolver."""
+    def resolve(host: str, port: int) -> list[str]:
+        if host == "example.com" or host.endswith((".example.com", ".example")):
+            return [PUBLIC_TEST_ADDRESS]
+        return real(host, port)
+    return resolve
+
+
+@pytest.fixture(autouse=True)
+def internet_dns(monkeypatch):
+    """Every test resolves example.com names as the internet would."""
+    monkeypatch.setattr(netguard, "resolve", public_dns(netguard.resolve))

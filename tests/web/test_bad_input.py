@@ -56,3 +56,13 @@ def test_null_where_a_flag_is_needed_names_it(client, register):
     answer = client.put(f"/api/accounts/{tenant.id}/webhook", headers=tenant.headers,
                         json={"url": "https://hooks.example.com/zap", "enabled": None})
     assert _error(answer) == (400, "enabled: must not be null")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1/", "http://10.0.0.1/hook", "http://100.100.100.200/",
+                                 "http://[::ffff:127.0.0.1]/", "http://no-such-host.invalid/"])
+def test_a_webhook_to_a_private_or_unknown_address_is_refused_when_saved(client, register, url):
+    tenant = register("Loja")
+    answer = client.put(f"/api/accounts/{tenant.id}/webhook", headers=tenant.headers, json={"url": url})
+    status, message = _error(answer)
+    assert status == 400 and message.startswith("url: ")
+    assert client.get(f"/api/accounts/{tenant.id}/webhook", headers=tenant.headers).status_code == 404

@@ -139,16 +139,19 @@ def test_an_unreachable_endpoint_is_retried_later(hooks, managers, clean_db):
     assert row["last_status_code"] is None and "could not reach" in row["last_error"]
 
 
-def test_private_addresses_are_refused_unless_allowed(clean_db, managers, clock):
+def test_private_addresses_are_refused_when_saved_and_when_called(clean_db, managers, clock, hooks):
     strict = WebhookManager(clean_db, clock=clock, allow_private=False)
     account = _account(managers)
     with Recorder() as receiver:
-        strict.configure(account, {"url": receiver.url})
+        with pytest.raises(InvalidInput) as err:
+            strict.configure(account, {"url": receiver.url})
+        assert err.value.field == "url" and "loopback address" in err.value.detail
+        hooks.configure(account, {"url": receiver.url})  # saved while private targets were allowed
         _queue(clean_db, account)
         [leased] = strict.lease_due(10, [])
         assert strict.deliver(leased) == "pending"
     assert receiver.requests == []
-    assert "private or loopback" in _deliveries(strict, account)[0]["last_error"]
+    assert "points to a loopback address" in _deliveries(strict, account)[0]["last_error"]
 
 
 def test_deliveries_of_one_account_are_never_seen_by_another(hooks, managers, clean_db):

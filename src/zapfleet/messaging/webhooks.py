@@ -3,20 +3,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import random
 import secrets
-import socket
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
-import requests
+import urllib3
 
-from zapfleet.core.errors import NotFound
+from zapfleet.core import netguard
+from zapfleet.core.errors import InvalidInput, NotFound
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.core.shapes import parse
 from zapfleet.db import Database
@@ -58,14 +56,15 @@ class WebhookManager:
 
     def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow,
                  rng: Callable[[], float] = random.random, allow_private: bool = False,
-                 timeout: float = 10.0):
+                 timeout: float = 10.0, resolver: netguard.Resolver | None = None):
         self.db, self.clock, self.rng = db, clock, rng
-        self.allow_private, self.timeout = allow_private, timeout
+        self.allow_private, self.timeout, self.resolver = allow_private, timeout, resolver
 
     def configure(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Create or change the webhook; the secret is returned when new or rotated."""
         hook_in = parse(WebhookIn, data)
         url, events, enabled, rotate = hook_in.url, hook_in.events, hook_in.enabled, hook_in.rotate_secret
+        self._target(url)
         with self.db.tenant(account_id) as conn:
             current = sql.get_webhook(conn, account_id)
             keep = current is not None and not rotate
@@ -127,8 +126,10 @@ class WebhookManager:
     def _post(self, delivery: dict) -> tuple[int | None, str | None]:
         if not delivery["enabled"]:
             return None, "the webhook is disabled"
-        if not self.allow_private and _is_private(delivery["url"]):
-            return None, "the webhook URL points to a private or loopback address"
+        try:
+            target = self._target(delivery["url"])
+        except InvalidInput as exc:
+            return None, f"the webhook URL {exc.detail}"
         body = json.dumps(delivery["payload"], separators=(",", ":")).encode()
         timestamp = str(int(self.clock().timestamp()))
         headers = {"Content-Type": "application/json", "User-Agent": "zapfleet-webhooks",
@@ -136,18 +137,11 @@ class WebhookManager:
                    "X-Zapfleet-Timestamp": timestamp,
                    "X-Zapfleet-Signature": sign(delivery["secret"], timestamp, body)}
         try:
-            response = requests.post(delivery["url"], data=body, headers=headers,
-                                      timeout=self.timeout, allow_redirects=False)
-        except requests.RequestException as exc:
+            status = netguard.post(target, body, headers, self.timeout)
+        except urllib3.exceptions.HTTPError as exc:
             return None, f"{type(exc).__name__}: could not reach the webhook URL"
-        return response.status_code, None if response.ok else f"answered HTTP {response.status_code}"
+        return status, None if 200 <= status < 300 else f"answered HTTP {status}"
 
-
-def _is_private(url: str) -> bool:
-    """True when the URL's host resolves to a loopback, private or link-local address."""
-    try:
-        infos = socket.getaddrinfo(urlsplit(url).hostname, None)
-    except (socket.gaierror, UnicodeError):
-        return False  # the POST will fail and be retried
-    addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
-    return any(a.is_private or a.is_loopback or a.is_link_local for a in addresses)
+    def _target(self, url: str) -> netguard.Target:
+        """Where the URL leads, checked by the private-network guard."""
+        return netguard.check_url(url, self.allow_private, self.resolver)
