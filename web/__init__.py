@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from web import errors
 from web.api import register_api
@@ -21,6 +22,9 @@ def create_app(config: Config | None = None, **given) -> Flask:
     app.json = IsoJSONProvider(app)
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=config.max_import_bytes,
                       ZAPFLEET=config)
+    if config.trusted_proxies:  # the client's address, scheme and host as the proxies saw them
+        hops = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.extensions["zapfleet"] = build_managers(config, **given)
     errors.register(app)
     app.before_request(refuse_unstorable_input)

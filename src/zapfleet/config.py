@@ -61,6 +61,8 @@ class Config:
     worker_port_base: int = 5001
     max_import_bytes: int = 50 * 1024 * 1024
     json_body_limit: int = 1024 * 1024
+    trusted_proxies: int = 0
+    """TRUSTED_PROXIES: how many reverse proxies in front add X-Forwarded-For (0: trust none)."""
     supervisor_user: str = "zapfleet"
     supervisor_password: str = ""
     public_url: str = ""
@@ -98,6 +100,8 @@ class Config:
             worker_port_base=_int(env, "WORKER_PORT_BASE", 5001),
             max_import_bytes=_int(env, "MAX_IMPORT_BYTES", 50 * 1024 * 1024),
             json_body_limit=_int(env, "JSON_BODY_LIMIT", 1024 * 1024),
+            trusted_proxies=0 if env.get("TRUSTED_PROXIES", "0").strip() in ("", "0")
+            else _int(env, "TRUSTED_PROXIES", 0, 5),
             supervisor_user=env.get("SUPERVISOR_USER") or "zapfleet",
             supervisor_password=env.get("SUPERVISOR_PASSWORD", ""),
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.clients import PASSWORD, csrf_token as _csrf, sign_in as _sign_in
+from tests.support.clients import PASSWORD, english_client, csrf_token as _csrf, sign_in as _sign_in
+from web import create_app
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ def test_changing_the_password_ends_other_sessions(app, member):
 
 def test_a_wrong_current_password_is_reported_on_the_form(client, member):
     _sign_in(client, "ana@example.com")
-    response = client.post("/password", data={"old_password": "not it at all", "new_password": "x" * 12,
+    response = client.post("/password", data={"old_password": "not it at all", "new_password": "um novo segredo forte",
                                               "csrf_token": _csrf(client, "/password")})
     assert response.status_code == 400
     assert "old_password: is not the current password" in response.get_data(as_text=True)
@@ -111,3 +112,15 @@ def test_unknown_pages_are_html_and_unknown_api_paths_json(client):
     assert page.status_code == 404 and page.mimetype == "text/html"
     api = client.get("/api/nothing-here")
     assert api.status_code == 404 and api.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("proxies", "recorded"), [(0, "127.0.0.1"), (1, "198.51.100.7")])
+def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(
+        config, clean_db, identity, member, proxies, recorded):
+    app = create_app(config.with_overrides(trusted_proxies=proxies), db=clean_db, identity=identity)
+    client = english_client(app)
+    client.post("/login", headers={"X-Forwarded-For": "198.51.100.7"}, data={
+        "email": "ana@example.com", "password": "wrong password!!", "csrf_token": _csrf(client, "/login")})
+    with clean_db.system() as conn, conn.cursor() as cur:
+        cur.execute("SELECT address FROM login_failures")
+        assert [row["address"] for row in cur.fetchall()] == [recorded]

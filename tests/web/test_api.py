@@ -36,10 +36,10 @@ def test_unknown_route_method_and_bad_uuid_use_the_error_shape(client, register)
 
 
 @pytest.mark.parametrize("body, field", [
-    ({"email": "a@b.co", "password": "12345678"}, "name"),
-    ({"name": "X", "email": "nope", "password": "12345678"}, "email"),
+    ({"email": "a@b.co", "password": "correct horse battery"}, "name"),
+    ({"name": "X", "email": "nope", "password": "correct horse battery"}, "email"),
     ({"name": "X", "email": "a@b.co", "password": "short"}, "password"),
-    ({"name": "X", "email": "a@b.co", "password": "12345678", "phone": "12"}, "phone"),
+    ({"name": "X", "email": "a@b.co", "password": "correct horse battery", "phone": "12"}, "phone"),
     ([1, 2], "body"),
 ])
 def test_register_bad_input_is_400_naming_the_field(client, body, field):
@@ -69,7 +69,7 @@ def test_register_shows_the_key_once(client):
 def test_duplicate_email_is_409(client, register):
     tenant = register()
     response = client.post("/api/register", json={"name": "B", "email": tenant.email,
-                                                  "password": "12345678"})
+                                                  "password": "correct horse battery"})
     _error(response, 409, "conflict")
 
 

@@ -82,8 +82,7 @@ def check_url(url: str, allow_private: bool = False, resolver: Resolver | None =
         for address in addresses:
             reason = refusal(ipaddress.ip_address(address))
             if reason:
-                raise InvalidInput(field, f"points to a {reason} address ({address}); only public "
-                                          "addresses are called")
+                raise InvalidInput(field, f"points to a {reason} address ({address}): only public addresses")
     return Target(url, parts.scheme, parts.hostname, port, addresses[0])
 
 

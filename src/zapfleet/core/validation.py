@@ -7,10 +7,12 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 import phonenumbers
+from zxcvbn import zxcvbn
 
 from zapfleet.core.errors import InvalidInput
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _TAG = re.compile(r"^[\w][\w .:/-]{0,49}$", re.UNICODE)
 
 
@@ -69,10 +71,19 @@ def email(value: Any, field: str = "email") -> str:
     return value.strip().lower()
 
 
-def password(value: Any, field: str = "password") -> str:
-    """A password of 8 to 200 characters."""
-    if not isinstance(value, str) or not 8 <= len(value) <= 200:
-        raise InvalidInput(field, "must be 8 to 200 characters")
+MIN_PASSWORD, MAX_PASSWORD = 10, 200
+
+
+def password(value: Any, field: str = "password", hints: tuple[str, ...] = ()) -> str:
+    """A password of 10 to 200 characters, no control characters, and not easy to guess: zxcvbn
+    (Dropbox's estimator, with its lists of common passwords, names and keyboard patterns) must
+    rate it at least 2 of 4, the hints (e-mail, business name) counted as known words."""
+    if not isinstance(value, str) or not MIN_PASSWORD <= len(value) <= MAX_PASSWORD:
+        raise InvalidInput(field, "must be 10 to 200 characters")
+    if _CONTROL.search(value) or not value.strip():
+        raise InvalidInput(field, "must not be blank or contain control characters")
+    if zxcvbn(value, user_inputs=[hint for hint in hints if hint])["score"] < 2:
+        raise InvalidInput(field, "is too easy to guess: use a few unrelated words or a longer phrase")
     return value
 
 

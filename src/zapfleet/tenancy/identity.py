@@ -31,7 +31,7 @@ class Identity:
     def create_user(self, email: str, password: str, account_id: UUID | None) -> dict:
         """Create a member of an account, or a platform admin when account_id is None."""
         email = validation.email(email)
-        password_hash = self.hasher.hash(validation.password(password))
+        password_hash = self.hasher.hash(validation.password(password, hints=(email,)))
         role = "admin" if account_id is None else "member"
         with unique_violation(Conflict, f"a user with e-mail {email} already exists"):
             with self.db.system() as conn:

@@ -25,21 +25,18 @@ class LoginGuard:
         self.per_email, self.per_address, self.window = per_email, per_address, window
 
     def sign_in(self, email: str, password: str, address: str) -> dict | None:
-        """The user for these credentials or None; TooManyRequests while the limit holds."""
-        email = (email or "").strip()[:320]
-        self._refuse_when_limited(email, address)
-        user = self.identity.authenticate(email, password or "")
+        """The user for these credentials or None; TooManyRequests while the limit holds. The
+        attempt counts as a failure before the slow hash is checked, and is forgotten if it
+        succeeds."""
+        email, now = (email or "").strip()[:320], self.clock()
         with self.db.system() as conn:
-            if user is None:
-                sql.record_failure(conn, email, address, self.clock())
-            else:
-                sql.forget_failures(conn, email, self.clock() - self.window)
-        return user
-
-    def _refuse_when_limited(self, email: str, address: str) -> None:
-        with self.db.system() as conn:
-            by_email, by_address = sql.count_failures(conn, email, address,
-                                                      self.clock() - self.window)
-        if by_email >= self.per_email or by_address >= self.per_address:
+            attempt = sql.count_attempt(conn, email, address, now, now - self.window,
+                                        self.per_email, self.per_address)
+        if attempt is None:
             minutes = int(self.window.total_seconds() // 60)
             raise TooManyRequests(f"too many failed sign-ins: try again in {minutes} minutes")
+        user = self.identity.authenticate(email, password or "")
+        if user is not None:
+            with self.db.system() as conn:
+                sql.forget_failures(conn, email, now - self.window)
+        return user

@@ -26,8 +26,8 @@ def _email(value: Any, _info: ValidationInfo) -> str:
     return validation.email(value)
 
 
-def _password(value: Any, _info: ValidationInfo) -> str:
-    return validation.password(value)
+def _password(value: Any, info: ValidationInfo) -> str:
+    return validation.password(value, hints=(str(info.data.get("email", "")),))
 
 
 def _settings(value: Any, _info: ValidationInfo) -> dict:
@@ -148,7 +148,8 @@ class RegistrationIn(Shape):
 
     email: Annotated[str, Field(max_length=254, description="The first user's e-mail address.",
                                 json_schema_extra={"format": "email"}), checked(_email)]
-    password: Annotated[str, Field(min_length=8, max_length=200, description="The first user's password."),
+    password: Annotated[str, Field(min_length=10, max_length=200, description="The first user's password: "
+                                   "10 to 200 characters, not easy to guess (rated by zxcvbn)."),
                         checked(_password)]
     name: Annotated[str, RequiredText(200, "The business's display name.")]
     phone: Annotated[str | None, Field(description="The business's WhatsApp number (optional)."),
