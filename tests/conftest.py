@@ -86,7 +86,8 @@ def managers(app):
 @pytest.fixture
 def config(database_url):
     """The Config the test app runs with."""
-    return Config(database_url=database_url, secret_key="test-secret", admin_api_key=ADMIN_KEY)
+    return Config(database_url=database_url, secret_key="test-secret", admin_api_key=ADMIN_KEY,
+                  rate_limits=False)  # tests/web/test_rate_limits.py turns them on
 
 
 @pytest.fixture

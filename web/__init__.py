@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from web import errors
 from web.api import register_api
 from web.jsonio import IsoJSONProvider, refuse_unstorable_input
+from web.limits import install_limits
 from web.ui import register_ui
 from zapfleet.assembly import build_managers
 from zapfleet.config import Config
@@ -30,4 +31,5 @@ def create_app(config: Config | None = None, **given) -> Flask:
     app.before_request(refuse_unstorable_input)
     register_api(app)
     register_ui(app, config)
+    app.extensions["limiter"] = install_limits(app, config)
     return app

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 from zapfleet.core.vocabulary import ENGINE_NAMES
 
 GENERATED_SECRETS = ("SECRET_KEY", "ADMIN_API_KEY", "SUPERVISOR_PASSWORD")
@@ -33,6 +35,16 @@ def _int(environ: Mapping[str, str], name: str, default: int, most: int | None =
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
     if most is not None and not 1 <= value <= most:
         raise ValueError(f"{name} must be between 1 and {most}, got {value}")
+    return value
+
+
+def _rate(environ: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit such as "10 per hour" (the limits library's notation), checked now."""
+    value = (environ.get(name) or default).strip()
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a rate such as '10 per hour', got {value!r}") from None
     return value
 
 
@@ -63,6 +75,12 @@ class Config:
     json_body_limit: int = 1024 * 1024
     trusted_proxies: int = 0
     """TRUSTED_PROXIES: how many reverse proxies in front add X-Forwarded-For (0: trust none)."""
+    rate_limits: bool = True
+    """RATE_LIMITS: off only for tests and benchmarks that call faster than any person."""
+    signup_rate_limit: str = "10 per hour"
+    login_rate_limit: str = "30 per minute"
+    send_rate_limit: str = "120 per minute"
+    ratelimit_storage_uri: str = "memory://"
     supervisor_user: str = "zapfleet"
     supervisor_password: str = ""
     public_url: str = ""
@@ -100,6 +118,11 @@ class Config:
             worker_port_base=_int(env, "WORKER_PORT_BASE", 5001),
             max_import_bytes=_int(env, "MAX_IMPORT_BYTES", 50 * 1024 * 1024),
             json_body_limit=_int(env, "JSON_BODY_LIMIT", 1024 * 1024),
+            rate_limits=env.get("RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no"),
+            signup_rate_limit=_rate(env, "SIGNUP_RATE_LIMIT", "10 per hour"),
+            login_rate_limit=_rate(env, "LOGIN_RATE_LIMIT", "30 per minute"),
+            send_rate_limit=_rate(env, "SEND_RATE_LIMIT", "120 per minute"),
+            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or "memory://",
             trusted_proxies=0 if env.get("TRUSTED_PROXIES", "0").strip() in ("", "0")
             else _int(env, "TRUSTED_PROXIES", 0, 5),
             supervisor_user=env.get("SUPERVISOR_USER") or "zapfleet",
