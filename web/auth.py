@@ -7,16 +7,30 @@ from functools import wraps
 from flask import current_app, g, request
 
 from web.managers import managers
-from zapfleet.core.errors import Forbidden, NotFound, Unauthorized
+from zapfleet.core.errors import AccountSuspended, Forbidden, NotFound, Unauthorized
 from zapfleet.core.security import same_secret
 from zapfleet.tenancy.principal import Principal
 
+READABLE_WHEN_SUSPENDED = ("accounts.get_account",)
+"""What a suspended or cancelled account's keys may still call: reading the account itself."""
+
 
 def current_principal() -> Principal:
-    """The caller, from `Authorization: Bearer <key>`; 401 when missing or unknown."""
+    """The caller, from `Authorization: Bearer <key>`; 401 when missing or unknown, 403
+    account_suspended when its account is not active."""
     if "principal" not in g:
-        g.principal = _principal_from_header(request.headers.get("Authorization", ""))
+        principal = _principal_from_header(request.headers.get("Authorization", ""))
+        refuse_inactive(principal)
+        g.principal = principal
     return g.principal
+
+
+def refuse_inactive(principal: Principal) -> None:
+    """403 account_suspended for a suspended or cancelled account, but for reading itself."""
+    if principal.account_status == "active" or request.endpoint in READABLE_WHEN_SUSPENDED:
+        return
+    raise AccountSuspended(f"this account is {principal.account_status}: only reading the "
+                           "account is allowed; contact the platform's support")
 
 
 def _principal_from_header(header: str) -> Principal:

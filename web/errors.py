@@ -10,6 +10,7 @@ STATUS_BY_CODE = {
     "invalid_input": 400,
     "unauthorized": 401,
     "forbidden": 403,
+    "account_suspended": 403,
     "not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409,
@@ -19,7 +20,8 @@ STATUS_BY_CODE = {
     "internal_error": 500,
     "unavailable": 503,
 }
-CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items()}
+CODE_BY_STATUS = {status: code for code, status in reversed(STATUS_BY_CODE.items())}
+"""The general code of each status (403 → forbidden): the first listed for it."""
 
 
 MACHINE_PATHS = ("/api/", "/internal/", "/healthz")

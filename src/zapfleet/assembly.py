@@ -1,9 +1,11 @@
 """Builds the managers the web app and the dispatcher share, from one Config."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from zapfleet.appointments.book import AppointmentBook
 from zapfleet.appointments.bot.control import BotControl
@@ -14,6 +16,7 @@ from zapfleet.campaigns.definition import CampaignManager
 from zapfleet.campaigns.lifecycle import CampaignRuns
 from zapfleet.campaigns.runner import CampaignRunner
 from zapfleet.config import Config
+from zapfleet.core.errors import ZapfleetError
 from zapfleet.db import Database
 from zapfleet.fleet.evolution_servers import EvolutionServers
 from zapfleet.fleet.instances import InstanceManager
@@ -28,6 +31,8 @@ from zapfleet.tenancy.accounts import AccountManager
 from zapfleet.tenancy.identity import Identity
 from zapfleet.tenancy.logins import LoginGuard
 from zapfleet.tenancy.messaging_settings import SettingsManager
+
+log = logging.getLogger("zapfleet.assembly")
 
 
 @dataclass
@@ -56,8 +61,34 @@ class Managers:
     reminders: ReminderRunner
 
     def dispatcher_tasks(self) -> list:
-        """The dispatcher's periodic work beside the outbox: campaigns and reminders."""
-        return [self.campaign_runner.run_due, self.reminders.run_due]
+        """The dispatcher's periodic work beside the outbox: campaigns, reminders, and deleting
+        accounts cancelled longer ago than the retention period."""
+        return [self.campaign_runner.run_due, self.reminders.run_due, self.purge_cancelled]
+
+    def change_account(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
+        """Change an account; a new status reaches its WhatsApp instance at once (suspended:
+        the worker stops; cancelled: the phone is unlinked and the instance removed)."""
+        account = self.accounts.update_account(account_id, data)
+        if "status" in data:
+            try:
+                self.instances.follow_account(account_id)
+            except ZapfleetError as exc:  # the dispatcher's next reconcile pass applies it
+                log.warning("account %s: its instance will follow later: %s", account_id, exc.message)
+        return account
+
+    def delete_account(self, account_id: UUID) -> None:
+        """Unlink and remove the account's instance, then delete the account and its data."""
+        if self.instances.find(account_id) is not None:
+            self.instances.delete(account_id)
+        self.accounts.delete_account(account_id)
+
+    def purge_cancelled(self) -> list[UUID]:
+        """Delete the accounts whose retention after cancellation has ended; their ids."""
+        expired = self.accounts.expired_cancellations()
+        for account_id in expired:
+            self.delete_account(account_id)
+            log.info("account %s deleted: cancelled longer ago than the retention period", account_id)
+        return expired
 
 
 def build_managers(config: Config, **given: Any) -> Managers:
@@ -75,7 +106,8 @@ def build_managers(config: Config, **given: Any) -> Managers:
     responder = pick("responder", lambda: Responder(deadline))
     return Managers(
         db=db, identity=identity,
-        accounts=pick("accounts", lambda: AccountManager(db, identity, region)),
+        accounts=pick("accounts", lambda: AccountManager(db, identity, region,
+                                                         config.cancelled_retention_days)),
         settings=pick("settings", lambda: SettingsManager(db)),
         logins=pick("logins", lambda: LoginGuard(db, identity)),
         instances=instances, evolution_servers=instances.servers,

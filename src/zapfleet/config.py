@@ -73,6 +73,8 @@ class Config:
     worker_port_base: int = 5001
     max_import_bytes: int = 50 * 1024 * 1024
     json_body_limit: int = 1024 * 1024
+    cancelled_retention_days: int = 30
+    """CANCELLED_RETENTION_DAYS: how long a cancelled account's data is kept before deletion."""
     trusted_proxies: int = 0
     """TRUSTED_PROXIES: how many reverse proxies in front add X-Forwarded-For (0: trust none)."""
     rate_limits: bool = True
@@ -118,6 +120,7 @@ class Config:
             worker_port_base=_int(env, "WORKER_PORT_BASE", 5001),
             max_import_bytes=_int(env, "MAX_IMPORT_BYTES", 50 * 1024 * 1024),
             json_body_limit=_int(env, "JSON_BODY_LIMIT", 1024 * 1024),
+            cancelled_retention_days=_int(env, "CANCELLED_RETENTION_DAYS", 30),
             rate_limits=env.get("RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no"),
             signup_rate_limit=_rate(env, "SIGNUP_RATE_LIMIT", "10 per hour"),
             login_rate_limit=_rate(env, "LOGIN_RATE_LIMIT", "30 per minute"),

@@ -42,7 +42,12 @@ def get_account(account_id):
 
 @bp.patch("/<uuid:account_id>")
 @shapes(tag="Accounts", summary="Change an account", access="account", body=AccountPatch,
-        description="Changes the fields sent; only the platform admin may change plan and status.",
+        description="Changes the fields sent; only the platform admin may change plan and status. "
+                    "A suspended account's keys and users get 403 account_suspended everywhere "
+                    "but here (reading the account), its worker stops and its campaigns and "
+                    "queued messages wait; reactivation resumes them. A cancelled account's "
+                    "phone is unlinked and its instance removed; its data is deleted "
+                    "CANCELLED_RETENTION_DAYS later.",
         responses={200: Account}, errors=(403, 409))
 @account_scoped
 def update_account(account_id):
@@ -51,15 +56,16 @@ def update_account(account_id):
     blocked = [f for f in ADMIN_FIELDS if f in data and not current_principal().is_admin]
     if blocked:
         raise Forbidden(f"only the platform admin may change {', '.join(blocked)}")
-    return managers().accounts.update_account(account_id, data)
+    return managers().change_account(account_id, data)
 
 
 @bp.delete("/<uuid:account_id>")
 @shapes(tag="Accounts", summary="Delete an account", access="account",
-        description="Deletes the account and everything stored under it. This cannot be undone.",
+        description="Unlinks the account's WhatsApp, removes its instance, and deletes the account "
+                    "and everything stored under it. This cannot be undone.",
         responses={204: "The account is gone."})
 @account_scoped
 def delete_account(account_id):
     """Delete an account and all its data."""
-    managers().accounts.delete_account(account_id)
+    managers().delete_account(account_id)
     return "", 204

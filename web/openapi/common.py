@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from web.errors import STATUS_BY_CODE
+from web.errors import CODE_BY_STATUS
 from web.openapi.errors import error_name
 
 Spec = dict[str, Any]
@@ -46,13 +46,12 @@ ACCESS_NOTES = {
     "account": "The account's own API key, or the platform admin key.",
     "any": "Any API key.",
 }
-ACCESS_ERRORS = {"public": (), "admin": (401, 403), "account": (401, 404), "any": (401,)}
+ACCESS_ERRORS = {"public": (), "admin": (401, 403), "account": (401, 403, 404), "any": (401, 403)}
 
 
 def errors(*statuses: int) -> Spec:
     """References to the reusable error responses for these HTTP statuses."""
-    code_by_status = {status: code for code, status in STATUS_BY_CODE.items()}
-    return {str(status): {"$ref": f"#/components/responses/{error_name(code_by_status[status])}"}
+    return {str(status): {"$ref": f"#/components/responses/{error_name(CODE_BY_STATUS[status])}"}
             for status in sorted(statuses)}
 
 

@@ -11,7 +11,8 @@ from zapfleet.core.shapes import Choice, Shape
 ERROR_DESCRIPTIONS = {
     "invalid_input": "The input is invalid; the message starts with the offending field.",
     "unauthorized": "The API key is missing, unknown or revoked.",
-    "forbidden": "The key is valid but may not do this.",
+    "forbidden": "The key is valid but may not do this; code account_suspended: its account is "
+                 "suspended or cancelled (only reading the account is allowed).",
     "not_found": "No such resource, or it belongs to another account.",
     "conflict": "The request clashes with existing data, such as a duplicate phone or e-mail, or "
                 "another change to the account's WhatsApp instance is in progress, or the "

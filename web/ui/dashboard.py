@@ -149,9 +149,7 @@ def _run(action: str, account: dict) -> str:
             return _("%(name)s is already connected.", name=name)
         return _("Scan the QR code of %(name)s with WhatsApp on the phone.", name=name)
     if action == "delete-account":
-        if instances.find(account_id) is not None:
-            instances.delete(account_id)
-        managers().accounts.delete_account(account_id)
+        managers().delete_account(account_id)
         return _("The account %(name)s and all its data were deleted.", name=name)
     if action == "delete":
         instances.delete(account_id)

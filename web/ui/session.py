@@ -6,10 +6,15 @@ from functools import wraps
 from uuid import UUID
 
 from flask import g, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
 
 from web.managers import managers
-from zapfleet.core.errors import NotFound, found
+from zapfleet.core.errors import AccountSuspended, NotFound, found
 from zapfleet.tenancy.principal import Principal
+
+INACTIVE = {"suspended": _l("This account is suspended. Contact support to reactivate it."),
+            "cancelled": _l("This account was cancelled. Contact support to reactivate it.")}
+"""What a member of an account that is not active sees instead of its pages."""
 
 
 def sign_in(user: dict) -> None:
@@ -87,5 +92,7 @@ def account_page(view: Callable) -> Callable:
         if principal is None or not principal.can_reach(account_id):
             raise NotFound("page not found")
         g.account = managers().accounts.get_account(account_id)
+        if g.account["status"] != "active" and not principal.is_admin:
+            raise AccountSuspended(str(INACTIVE[g.account["status"]]))
         return view(*args, account_id=account_id, **kwargs)
     return wrapper

@@ -7,6 +7,7 @@ ERROR_CODES = (
     "invalid_input",
     "unauthorized",
     "forbidden",
+    "account_suspended",
     "not_found",
     "conflict",
     "method_not_allowed",
@@ -48,6 +49,12 @@ class Forbidden(ZapfleetError):
     """Valid credentials that may not do this."""
 
     code = "forbidden"
+
+
+class AccountSuspended(Forbidden):
+    """The account is suspended or cancelled: only reading the account itself is allowed."""
+
+    code = "account_suspended"
 
 
 class NotFound(ZapfleetError):

@@ -6,7 +6,8 @@ from uuid import UUID
 
 from psycopg2.extras import Json
 
-ACCOUNT_COLUMNS = "id, name, slug, phone, plan, status, settings, created_at, updated_at"
+ACCOUNT_COLUMNS = ("id, name, slug, phone, plan, status, settings, cancelled_at, created_at,"
+                   " updated_at")
 UPDATABLE = ("name", "phone", "plan", "status", "settings")
 
 
@@ -54,6 +55,15 @@ def update_account(conn, account_id: UUID, changes: dict[str, Any]) -> dict | No
             (*values, account_id),
         )
         return cur.fetchone()
+
+
+def cancelled_before(conn, days: int) -> list[UUID]:
+    """The ids of accounts cancelled more than `days` days ago."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT id FROM accounts WHERE status = 'cancelled'"
+                    " AND cancelled_at < now() - make_interval(days => %s) ORDER BY cancelled_at",
+                    (days,))
+        return [row["id"] for row in cur.fetchall()]
 
 
 def delete_account(conn, account_id: UUID) -> bool:

@@ -110,10 +110,11 @@ def next_for_contact(conn, account_id: UUID, contact_id: UUID, now: datetime) ->
 
 
 def due_reminders(conn, now: datetime, limit: int) -> list[dict]:
-    """Lock the appointments (of every account) whose reminder is due and not yet sent."""
+    """Lock the appointments (of active accounts) whose reminder is due and not yet sent."""
     with conn.cursor() as cur:
         cur.execute("SELECT id, account_id FROM appointments WHERE status = 'scheduled'"
                     " AND reminder_sent_at IS NULL AND remind_at <= %s AND starts_at > %s"
+                    " AND account_id IN (SELECT id FROM accounts WHERE status = 'active')"
                     " ORDER BY remind_at LIMIT %s FOR UPDATE SKIP LOCKED", (now, now, limit))
         return cur.fetchall()
 

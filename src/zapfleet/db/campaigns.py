@@ -74,20 +74,22 @@ def set_status(conn, account_id: UUID, campaign_id: UUID, from_statuses: tuple[s
 
 
 def due_scheduled(conn, now) -> list[dict]:
-    """Lock the scheduled campaigns (of every account) whose start time has come."""
+    """Lock the scheduled campaigns (of every active account) whose start time has come."""
     with conn.cursor() as cur:
         cur.execute("SELECT id, account_id FROM campaigns WHERE status = 'scheduled'"
-                    " AND send_at <= %s ORDER BY send_at FOR UPDATE SKIP LOCKED", (now,))
+                    " AND send_at <= %s AND account_id IN (SELECT id FROM accounts"
+                    " WHERE status = 'active') ORDER BY send_at FOR UPDATE SKIP LOCKED", (now,))
         return cur.fetchall()
 
 
 def sending_accounts(conn, now) -> list[UUID]:
-    """Accounts with a running campaign, a connected number and no pacing hold past now."""
+    """Active accounts with a running campaign, a connected number and no pacing hold past now."""
     with conn.cursor() as cur:
         cur.execute(
             "SELECT DISTINCT c.account_id FROM campaigns c"
             " JOIN instances i ON i.account_id = c.account_id"
             " LEFT JOIN send_pacing p ON p.account_id = c.account_id"
+            " JOIN accounts a ON a.id = c.account_id AND a.status = 'active'"
             " WHERE c.status = 'running' AND i.status = 'connected' AND i.desired_state = 'running'"
             " AND (p.next_send_at IS NULL OR p.next_send_at <= %s)", (now,))
         return [row["account_id"] for row in cur.fetchall()]

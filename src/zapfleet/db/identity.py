@@ -60,11 +60,13 @@ def insert_api_key(conn, account_id: UUID | None, user_id: UUID | None, prefix: 
 
 
 def find_active_key(conn, key_hash: str) -> dict | None:
-    """The unrevoked key with this hash, with its owner's role, or None."""
+    """The unrevoked key with this hash, with its owner's role and account's status, or None."""
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT k.id, k.account_id, k.user_id, k.last_used_at, u.role AS user_role"
+            "SELECT k.id, k.account_id, k.user_id, k.last_used_at, u.role AS user_role,"
+            " a.status AS account_status"
             " FROM api_keys k LEFT JOIN users u ON u.id = k.user_id"
+            " LEFT JOIN accounts a ON a.id = k.account_id"
             " WHERE k.key_hash = %s AND k.revoked_at IS NULL",
             (key_hash,),
         )

@@ -41,11 +41,12 @@ def get_instance(conn, instance_id: UUID) -> dict | None:
 
 
 def list_instances(conn, account_id: UUID | None = None) -> list[dict]:
-    """Instances with their account's name and slug: all of them, or one account's."""
+    """Instances with their account's name, slug and status: all of them, or one account's."""
     columns = ", ".join(f"i.{c.strip()}" for c in INSTANCE_COLUMNS.split(","))
     with conn.cursor() as cur:
         cur.execute(
-            f"SELECT {columns}, a.name AS account_name, a.slug AS account_slug"
+            f"SELECT {columns}, a.name AS account_name, a.slug AS account_slug,"
+            " a.status AS account_status"
             " FROM instances i JOIN accounts a ON a.id = i.account_id"
             " WHERE %(account)s::uuid IS NULL OR i.account_id = %(account)s::uuid"
             " ORDER BY i.created_at, i.id", {"account": account_id})

@@ -158,14 +158,16 @@ def expire_overdue(conn, now: datetime) -> list[dict]:
 
 def lease_due(conn, now: datetime, lease_until: datetime, per_account: int,
               exclude_accounts: list[UUID]) -> list[dict]:
-    """Lease up to per_account due queued messages of every account, oldest first, with phones."""
+    """Lease up to per_account due queued messages of every active account, oldest first, with
+    phones (a suspended account's wait for its reactivation)."""
     with conn.cursor() as cur:
         cur.execute(
             "WITH due AS (SELECT id, row_number() OVER (PARTITION BY account_id"
             "   ORDER BY created_at, id) AS n FROM messages"
             "   WHERE status = 'queued' AND direction = 'out'"
             "   AND (lease_until IS NULL OR lease_until < %s) AND (send_at IS NULL OR send_at <= %s)"
-            "   AND NOT (account_id = ANY(%s::uuid[])))"
+            "   AND NOT (account_id = ANY(%s::uuid[]))"
+            "   AND account_id IN (SELECT id FROM accounts WHERE status = 'active'))"
             " UPDATE messages m SET lease_until = %s, attempts = m.attempts + 1"
             " FROM due, conversations c, contacts k"
             " WHERE m.id = due.id AND due.n <= %s AND c.id = m.conversation_id"

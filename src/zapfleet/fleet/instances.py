@@ -255,16 +255,23 @@ class InstanceManager:
     def delete(self, account_id: UUID) -> None:
         """Remove the account's instance: process, supervisord group, program file, session."""
         with self.locked(account_id):
-            instance = self.get(account_id)
-            self._quietly(self.client_for(instance).delete)  # e.g. Evolution's instance too
-            program = self.program_for(instance)
-            remove_program(self.supervisor, program.conf_file, program.session_dir)
-            with self.db.system() as conn:
-                sql.delete_instance(conn, account_id)
+            self.remove(self.get(account_id))
+
+    def remove(self, instance: dict) -> None:
+        """Unlink and remove an instance (the caller holds its account's lock)."""
+        self._quietly(self.client_for(instance).delete)  # e.g. Evolution's instance too
+        program = self.program_for(instance)
+        remove_program(self.supervisor, program.conf_file, program.session_dir)
+        with self.db.system() as conn:
+            sql.delete_instance(conn, instance["account_id"])
 
     def reconcile(self) -> list[str]:
         """Bring supervisord in line with the desired states; return the actions taken."""
         return Reconciler(self).run()
+
+    def follow_account(self, account_id: UUID) -> list[str]:
+        """Apply an account's new status to its instance now; the actions taken."""
+        return Reconciler(self).account(account_id)
 
     # -- talking to the worker ------------------------------------------------------------
 

@@ -32,6 +32,7 @@ class Instances(Protocol):
     def program_for(self, instance: dict) -> WorkerProgram: ...
     def observe(self, instance_id: UUID, **fields: Any) -> dict: ...
     def client_for(self, instance: dict) -> WorkerClient: ...
+    def remove(self, instance: dict) -> None: ...
 
 
 class Reconciler:
@@ -51,13 +52,26 @@ class Reconciler:
             actions += self._one(row, changed)
         return actions + self._remove_orphans()
 
+    def account(self, account_id: UUID) -> list[str]:
+        """Reconcile one account's instance now (after its status changed); the actions taken."""
+        with self.manager.db.system() as conn:
+            rows = sql.list_instances(conn, account_id)
+        return [action for row in rows for action in self._one(row, [])]
+
     def _one(self, row: dict, changed: list[str]) -> list[str]:
-        """Reconcile one instance under its account's lock; skip it when a change is under way."""
+        """Reconcile one instance under its account's lock; skip it when a change is under way.
+        A cancelled account's instance is unlinked and removed; a suspended one's worker stops
+        (its session and desired state are kept for reactivation)."""
         try:
             with self.manager.locked(row["account_id"]):
                 instance = self.manager.find(row["account_id"])
                 if instance is None:
                     return []
+                if row["account_status"] == "cancelled":
+                    self.manager.remove(instance)
+                    return [f"removed {instance['instance_name']}: its account was cancelled"]
+                if row["account_status"] != "active":
+                    instance = {**instance, "desired_state": "stopped"}  # in effect, not stored
                 program = self.manager.program_for(instance)
                 actions = sync_program(self.supervisor, program, changed)
                 info = self.supervisor.process_info(program.name)

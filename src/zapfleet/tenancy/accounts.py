@@ -30,8 +30,10 @@ def slugify(name: str) -> str:
 class AccountManager:
     """The accounts: each operation names one account and never sees another account's rows."""
 
-    def __init__(self, db: Database, identity: Identity, region: str = "BR"):
+    def __init__(self, db: Database, identity: Identity, region: str = "BR",
+                 retention_days: int = 30):
         self.db, self.identity, self.region = db, identity, region
+        self.retention_days = retention_days
 
     def create_account(self, data: Mapping[str, Any]) -> dict:
         """Create an account from name, and optional slug, phone, plan and settings."""
@@ -77,6 +79,8 @@ class AccountManager:
                 account = sql.update_account(conn, account_id, changes)
         if account is None:
             raise NotFound("no such account")
+        if "status" in changes:
+            self.identity.verified_keys.forget_account(account_id)  # keys carry the status
         return account
 
     def delete_account(self, account_id: UUID) -> None:
@@ -85,6 +89,11 @@ class AccountManager:
             if not sql.delete_account(conn, account_id):
                 raise NotFound("no such account")
         self.identity.verified_keys.forget_account(account_id)
+
+    def expired_cancellations(self) -> list[UUID]:
+        """The accounts cancelled more than the retention period ago."""
+        with self.db.system() as conn:
+            return sql.cancelled_before(conn, self.retention_days)
 
     @staticmethod
     def _free_slug(conn, name: str) -> str:

@@ -103,7 +103,8 @@ class Identity:
         if row["account_id"] is None:
             principal = Principal(is_admin=row["user_role"] == "admin", user_id=row["user_id"])
         else:
-            principal = Principal(is_admin=False, account_id=row["account_id"], user_id=row["user_id"])
+            principal = Principal(is_admin=False, account_id=row["account_id"], user_id=row["user_id"],
+                                  account_status=row["account_status"])
         self.verified_keys.put(key_hash, row["id"], row["account_id"], principal)
         return principal
 

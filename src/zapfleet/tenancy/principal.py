@@ -12,6 +12,8 @@ class Principal:
     is_admin: bool
     account_id: UUID | None = None
     user_id: UUID | None = None
+    account_status: str = "active"
+    """The account's status (ACCOUNT_STATUSES) when the key was verified."""
 
     def can_reach(self, account_id: UUID) -> bool:
         """True when this principal may act on the given account."""

@@ -91,6 +91,9 @@ class Account(Shape):
     plan: Plan
     status: Status
     settings: dict[str, Any]
+    cancelled_at: datetime | None = Field(
+        description="When the account was cancelled; its data is deleted CANCELLED_RETENTION_DAYS "
+                    "later. Null unless cancelled.")
     created_at: datetime
     updated_at: datetime
 
