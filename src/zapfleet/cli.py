@@ -81,12 +81,16 @@ def supervisor_env(config: Config, url: str) -> dict[str, str]:
     return env
 
 
+LOG_UMASK = 0o027
+
+
 def run_supervisord(config: Config, env: dict[str, str]) -> int:
     """Run supervisord in the foreground from the project home, forwarding SIGINT/SIGTERM;
-    return its exit code."""
+    return its exit code. Its files and its programs' logs are made 0640 at most
+    (supervisord in the foreground does not apply its own umask setting)."""
     command = [sys.executable, "-m", "supervisor.supervisord", "-n", "-c",
                str(config.supervisord_conf)]
-    child = subprocess.Popen(command, env=env, cwd=config.home)
+    child = subprocess.Popen(command, env=env, cwd=config.home, umask=LOG_UMASK)
     forward = lambda signum, _frame: child.send_signal(signum)  # noqa: E731
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)

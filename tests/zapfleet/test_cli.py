@@ -96,5 +96,7 @@ def test_up_serves_the_app_under_supervisord_and_down_stops_it(spare_database, t
     assert up.returncode == 0
     assert output.count("created with password:") == 1
     secret = (tmp_path / ".env").read_text().split("SECRET_KEY=")[1].split()[0]
-    logs = "".join(p.read_text() for p in (tmp_path / "var" / "log").glob("*.log"))
+    log_files = list((tmp_path / "var" / "log").glob("*.log"))
+    logs = "".join(p.read_text() for p in log_files)
     assert secret not in output and secret not in logs
+    assert log_files and {stat.S_IMODE(p.stat().st_mode) & 0o007 for p in log_files} == {0}

@@ -1,4 +1,5 @@
 """Row-level security: the database itself keeps accounts apart."""
+import psycopg2.errors
 import pytest
 
 TENANT_TABLES = ("users", "api_keys", "contacts", "conversations", "messages", "campaigns")
@@ -80,3 +81,15 @@ def test_every_table_with_an_account_id_has_rls_and_a_policy(clean_db):
         rows = {r["relname"]: (r["relrowsecurity"], r["has_policy"]) for r in cur.fetchall()}
     assert set(TENANT_TABLES) | {"instances", "webhooks", "webhook_deliveries"} <= set(rows)
     assert all(flags == (True, True) for flags in rows.values()), rows
+
+
+@pytest.mark.parametrize("table", ("login_failures", "schema_migrations"))
+def test_platform_tables_are_closed_to_the_tenant_role(clean_db, table):
+    with clean_db.system() as conn, conn.cursor() as cur:
+        cur.execute("SELECT relrowsecurity FROM pg_class WHERE oid = %s::regclass", (table,))
+        assert cur.fetchone()["relrowsecurity"] is True  # no policy: no other role sees a row
+        cur.execute("SELECT has_table_privilege('zapfleet_app', %s, 'SELECT') AS can", (table,))
+        assert cur.fetchone()["can"] is False
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        with clean_db.unscoped() as conn, conn.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM {table}")
