@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from zapfleet.core.errors import Unavailable
 from zapfleet.db import Database
 from zapfleet.db import outbox as outbox_sql
 
@@ -63,3 +64,14 @@ def test_a_tenant_transaction_runs_as_the_application_role_for_its_account(datab
     with database.system() as conn, conn.cursor() as cur:
         cur.execute("SELECT current_user AS role")
         assert cur.fetchone()["role"] != "zapfleet_app"
+
+
+def test_an_unreachable_database_is_unavailable_without_its_address(tmp_path, caplog):
+    socket_dir = tmp_path / "no-server-here"
+    db = Database(f"postgresql://zapfleet@/zapfleet?host={socket_dir}", max_connections=1)
+    with pytest.raises(Unavailable) as refused:
+        with db.system():
+            pass
+    assert refused.value.message == "the database cannot be reached right now"
+    assert str(socket_dir) in caplog.text  # the detail goes to the log, for the operator
+    assert db.ping() is False

@@ -1,6 +1,7 @@
 """The database layer: a psycopg2 connection pool with system and per-tenant transactions."""
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,8 @@ import psycopg2.pool
 from zapfleet.core.errors import Unavailable
 
 APP_ROLE = "zapfleet_app"
+UNREACHABLE = "the database cannot be reached right now"
+log = logging.getLogger("zapfleet.db")
 
 psycopg2.extras.register_uuid()
 
@@ -87,7 +90,7 @@ class Database:
             _run(conn, "COMMIT")
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
             broken = True
-            raise Unavailable(f"database: {str(exc).strip()}") from exc
+            raise unreachable(exc) from exc
         finally:
             self._checkin(conn, broken or conn.closed != 0)
 
@@ -98,7 +101,7 @@ class Database:
             return self._pool.getconn()
         except psycopg2.OperationalError as exc:
             self._slots.release()
-            raise Unavailable(f"database: {str(exc).strip()}") from exc
+            raise unreachable(exc) from exc
 
     def _checkin(self, conn: Connection, broken: bool) -> None:
         try:
@@ -118,6 +121,13 @@ class Database:
     def close(self) -> None:
         """Close every pooled connection."""
         self._pool.closeall()
+
+
+def unreachable(exc: psycopg2.Error) -> Unavailable:
+    """The error callers see when the database fails them: the detail (host, socket path) is
+    logged for the operator, never answered."""
+    log.warning("database unavailable: %s", str(exc).strip())
+    return Unavailable(UNREACHABLE)
 
 
 def _run(conn: Connection, statement: str, params: tuple | None = None) -> None:
