@@ -11,6 +11,7 @@ STATUS_BY_CODE = {
     "unauthorized": 401,
     "forbidden": 403,
     "account_suspended": 403,
+    "plan_limit": 403,
     "not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409,

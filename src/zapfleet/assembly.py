@@ -31,6 +31,7 @@ from zapfleet.tenancy.accounts import AccountManager
 from zapfleet.tenancy.identity import Identity
 from zapfleet.tenancy.logins import LoginGuard
 from zapfleet.tenancy.messaging_settings import SettingsManager
+from zapfleet.tenancy.plans import PlanLimits
 
 log = logging.getLogger("zapfleet.assembly")
 
@@ -104,6 +105,7 @@ def build_managers(config: Config, **given: Any) -> Managers:
     instances = pick("instances", lambda: InstanceManager(
         db, pick("supervisor", lambda: Supervisor.from_config(config)), config))
     responder = pick("responder", lambda: Responder(deadline))
+    plans = PlanLimits(config.plan_limits)
     return Managers(
         db=db, identity=identity,
         accounts=pick("accounts", lambda: AccountManager(db, identity, region,
@@ -113,9 +115,9 @@ def build_managers(config: Config, **given: Any) -> Managers:
         instances=instances, evolution_servers=instances.servers,
         events=pick("events", lambda: WorkerEvents(db, config.secret_key, region,
                                                    on_inbound=responder)),
-        contacts=pick("contacts", lambda: ContactManager(db, region)),
+        contacts=pick("contacts", lambda: ContactManager(db, region, plans)),
         conversations=pick("conversations", lambda: ConversationManager(db, region)),
-        outbox=pick("outbox", lambda: Outbox(db, instances, region, deadline)),
+        outbox=pick("outbox", lambda: Outbox(db, instances, region, deadline, plans=plans)),
         webhooks=pick("webhooks", lambda: WebhookManager(
             db, allow_private=config.webhook_allow_private)),
         metrics=pick("metrics", lambda: Metrics(db)),

@@ -10,7 +10,7 @@ from typing import Any
 
 from limits import parse_many
 
-from zapfleet.core.vocabulary import ENGINE_NAMES
+from zapfleet.core.vocabulary import ACCOUNT_PLANS, ENGINE_NAMES, PLAN_LIMIT_NAMES
 
 GENERATED_SECRETS = ("SECRET_KEY", "ADMIN_API_KEY", "SUPERVISOR_PASSWORD")
 
@@ -48,6 +48,25 @@ def _rate(environ: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+def parse_plan_limits(text: str) -> dict[str, dict[str, int]]:
+    """'free:contacts=1000,messages_per_day=250;basic:...' as {plan: {limit: number}}."""
+    limits: dict[str, dict[str, int]] = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        plan, _, pairs = part.partition(":")
+        if plan.strip() not in ACCOUNT_PLANS:
+            raise ValueError(f"PLAN_LIMITS: unknown plan {plan.strip()!r}")
+        limits[plan.strip()] = dict(_limit(pair) for pair in pairs.split(",") if pair.strip())
+    return limits
+
+
+def _limit(pair: str) -> tuple[str, int]:
+    name, _, number = (p.strip() for p in pair.partition("="))
+    if name not in PLAN_LIMIT_NAMES or not number.isdigit():
+        raise ValueError(f"PLAN_LIMITS: {pair.strip()!r} is not one of "
+                         f"{', '.join(PLAN_LIMIT_NAMES)} with a whole number")
+    return name, int(number)
+
+
 def _engine(environ: Mapping[str, str]) -> str:
     """WHATSAPP_ENGINE: one of ENGINE_NAMES (sandbox when unset)."""
     name = (environ.get("WHATSAPP_ENGINE") or "sandbox").strip().lower()
@@ -74,6 +93,8 @@ class Config:
     max_import_bytes: int = 50 * 1024 * 1024
     json_body_limit: int = 1024 * 1024
     cancelled_retention_days: int = 30
+    plan_limits: dict[str, dict[str, int]] = field(default_factory=dict)
+    """PLAN_LIMITS: e.g. 'free:contacts=1000,messages_per_day=250' (zapfleet.tenancy.plans)."""
     """CANCELLED_RETENTION_DAYS: how long a cancelled account's data is kept before deletion."""
     trusted_proxies: int = 0
     """TRUSTED_PROXIES: how many reverse proxies in front add X-Forwarded-For (0: trust none)."""
@@ -121,6 +142,7 @@ class Config:
             max_import_bytes=_int(env, "MAX_IMPORT_BYTES", 50 * 1024 * 1024),
             json_body_limit=_int(env, "JSON_BODY_LIMIT", 1024 * 1024),
             cancelled_retention_days=_int(env, "CANCELLED_RETENTION_DAYS", 30),
+            plan_limits=parse_plan_limits(env.get("PLAN_LIMITS", "")),
             rate_limits=env.get("RATE_LIMITS", "on").lower() not in ("0", "off", "false", "no"),
             signup_rate_limit=_rate(env, "SIGNUP_RATE_LIMIT", "10 per hour"),
             login_rate_limit=_rate(env, "LOGIN_RATE_LIMIT", "30 per minute"),

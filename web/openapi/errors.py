@@ -12,7 +12,8 @@ ERROR_DESCRIPTIONS = {
     "invalid_input": "The input is invalid; the message starts with the offending field.",
     "unauthorized": "The API key is missing, unknown or revoked.",
     "forbidden": "The key is valid but may not do this; code account_suspended: its account is "
-                 "suspended or cancelled (only reading the account is allowed).",
+                 "suspended or cancelled (only reading the account is allowed); code plan_limit: "
+                 "the account's plan (PLAN_LIMITS) allows no more contacts or messages today.",
     "not_found": "No such resource, or it belongs to another account.",
     "conflict": "The request clashes with existing data, such as a duplicate phone or e-mail, or "
                 "another change to the account's WhatsApp instance is in progress, or the "

@@ -8,6 +8,7 @@ ERROR_CODES = (
     "unauthorized",
     "forbidden",
     "account_suspended",
+    "plan_limit",
     "not_found",
     "conflict",
     "method_not_allowed",
@@ -55,6 +56,12 @@ class AccountSuspended(Forbidden):
     """The account is suspended or cancelled: only reading the account itself is allowed."""
 
     code = "account_suspended"
+
+
+class PlanLimit(Forbidden):
+    """The account's plan allows no more of this."""
+
+    code = "plan_limit"
 
 
 class NotFound(ZapfleetError):

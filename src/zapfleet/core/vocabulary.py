@@ -6,6 +6,8 @@ from __future__ import annotations
 
 ACCOUNT_PLANS = ("owner", "free", "basic", "pro")
 ACCOUNT_STATUSES = ("active", "suspended", "cancelled")
+PLAN_LIMIT_NAMES = ("contacts", "messages_per_day")
+"""What a plan may limit (PLAN_LIMITS)."""
 USER_ROLES = ("admin", "member")
 
 ENGINE_NAMES = ("sandbox", "evolution", "neonize")

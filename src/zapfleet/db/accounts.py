@@ -66,6 +66,26 @@ def cancelled_before(conn, days: int) -> list[UUID]:
         return [row["id"] for row in cur.fetchall()]
 
 
+def plan_of(conn, account_id: UUID) -> str | None:
+    """The account's plan, or None when there is no such account."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT plan FROM accounts WHERE id = %s", (account_id,))
+        row = cur.fetchone()
+        return row["plan"] if row else None
+
+
+USAGE = {"contacts": "SELECT count(*) AS n FROM contacts WHERE account_id = %s",
+         "messages_per_day": "SELECT count(*) AS n FROM messages WHERE account_id = %s"
+                             " AND direction = 'out' AND created_at > now() - interval '24 hours'"}
+
+
+def usage(conn, account_id: UUID, what: str) -> int:
+    """How much of a plan limit (PLAN_LIMIT_NAMES) the account uses now."""
+    with conn.cursor() as cur:
+        cur.execute(USAGE[what], (account_id,))
+        return cur.fetchone()["n"]
+
+
 def delete_account(conn, account_id: UUID) -> bool:
     """Delete an account and (by cascade) all its data; True when it existed."""
     with conn.cursor() as cur:

@@ -14,6 +14,7 @@ from zapfleet.db import Database
 from zapfleet.db import contacts as sql
 from zapfleet.messaging.contacts_csv import export_rows, import_rows
 from zapfleet.messaging.shapes import ContactIn, ContactPatch
+from zapfleet.tenancy.plans import PlanLimits
 
 IMPORT_BATCH = 1000
 
@@ -21,14 +22,16 @@ IMPORT_BATCH = 1000
 class ContactManager:
     """An account's contacts."""
 
-    def __init__(self, db: Database, region: str = "BR"):
+    def __init__(self, db: Database, region: str = "BR", plans: PlanLimits | None = None):
         self.db, self.region = db, region
+        self.plans = plans or PlanLimits({})
 
     def create_contact(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Add a contact (phone required; name, tags, opted_out optional)."""
         fields = parse(ContactIn, data, region=self.region).model_dump()
         with unique_violation(Conflict, f"a contact with phone {fields['phone']} already exists"):
             with self.db.tenant(account_id) as conn:
+                self.plans.check(conn, account_id, "contacts", adding=1)
                 return sql.insert_contact(conn, account_id, **fields)
 
     def get_contact(self, account_id: UUID, contact_id: UUID) -> dict:
@@ -81,6 +84,7 @@ class ContactManager:
         for batch in import_rows(lines, self.region, report, IMPORT_BATCH):
             with self.db.tenant(account_id) as conn:
                 created = sql.upsert_contacts(conn, account_id, batch)
+                self.plans.check(conn, account_id, "contacts")  # over it: this batch is undone
             report["created"] += created
             report["updated"] += len(batch) - created
         return report

@@ -19,6 +19,7 @@ from zapfleet.db import outbox as sql
 from zapfleet.db import scheduled as scheduled_sql
 from zapfleet.messaging.shapes import SendIn
 from zapfleet.messaging.webhooks import WebhookManager
+from zapfleet.tenancy.plans import PlanLimits
 
 MAX_TEXT = MAX_TEXT_LENGTH
 LEASE_SECONDS = 30
@@ -62,8 +63,10 @@ class Outbox:
     """Queues outbound messages durably and hands them to the account's worker exactly once."""
 
     def __init__(self, db: Database, instances: WorkerSender, region: str = "BR",
-                 deadline_seconds: int = 86400, clock: Callable[[], datetime] = utcnow):
+                 deadline_seconds: int = 86400, clock: Callable[[], datetime] = utcnow,
+                 plans: PlanLimits | None = None):
         self.db, self.instances, self.region = db, instances, region
+        self.plans = plans or PlanLimits({})
         self.deadline = timedelta(seconds=deadline_seconds)
         self.clock = clock
 
@@ -90,6 +93,7 @@ class Outbox:
         now = self.clock()
         lease = None if send_at else now + timedelta(seconds=LEASE_SECONDS)
         with self.db.tenant(account_id) as conn:
+            self.plans.check(conn, account_id, "messages_per_day", adding=1)
             return sql.queue_api_message(conn, account_id, phone, text, key,
                                          (send_at or now) + self.deadline, lease, send_at)
 
