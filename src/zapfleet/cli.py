@@ -18,7 +18,7 @@ from zapfleet.assembly import build_managers
 from zapfleet.config import Config, ensure_env_file, project_home
 from zapfleet.core.errors import ZapfleetError
 from zapfleet.db import Database
-from zapfleet.db.embedded import start_embedded, stop_embedded
+from zapfleet.db.embedded import hand_over_to_supervisord, program_file, start_embedded, stop_embedded
 from zapfleet.db.migrate import migrate
 from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.messaging.dispatcher import Dispatcher
@@ -66,7 +66,7 @@ def ensure_admin(url: str) -> None:
 
 def supervisor_dirs(var_dir: Path) -> None:
     """Create the folders supervisord and the workers write to."""
-    for sub in ("log/workers", "supervisor/workers", "sessions"):
+    for sub in ("log/workers", "supervisor/workers", "supervisor/services", "sessions"):
         (var_dir / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
@@ -98,7 +98,8 @@ def run_supervisord(config: Config, env: dict[str, str]) -> int:
 
 
 def cmd_up(_args: argparse.Namespace) -> int:
-    """Start everything: database, migrations, admin, supervisord with the web app."""
+    """Start everything: database, migrations, admin, supervisord with the web app (and the
+    embedded database, when it is the one used)."""
     config = load_environment(generate=True)
     url, embedded = database_url(config)
     try:
@@ -107,6 +108,10 @@ def cmd_up(_args: argparse.Namespace) -> int:
             print(f"zapfleet: applied migrations {', '.join(applied)}")
         ensure_admin(url)
         supervisor_dirs(config.var_dir)
+        if embedded:
+            hand_over_to_supervisord(config.var_dir)
+        else:
+            program_file(config.var_dir).unlink(missing_ok=True)
         print(f"zapfleet: serving on http://{config.bind}")
         sys.stdout.flush()
         return run_supervisord(config, supervisor_env(config, url))

@@ -75,3 +75,43 @@ def test_an_unreachable_database_is_unavailable_without_its_address(tmp_path, ca
     assert refused.value.message == "the database cannot be reached right now"
     assert str(socket_dir) in caplog.text  # the detail goes to the log, for the operator
     assert db.ping() is False
+
+
+def _backend_pid(db) -> int:
+    with db.system() as conn, conn.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid() AS pid")
+        return cur.fetchone()["pid"]
+
+
+def _terminate(database_url: str, pid: int) -> None:
+    other = Database(database_url, max_connections=1)
+    try:
+        with other.system() as conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    finally:
+        other.close()
+
+
+def test_an_idle_connection_the_server_dropped_is_replaced_not_answered(database_url):
+    """After a database restart every pooled connection is dead: the next transaction must
+    take a new one instead of answering 503 once per pooled connection."""
+    db = Database(database_url, max_connections=1)
+    try:
+        first = _backend_pid(db)
+        _terminate(database_url, first)
+        second = _backend_pid(db)
+    finally:
+        db.close()
+    assert second != first
+
+
+def test_a_connection_lost_inside_a_transaction_is_unavailable_and_not_kept(database_url):
+    db = Database(database_url, max_connections=1)
+    try:
+        with pytest.raises(Unavailable), db.system() as conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid() AS pid")
+            _terminate(database_url, cur.fetchone()["pid"])
+            cur.execute("SELECT 1")
+        assert db.ping() is True  # the lost connection was not handed out again
+    finally:
+        db.close()

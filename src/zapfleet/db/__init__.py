@@ -31,6 +31,8 @@ class Connection(psycopg2.extensions.connection):
         super().__init__(*args, **kwargs)
         self.autocommit = True
         self.prepared: set[str] = set()
+        self.used = False
+        """True once a transaction began on it: it may have been dropped while idle."""
 
 
 class UnpreparedConnection(Connection):
@@ -75,11 +77,11 @@ class Database:
     def _transaction(self, begin: str, params: tuple | None = None) -> Iterator[Connection]:
         """begin (BEGIN and the transaction's settings, one round trip), the block, COMMIT; a
         failed block is rolled back (and forgets what the connection prepared: a PREPARE run
-        inside the failed transaction may or may not have happened)."""
-        conn = self._checkout()
+        inside the failed transaction may or may not have happened). A lost connection is
+        Unavailable (503), never a 500."""
+        conn = self._begin(begin, params)
         broken = False
         try:
-            _run(conn, begin, params)
             try:
                 yield conn
             except BaseException:
@@ -88,11 +90,30 @@ class Database:
                     conn.prepared.clear()
                 raise
             _run(conn, "COMMIT")
-        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+        except psycopg2.Error as exc:
+            if not _connection_lost(exc, conn):
+                raise
             broken = True
             raise unreachable(exc) from exc
         finally:
             self._checkin(conn, broken or conn.closed != 0)
+
+    def _begin(self, begin: str, params: tuple | None) -> Connection:
+        """A connection with its transaction begun. An idle pooled connection the server dropped
+        (a database restart) fails at BEGIN, before anything ran: it is replaced, not answered."""
+        while True:
+            conn = self._checkout()
+            try:
+                _run(conn, begin, params)
+            except psycopg2.Error as exc:
+                self._checkin(conn, True)
+                if not _connection_lost(exc, conn):
+                    raise
+                if not conn.used:
+                    raise unreachable(exc) from exc
+                continue
+            conn.used = True
+            return conn
 
     def _checkout(self) -> Connection:
         if not self._slots.acquire(timeout=30):
@@ -128,6 +149,13 @@ def unreachable(exc: psycopg2.Error) -> Unavailable:
     logged for the operator, never answered."""
     log.warning("database unavailable: %s", str(exc).strip())
     return Unavailable(UNREACHABLE)
+
+
+def _connection_lost(exc: psycopg2.Error, conn: Connection) -> bool:
+    """Whether the error means the server or the connection is gone (libpq reports a dropped
+    connection as an OperationalError, an InterfaceError or a bare DatabaseError)."""
+    return bool(conn.closed) or type(exc) is psycopg2.DatabaseError or isinstance(
+        exc, (psycopg2.OperationalError, psycopg2.InterfaceError))
 
 
 def _run(conn: Connection, statement: str, params: tuple | None = None) -> None:

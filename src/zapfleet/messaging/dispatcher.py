@@ -59,6 +59,8 @@ class Dispatcher:
                 self.run_once()
             except ZapfleetError as exc:
                 log.warning("dispatch pass failed: %s", exc.message)
+            except Exception:  # noqa: BLE001 - logged; one bad pass never ends the dispatcher
+                log.exception("dispatch pass failed")
             stop.wait(interval)
         self.pool.shutdown(wait=True, cancel_futures=True)
 
