@@ -384,3 +384,36 @@ def test_worker_client_rejects_bad_action_names_and_formats():
         client.action("../logout", {})
     with pytest.raises(InvalidInput, match="format"):
         client.qr("gif")
+
+
+def test_calls_on_a_stopped_instance_are_a_conflict_not_an_outage(fakes, account):
+    acme = account()
+    fakes.manager.connect(acme["id"])
+    fakes.manager.stop(acme["id"])
+    for call in (lambda: fakes.manager.qr(acme["id"], "json"),
+                 lambda: fakes.manager.logout(acme["id"]),
+                 lambda: fakes.manager.engine_action(acme["id"], "link", {}),
+                 lambda: fakes.manager.pairing_code(acme["id"], "5511987654321")):
+        with pytest.raises(Conflict, match="stopped; connect or start it first"):
+            call()
+    assert fakes.workers.calls[-1][2] != "logout"  # the worker was not even asked
+
+
+def test_a_call_right_after_a_restart_waits_for_the_worker(fakes, account):
+    acme = account()
+    fakes.manager.connect(acme["id"])
+    name = fakes.manager.restart(acme["id"])["instance_name"]
+    fakes.supervisor.states[name] = "STARTING"  # supervisord spawned it; it does not answer yet
+    asked = []
+
+    def sleep(seconds: float) -> None:
+        asked.append(seconds)
+        fakes.clock.sleep(seconds)
+        if len(asked) == 3:
+            fakes.supervisor.states[name] = "RUNNING"
+    fakes.manager.sleep = sleep
+    assert fakes.manager.qr(acme["id"], "json")[0] == "application/json"
+    assert len(asked) == 3
+    fakes.supervisor.states[name] = "FATAL"
+    with pytest.raises(Unavailable, match="did not start in time"):
+        fakes.manager.qr(acme["id"], "json")

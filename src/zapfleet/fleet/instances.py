@@ -33,7 +33,7 @@ from zapfleet.fleet.programs import (
 from zapfleet.fleet.reconcile import Reconciler
 from zapfleet.fleet.shapes import PairIn
 from zapfleet.fleet.supervisor import Supervisor
-from zapfleet.fleet.worker_client import QR_FORMATS, WorkerClient, await_worker, worker_connections
+from zapfleet.fleet.worker_client import QR_FORMATS, WorkerClient, await_answer, await_worker, worker_connections
 
 LOCK_CONFLICT = "another change to this account's WhatsApp instance is in progress"
 NO_INSTANCE = "this account has no WhatsApp instance"
@@ -109,6 +109,16 @@ class InstanceManager:
         """An HTTP client for the instance's worker."""
         token = worker_token(self.config.secret_key, str(instance["id"]))
         return self.worker_client(self.config.worker_host, instance["port"], token)
+
+    def running_client(self, instance: dict) -> WorkerClient:
+        """The client of the instance's worker, which must be meant to run: a stopped instance
+        is a Conflict (start or connect it first), not an outage; a starting one is waited for."""
+        if instance["desired_state"] != "running":
+            raise Conflict("the WhatsApp instance is stopped; connect or start it first")
+        client = self.client_for(instance)
+        if instance["status"] == "starting":
+            await_answer(client, self.clock, self.sleep, self.start_timeout)
+        return client
 
     def _run(self, instance: dict) -> bool:
         """Make supervisord run the worker; True when it was not running before."""
@@ -241,11 +251,12 @@ class InstanceManager:
         """Unlink the phone from the account's worker (a new QR follows); return the instance."""
         with self.locked(account_id):
             instance = self.get(account_id)
+            client = self.running_client(instance)
             # Recorded first: the worker's own events (logged_out, the new QR, waiting_qr) then
             # land after it, instead of being overwritten by it.
             row = self.observe(instance["id"], status="logged_out", phone=None, qr_code=None)
             try:
-                self.client_for(instance).logout()
+                client.logout()
             except ZapfleetError:
                 before = {k: instance[k] for k in ("status", "phone", "qr_code")}
                 self.observe(instance["id"], **before)
@@ -279,7 +290,7 @@ class InstanceManager:
         """The worker's current QR as (content type, body) in json, png or svg."""
         if fmt not in QR_FORMATS:
             raise InvalidInput("format", "must be one of json, png, svg")
-        client = self.client_for(self.get(account_id))
+        client = self.running_client(self.get(account_id))
         try:
             return client.qr(fmt)
         except NotFound:
@@ -299,7 +310,7 @@ class InstanceManager:
 
     def engine_action(self, account_id: UUID, name: str, payload: dict[str, Any]) -> dict:
         """An engine-specific action on the account's worker (sandbox: link, inject)."""
-        return self.client_for(self.get(account_id)).action(name, payload)
+        return self.running_client(self.get(account_id)).action(name, payload)
 
     def pairing_code(self, account_id: UUID, phone: Any) -> dict:
         """A code to type on the phone (WhatsApp > Linked devices > Link with phone number)
@@ -307,7 +318,7 @@ class InstanceManager:
         digits = parse(PairIn, {"phone": phone}, region=self.config.default_region).phone
         instance = self.get(account_id)
         try:
-            return self.client_for(instance).action("pair", {"phone": digits})
+            return self.running_client(instance).action("pair", {"phone": digits})
         except NotFound:
             raise Conflict(f"the {instance['engine']} engine links by QR code only") from None
 

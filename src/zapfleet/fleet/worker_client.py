@@ -162,6 +162,16 @@ def await_worker(client: WorkerClient, clock: Callable[[], float], sleep: Callab
     return answered, None
 
 
+def await_answer(client: WorkerClient, clock: Callable[[], float], sleep: Callable[[float], None],
+                 timeout: float) -> None:
+    """Poll a starting worker until it answers at all, for at most timeout; Unavailable after."""
+    deadline = clock() + timeout
+    while _probe(client)[0] is None:
+        if clock() >= deadline:
+            raise Unavailable("the WhatsApp worker did not start in time; try again")
+        sleep(POLL_INTERVAL)
+
+
 def _probe(client: WorkerClient) -> tuple[str | None, str | None]:
     """The worker's state and QR code; (None, None) while it does not answer."""
     try:
