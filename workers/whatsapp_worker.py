@@ -49,6 +49,12 @@ def webhook_secret(token: str) -> str:
     return hmac.new(token.encode(), b"engine-webhook", hashlib.sha256).hexdigest()
 
 
+def instance_token(token: str) -> str:
+    """The token our Evolution instances carry, derived from the worker's token: it proves an
+    existing instance is this one's."""
+    return hmac.new(token.encode(), b"evolution-instance", hashlib.sha256).hexdigest()
+
+
 ENGINE_ENVIRONMENT = {"proxy": "WHATSAPP_PROXY", "evolution_url": "EVOLUTION_URL",
                       "evolution_api_key": "EVOLUTION_API_KEY",
                       "evolution_webhook_base": "EVOLUTION_WEBHOOK_BASE"}
@@ -61,7 +67,8 @@ def engine_options(args: argparse.Namespace, token: str) -> dict[str, object]:
     options: dict[str, object] = {
         "instance_id": args.instance, "instance_name": args.name or args.instance,
         "control_url": args.control_url, "host": args.host, "port": args.port,
-        "webhook_path": f"/{args.engine}/webhook/{webhook_secret(token)}"}
+        "webhook_path": f"/{args.engine}/webhook/{webhook_secret(token)}",
+        "instance_token": instance_token(token)}
     for option, variable in ENGINE_ENVIRONMENT.items():
         options[option] = os.environ.get(variable, "").strip()
     return options

@@ -138,8 +138,9 @@ class FakeEvolution:
             return error(400, [['webhook requires property "events"']])
         if name in self.instances:
             return error(403, [f'This name "{name}" is already in use.'])
+        token = body.get("token") if isinstance(body.get("token"), str) else None
         self.instances[name] = {"state": "connecting", "qr": None, "count": 0, "owner": None,
-                                "webhook": hook, "token": uuid.uuid4().hex}
+                                "webhook": hook, "token": token or uuid.uuid4().hex}
         return 201, {"instance": {"instanceName": name, "instanceId": str(uuid.uuid4()),
                                   "integration": body["integration"], "status": "connecting"},
                      "hash": self.instances[name]["token"], "settings": {}, "qrcode": {"count": 0}}
@@ -170,6 +171,8 @@ class FakeEvolution:
 
     def _instance_fetchInstances_get(self, name, query, body):  # noqa: N802 - Evolution's path
         wanted = query.get("instanceName")
+        if wanted is not None and wanted not in self.instances:
+            return error(404, [f'The "{wanted}" instance does not exist'])
         return 200, [{"id": str(uuid.uuid4()), "name": n, "connectionStatus": i["state"],
                       "ownerJid": i["owner"], "profileName": None, "integration": "WHATSAPP-BAILEYS",
                       "token": i["token"]}

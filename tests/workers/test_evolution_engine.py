@@ -19,10 +19,12 @@ from workers.engines.base import ActionRejected, InvalidPayload, NotConnected, S
 from workers.engines.evolution import EvolutionEngine, webhook_url
 from workers.httpapi import WorkerApp, make_server
 from workers.sentlog import SentLog
-from workers.whatsapp_worker import webhook_secret
+from workers.whatsapp_worker import instance_token, webhook_secret
 
 NAME = "salao-bela_whatsapp"
 KEY = "evolution-global-key-" + secrets.token_hex(8)
+WORKER_TOKEN = secrets.token_hex(16)
+"""The token of worker i-1 (the same across its restarts)."""
 
 
 class RecordingPause:
@@ -44,14 +46,14 @@ class RecordingPause:
 class Harness:
     """An engine, the worker app serving its webhook, and the events it reported."""
 
-    def __init__(self, tmp_path, evolution_url: str, key: str = KEY):
+    def __init__(self, tmp_path, evolution_url: str, key: str = KEY, token: str | None = None):
         self.events: list[tuple[str, dict]] = []
-        self.token, self.port = secrets.token_hex(16), free_port()
+        self.token, self.port = token or WORKER_TOKEN, free_port()
         self.pause = RecordingPause()
         options = {"instance_id": "i-1", "instance_name": NAME, "host": "127.0.0.1",
                    "port": self.port, "webhook_path": f"/evolution/webhook/{webhook_secret(self.token)}",
                    "evolution_url": evolution_url, "evolution_api_key": key, "pause": self.pause,
-                   "poll_seconds": 0.05}
+                   "poll_seconds": 0.05, "instance_token": instance_token(self.token)}
         self.engine = EvolutionEngine(str(tmp_path), lambda k, d: self.events.append((k, d)), options)
         app = WorkerApp("i-1", self.token, self.engine, SentLog(str(tmp_path)),
                         webhook_secret=webhook_secret(self.token))
@@ -137,19 +139,79 @@ def test_a_later_start_adopts_the_instance_and_points_its_webhook_at_the_worker(
     first = Harness(tmp_path / "a", evolution.url)
     first.engine.start()
     wait_until(lambda: NAME in evolution.instances, what="the instance")
+    assert evolution.instances[NAME]["token"] == instance_token(WORKER_TOKEN)
     evolution.scan(NAME, "5511988880000")
     first.close()
     second = Harness(tmp_path / "b", evolution.url)
     try:
         second.engine.start()
         wait_until(lambda: second.state() == "connected", what="connected again without a QR")
-        assert len(evolution.calls("POST", "/instance/create")) == 2  # the second got 403
+        assert len(evolution.calls("POST", "/instance/create")) == 1  # adopted, not created
         [(_, _, body)] = evolution.calls("POST", f"/webhook/set/{NAME}")
         assert body["webhook"]["url"] == second.webhook
         assert second.engine.status()["phone"] == "5511988880000"
         assert list(evolution.instances) == [NAME]
     finally:
         second.close()
+
+
+def _someone_elses(evolution, name: str) -> None:
+    """An instance of that name created by another zapfleet (its own token), linked."""
+    evolution.instances[name] = {"state": "open", "qr": None, "count": 0, "webhook": None,
+                                 "owner": "5511911112222@s.whatsapp.net", "token": "not-ours"}
+
+
+def test_an_instance_of_that_name_that_is_not_ours_is_never_adopted_nor_deleted(tmp_path, evolution):
+    """A deleted account's slug reused by a new one must not take over the old company's number."""
+    _someone_elses(evolution, NAME)
+    ours = f"{NAME}_i-1"
+    engine = Harness(tmp_path / "a", evolution.url)
+    try:
+        engine.engine.start()
+        wait_until(lambda: ours in evolution.instances, what="an instance of our own")
+        evolution.show_qr(ours)
+        wait_until(lambda: engine.state() == "waiting_qr", what="a QR of our own")
+        assert engine.engine.status()["phone"] is None  # not the other company's number
+        assert evolution.calls("POST", f"/webhook/set/{NAME}") == []
+        assert evolution.instances[ours]["token"] == instance_token(WORKER_TOKEN)
+        evolution.scan(ours, "5511988880000")
+        wait_until(lambda: engine.state() == "connected", what="our own instance linked")
+        engine.engine.delete()
+    finally:
+        engine.close()
+    assert list(evolution.instances) == [NAME]  # ours is gone, theirs untouched
+    assert evolution.instances[NAME]["owner"] == "5511911112222@s.whatsapp.net"
+
+
+def test_a_restart_finds_our_instance_under_the_second_name(tmp_path, evolution):
+    _someone_elses(evolution, NAME)
+    first = Harness(tmp_path / "a", evolution.url)
+    first.engine.start()
+    wait_until(lambda: f"{NAME}_i-1" in evolution.instances, what="ours under the second name")
+    evolution.scan(f"{NAME}_i-1", "5511988880000")
+    first.close()
+    del evolution.instances[NAME]  # the other one goes away: the first name is free now
+    second = Harness(tmp_path / "b", evolution.url)
+    try:
+        second.engine.start()
+        wait_until(lambda: second.state() == "connected", what="ours adopted again")
+        assert list(evolution.instances) == [f"{NAME}_i-1"]
+    finally:
+        second.close()
+
+
+def test_when_both_names_are_taken_by_others_nothing_is_touched(tmp_path, evolution):
+    _someone_elses(evolution, NAME)
+    _someone_elses(evolution, f"{NAME}_i-1")
+    engine = Harness(tmp_path / "a", evolution.url)
+    try:
+        engine.engine.start()
+        wait_until(lambda: "not this account's" in (engine.engine.status()["reason"] or ""),
+                   what="the refusal")
+        assert evolution.calls("POST", "/instance/create") == []
+        assert engine.engine.status()["state"] == "disconnected"
+    finally:
+        engine.close()
 
 
 def test_sending_and_its_receipts(linked, evolution):

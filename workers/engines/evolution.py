@@ -1,12 +1,16 @@
 """The Evolution engine: the account's number lives on an existing Evolution API v2 server.
 
-The instance is named like ours (<slug>_whatsapp). The first start creates it there (or, when
-the name is already in use, adopts it); its webhook points at this worker's engine webhook
-route, so QR, connection and message events arrive as ours. A background thread also polls
+The instance is named like ours (<slug>_whatsapp). The first start creates it there with an
+instance token derived from the worker's secret; a later start adopts it only when it shows that
+token. An instance of that name that does not (another account's, e.g. of a deleted account whose
+slug was reused) is never adopted nor deleted: ours then lives under <slug>_whatsapp_<id prefix>.
+Its webhook points at this worker's engine webhook route, so QR, connection and message events
+arrive as ours. A background thread also polls
 the connection state, so a webhook that cannot reach the worker only delays things.
 """
 from __future__ import annotations
 
+import hmac
 import re
 import threading
 
@@ -47,6 +51,9 @@ class EvolutionEngine(Engine):
         url, key = str(options.get("evolution_url") or ""), str(options.get("evolution_api_key") or "")
         self.client = EvolutionClient(url, key) if url and key else None
         self.instance = str(options["instance_name"])
+        self.names = (self.instance, f"{self.instance}_{str(options['instance_id'])[:8]}")
+        """Where our instance may live: our name, or the fallback when another holds that."""
+        self.token = str(options.get("instance_token") or "")
         self.hook_url = webhook_url(options)
         self.pause = options.get("pause") or Pause()
         self.poll_seconds = float(options.get("poll_seconds") or POLL_SECONDS)
@@ -109,10 +116,12 @@ class EvolutionEngine(Engine):
         self.pause.wake()
 
     def delete(self) -> None:
-        """DELETE /instance/delete: the instance is gone from the Evolution server too."""
+        """DELETE /instance/delete of our instance (only one that shows our token): the phone
+        is unlinked and the instance is gone from the Evolution server too."""
         self._require_client()
         try:
-            self.client.delete(self.instance)
+            for name in self._ours():
+                self.client.delete(name)
         except EvolutionError as exc:
             if exc.status != 404:
                 raise ActionRejected(f"the Evolution API did not delete it: {exc.message}") from None
@@ -211,18 +220,38 @@ class EvolutionEngine(Engine):
             if self._want_qr:  # also refreshes a QR whose webhook delivery went missing
                 self._fetch_qr(seen)
 
+    def _ours(self) -> list[str]:
+        """The names under which an instance showing our token exists."""
+        ours = []
+        for name in self.names:
+            token = self.client.instance_token(name)
+            if token and self.token and hmac.compare_digest(token, self.token):
+                ours.append(name)
+        return ours
+
     def _prepare(self) -> None:
-        """POST /instance/create, or adopt the existing instance of that name (403)."""
-        try:
-            answer = self.client.create_instance(self.instance, self.hook_url)
+        """Adopt our instance (one that shows our token), or create it under the first name
+        nobody uses; an instance that is not ours is left alone."""
+        ours = self._ours()
+        if ours:
+            self.instance = ours[0]
+            self.client.set_webhook(self.instance, self.hook_url)
+            log(f"evolution: adopted our instance {self.instance}")
+        else:
+            self.instance = self._free_name()
+            answer = self.client.create_instance(self.instance, self.hook_url, self.token)
             log(f"evolution: created the instance {self.instance}")
             self._take_qr(answer.get("qrcode") if isinstance(answer.get("qrcode"), dict) else {})
-        except EvolutionError as exc:
-            if exc.status != 403 or "already in use" not in exc.message:
-                raise
-            self.client.set_webhook(self.instance, self.hook_url)
-            log(f"evolution: adopted the existing instance {self.instance}")
         self._ready = True
+
+    def _free_name(self) -> str:
+        """The first of our names no instance uses (EvolutionError 409 when both are taken)."""
+        for name in self.names:
+            if self.client.instance_token(name) is None:
+                return name
+            log(f"evolution: an instance named {name} exists and is not ours; leaving it alone")
+        raise EvolutionError(409, f"the names {' and '.join(self.names)} are used by instances "
+                                  "that are not this account's")
 
     def _fetch_qr(self, seen: int | None = None) -> None:
         """GET /instance/connect: a QR, {"count": 0} (it comes later), or already open."""

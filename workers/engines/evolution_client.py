@@ -72,11 +72,27 @@ class EvolutionClient:
     def __repr__(self) -> str:
         return f"EvolutionClient({self.base_url!r})"  # never the key
 
-    def create_instance(self, name: str, webhook_url: str) -> dict:
-        """POST /instance/create: a Baileys instance that asks for a QR, with our webhook."""
+    def create_instance(self, name: str, webhook_url: str, token: str) -> dict:
+        """POST /instance/create: a Baileys instance that asks for a QR, with our webhook and
+        our own instance token (the proof, later, that the instance is ours)."""
         return self._call("POST", "/instance/create", {
-            "instanceName": name, "integration": INTEGRATION, "qrcode": True,
+            "instanceName": name, "integration": INTEGRATION, "qrcode": True, "token": token,
             "webhook": webhook_config(webhook_url)})
+
+    def instance_token(self, name: str) -> str | None:
+        """The token of the instance of that name ("" when it shows none), None when there is
+        no such instance (GET /instance/fetchInstances; the other rows are never kept)."""
+        try:
+            rows = self._call("GET", f"/instance/fetchInstances?instanceName={quote(name, safe='')}")
+        except EvolutionError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        for row in rows if isinstance(rows, list) else []:
+            if isinstance(row, dict) and row.get("name") == name:
+                token = row.get("token")
+                return token if isinstance(token, str) else ""
+        return None
 
     def set_webhook(self, name: str, webhook_url: str) -> dict:
         """POST /webhook/set/{name}: point an existing instance's webhook at us."""
