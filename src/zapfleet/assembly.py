@@ -62,9 +62,10 @@ class Managers:
     reminders: ReminderRunner
 
     def dispatcher_tasks(self) -> list:
-        """The dispatcher's periodic work beside the outbox: campaigns, reminders, and deleting
-        accounts cancelled longer ago than the retention period."""
-        return [self.campaign_runner.run_due, self.reminders.run_due, self.purge_cancelled]
+        """The dispatcher's periodic work beside the outbox: campaigns, reminders, deleting
+        accounts cancelled longer ago than the retention period, and the unlinks still to do."""
+        return [self.campaign_runner.run_due, self.reminders.run_due, self.purge_cancelled,
+                self.instances.unlinks.retry_due]
 
     def change_account(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Change an account; a new status reaches its WhatsApp instance at once (suspended:

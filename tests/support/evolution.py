@@ -35,6 +35,7 @@ class FakeEvolution:
         self.requests: list[tuple[str, str, object]] = []
         self.not_on_whatsapp: set[str] = set()
         self.fail_connect_once = False  # the next connect answers 200 {"error": true}
+        self.failing = False  # every call answers 502, as behind a proxy whose server is down
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -114,6 +115,8 @@ class FakeEvolution:
     def answer(self, method: str, path: str, query: dict, key: str | None, body) -> tuple[int, object]:
         with self.lock:
             self.requests.append((method, path + (f"?{urlencode(query)}" if query else ""), body))
+        if self.failing:
+            return error(502, ["Bad Gateway"])
         match = ROUTE.match(path)
         if match is None:
             return error(404, [f"Cannot {method} {path}"])

@@ -14,7 +14,7 @@ import pytest
 from tests.support.waiting import wait_until
 from tests.support.http import free_port
 from workers.engines import neonize_client as nz
-from workers.engines.base import InvalidPayload, NotConnected, SendFailed
+from workers.engines.base import ActionRejected, InvalidPayload, NotConnected, SendFailed
 from workers.engines.neonize_engine import SESSION_FILE, NeonizeEngine
 from workers.engines.neonize_handlers import QR_EXPIRED
 
@@ -298,3 +298,20 @@ def test_events_of_a_replaced_client_are_ignored(engine, events):
 ])
 def test_send_errors_are_retried_only_when_nothing_left(error, kind):
     assert isinstance(NeonizeEngine._send_error(error), kind)
+
+
+def test_deleting_keeps_the_session_when_whatsapp_does_not_confirm_the_logout(engine, tmp_path):
+    """The phone may still be linked: the control plane keeps the unlink and tries again."""
+    (tmp_path / SESSION_FILE).write_bytes(b"session")
+    engine._on_pair_status(engine._client, PairStatusEv(ID=jid("5511988880000"), Status=PairStatusEv.SUCCESS))
+    with pytest.raises(ActionRejected, match="did not confirm the logout"):
+        engine.delete()  # the client is not connected: whatsmeow's logout fails
+    assert (tmp_path / SESSION_FILE).read_bytes() == b"session"
+
+
+def test_an_unlink_without_a_worker_fails_while_whatsapp_cannot_be_reached(make_engine, tmp_path):
+    (tmp_path / SESSION_FILE).write_bytes(b"session")
+    engine = make_engine()
+    with pytest.raises(ActionRejected, match="WhatsApp cannot be reached to unlink"):
+        engine.unlink(settle_seconds=0.5)
+    assert (tmp_path / SESSION_FILE).exists()

@@ -22,6 +22,7 @@ from web.api import (
     scheduled,
     services,
     settings,
+    unlinks,
     webhooks,
     whatsapp,
 )
@@ -29,7 +30,8 @@ from web.api import (
 BLUEPRINTS = (
     health.bp, register.bp, accounts.bp, contacts.bp, conversations.bp, campaigns.bp, api_keys.bp,
     whatsapp.bp, instances.bp, engines.bp, webhooks.bp, sandbox.bp, settings.bp, scheduled.bp,
-    services.bp, appointments.bp, metrics.bp, evolution_servers.bp, internal.bp, docs.bp,
+    services.bp, appointments.bp, metrics.bp, evolution_servers.bp, unlinks.bp, internal.bp,
+    docs.bp,
 )
 
 

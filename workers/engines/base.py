@@ -1,6 +1,7 @@
 """The interface every WhatsApp engine implements, and the errors it may raise."""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 Emit = Callable[[str, dict], None]
@@ -95,6 +96,27 @@ class Engine:
     def webhook(self, payload: dict) -> dict:
         """An event its provider POSTed to the worker's webhook route; engines without one: 404."""
         raise UnknownAction(f"the {self.label} engine receives no webhooks")
+
+    def unlink(self, settle_seconds: float) -> None:
+        """Unlink for good without a worker (a deletion whose unlink failed before): come back
+        from the kept session, then delete. ActionRejected while the phone may still be linked
+        but WhatsApp cannot be reached (the control plane tries again later)."""
+        self.start()
+        try:
+            status = self._settled(settle_seconds)
+            if status["state"] not in ("connected", "logged_out", "waiting_qr"):
+                raise ActionRejected(f"WhatsApp cannot be reached to unlink the phone "
+                                     f"({status['state']}: {status.get('reason') or 'no reason given'})")
+            self.delete()
+        finally:
+            self.stop()
+
+    def _settled(self, timeout: float) -> dict:
+        """The status once it is no longer connecting (or when timeout passed)."""
+        deadline = time.monotonic() + timeout
+        while self.status()["state"] in ("connecting", "starting") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return self.status()
 
     def stop(self) -> None:
         """Release the connection and background threads (the process is exiting)."""

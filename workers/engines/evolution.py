@@ -129,6 +129,10 @@ class EvolutionEngine(Engine):
             self._stopping, self._ready = True, False
         self.pause.wake()
 
+    def unlink(self, settle_seconds: float) -> None:
+        """Delete our instance there (found by its token) without starting anything."""
+        self.delete()
+
     def reconnect(self) -> None:
         """Ask for a fresh QR now when not linked."""
         with self._lock:

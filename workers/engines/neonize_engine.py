@@ -96,8 +96,9 @@ class NeonizeEngine(NeonizeHandlers, Engine):
         log("neonize: logged out; a new QR follows")
 
     def delete(self) -> None:
-        """Unlink the phone and wipe the session for good (the instance is being deleted)."""
-        self._unlink(after="wait")
+        """Unlink the phone and wipe the session for good (the instance is being deleted); a
+        logout WhatsApp does not confirm keeps the session (ActionRejected: retried later)."""
+        self._unlink(after="wait", confirmed=True)
 
     def reconnect(self) -> None:
         """Try again now when not connected (a fresh QR after it expired, or a retry)."""
@@ -217,15 +218,17 @@ class NeonizeEngine(NeonizeHandlers, Engine):
         with self._go:
             client.stop()
 
-    def _unlink(self, after: str) -> None:
+    def _unlink(self, after: str, confirmed: bool = False) -> None:
         with self._lock:
             client, linked = self._client, self._state == "connected"
         if client is not None and linked:
             try:
                 with self._go:
                     client.logout()
-            except Exception as exc:  # noqa: BLE001 - unlinked on our side all the same
+            except Exception as exc:  # noqa: BLE001 - a logout: unlinked on our side all the same
                 log(f"neonize: WhatsApp did not confirm the logout ({type(exc).__name__})")
+                if confirmed:
+                    raise ActionRejected("WhatsApp did not confirm the logout") from None
         self._wipe_session()
         with self._lock:
             self._until, self._qr = None, None

@@ -33,6 +33,7 @@ from zapfleet.fleet.programs import (
 from zapfleet.fleet.reconcile import Reconciler
 from zapfleet.fleet.shapes import PairIn
 from zapfleet.fleet.supervisor import Supervisor
+from zapfleet.fleet.unlinks import Unlinks
 from zapfleet.fleet.worker_client import QR_FORMATS, WorkerClient, await_answer, await_worker, worker_connections
 
 LOCK_CONFLICT = "another change to this account's WhatsApp instance is in progress"
@@ -55,6 +56,7 @@ class InstanceManager:
                  start_timeout: float = START_TIMEOUT, servers: EvolutionServers | None = None):
         self.db, self.supervisor, self.config = db, supervisor, config
         self.servers = servers or EvolutionServers(db, config)
+        self.unlinks = Unlinks(db, config, self.servers)
         self.worker_client = worker_client or partial(WorkerClient,
                                                       connections=worker_connections())
         self.clock, self.sleep, self.port_free = clock, sleep, port_free
@@ -165,9 +167,18 @@ class InstanceManager:
         with self.db.system() as conn:
             server = self.servers.place(conn, engine)
             switched = found(sql.set_engine(conn, instance["account_id"], engine, server), "instance")
-        self._quietly(self.client_for(instance).delete)
+        self._unlink(instance, "engine_switched")
         remove_program(self.supervisor, program.conf_file, program.session_dir)
         return switched
+
+    def _unlink(self, instance: dict, reason: str) -> None:
+        """Unlink the phone (and delete the Evolution instance) through the worker; when that
+        fails, the unlink is kept, with its session, and retried until it happens."""
+        try:
+            self.client_for(instance).delete()
+        except ZapfleetError as exc:
+            session = self.program_for(instance).session_dir
+            self.unlinks.record(instance, reason, exc.message, session)
 
     @staticmethod
     def _quietly(call: Callable[[], Any]) -> None:
@@ -270,7 +281,7 @@ class InstanceManager:
 
     def remove(self, instance: dict) -> None:
         """Unlink and remove an instance (the caller holds its account's lock)."""
-        self._quietly(self.client_for(instance).delete)  # e.g. Evolution's instance too
+        self._unlink(instance, "deleted")
         program = self.program_for(instance)
         remove_program(self.supervisor, program.conf_file, program.session_dir)
         with self.db.system() as conn:

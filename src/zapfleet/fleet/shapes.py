@@ -141,3 +141,29 @@ class SandboxInjected(Shape):
     """The injected message; it arrives through the worker's events."""
 
     provider_message_id: str = Field(description="The id given to the message.")
+
+
+class Unlink(Shape):
+    """An unlink that did not happen when an instance was deleted or switched engines: retried
+    (one minute after the failure, then doubling, at most every 6 hours) until it does."""
+
+    id: Uuid
+    account_id: Uuid = Field(description="The account the instance belonged to (it may be deleted).")
+    instance_id: Uuid
+    instance_name: str
+    engine: Engine
+    evolution_server_id: Uuid | None = Field(description="The Evolution server of the instance, if any.")
+    phone: str | None = Field(description="The phone that was linked, when known.")
+    reason: Annotated[str, Choice(("deleted", "engine_switched"), "Why the phone had to be unlinked.")]
+    attempts: int = Field(ge=0, description="Attempts made after the first failure.")
+    last_error: str | None = Field(description="Why the last attempt failed; null once done.")
+    created_at: datetime
+    next_attempt_at: datetime
+    done_at: datetime | None = Field(description="When the unlink happened; null while it is still to do.")
+
+
+class UnlinkList(Shape):
+    """The unlinks still to do (oldest first), then the latest done ones."""
+
+    items: list[Unlink]
+    pending: int = Field(ge=0, description="How many are still to do.")
