@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.clients import ADMIN_KEY
+from tests.support.clients import ADMIN_KEY, PASSWORD, signed_in
 from tests.support.evolution import FakeEvolution
 from tests.support.live import Live, Server
 from tests.support.waiting import wait_until
 from tests.web.test_evolution_servers_live import add_server, connect_on_evolution, status
+from zapfleet.core.errors import Conflict
 from zapfleet.fleet.supervisor import Supervisor
 
 KEY = "evo-" + secrets.token_hex(8)
@@ -37,6 +38,15 @@ def live(clean_db, identity, supervisord, worker_config):
     server.shutdown()
 
 
+def _dashboard(live):
+    """The owner's browser, signed in (the owner is created by the first call)."""
+    try:
+        live.app.extensions["zapfleet"].identity.create_user("owner@example.com", PASSWORD, None)
+    except Conflict:
+        pass
+    return signed_in(live.app, "owner@example.com")
+
+
 def _unlinks(live) -> dict:
     answer = live.call("GET", "/api/unlinks", ADMIN_KEY)
     assert answer.status_code == 200, answer.text
@@ -58,6 +68,9 @@ def test_an_unlink_that_failed_is_kept_shown_and_retried_until_it_happens(evolut
     kept = Path(worker_config.var_dir) / "unlinks" / pending["id"]
     assert kept.is_dir()  # the session it needs survives the instance
 
+    page = _dashboard(live).get("/admin").get_data(as_text=True)
+    assert "Phones still linked to removed instances: 1" in page and NAME in page
+
     live.instances.unlinks.retry_due()  # the server still fails: one more attempt recorded
     [failed] = _unlinks(live)["items"]
     assert failed["attempts"] == 1 and failed["done_at"] is None and NAME in evolution.instances
@@ -73,6 +86,7 @@ def test_an_unlink_that_failed_is_kept_shown_and_retried_until_it_happens(evolut
     listed = _unlinks(live)
     assert listed["pending"] == 0 and listed["items"][0]["done_at"] is not None
     assert NAME not in evolution.instances and not kept.exists()
+    assert "still linked" not in _dashboard(live).get("/admin").get_data(as_text=True)
 
 
 def test_switching_engines_while_the_server_fails_keeps_the_unlink_too(evolution, live):

@@ -90,8 +90,10 @@ def overview() -> dict:
 @bp.get("/admin")
 @admin_required
 def dashboard():
-    """The page: the summary, the new-account form, every account and the platform's figures."""
-    return render_template("ui/dashboard.html", form={}, **overview())
+    """The page: the summary, the unlinks still to do, the new-account form, every account and
+    the platform's figures."""
+    return render_template("ui/dashboard.html", form={}, unlinks=managers().instances.unlinks.list(),
+                           **overview())
 
 
 @bp.get("/admin/metrics")
