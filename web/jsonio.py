@@ -71,8 +71,8 @@ def refuse_unstorable_input() -> None:
     sources = [request.args, request.form] if request.mimetype in FORM_TYPES else [request.args]
     for source in sources:
         for name, value in source.items(multi=True):
-            check_text(name, "query")
-            check_text(value, name)
+            check_text(name or "", "query")  # a form part may come without a name
+            check_text(value, name or "field")
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
