@@ -124,7 +124,7 @@ def build_managers(config: Config, **given: Any) -> Managers:
         metrics=pick("metrics", lambda: Metrics(db)),
         campaigns=pick("campaigns", lambda: CampaignManager(db)),
         campaign_runs=pick("campaign_runs", lambda: CampaignRuns(db)),
-        campaign_runner=pick("campaign_runner", lambda: CampaignRunner(db, deadline)),
+        campaign_runner=pick("campaign_runner", lambda: CampaignRunner(db, deadline, plans=plans)),
         catalog=pick("catalog", lambda: ServiceCatalog(db)),
         appointments=pick("appointments", lambda: AppointmentBook(db, region, deadline)),
         bot=pick("bot", lambda: BotControl(db)),

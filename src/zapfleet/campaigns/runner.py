@@ -22,6 +22,7 @@ from zapfleet.db import recipients as recipients_sql
 from zapfleet.db import settings as settings_sql
 from zapfleet.messaging.outbox import queue
 from zapfleet.tenancy.account_settings import effective
+from zapfleet.tenancy.plans import PlanLimits
 from zapfleet.tenancy.templates import first_name, render
 
 log = logging.getLogger("zapfleet.campaigns.runner")
@@ -39,13 +40,19 @@ def campaign_text(recipient: dict, rng: Callable[[], float]) -> str:
                          "qr_code_url": recipient["qr_code_url"] or ""})
 
 
+PLAN_HOLD = timedelta(minutes=15)
+"""How long a campaign waits before looking again when its plan's daily messages are used up."""
+
+
 class CampaignRunner:
     """Sends the running campaigns of every account, paced per number."""
 
     def __init__(self, db: Database, deadline_seconds: int = 86400,
-                 clock: Callable[[], datetime] = utcnow, rng: Callable[[], float] = random.random):
+                 clock: Callable[[], datetime] = utcnow, rng: Callable[[], float] = random.random,
+                 plans: PlanLimits | None = None):
         self.db, self.clock, self.rng = db, clock, rng
         self.deadline = timedelta(seconds=deadline_seconds)
+        self.plans = plans or PlanLimits({})
 
     def run_due(self) -> int:
         """One pass: start the scheduled campaigns that are due, then send; messages queued."""
@@ -73,6 +80,8 @@ class CampaignRunner:
                 return False
             pacing = Pacing.from_settings(effective(settings_sql.settings_of(conn, account_id)))
             held = hold_until(pacing, state, now)
+            if held is None and not self.plans.allows(conn, account_id, "messages_per_day", 1):
+                held = (now + PLAN_HOLD, "plan_limit")  # its plan's messages for the day are used up
             if held is not None:
                 pacing_sql.save(conn, account_id, held[0], state["day"], state["sent_today"])
                 return False

@@ -20,9 +20,21 @@ class PlanLimits:
 
     def check(self, conn, account_id: UUID, what: str, adding: int = 0) -> None:
         """PlanLimit when the account's use of `what`, plus `adding`, passes its plan's limit."""
+        passed = self._passed(conn, account_id, what, adding)
+        if passed is not None:
+            plan, limit = passed
+            raise PlanLimit(f"{what}: the {plan} plan allows {limit} {WHAT[what]}")
+
+    def allows(self, conn, account_id: UUID, what: str, adding: int = 0) -> bool:
+        """Whether the account may use `adding` more of `what` now."""
+        return self._passed(conn, account_id, what, adding) is None
+
+    def _passed(self, conn, account_id: UUID, what: str, adding: int) -> tuple[str, int] | None:
+        """(plan, limit) when the use plus `adding` would pass the plan's limit; else None."""
         if not self.limits:
-            return
+            return None
         plan = sql.plan_of(conn, account_id)
         limit = self.limits.get(plan or "", {}).get(what)
         if limit is not None and sql.usage(conn, account_id, what) + adding > limit:
-            raise PlanLimit(f"{what}: the {plan} plan allows {limit} {WHAT[what]}")
+            return plan or "", limit
+        return None
