@@ -10,7 +10,7 @@ import pytest
 from web import create_app
 from zapfleet.tenancy.identity import Identity
 from zapfleet.config import Config
-from zapfleet.db import Database
+from zapfleet.db import Database, runtime_dsns
 from zapfleet.db.migrate import migrate
 from zapfleet.db.embedded import start_embedded, stop_embedded
 from zapfleet.core.security import new_password_hasher
@@ -58,17 +58,19 @@ def spare_database(server_url):
 
 @pytest.fixture(scope="session")
 def database(database_url):
-    """The pooled Database shared by the whole run."""
-    db = Database(database_url, max_connections=20)
+    """The pooled Database shared by the whole run, as the service connects: the platform and
+    tenant login roles, neither superuser nor BYPASSRLS."""
+    platform, tenant = runtime_dsns(database_url)
+    db = Database(platform, max_connections=20, tenant_dsn=tenant)
     yield db
     db.close()
 
 
 @pytest.fixture
-def clean_db(database):
+def clean_db(database, database_url):
     """Isolate each test: every table is emptied after it."""
     yield database
-    empty_tables(database)
+    empty_tables(database_url)
 
 
 @pytest.fixture

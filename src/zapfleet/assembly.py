@@ -17,7 +17,7 @@ from zapfleet.campaigns.lifecycle import CampaignRuns
 from zapfleet.campaigns.runner import CampaignRunner
 from zapfleet.config import Config
 from zapfleet.core.errors import ZapfleetError
-from zapfleet.db import Database
+from zapfleet.db import Database, runtime_dsns
 from zapfleet.fleet.evolution_servers import EvolutionServers
 from zapfleet.fleet.instances import InstanceManager
 from zapfleet.fleet.supervisor import Supervisor
@@ -93,14 +93,24 @@ class Managers:
         return expired
 
 
+def runtime_database(config: Config) -> Database:
+    """The service's pools: the platform and tenant login roles (never the owner, who only
+    migrates), from PLATFORM_/TENANT_DATABASE_URL or derived from DATABASE_URL."""
+    if config.platform_database_url and config.tenant_database_url:
+        platform, tenant = config.platform_database_url, config.tenant_database_url
+    else:
+        platform, tenant = runtime_dsns(config.required_database_url(), config.database_runtime_password)
+    return Database(platform, config.db_pool_size, prepare=config.db_prepared_statements,
+                    tenant_dsn=tenant)
+
+
 def build_managers(config: Config, **given: Any) -> Managers:
     """The managers for config; any of them may be passed in by name instead (tests share a pool
     and fix clocks this way)."""
     def pick(name: str, make: Callable[[], Any]) -> Any:
         return given[name] if name in given else make()
 
-    db = pick("db", lambda: Database(config.required_database_url(), config.db_pool_size,
-                                     prepare=config.db_prepared_statements))
+    db = pick("db", lambda: runtime_database(config))
     identity = pick("identity", lambda: Identity(db))
     region, deadline = config.default_region, config.send_deadline_seconds
     instances = pick("instances", lambda: InstanceManager(

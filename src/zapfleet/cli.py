@@ -19,7 +19,7 @@ from zapfleet.config import Config, ensure_env_file, project_home
 from zapfleet.core.errors import ZapfleetError
 from zapfleet.db import Database
 from zapfleet.db.embedded import hand_over_to_supervisord, program_file, start_embedded, stop_embedded
-from zapfleet.db.migrate import migrate
+from zapfleet.db.migrate import migrate, set_runtime_password
 from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.messaging.dispatcher import Dispatcher
 from zapfleet.tenancy.identity import Identity
@@ -106,6 +106,8 @@ def cmd_up(_args: argparse.Namespace) -> int:
         applied = migrate(url, config.sql_dir)
         if applied:
             print(f"zapfleet: applied migrations {', '.join(applied)}")
+        if config.database_runtime_password:
+            set_runtime_password(url, config.database_runtime_password)
         ensure_admin(url)
         supervisor_dirs(config.var_dir)
         if embedded:
@@ -169,6 +171,8 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     url, embedded = database_url(config)
     try:
         applied = migrate(url, config.sql_dir)
+        if config.database_runtime_password:
+            set_runtime_password(url, config.database_runtime_password)
     finally:
         if embedded:
             stop_embedded(config.var_dir)

@@ -80,6 +80,13 @@ class Config:
     """Everything the service reads from its environment, in one typed object."""
 
     database_url: str | None = None
+    """DATABASE_URL: the owner's URL; migrations run with it, the service does not."""
+    database_runtime_password: str = field(default="", repr=False)
+    """DATABASE_RUNTIME_PASSWORD: the runtime login roles' password, on a server that asks one."""
+    platform_database_url: str | None = field(default=None, repr=False)
+    """PLATFORM_DATABASE_URL / TENANT_DATABASE_URL: the runtime roles' own URLs (e.g. through a
+    pooler that names users its own way); by default DATABASE_URL's server as those roles."""
+    tenant_database_url: str | None = field(default=None, repr=False)
     secret_key: str = ""
     admin_api_key: str | None = None
     home: Path = field(default_factory=project_home)
@@ -93,9 +100,9 @@ class Config:
     max_import_bytes: int = 50 * 1024 * 1024
     json_body_limit: int = 1024 * 1024
     cancelled_retention_days: int = 30
+    """CANCELLED_RETENTION_DAYS: how long a cancelled account's data is kept before deletion."""
     plan_limits: dict[str, dict[str, int]] = field(default_factory=dict)
     """PLAN_LIMITS: e.g. 'free:contacts=1000,messages_per_day=250' (zapfleet.tenancy.plans)."""
-    """CANCELLED_RETENTION_DAYS: how long a cancelled account's data is kept before deletion."""
     trusted_proxies: int = 0
     """TRUSTED_PROXIES: how many reverse proxies in front add X-Forwarded-For (0: trust none)."""
     rate_limits: bool = True
@@ -131,6 +138,9 @@ class Config:
         return cls(
             home=home,
             database_url=env.get("DATABASE_URL") or None,
+            database_runtime_password=env.get("DATABASE_RUNTIME_PASSWORD", ""),
+            platform_database_url=env.get("PLATFORM_DATABASE_URL") or None,
+            tenant_database_url=env.get("TENANT_DATABASE_URL") or None,
             secret_key=env.get("SECRET_KEY", ""),
             admin_api_key=env.get("ADMIN_API_KEY") or None,
             var_dir=home / (env.get("ZAPFLEET_VAR_DIR") or "var"),

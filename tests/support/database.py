@@ -26,7 +26,11 @@ def admin_execute(server_url: str, statement: str) -> None:
         conn.close()
 
 
-def empty_tables(database) -> None:
-    """Empty every table a test may have written to."""
-    with database.system() as conn, conn.cursor() as cur:
-        cur.execute(f"TRUNCATE {TENANT_TABLES} CASCADE")
+def empty_tables(owner_url: str) -> None:
+    """Empty every table a test may have written to (as the owner: the runtime roles may not)."""
+    conn = psycopg2.connect(owner_url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(f"TRUNCATE {TENANT_TABLES} CASCADE")
+    finally:
+        conn.close()

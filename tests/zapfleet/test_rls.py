@@ -1,4 +1,6 @@
 """Row-level security: the database itself keeps accounts apart."""
+import uuid
+
 import psycopg2.errors
 import pytest
 
@@ -71,16 +73,60 @@ def _campaigns(db, account_id):
         return cur.fetchall()
 
 
-def test_every_table_with_an_account_id_has_rls_and_a_policy(clean_db):
+PLATFORM_TABLES = ("login_failures", "schema_migrations", "evolution_servers", "unlinks")
+"""Tables that hold no tenant's rows (unlinks names accounts, but only the platform reads it)."""
+
+
+def _tables(conn) -> dict[str, dict]:
+    with conn.cursor() as cur:
+        cur.execute("SELECT c.relname, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,"
+                    " array(SELECT p.polname FROM pg_policy p WHERE p.polrelid = c.oid) AS policies"
+                    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname = 'public' AND c.relkind = 'r'")
+        return {r["relname"]: r for r in cur.fetchall()}
+
+
+def test_every_tenant_table_forces_rls_and_keeps_tenants_apart(clean_db):
+    with clean_db.system() as conn:
+        tables = _tables(conn)
+    tenant_tables = set(tables) - set(PLATFORM_TABLES)
+    assert set(TENANT_TABLES) | {"accounts", "instances", "webhooks", "webhook_deliveries"} <= tenant_tables
+    for name in tenant_tables:
+        table = tables[name]
+        assert (table["rls"], table["forced"]) == (True, True), name
+        assert set(table["policies"]) == {"tenant_isolation", "platform_access"}, name
+    for name in PLATFORM_TABLES:
+        assert tables[name]["rls"] and "tenant_isolation" not in tables[name]["policies"], name
+
+
+def test_the_runtime_roles_are_neither_superuser_nor_bypass_rls(clean_db):
     with clean_db.system() as conn, conn.cursor() as cur:
-        cur.execute("SELECT c.relname, c.relrowsecurity,"
-                    " EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid) AS has_policy"
-                    " FROM pg_class c JOIN information_schema.columns col"
-                    "   ON col.table_name = c.relname AND col.column_name = 'account_id'"
-                    "  AND col.table_schema = 'public' AND c.relkind = 'r'")
-        rows = {r["relname"]: (r["relrowsecurity"], r["has_policy"]) for r in cur.fetchall()}
-    assert set(TENANT_TABLES) | {"instances", "webhooks", "webhook_deliveries"} <= set(rows)
-    assert all(flags == (True, True) for flags in rows.values()), rows
+        cur.execute("SELECT current_user AS platform")
+        platform = cur.fetchone()["platform"]
+    with clean_db.tenant(uuid.uuid4()) as conn, conn.cursor() as cur:
+        cur.execute("SELECT session_user AS login")
+        tenant = cur.fetchone()["login"]
+    assert (platform, tenant) == ("zapfleet_platform", "zapfleet_tenant")
+    with clean_db.system() as conn, conn.cursor() as cur:
+        cur.execute("SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = ANY(%s)",
+                    ([platform, tenant],))
+        assert all(not r["rolsuper"] and not r["rolbypassrls"] for r in cur.fetchall())
+
+
+def test_an_injected_reset_role_in_a_tenant_transaction_still_sees_one_tenant(clean_db, two_accounts):
+    """What a SQL injection could do: leave the application role. The login role underneath is
+    bound by row-level security too, and cannot become the platform role."""
+    alpha, _beta = two_accounts
+    with clean_db.tenant(alpha) as conn, conn.cursor() as cur:
+        cur.execute("RESET ROLE")
+        cur.execute("SELECT current_user AS who")
+        assert cur.fetchone()["who"] == "zapfleet_tenant"
+        assert set(_rows(conn, "contacts")) == {alpha}
+        cur.execute("SELECT count(*) AS n FROM accounts")
+        assert cur.fetchone()["n"] == 1
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        with clean_db.tenant(alpha) as conn, conn.cursor() as cur:
+            cur.execute("SET ROLE zapfleet_platform")
 
 
 @pytest.mark.parametrize("table", ("login_failures", "schema_migrations"))

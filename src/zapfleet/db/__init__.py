@@ -14,6 +14,8 @@ import psycopg2.pool
 from zapfleet.core.errors import Unavailable
 
 APP_ROLE = "zapfleet_app"
+PLATFORM_ROLE = "zapfleet_platform"
+TENANT_ROLE = "zapfleet_tenant"
 UNREACHABLE = "the database cannot be reached right now"
 log = logging.getLogger("zapfleet.db")
 
@@ -41,45 +43,76 @@ class UnpreparedConnection(Connection):
     prepares = False
 
 
-class Database:
-    """A bounded pool of connections; every unit of work is one transaction."""
+class Pool:
+    """A bounded psycopg2 pool that opens connections lazily and keeps them once open."""
 
-    def __init__(self, dsn: str, max_connections: int = 10, prepare: bool = True):
-        self.dsn = dsn
+    def __init__(self, dsn: str, max_connections: int, prepare: bool):
         self._pool = psycopg2.pool.ThreadedConnectionPool(
             0, max_connections, dsn, connection_factory=Connection if prepare else UnpreparedConnection,
             cursor_factory=psycopg2.extras.RealDictCursor)
-        # Open connections lazily (minconn 0 above: no side effect at start-up), but keep them
-        # once open: psycopg2 closes a returned connection whenever minconn are already idle.
+        # minconn 0 above: no side effect at start-up; then max, because psycopg2 closes a
+        # returned connection whenever minconn are already idle.
         self._pool.minconn = max_connections
         self._slots = threading.BoundedSemaphore(max_connections)
 
+    def checkout(self) -> Connection:
+        """A connection of the pool (Unavailable when none frees up or the server is away)."""
+        if not self._slots.acquire(timeout=30):
+            raise Unavailable("database: no free connection")
+        try:
+            return self._pool.getconn()
+        except psycopg2.OperationalError as exc:
+            self._slots.release()
+            raise unreachable(exc) from exc
+
+    def checkin(self, conn: Connection, broken: bool) -> None:
+        """Give a connection back (closing it when broken)."""
+        try:
+            self._pool.putconn(conn, close=broken)
+        finally:
+            self._slots.release()
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._pool.closeall()
+
+
+class Database:
+    """Every unit of work is one transaction: platform work on the platform role's pool, tenant
+    work on the tenant role's (one pool for both when no tenant_dsn is given)."""
+
+    def __init__(self, dsn: str, max_connections: int = 10, prepare: bool = True,
+                 tenant_dsn: str | None = None):
+        self.dsn = dsn
+        self._platform = Pool(dsn, max_connections, prepare)
+        self._tenant = Pool(tenant_dsn, max_connections, prepare) if tenant_dsn else self._platform
+
     @contextmanager
     def system(self) -> Iterator[Connection]:
-        """A transaction as the connecting (owner) role: platform-level work only."""
-        with self._transaction("BEGIN") as conn:
+        """A transaction as the platform role: platform-level work only."""
+        with self._transaction(self._platform, "BEGIN") as conn:
             yield conn
 
     @contextmanager
     def tenant(self, account_id: UUID | str) -> Iterator[Connection]:
         """A transaction under the RLS-bound application role, scoped to one account."""
         begin = f"BEGIN; SET LOCAL ROLE {APP_ROLE}; SELECT set_config('app.account_id', %s, true)"
-        with self._transaction(begin, (str(account_id),)) as conn:
+        with self._transaction(self._tenant, begin, (str(account_id),)) as conn:
             yield conn
 
     @contextmanager
     def unscoped(self) -> Iterator[Connection]:
         """A transaction under the application role with no account set: sees no tenant rows."""
-        with self._transaction(f"BEGIN; SET LOCAL ROLE {APP_ROLE}") as conn:
+        with self._transaction(self._tenant, f"BEGIN; SET LOCAL ROLE {APP_ROLE}") as conn:
             yield conn
 
     @contextmanager
-    def _transaction(self, begin: str, params: tuple | None = None) -> Iterator[Connection]:
+    def _transaction(self, pool: Pool, begin: str, params: tuple | None = None) -> Iterator[Connection]:
         """begin (BEGIN and the transaction's settings, one round trip), the block, COMMIT; a
         failed block is rolled back (and forgets what the connection prepared: a PREPARE run
         inside the failed transaction may or may not have happened). A lost connection is
         Unavailable (503), never a 500."""
-        conn = self._begin(begin, params)
+        conn = self._begin(pool, begin, params)
         broken = False
         try:
             try:
@@ -96,17 +129,18 @@ class Database:
             broken = True
             raise unreachable(exc) from exc
         finally:
-            self._checkin(conn, broken or conn.closed != 0)
+            pool.checkin(conn, broken or conn.closed != 0)
 
-    def _begin(self, begin: str, params: tuple | None) -> Connection:
+    @staticmethod
+    def _begin(pool: Pool, begin: str, params: tuple | None) -> Connection:
         """A connection with its transaction begun. An idle pooled connection the server dropped
         (a database restart) fails at BEGIN, before anything ran: it is replaced, not answered."""
         while True:
-            conn = self._checkout()
+            conn = pool.checkout()
             try:
                 _run(conn, begin, params)
             except psycopg2.Error as exc:
-                self._checkin(conn, True)
+                pool.checkin(conn, True)
                 if not _connection_lost(exc, conn):
                     raise
                 if not conn.used:
@@ -114,21 +148,6 @@ class Database:
                 continue
             conn.used = True
             return conn
-
-    def _checkout(self) -> Connection:
-        if not self._slots.acquire(timeout=30):
-            raise Unavailable("database: no free connection")
-        try:
-            return self._pool.getconn()
-        except psycopg2.OperationalError as exc:
-            self._slots.release()
-            raise unreachable(exc) from exc
-
-    def _checkin(self, conn: Connection, broken: bool) -> None:
-        try:
-            self._pool.putconn(conn, close=broken)
-        finally:
-            self._slots.release()
 
     def ping(self) -> bool:
         """True when the database answers a trivial query."""
@@ -141,7 +160,16 @@ class Database:
 
     def close(self) -> None:
         """Close every pooled connection."""
-        self._pool.closeall()
+        self._platform.close()
+        if self._tenant is not self._platform:
+            self._tenant.close()
+
+
+def runtime_dsns(owner_dsn: str, password: str | None = None) -> tuple[str, str]:
+    """The (platform, tenant) DSNs: the owner's server and database, as the runtime login roles
+    (sql/0012_runtime_roles.sql) with their password (none: the server trusts them)."""
+    return (psycopg2.extensions.make_dsn(owner_dsn, user=PLATFORM_ROLE, password=password or ""),
+            psycopg2.extensions.make_dsn(owner_dsn, user=TENANT_ROLE, password=password or ""))
 
 
 def unreachable(exc: psycopg2.Error) -> Unavailable:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import psycopg2
+from psycopg2 import sql
 
 from zapfleet.config import project_home
 
@@ -38,5 +39,18 @@ def migrate(dsn: str, sql_dir: Path | None = None) -> list[str]:
                 cur.execute((sql_dir / name).read_text())
                 cur.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (name,))
         return applied
+    finally:
+        conn.close()
+
+
+def set_runtime_password(dsn: str, password: str) -> None:
+    """Give the runtime login roles (zapfleet_platform, zapfleet_tenant) this password, for a
+    server that asks for one; run as the owner, after the migrations."""
+    conn = psycopg2.connect(dsn)
+    try:
+        with conn, conn.cursor() as cur:
+            for role in ("zapfleet_platform", "zapfleet_tenant"):
+                cur.execute(sql.SQL("ALTER ROLE {} PASSWORD %s").format(sql.Identifier(role)),
+                            (password,))
     finally:
         conn.close()
