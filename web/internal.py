@@ -6,6 +6,8 @@ from web.managers import managers
 from zapfleet.core.errors import Unauthorized
 
 bp = Blueprint("internal", __name__, url_prefix="/internal")
+EVENTS_BODY_LIMIT = 16 * 1024 * 1024
+"""A worker's batch may be larger than an API call's JSON (workers send at most 4 MB at once)."""
 
 
 @bp.post("/events")
@@ -14,7 +16,7 @@ def events():
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("a worker token is required")
-    body = cleaned_json_body()
+    body = cleaned_json_body(EVENTS_BODY_LIMIT)
     ingest = managers().events
     instance = ingest.authenticate(body.get("instance_id"), token.strip())
     return ingest.ingest(instance, body.get("events"))

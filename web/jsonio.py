@@ -24,11 +24,12 @@ class IsoJSONProvider(DefaultJSONProvider):
         return DefaultJSONProvider.default(o)
 
 
-def _parsed(on_text: Callable[[str, str], str]) -> Any:
-    """The request's JSON, each string passed through on_text; 400 for anything else."""
+def _parsed(on_text: Callable[[str, str], str], limit: int | None = None) -> Any:
+    """The request's JSON (at most limit bytes: JSON_BODY_LIMIT unless given), each string
+    passed through on_text; 400 for anything else."""
     if not request.is_json:
         raise InvalidInput("body", "must be JSON (Content-Type: application/json)")
-    limit = current_app.config["ZAPFLEET"].json_body_limit
+    limit = limit or current_app.config["ZAPFLEET"].json_body_limit
     if (request.content_length or 0) > limit:
         raise PayloadTooLarge(f"a JSON body may have at most {limit} bytes")
     raw = request.get_data(cache=True)
@@ -59,10 +60,10 @@ def optional_json_body() -> dict[str, Any]:
     return json_body()
 
 
-def cleaned_json_body() -> dict[str, Any]:
+def cleaned_json_body(limit: int | None = None) -> dict[str, Any]:
     """The request's JSON object with text PostgreSQL cannot store cleaned away, not refused
     (for what WhatsApp delivers: a customer's odd message must not block the account)."""
-    return _object(_parsed(lambda text, _path: clean_text(text)))
+    return _object(_parsed(lambda text, _path: clean_text(text), limit))
 
 
 def refuse_unstorable_input() -> None:

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from workers.files import SyncedLines, read_lines, replace_file
 from workers.log import log
@@ -19,10 +21,29 @@ COMPACT_LINES = 1000
 """The spool file is not compacted before it holds this many lines."""
 
 
+MAX_TEXT = 65536
+"""WhatsApp's longest text message: longer text in an event is cut (never refused)."""
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+"""A batch stops growing at this size (but holds at least one event)."""
+_UNSTORABLE = re.compile(r"\x00|[\ud800-\udfff]")
+
+
+def storable(value: Any) -> Any:
+    """The value with every text cleaned of what PostgreSQL and JSON cannot hold (NUL dropped,
+    an unpaired surrogate replaced by U+FFFD) and cut to MAX_TEXT characters."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value[:MAX_TEXT])
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
+
+
 def new_event(kind: str, data: dict) -> dict:
-    """An event with a fresh uuid4 id and the current UTC time."""
+    """An event with a fresh uuid4 id and the current UTC time; its text made storable."""
     at = datetime.now(UTC).isoformat(timespec="milliseconds")
-    return {"id": str(uuid.uuid4()), "type": kind, "at": at, "data": data}
+    return {"id": str(uuid.uuid4()), "type": kind, "at": at, "data": storable(data)}
 
 
 class Spool:
@@ -74,10 +95,16 @@ class Spool:
         self._file.sync(ticket)
         self.changed.set()
 
-    def batch(self, size: int = BATCH_SIZE) -> list[dict]:
-        """The oldest pending events, at most `size`."""
+    def batch(self, size: int = BATCH_SIZE, max_bytes: int = MAX_BATCH_BYTES) -> list[dict]:
+        """The oldest pending events, at most `size` and (past the first) `max_bytes` of JSON."""
         with self._lock:
-            return [event for event, _ in self._pending[:size]]
+            events, total = [], 0
+            for event, line in self._pending[:size]:
+                total += len(line)
+                if events and total > max_bytes:
+                    break
+                events.append(event)
+            return events
 
     def acknowledge(self, ids: set[str]) -> None:
         """Forget delivered events. Their acknowledgement need not wait for the disk: one lost

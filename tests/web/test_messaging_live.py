@@ -12,6 +12,7 @@ import requests
 
 from tests.support.live import Dispatchers, Server
 from tests.support.waiting import wait_until
+from zapfleet.core.security import worker_token
 from zapfleet.fleet.supervisor import Supervisor
 
 FAST = {"min_gap_seconds": 0, "max_gap_seconds": 0, "window_start": "00:00",
@@ -165,3 +166,25 @@ def test_the_whole_booking_dialogue_over_the_sandbox_phone(live):
     assert "foi cancelado" in cancelled["body"]
     [appointment] = live.call("GET", f"{base}/appointments", key).json()["items"]
     assert appointment["status"] == "cancelled"
+
+
+def test_odd_texts_from_whatsapp_never_block_the_stream(live):
+    """What a customer's phone may send reaches a real worker: NUL, a lone surrogate, a text far
+    longer than WhatsApp allows; each is stored cleaned (or cut) and the next message arrives."""
+    account, key = live.linked_account("Clínica Sorriso")
+    instance = live.server.app.extensions["zapfleet"].instances.get(account)
+    worker = f"http://127.0.0.1:{instance['port']}/engine/inject"
+    token = worker_token(live.config.secret_key, str(instance["id"]))
+    for text in ["a\x00b", "oi \ud800!", "z" * 200_000, "tudo certo?"]:
+        body = json.dumps({"phone": "5511987654321", "text": text})  # ASCII: escapes survive
+        injected = requests.post(worker, data=body, timeout=10, headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        assert injected.status_code == 200, injected.text
+    base = f"/api/accounts/{account}/conversations"
+
+    def bodies() -> list[str]:
+        conversations = live.call("GET", base, key).json()["items"]
+        return [m["body"] for c in conversations
+                for m in live.call("GET", f"{base}/{c['id']}/messages", key).json()["items"]]
+    wait_until(lambda: len(bodies()) == 4, 30, "the four messages")
+    assert bodies() == ["ab", "oi \ufffd!", "z" * 65536, "tudo certo?"]

@@ -55,3 +55,20 @@ def test_a_torn_last_line_is_dropped(tmp_path):
     with open(spool.path, "a", encoding="utf-8") as handle:
         handle.write('{"id": "half')
     assert Spool(str(tmp_path)).batch() == [event]
+
+
+def test_events_are_made_storable_before_they_are_spooled(tmp_path):
+    """NUL and lone surrogates would make the control plane refuse the batch for good."""
+    event = new_event("message.in", {"text": "a\x00b \ud800!", "name": "Ana\x00", "parts": ["z" * 70_000]})
+    assert event["data"] == {"text": "ab \ufffd!", "name": "Ana", "parts": ["z" * 65536]}
+    spool = Spool(str(tmp_path))
+    spool.append(event)
+    assert Spool(str(tmp_path)).batch() == [event]
+
+
+def test_a_batch_stops_growing_at_its_byte_limit_but_holds_one_event(tmp_path):
+    spool = Spool(str(tmp_path))
+    for n in range(3):
+        spool.append(new_event("message.in", {"text": str(n) * 60_000}))
+    assert len(spool.batch(max_bytes=130_000)) == 2
+    assert len(spool.batch(max_bytes=10)) == 1

@@ -73,7 +73,7 @@ def _campaigns(db, account_id):
         return cur.fetchall()
 
 
-PLATFORM_TABLES = ("login_failures", "schema_migrations", "evolution_servers", "unlinks")
+PLATFORM_TABLES = ("login_failures", "schema_migrations", "evolution_servers", "unlinks", "dead_letters")
 """Tables that hold no tenant's rows (unlinks names accounts, but only the platform reads it)."""
 
 

@@ -11,6 +11,7 @@ from web.api import (
     campaigns,
     contacts,
     conversations,
+    dead_letters,
     docs,
     engines,
     evolution_servers,
@@ -30,8 +31,8 @@ from web.api import (
 BLUEPRINTS = (
     health.bp, register.bp, accounts.bp, contacts.bp, conversations.bp, campaigns.bp, api_keys.bp,
     whatsapp.bp, instances.bp, engines.bp, webhooks.bp, sandbox.bp, settings.bp, scheduled.bp,
-    services.bp, appointments.bp, metrics.bp, evolution_servers.bp, unlinks.bp, internal.bp,
-    docs.bp,
+    services.bp, appointments.bp, metrics.bp, evolution_servers.bp, unlinks.bp, dead_letters.bp,
+    internal.bp, docs.bp,
 )
 
 

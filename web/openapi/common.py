@@ -39,6 +39,7 @@ PATH_PARAMETERS = {
     "appointment_id": "The appointment's id.",
     "message_id": "The message's id.",
     "server_id": "The Evolution server's id.",
+    "dead_letter_id": "The id of the worker event put aside.",
 }
 ACCESS_NOTES = {
     "public": "No authentication.",

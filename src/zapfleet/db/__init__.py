@@ -180,10 +180,16 @@ def unreachable(exc: psycopg2.Error) -> Unavailable:
 
 
 def _connection_lost(exc: psycopg2.Error, conn: Connection) -> bool:
-    """Whether the error means the server or the connection is gone (libpq reports a dropped
-    connection as an OperationalError, an InterfaceError or a bare DatabaseError)."""
-    return bool(conn.closed) or type(exc) is psycopg2.DatabaseError or isinstance(
-        exc, (psycopg2.OperationalError, psycopg2.InterfaceError))
+    """Whether the error means the server or the connection is gone: libpq's own errors (no
+    SQLSTATE: an OperationalError, an InterfaceError or a bare DatabaseError), connection
+    exceptions (08), the server shutting down or starting (57P) and running out of resources
+    (53). A statement the server refused (a limit, a constraint) is not an outage."""
+    if conn.closed:
+        return True
+    if exc.pgcode is None:
+        return type(exc) is psycopg2.DatabaseError or isinstance(
+            exc, (psycopg2.OperationalError, psycopg2.InterfaceError))
+    return exc.pgcode.startswith(("08", "57P", "53"))
 
 
 def _run(conn: Connection, statement: str, params: tuple | None = None) -> None:

@@ -167,3 +167,26 @@ class UnlinkList(Shape):
 
     items: list[Unlink]
     pending: int = Field(ge=0, description="How many are still to do.")
+
+
+class DeadLetter(Shape):
+    """A worker event that could not be applied (malformed, or refused for a reason sending it
+    again would not cure), put aside so that the events behind it still apply."""
+
+    id: Uuid
+    account_id: Uuid
+    instance_id: Uuid
+    event_id: str | None = Field(description="The event's id as the worker sent it.")
+    kind: str | None = Field(description="The event's type as the worker sent it.")
+    event: str = Field(description="The event as JSON.")
+    error: str = Field(description="Why it was put aside (or why its last retry failed).")
+    retries: int = Field(ge=0)
+    created_at: datetime
+    resolved_at: datetime | None = Field(description="When a retry applied it; null while it waits.")
+
+
+class DeadLetterList(Shape):
+    """The events still put aside (oldest first), then the latest resolved ones."""
+
+    items: list[DeadLetter]
+    pending: int = Field(ge=0, description="How many still wait.")

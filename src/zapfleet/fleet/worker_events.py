@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from zapfleet.core import validation
-from zapfleet.core.errors import InvalidInput, Unauthorized
+from zapfleet.core.errors import InvalidInput, Unauthorized, Unavailable
 from zapfleet.core.security import same_secret, worker_token
 from zapfleet.core.vocabulary import CONNECTION_STATES, MAX_TEXT_LENGTH
 from zapfleet.db import Database, savepoint
@@ -17,12 +17,15 @@ from zapfleet.db import instances as instances_sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import outbox as outbox_sql
 from zapfleet.db import pacing as pacing_sql
+from zapfleet.fleet.dead_letters import DeadLetters, reason
 from zapfleet.messaging.outbox import status_webhook
 from zapfleet.messaging.webhooks import WebhookManager
 
 log = logging.getLogger("zapfleet.fleet.worker_events")
 RECEIPTS = ("sent", "delivered", "read", "failed")
 MAX_BATCH = 500
+MAX_INBOUND_TEXT = 65536
+"""WhatsApp's own longest text message; anything longer is cut, never refused."""
 
 
 def _uuid(value: Any, field: str) -> UUID:
@@ -34,6 +37,15 @@ def _uuid(value: Any, field: str) -> UUID:
 
 def _data_text(data: dict, field: str, max_len: int = MAX_TEXT_LENGTH, required: bool = True) -> str:
     return validation.text(data, field, max_len=max_len, required=required) or ""
+
+
+def _truncated(data: dict, field: str, max_len: int) -> dict:
+    """The data with that text field cut to max_len characters (a customer's message is kept,
+    not refused, whatever its length)."""
+    value = data.get(field)
+    if isinstance(value, str) and len(value) > max_len:
+        return {**data, field: value[:max_len]}
+    return data
 
 
 def _until(data: dict) -> datetime | None:
@@ -72,6 +84,7 @@ class WorkerEvents:
                  on_inbound: InboundHandler | None = None):
         self.db, self.secret_key, self.region, self.clock = db, secret_key, region, clock
         self.on_inbound = on_inbound
+        self.dead_letters = DeadLetters(db, self)
         self.handlers = {"qr": self._qr, "connection": self._connection,
                          "message.in": self._message_in, "message.status": self._message_status}
 
@@ -90,28 +103,48 @@ class WorkerEvents:
         return instance
 
     def ingest(self, instance: dict, events: Any) -> dict:
-        """Apply a batch in order in one transaction (one by one if an event is bad); report rejects."""
+        """Apply a batch in order, in one transaction; when an event is malformed or fails, the
+        others each in their own and that one put aside (dead_letters): no event can block the
+        ones behind it. A database outage is Unavailable: the worker sends the batch again."""
         if not isinstance(events, list) or len(events) > MAX_BATCH:
             raise InvalidInput("events", f"must be a list of at most {MAX_BATCH} events")
-        checked = [self._checked(event, i) for i, event in enumerate(events)]
+        checked, rejected = [], []
+        for index, event in enumerate(events):
+            try:
+                checked.append((index, *self._checked(event, index)))
+            except InvalidInput as exc:
+                rejected.append(self.dead_letters.put_aside(instance, index, event, exc.message))
         try:  # the common case: the whole batch in one transaction
             with self.db.tenant(instance["account_id"]) as conn:
-                for event_id, kind, data in checked:
+                for _index, event_id, kind, data in checked:
                     self.handlers[kind](conn, instance, event_id, data)
-            return {"applied": len(checked), "rejected": []}
-        except InvalidInput:
-            return self._ingest_one_by_one(instance, checked)
+        except Unavailable:
+            raise
+        except Exception:  # noqa: BLE001 - found and put aside one by one below
+            rejected += self._ingest_one_by_one(instance, checked)
+        return {"applied": len(events) - len(rejected), "rejected": rejected}
 
-    def _ingest_one_by_one(self, instance: dict, checked: list[tuple[UUID, str, dict]]) -> dict:
-        """A batch with a bad event: apply the others each in its own transaction."""
+    def _ingest_one_by_one(self, instance: dict, checked: list[tuple[int, UUID, str, dict]]) -> list[dict]:
+        """Apply each event in its own transaction; put aside those that fail."""
         rejected = []
-        for index, (event_id, kind, data) in enumerate(checked):
+        for index, event_id, kind, data in checked:
             try:
-                with self.db.tenant(instance["account_id"]) as conn:
-                    self.handlers[kind](conn, instance, event_id, data)
-            except InvalidInput as exc:  # a bad event must not block the ones behind it
-                rejected.append({"index": index, "id": str(event_id), "error": exc.message})
-        return {"applied": len(checked) - len(rejected), "rejected": rejected}
+                self.apply(instance, event_id, kind, data)
+            except Unavailable:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a bad event must not block the ones behind it
+                event = {"id": str(event_id), "type": kind, "data": data}
+                rejected.append(self.dead_letters.put_aside(instance, index, event, reason(exc)))
+        return rejected
+
+    def apply(self, instance: dict, event_id: UUID, kind: str, data: dict) -> None:
+        """Apply one event in its own transaction."""
+        with self.db.tenant(instance["account_id"]) as conn:
+            self.handlers[kind](conn, instance, event_id, data)
+
+    def checked(self, event: Any) -> tuple[UUID, str, dict]:
+        """An event's (id, type, data); InvalidInput when it is malformed."""
+        return self._checked(event, 0)
 
     def _checked(self, event: Any, index: int) -> tuple[UUID, str, dict]:
         if not isinstance(event, dict) or not isinstance(event.get("data"), dict):
@@ -144,7 +177,7 @@ class WorkerEvents:
     def _message_in(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
         account_id = instance["account_id"]
         phone = validation.phone(data.get("phone"), self.region)
-        text = _data_text(data, "text")
+        text = _data_text(_truncated(data, "text", MAX_INBOUND_TEXT), "text", MAX_INBOUND_TEXT)
         provider_id = _data_text(data, "provider_message_id", 200)
         name = _data_text(data, "name", 200, required=False)
         contact = contacts_sql.ensure_contact(conn, account_id, phone, name)
