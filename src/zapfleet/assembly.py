@@ -17,6 +17,7 @@ from zapfleet.campaigns.lifecycle import CampaignRuns
 from zapfleet.campaigns.runner import CampaignRunner
 from zapfleet.config import Config
 from zapfleet.core.errors import ZapfleetError
+from zapfleet.core.mail import Mailer
 from zapfleet.db import Database, runtime_dsns
 from zapfleet.fleet.evolution_servers import EvolutionServers
 from zapfleet.fleet.instances import InstanceManager
@@ -32,6 +33,7 @@ from zapfleet.tenancy.identity import Identity
 from zapfleet.tenancy.logins import LoginGuard
 from zapfleet.tenancy.messaging_settings import SettingsManager
 from zapfleet.tenancy.plans import PlanLimits
+from zapfleet.tenancy.signups import SignUps
 
 log = logging.getLogger("zapfleet.assembly")
 
@@ -42,6 +44,7 @@ class Managers:
 
     db: Database
     identity: Identity
+    signups: SignUps
     accounts: AccountManager
     settings: SettingsManager
     logins: LoginGuard
@@ -63,9 +66,10 @@ class Managers:
 
     def dispatcher_tasks(self) -> list:
         """The dispatcher's periodic work beside the outbox: campaigns, reminders, deleting
-        accounts cancelled longer ago than the retention period, and the unlinks still to do."""
+        accounts cancelled longer ago than the retention period, the unlinks still to do and
+        sign-ups whose link expired."""
         return [self.campaign_runner.run_due, self.reminders.run_due, self.purge_cancelled,
-                self.instances.unlinks.retry_due]
+                self.instances.unlinks.retry_due, self.signups.forget_expired]
 
     def change_account(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Change an account; a new status reaches its WhatsApp instance at once (suspended:
@@ -104,6 +108,15 @@ def runtime_database(config: Config) -> Database:
                     tenant_dsn=tenant)
 
 
+def mailer(config: Config) -> Mailer | None:
+    """The SMTP mailer when SMTP_URL is set; its links need PUBLIC_URL (never a Host header)."""
+    if not config.smtp_url:
+        return None
+    if not config.public_url:
+        raise ValueError("SMTP_URL needs PUBLIC_URL: the links sent by e-mail are built from it")
+    return Mailer(config.smtp_url, config.mail_from)
+
+
 def build_managers(config: Config, **given: Any) -> Managers:
     """The managers for config; any of them may be passed in by name instead (tests share a pool
     and fix clocks this way)."""
@@ -117,10 +130,11 @@ def build_managers(config: Config, **given: Any) -> Managers:
         db, pick("supervisor", lambda: Supervisor.from_config(config)), config))
     responder = pick("responder", lambda: Responder(deadline))
     plans = PlanLimits(config.plan_limits)
+    accounts = pick("accounts", lambda: AccountManager(db, identity, region,
+                                                       config.cancelled_retention_days))
     return Managers(
-        db=db, identity=identity,
-        accounts=pick("accounts", lambda: AccountManager(db, identity, region,
-                                                         config.cancelled_retention_days)),
+        db=db, identity=identity, accounts=accounts,
+        signups=pick("signups", lambda: SignUps(db, accounts, identity, mailer(config), region)),
         settings=pick("settings", lambda: SettingsManager(db)),
         logins=pick("logins", lambda: LoginGuard(db, identity)),
         instances=instances, evolution_servers=instances.servers,

@@ -114,6 +114,9 @@ class Config:
     supervisor_user: str = "zapfleet"
     supervisor_password: str = ""
     public_url: str = ""
+    smtp_url: str = field(default="", repr=False)
+    """SMTP_URL: set, sign-ups are confirmed by e-mail (and PUBLIC_URL is required for the links)."""
+    mail_from: str = "zapfleet <no-reply@localhost>"
     worker_host: str = "127.0.0.1"
     default_engine: str = "sandbox"
     send_deadline_seconds: int = 24 * 3600
@@ -163,6 +166,8 @@ class Config:
             supervisor_user=env.get("SUPERVISOR_USER") or "zapfleet",
             supervisor_password=env.get("SUPERVISOR_PASSWORD", ""),
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
+            smtp_url=env.get("SMTP_URL", "").strip(),
+            mail_from=env.get("MAIL_FROM") or "zapfleet <no-reply@localhost>",
             worker_host=env.get("WORKER_HOST") or "127.0.0.1",
             default_engine=_engine(env),
             send_deadline_seconds=_int(env, "SEND_DEADLINE_SECONDS", 24 * 3600, MAX_SEND_DEADLINE),

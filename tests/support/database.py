@@ -8,7 +8,7 @@ import psycopg2
 TENANT_TABLES = ("accounts, users, api_keys, instances, contacts, conversations, messages, campaigns,"
                  " webhooks, webhook_deliveries, login_failures, campaign_recipients, send_pacing,"
                  " services, appointments, chat_states, evolution_servers, unlinks,"
-                 " dead_letters")
+                 " dead_letters, signup_requests")
 
 
 def with_database(url: str, name: str) -> str:

@@ -73,7 +73,8 @@ def _campaigns(db, account_id):
         return cur.fetchall()
 
 
-PLATFORM_TABLES = ("login_failures", "schema_migrations", "evolution_servers", "unlinks", "dead_letters")
+PLATFORM_TABLES = ("login_failures", "schema_migrations", "evolution_servers", "unlinks", "dead_letters",
+                   "signup_requests")
 """Tables that hold no tenant's rows (unlinks names accounts, but only the platform reads it)."""
 
 

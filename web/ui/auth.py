@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 
 from web.errors import STATUS_BY_CODE
+from web.links import confirm_link, login_link
 from web.managers import managers
 from web.ui.i18n import LANGUAGES
 from web.ui.session import current_principal, current_user, login_required, sign_in, sign_out
@@ -99,9 +100,27 @@ def signup():
     if not data.get("phone"):
         data.pop("phone", None)
     try:
+        if managers().signups.by_email:
+            managers().signups.request(data, confirm_link, login_link())
+            return render_template("ui/signup_sent.html", email=data.get("email", ""))
         created = managers().accounts.register_customer(data, with_api_key=False)
     except ZapfleetError as exc:
         return form_failed("ui/signup.html", exc)
+    sign_in(created["user"])
+    flash(_("Welcome! Your account is ready: connect your WhatsApp to start."), "success")
+    return redirect(home_url())
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+def confirm_signup(token: str):
+    """The e-mail's link: the password chosen at sign-up creates the account and signs in."""
+    try:
+        if request.method == "GET":
+            managers().signups.check(token)
+            return render_template("ui/signup_confirm.html", form={})
+        created = managers().signups.confirm(token, request.form.get("password", ""))
+    except ZapfleetError as exc:
+        return form_failed("ui/signup_confirm.html", exc)
     sign_in(created["user"])
     flash(_("Welcome! Your account is ready: connect your WhatsApp to start."), "success")
     return redirect(home_url())

@@ -159,6 +159,14 @@ class RegistrationIn(Shape):
                      checked(_optional_phone)] = None
 
 
+class SignUpSent(Shape):
+    """The answer to every sign-up while sign-ups are confirmed by e-mail (SMTP_URL set): the
+    same whether or not the address has an account."""
+
+    status: Annotated[str, Field(description="Always check_your_email.")]
+    message: str
+
+
 class Registration(Shape):
     """The new account, its first user and its first API key."""
 
