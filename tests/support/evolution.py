@@ -87,8 +87,8 @@ class FakeEvolution:
 
     def incoming(self, name: str, remote_jid: str, message: dict, push_name: str = "Cliente",
                  **key_extra) -> str:
-        """A customer's message (messages.upsert); its id."""
-        message_id = f"3EB0{uuid.uuid4().hex[:16].upper()}"
+        """A customer's message (messages.upsert; fromMe=True: one the phone sent); its id."""
+        message_id = key_extra.pop("id", None) or f"3EB0{uuid.uuid4().hex[:16].upper()}"
         self.deliver(name, "messages.upsert", {
             "key": {"remoteJid": remote_jid, "fromMe": False, "id": message_id, **key_extra},
             "pushName": push_name, "message": message, "messageType": next(iter(message)),

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 
+from zapfleet.appointments.bot.responder import bot_paused
+from zapfleet.db import chat_states as chat_states_sql
 from zapfleet.db import instances as instances_sql
 from zapfleet.core.security import worker_token
 
@@ -97,3 +100,38 @@ def test_text_postgresql_cannot_hold_is_cleaned_and_the_stream_goes_on(client, w
     messages = client.get(f"/api/accounts/{tenant.id}/conversations/{conversation['id']}/messages",
                           headers=tenant.headers).get_json()["items"]
     assert [m["body"] for m in messages] == ["ab \ufffd!", "tudo certo?"]
+
+
+def test_a_message_typed_on_the_phone_is_recorded_once_and_pauses_the_bot(client, worker, managers,
+                                                                            clean_db):
+    tenant, instance, headers = worker
+    typed = _event("message.out", {"provider_message_id": "p-phone", "phone": "5511987654321",
+                                   "text": "Já te respondo!"})
+    assert _post(client, instance, headers, [typed, typed]).get_json() == {"applied": 2, "rejected": []}
+    [conversation] = client.get(f"/api/accounts/{tenant.id}/conversations",
+                                headers=tenant.headers).get_json()["items"]
+    [message] = client.get(f"/api/accounts/{tenant.id}/conversations/{conversation['id']}/messages",
+                           headers=tenant.headers).get_json()["items"]
+    assert (message["direction"], message["origin"], message["status"], message["body"]) == (
+        "out", "phone", "sent", "Já te respondo!")
+    assert conversation["unread_count"] == 0
+    with clean_db.tenant(tenant.id) as conn:
+        state = chat_states_sql.lock(conn, tenant.id, uuid.UUID(conversation["id"]))
+        assert bot_paused(conn, state, {"bot_pause_minutes": 60}, datetime.now(timezone.utc))
+
+
+def test_the_echo_of_our_own_send_recorded_first_as_the_phone_s_gives_way(client, worker, managers,
+                                                                           clean_db):
+    """The phone's copy of a message we sent can arrive before our send's own report."""
+    tenant, instance, headers = worker
+    queued = client.post(f"/api/accounts/{tenant.id}/send", headers=tenant.headers,
+                         json={"phone": "5511987654321", "message": "Oi!"}).get_json()["message"]
+    echo = _event("message.out", {"provider_message_id": "p-ours", "phone": "5511987654321", "text": "Oi!"})
+    sent = _event("message.status", {"message_id": queued["id"], "provider_message_id": "p-ours",
+                                     "status": "sent", "error": None})
+    assert _post(client, instance, headers, [echo, sent]).get_json() == {"applied": 2, "rejected": []}
+    [conversation] = client.get(f"/api/accounts/{tenant.id}/conversations",
+                                headers=tenant.headers).get_json()["items"]
+    messages = client.get(f"/api/accounts/{tenant.id}/conversations/{conversation['id']}/messages",
+                          headers=tenant.headers).get_json()["items"]
+    assert [(m["origin"], m["status"]) for m in messages] == [("api", "sent")]

@@ -188,3 +188,21 @@ def test_odd_texts_from_whatsapp_never_block_the_stream(live):
                 for m in live.call("GET", f"{base}/{c['id']}/messages", key).json()["items"]]
     wait_until(lambda: len(bodies()) == 4, 30, "the four messages")
     assert bodies() == ["ab", "oi \ufffd!", "z" * 65536, "tudo certo?"]
+
+
+def test_a_message_typed_on_the_sandbox_phone_is_recorded_as_the_business_s(live):
+    account, key = live.linked_account("Salão Bela")
+    typed = live.call("POST", f"/api/accounts/{account}/sandbox/typed", key,
+                      json={"phone": "5511987654321", "message": "Seu horário está confirmado"})
+    assert typed.status_code == 202, typed.text
+    base = f"/api/accounts/{account}/conversations"
+
+    def messages() -> list[dict]:
+        return [m for c in live.call("GET", base, key).json()["items"]
+                for m in live.call("GET", f"{base}/{c['id']}/messages", key).json()["items"]]
+    [message] = wait_until(messages, 30, "the phone's message")
+    assert (message["direction"], message["origin"], message["body"]) == (
+        "out", "phone", "Seu horário está confirmado")
+    other, other_key = live.linked_account("Oficina")
+    assert live.call("POST", f"/api/accounts/{account}/sandbox/typed", other_key,
+                     json={"phone": "5511987654321", "message": "x"}).status_code == 404

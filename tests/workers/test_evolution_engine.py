@@ -352,3 +352,15 @@ def test_without_settings_it_says_what_is_missing(tmp_path):
     assert "EVOLUTION_URL" in engine.status()["reason"]
     with pytest.raises(NotConnected):
         engine.logout()
+
+
+def test_a_message_typed_on_the_phone_is_reported_but_not_the_echo_of_our_sends(linked, evolution):
+    ours = linked.engine.send_text("5511977776666", "enviada pelo zapfleet", "m-1")
+    evolution.incoming(NAME, "5511977776666@s.whatsapp.net", {"conversation": "enviada pelo zapfleet"},
+                       fromMe=True, id=ours)
+    typed = evolution.incoming(NAME, "5511977776666@s.whatsapp.net", {"conversation": "Já te respondo!"},
+                               fromMe=True)
+    wait_until(lambda: linked.of("message.out"), what="message.out")
+    assert linked.of("message.out") == [{"provider_message_id": typed, "phone": "5511977776666",
+                                          "text": "Já te respondo!"}]
+    assert linked.of("message.in") == []

@@ -315,3 +315,17 @@ def test_an_unlink_without_a_worker_fails_while_whatsapp_cannot_be_reached(make_
     with pytest.raises(ActionRejected, match="WhatsApp cannot be reached to unlink"):
         engine.unlink(settle_seconds=0.5)
     assert (tmp_path / SESSION_FILE).exists()
+
+
+def test_a_message_typed_on_the_phone_is_reported_but_not_our_own_sends(engine, events):
+    typed = _message("5511977776666", Message__conversation="Já te respondo!")
+    typed.Info.MessageSource.IsFromMe = True
+    engine._on_message(engine._client, typed)
+    echo = _message("5511977776666", Message__conversation="enviada pelo zapfleet")
+    echo.Info.MessageSource.IsFromMe = True
+    echo.Info.ID = "3EB0OURS"
+    engine._sent["3EB0OURS"] = "m-1"
+    engine._on_message(engine._client, echo)
+    assert of(events, "message.out") == [{"provider_message_id": "3EB0ABCDEF", "phone": "5511977776666",
+                                          "text": "Já te respondo!"}]
+    assert of(events, "message.in") == []

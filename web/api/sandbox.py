@@ -33,3 +33,17 @@ def inbound(account_id):
     body = json_body()
     payload = {"phone": body.get("phone"), "text": body.get("message")}
     return managers().instances.engine_action(account_id, "inject", payload), 202
+
+
+@bp.post("/api/accounts/<uuid:account_id>/sandbox/typed")
+@shapes(tag="Sandbox", summary="Simulate the business typing on its phone", access="account",
+        body=SandboxInbound, description="Only for the sandbox engine: the business writes to a customer "
+        "on its own (sandbox) phone, not through zapfleet; the message is recorded as sent with origin "
+        "phone and pauses the bot for that contact.",
+        responses={202: (SandboxInjected, "The message was handed to the worker.")}, errors=(409, 503))
+@account_scoped
+def typed(account_id):
+    """The business types {phone, message} on its own phone."""
+    body = json_body()
+    payload = {"phone": body.get("phone"), "text": body.get("message")}
+    return managers().instances.engine_action(account_id, "type", payload), 202

@@ -22,7 +22,7 @@ TICKS = {  # status: (symbol, title)
 }
 
 ORIGINS = {"bot": _l("bot"), "campaign": _l("campaign"), "notice": _l("appointment notice"),
-           "auto_reply": _l("away message")}
+           "auto_reply": _l("away message"), "phone": _l("sent from the phone")}
 
 
 def stamp(moment: datetime | None) -> str:

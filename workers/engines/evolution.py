@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import re
 import threading
+from collections import deque
 
 from workers.engines import evolution_events as conv
 from workers.engines.base import ActionRejected, Emit, Engine, InvalidPayload, NotConnected, SendFailed
@@ -21,6 +22,8 @@ from workers.engines.retry import Backoff, Pause
 from workers.log import log
 
 POLL_SECONDS = 15.0
+SENT_REMEMBERED = 1000
+"""How many of its own sends the engine remembers, to tell their echo from the phone's."""
 PHONE = re.compile(r"^\d{8,15}$")
 NOT_CONFIGURED = "the Evolution API is not configured (EVOLUTION_URL and EVOLUTION_API_KEY)"
 
@@ -66,6 +69,7 @@ class EvolutionEngine(Engine):
         self._fresh = False  # a reconnect was asked for
         self._changes = 0  # counts state changes: a poll's answer applies only if none came since
         self._stopping = False
+        self._sent_ids: deque[str] = deque(maxlen=SENT_REMEMBERED)
         self._thread = threading.Thread(target=self._run, name="evolution", daemon=True)
 
     # -- the interface ---------------------------------------------------------------------
@@ -93,7 +97,7 @@ class EvolutionEngine(Engine):
             if self.client is None or self._state != "connected":
                 raise NotConnected("the instance is not linked to a phone")
         try:
-            return self.client.send_text(self.instance, phone, text)
+            provider_id = self.client.send_text(self.instance, phone, text)
         except EvolutionUnreachable as exc:
             raise NotConnected(exc.message) from None
         except EvolutionError as exc:
@@ -101,6 +105,9 @@ class EvolutionEngine(Engine):
                 self.pause.wake()  # look at the state now
                 raise NotConnected(f"the Evolution API says: {exc.message}") from None
             raise SendFailed(f"the Evolution API refused the message: {exc.message}") from None
+        with self._lock:
+            self._sent_ids.append(provider_id)  # its echo (fromMe) is not the phone's
+        return provider_id
 
     def logout(self) -> None:
         """DELETE /instance/logout (the instance stays), then a new QR follows."""
@@ -310,6 +317,13 @@ class EvolutionEngine(Engine):
             self._set("connected", phone, None)
 
     def _on_message(self, data: dict) -> None:
+        typed = conv.typed_on_phone(data)
+        if typed is not None:
+            with self._lock:
+                ours = typed["provider_message_id"] in self._sent_ids
+            if not ours:  # one of our own sends is already recorded
+                self.emit("message.out", typed)
+            return
         found = conv.inbound(data)
         if found is not None:
             self.emit("message.in", found)

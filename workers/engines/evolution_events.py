@@ -77,6 +77,19 @@ def inbound(data: dict) -> dict | None:
             "name": name if isinstance(name, str) and name else None}
 
 
+def typed_on_phone(data: dict) -> dict | None:
+    """The message.out data of a messages.upsert the business sent from its own phone to a
+    customer; None for anything else."""
+    key = data.get("key") if isinstance(data.get("key"), dict) else {}
+    remote = str(key.get("remoteJid") or "")
+    if key.get("fromMe") is not True or not remote.endswith("@s.whatsapp.net"):
+        return None
+    phone, text = phone_of(remote), describe(data.get("message"))
+    if not phone or not text or not isinstance(key.get("id"), str):
+        return None
+    return {"provider_message_id": key["id"], "phone": phone, "text": text}
+
+
 def describe(message: object) -> str | None:
     """A message's text, or what it is ("[image] caption"); None for protocol messages."""
     if not isinstance(message, dict):

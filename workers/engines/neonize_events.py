@@ -106,6 +106,18 @@ def inbound(event, phone: str | None) -> dict | None:
             "name": event.Info.Pushname or None}
 
 
+def typed_on_phone(event) -> dict | None:
+    """The message.out data of a message the business sent to a customer from its own phone
+    (another device of the account); None for anything else."""
+    source = event.Info.MessageSource
+    if not source.IsFromMe or source.IsGroup or source.Chat.Server != USER_SERVER:
+        return None
+    phone, text = phone_of(source.Chat), describe(event.Message)
+    if phone is None or text is None:
+        return None
+    return {"provider_message_id": event.Info.ID, "phone": phone, "text": text}
+
+
 def describe(message) -> str | None:
     """The text of a message, or a description of what it is; None for protocol messages."""
     if message.conversation:

@@ -113,6 +113,13 @@ class NeonizeHandlers:
         self._end(client, after)
 
     def _on_message(self, client, event) -> None:
+        typed = conv.typed_on_phone(event)
+        if typed is not None:
+            with self._lock:
+                ours = typed["provider_message_id"] in self._sent
+            if not ours:  # one of our own sends is already recorded
+                self.emit("message.out", typed)
+            return
         source = event.Info.MessageSource
         phone = conv.sender_phone(source)
         if phone is None and source.Sender.Server == conv.HIDDEN_SERVER:

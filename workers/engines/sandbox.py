@@ -47,7 +47,7 @@ class SandboxEngine(Engine):
         self._state, self._phone, self._reason = "connecting", None, None
         self._qr_token: str | None = None
         self._timers = TimerQueue("sandbox-receipts")
-        self._actions = {"link": self._link, "inject": self._inject}
+        self._actions = {"link": self._link, "inject": self._inject, "type": self._type}
 
     def start(self) -> None:
         """Come back linked from the session folder, or show a new QR."""
@@ -97,7 +97,8 @@ class SandboxEngine(Engine):
             self._new_qr()
 
     def action(self, name: str, payload: dict) -> dict:
-        """link {"token"} or inject {"phone", "text"}."""
+        """link {"token"}, inject {"phone", "text"} (a customer writes) or type {"phone", "text"}
+        (the business writes on its own phone)."""
         handler = self._actions.get(name)
         if handler is None:
             return super().action(name, payload)
@@ -128,6 +129,16 @@ class SandboxEngine(Engine):
             provider_id = f"sandbox-in-{uuid.uuid4()}"
             self.emit("message.in", {"provider_message_id": provider_id, "phone": phone,
                                      "text": text, "name": None})
+        return {"provider_message_id": provider_id}
+
+    def _type(self, payload: dict) -> dict:
+        """The business types a message on its own (sandbox) phone to a customer."""
+        phone, text = _text_field(payload, "phone"), _text_field(payload, "text")
+        with self._lock:
+            if self._state != "connected":
+                raise NotConnected("the instance is not linked to a phone")
+            provider_id = f"sandbox-phone-{uuid.uuid4()}"
+            self.emit("message.out", {"provider_message_id": provider_id, "phone": phone, "text": text})
         return {"provider_message_id": provider_id}
 
     def _connected(self, phone: str) -> None:

@@ -22,7 +22,7 @@ PROBLEM_STATUSES = ("disconnected", "logged_out", "banned", "error")
 
 MESSAGE_DIRECTIONS = ("in", "out")
 MESSAGE_STATUSES = ("queued", "sent", "delivered", "read", "failed", "received", "cancelled")
-MESSAGE_ORIGINS = ("api", "campaign", "notice", "bot", "auto_reply")
+MESSAGE_ORIGINS = ("api", "campaign", "notice", "bot", "auto_reply", "inbox", "phone")
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 """A webhook delivery's status."""
 WEBHOOK_EVENTS = ("message.received", "message.status", "connection", "qr")
@@ -38,4 +38,6 @@ BOT_STEPS = ("idle", "choosing_service", "choosing_slot")
 """Where a customer is in the booking bot's flow."""
 
 MAX_TEXT_LENGTH = 4096
+MAX_RECEIVED_TEXT = 65536
+"""WhatsApp's own longest text: a received (or phone-typed) text is kept up to this, cut beyond."""
 """The longest message text zapfleet sends or stores (WhatsApp's own limit is higher)."""

@@ -49,9 +49,9 @@ def set_columns(conn, conversation_id: UUID, **columns: Any) -> None:
 
 
 def last_human_reply(conn, account_id: UUID, conversation_id: UUID) -> datetime | None:
-    """When a person last wrote to the contact (through the inbox or the send API)."""
+    """When a person last wrote to the contact (through the inbox, the send API or the phone)."""
     with conn.cursor() as cur:
         cur.execute("SELECT max(created_at) AS at FROM messages WHERE account_id = %s"
-                    " AND conversation_id = %s AND direction = 'out' AND origin = 'api'"
+                    " AND conversation_id = %s AND direction = 'out' AND origin IN ('api', 'phone')"
                     " AND send_at IS NULL", (account_id, conversation_id))
         return cur.fetchone()["at"]

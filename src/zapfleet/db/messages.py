@@ -99,6 +99,31 @@ def insert_inbound(conn, account_id: UUID, conversation_id: UUID, body: str,
         return row
 
 
+def insert_typed_on_phone(conn, account_id: UUID, conversation_id: UUID, body: str,
+                          provider_message_id: str) -> dict | None:
+    """Store a message the business sent from its own phone (sent, origin phone) and bump its
+    conversation; None when a message with that provider id is stored already."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO messages (account_id, conversation_id, direction, body, status, origin,"
+            " provider_message_id, sent_at) VALUES (%s, %s, 'out', %s, 'sent', 'phone', %s, now())"
+            f" ON CONFLICT DO NOTHING RETURNING {MESSAGE_COLUMNS}",
+            (account_id, conversation_id, body, provider_message_id))
+        row = cur.fetchone()
+        if row:
+            cur.execute("UPDATE conversations SET last_message_at = %s WHERE id = %s",
+                        (row["created_at"], conversation_id))
+        return row
+
+
+def forget_phone_echo(conn, account_id: UUID, provider_message_id: str) -> None:
+    """Delete a message taken for the phone's own that is the echo of one of our sends."""
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM messages WHERE account_id = %s AND direction = 'out'"
+                    " AND origin = 'phone' AND provider_message_id = %s",
+                    (account_id, provider_message_id))
+
+
 def mark_read(conn, account_id: UUID, conversation_id: UUID) -> None:
     """Set a conversation's unread count to zero (no write when it already is)."""
     with conn.cursor() as cur:

@@ -10,7 +10,7 @@ from uuid import UUID
 from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput, Unauthorized, Unavailable
 from zapfleet.core.security import same_secret, worker_token
-from zapfleet.core.vocabulary import CONNECTION_STATES, MAX_TEXT_LENGTH
+from zapfleet.core.vocabulary import CONNECTION_STATES, MAX_RECEIVED_TEXT, MAX_TEXT_LENGTH
 from zapfleet.db import Database, savepoint
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import instances as instances_sql
@@ -24,8 +24,6 @@ from zapfleet.messaging.webhooks import WebhookManager
 log = logging.getLogger("zapfleet.fleet.worker_events")
 RECEIPTS = ("sent", "delivered", "read", "failed")
 MAX_BATCH = 500
-MAX_INBOUND_TEXT = 65536
-"""WhatsApp's own longest text message; anything longer is cut, never refused."""
 
 
 def _uuid(value: Any, field: str) -> UUID:
@@ -86,7 +84,8 @@ class WorkerEvents:
         self.on_inbound = on_inbound
         self.dead_letters = DeadLetters(db, self)
         self.handlers = {"qr": self._qr, "connection": self._connection,
-                         "message.in": self._message_in, "message.status": self._message_status}
+                         "message.in": self._message_in, "message.out": self._message_out,
+                         "message.status": self._message_status}
 
     def authenticate(self, instance_id: Any, token: str) -> dict:
         """The instance whose worker holds this token; Unauthorized for anything else."""
@@ -177,7 +176,7 @@ class WorkerEvents:
     def _message_in(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
         account_id = instance["account_id"]
         phone = validation.phone(data.get("phone"), self.region)
-        text = _data_text(_truncated(data, "text", MAX_INBOUND_TEXT), "text", MAX_INBOUND_TEXT)
+        text = _data_text(_truncated(data, "text", MAX_RECEIVED_TEXT), "text", MAX_RECEIVED_TEXT)
         provider_id = _data_text(data, "provider_message_id", 200)
         name = _data_text(data, "name", 200, required=False)
         contact = contacts_sql.ensure_contact(conn, account_id, phone, name)
@@ -188,6 +187,17 @@ class WorkerEvents:
                                                        "name": contact["name"]}}
             WebhookManager.enqueue(conn, account_id, "message.received", _jsonable(payload), event_id)
             self._answer(conn, account_id, contact, conversation_id, message)
+
+    def _message_out(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
+        """A message the business typed on its own phone: recorded as sent (origin phone), once;
+        it pauses the bot for that contact like any person's reply."""
+        account_id = instance["account_id"]
+        phone = validation.phone(data.get("phone"), self.region)
+        text = _data_text(_truncated(data, "text", MAX_RECEIVED_TEXT), "text", MAX_RECEIVED_TEXT)
+        provider_id = _data_text(data, "provider_message_id", 200)
+        contact = contacts_sql.ensure_contact(conn, account_id, phone)
+        conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
+        messages_sql.insert_typed_on_phone(conn, account_id, conversation_id, text, provider_id)
 
     def _answer(self, conn, account_id: UUID, contact: dict, conversation_id: UUID,
                 message: dict) -> None:
@@ -209,6 +219,8 @@ class WorkerEvents:
             message = outbox_sql.apply_provider_receipt(conn, instance["account_id"], provider_id,
                                                         status, error)
         else:
+            if provider_id:  # its echo may have been taken for the phone's own message
+                messages_sql.forget_phone_echo(conn, instance["account_id"], provider_id)
             message = outbox_sql.apply_receipt(conn, instance["account_id"],
                                                _uuid(data.get("message_id"), "message_id"),
                                                status, provider_id, error)

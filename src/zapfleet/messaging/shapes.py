@@ -29,6 +29,7 @@ from zapfleet.core.shapes import (
 )
 from zapfleet.core.vocabulary import (
     DELIVERY_STATUSES,
+    MAX_RECEIVED_TEXT,
     MAX_TEXT_LENGTH,
     MESSAGE_DIRECTIONS,
     MESSAGE_ORIGINS,
@@ -147,14 +148,16 @@ class Message(Shape):
     account_id: Uuid
     conversation_id: Uuid
     direction: Annotated[str, Choice(MESSAGE_DIRECTIONS, "in: received from the contact; out: sent to it.")]
-    body: str = Field(max_length=MAX_TEXT_LENGTH, description="The text.")
+    body: str = Field(max_length=MAX_RECEIVED_TEXT, description="The text (a received one may be as long as "
+                                                                "WhatsApp allows: 65,536 characters).")
     status: Annotated[str, Choice(MESSAGE_STATUSES, "Delivery status.")]
     provider_message_id: str | None = Field(description="The WhatsApp provider's id for the message.")
     idempotency_key: str | None = Field(description="The sender's key that prevents storing it twice.")
     error: str | None = Field(description="Why delivery failed, when it did.")
     origin: Annotated[str, Choice(MESSAGE_ORIGINS)] | None = Field(
         description="Who made an outbound message: api (the send API or the inbox), campaign, "
-                    "notice (appointments), bot, auto_reply; null for inbound ones.")
+                    "notice (appointments), bot, auto_reply, phone (typed on the business's own "
+                    "phone); null for inbound ones.")
     send_at: datetime | None = Field(description="When a scheduled message is to leave.")
     created_at: datetime
     updated_at: datetime
