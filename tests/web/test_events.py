@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from tests.support.clients import signed_in
 from zapfleet.appointments.bot.responder import bot_paused
 from zapfleet.db import chat_states as chat_states_sql
 from zapfleet.db import instances as instances_sql
@@ -135,3 +136,52 @@ def test_the_echo_of_our_own_send_recorded_first_as_the_phone_s_gives_way(client
     messages = client.get(f"/api/accounts/{tenant.id}/conversations/{conversation['id']}/messages",
                           headers=tenant.headers).get_json()["items"]
     assert [(m["origin"], m["status"]) for m in messages] == [("api", "sent")]
+
+
+def _messages(client, tenant) -> list[dict]:
+    [conversation] = client.get(f"/api/accounts/{tenant.id}/conversations",
+                                headers=tenant.headers).get_json()["items"]
+    return client.get(f"/api/accounts/{tenant.id}/conversations/{conversation['id']}/messages",
+                      headers=tenant.headers).get_json()["items"]
+
+
+def _deliveries(clean_db, account_id) -> list[str]:
+    with clean_db.system() as conn, conn.cursor() as cur:
+        cur.execute("SELECT event FROM webhook_deliveries WHERE account_id = %s ORDER BY created_at",
+                    (account_id,))
+        return [r["event"] for r in cur.fetchall()]
+
+
+def test_reactions_edits_and_deletions_change_the_message_and_add_none(client, worker, clean_db, app):
+    tenant, instance, headers = worker
+    client.put(f"/api/accounts/{tenant.id}/webhook", headers=tenant.headers,
+               json={"url": "https://hooks.example.com/zap"})
+    said = {"provider_message_id": "p1", "phone": "5511987654321", "text": "Amanhã às 10h?", "name": "Ana"}
+    react = {"provider_message_id": "p1", "phone": "5511987654321"}
+    answer = _post(client, instance, headers, [
+        _event("message.in", said),
+        _event("message.reaction", {**react, "emoji": "👍"}),
+        _event("message.reaction", {**react, "emoji": "❤️"}),  # the latest one counts
+        _event("message.reaction", {"provider_message_id": "p1", "phone": "business", "emoji": "🙏"}),
+        _event("message.edited", {"provider_message_id": "p1", "text": "Amanhã às 11h?"}),
+        _event("message.reaction", {"provider_message_id": "unknown", "phone": "5511987654321",
+                                    "emoji": "👍"})])
+    assert answer.get_json() == {"applied": 6, "rejected": []}
+    [message] = _messages(client, tenant)
+    assert message["reactions"] == {"5511987654321": "❤️", "business": "🙏"}
+    assert (message["body"], message["previous_bodies"]) == ("Amanhã às 11h?", ["Amanhã às 10h?"])
+    assert message["edited_at"] is not None and message["deleted_at"] is None
+    page = signed_in(app, tenant.email).get(
+        f"/a/{tenant.id}/inbox/{message['conversation_id']}").get_data(as_text=True)
+    assert "Amanhã às 11h?" in page and "edited" in page and "❤️" in page and "🙏" in page
+    _post(client, instance, headers, [_event("message.reaction", {**react, "emoji": ""}),
+                                      _event("message.deleted", {"provider_message_id": "p1"})])
+    [message] = _messages(client, tenant)
+    assert (message["body"], message["previous_bodies"], message["reactions"]) == ("", [], {})
+    assert message["deleted_at"] is not None
+    page = signed_in(app, tenant.email).get(
+        f"/a/{tenant.id}/inbox/{message['conversation_id']}").get_data(as_text=True)
+    assert "message deleted" in page and "Amanhã" not in page
+    assert _deliveries(clean_db, tenant.id) == [
+        "message.received", "message.reaction", "message.reaction", "message.reaction",
+        "message.edited", "message.reaction", "message.deleted"]

@@ -206,3 +206,27 @@ def test_a_message_typed_on_the_sandbox_phone_is_recorded_as_the_business_s(live
     other, other_key = live.linked_account("Oficina")
     assert live.call("POST", f"/api/accounts/{account}/sandbox/typed", other_key,
                      json={"phone": "5511987654321", "message": "x"}).status_code == 404
+
+
+def test_a_customer_reacts_edits_and_deletes_through_the_sandbox_phone(live):
+    account, key = live.linked_account("Pet Shop Au")
+    instance = live.server.app.extensions["zapfleet"].instances.get(account)
+    worker = f"http://127.0.0.1:{instance['port']}/engine"
+    token = {"Authorization": f"Bearer {worker_token(live.config.secret_key, str(instance['id']))}"}
+
+    def act(name: str, **payload) -> None:
+        assert requests.post(f"{worker}/{name}", json=payload, headers=token, timeout=10).status_code == 200
+    act("inject", phone="5511987654321", text="Banho às 10h?")
+    base = f"/api/accounts/{account}/conversations"
+
+    def message() -> dict:
+        [conversation] = live.call("GET", base, key).json()["items"]
+        return live.call("GET", f"{base}/{conversation['id']}/messages", key).json()["items"][0]
+    provider_id = wait_until(message, 30, "the customer's message")["provider_message_id"]
+    act("react", phone="5511987654321", provider_message_id=provider_id, emoji="👍")
+    act("edit", provider_message_id=provider_id, text="Banho às 11h?")
+    wait_until(lambda: message()["body"] == "Banho às 11h?", 30, "the edit")
+    assert message()["reactions"] == {"5511987654321": "👍"}
+    act("delete", provider_message_id=provider_id)
+    wait_until(lambda: message()["deleted_at"], 30, "the deletion")
+    assert message()["body"] == ""

@@ -364,3 +364,16 @@ def test_a_message_typed_on_the_phone_is_reported_but_not_the_echo_of_our_sends(
     assert linked.of("message.out") == [{"provider_message_id": typed, "phone": "5511977776666",
                                           "text": "Já te respondo!"}]
     assert linked.of("message.in") == []
+
+
+def test_reactions_edits_and_deletions_are_changes_not_messages(linked, evolution):
+    customer = "5511977776666@s.whatsapp.net"
+    evolution.incoming(NAME, customer, {"reactionMessage": {"key": {"id": "3EB0TARGET"}, "text": "👍"}})
+    evolution.incoming(NAME, customer, {"protocolMessage": {"type": 14, "key": {"id": "3EB0TARGET"},
+                                                           "editedMessage": {"conversation": "às 11h?"}}})
+    evolution.incoming(NAME, customer, {"protocolMessage": {"type": "REVOKE", "key": {"id": "3EB0TARGET"}}})
+    wait_until(lambda: linked.of("message.deleted"), what="the deletion")
+    assert linked.of("message.reaction") == [{"provider_message_id": "3EB0TARGET", "phone": "5511977776666",
+                                              "emoji": "👍"}]
+    assert linked.of("message.edited") == [{"provider_message_id": "3EB0TARGET", "text": "às 11h?"}]
+    assert linked.of("message.in") == []

@@ -329,3 +329,27 @@ def test_a_message_typed_on_the_phone_is_reported_but_not_our_own_sends(engine, 
     assert of(events, "message.out") == [{"provider_message_id": "3EB0ABCDEF", "phone": "5511977776666",
                                           "text": "Já te respondo!"}]
     assert of(events, "message.in") == []
+
+
+def test_reactions_edits_and_deletions_are_changes_not_messages(engine, events):
+    reaction = _message("5511977776666")
+    reaction.Message.reactionMessage.key.ID = "3EB0TARGET"
+    reaction.Message.reactionMessage.text = "👍"
+    mine = _message("5511977776666")
+    mine.Info.MessageSource.IsFromMe = True
+    mine.Message.reactionMessage.key.ID = "3EB0TARGET"
+    mine.Message.reactionMessage.text = "🙏"
+    edit = _message("5511977776666")
+    edit.Message.protocolMessage.type = 14
+    edit.Message.protocolMessage.key.ID = "3EB0TARGET"
+    edit.Message.protocolMessage.editedMessage.conversation = "Amanhã às 11h?"
+    revoke = _message("5511977776666")
+    revoke.Message.protocolMessage.type = 0
+    revoke.Message.protocolMessage.key.ID = "3EB0TARGET"
+    for event in (reaction, mine, edit, revoke):
+        engine._on_message(engine._client, event)
+    assert [(kind, data) for kind, data in events if kind.startswith("message.")] == [
+        ("message.reaction", {"provider_message_id": "3EB0TARGET", "phone": "5511977776666", "emoji": "👍"}),
+        ("message.reaction", {"provider_message_id": "3EB0TARGET", "phone": "business", "emoji": "🙏"}),
+        ("message.edited", {"provider_message_id": "3EB0TARGET", "text": "Amanhã às 11h?"}),
+        ("message.deleted", {"provider_message_id": "3EB0TARGET"})]

@@ -317,6 +317,10 @@ class EvolutionEngine(Engine):
             self._set("connected", phone, None)
 
     def _on_message(self, data: dict) -> None:
+        changed = conv.change(data)
+        if changed is not None:  # a reaction, an edit or a deletion: no new message
+            self.emit(*changed)
+            return
         typed = conv.typed_on_phone(data)
         if typed is not None:
             with self._lock:

@@ -77,6 +77,42 @@ def inbound(data: dict) -> dict | None:
             "name": name if isinstance(name, str) and name else None}
 
 
+REVOKE, MESSAGE_EDIT = (0, "REVOKE"), (14, "MESSAGE_EDIT")
+"""protocolMessage types as Evolution passes them on (a number, or Baileys' name)."""
+
+
+def change(data: dict) -> tuple[str, dict] | None:
+    """The reaction, edit or deletion a messages.upsert carries, as (event type, data) about
+    the message it names; None when it carries none (groups are ignored)."""
+    key = data.get("key") if isinstance(data.get("key"), dict) else {}
+    message = data.get("message") if isinstance(data.get("message"), dict) else {}
+    if str(key.get("remoteJid") or "").endswith(("@g.us", "@broadcast", "@newsletter")):
+        return None
+    reaction, protocol = message.get("reactionMessage"), message.get("protocolMessage")
+    if isinstance(reaction, dict):
+        target = reaction.get("key") if isinstance(reaction.get("key"), dict) else {}
+        who = "business" if key.get("fromMe") else sender_phone(key, data)
+        if not who or not isinstance(target.get("id"), str):
+            return None
+        return "message.reaction", {"provider_message_id": target["id"], "phone": who,
+                                    "emoji": str(reaction.get("text") or "")}
+    if isinstance(protocol, dict):
+        return _protocol_change(protocol)
+    return None
+
+
+def _protocol_change(protocol: dict) -> tuple[str, dict] | None:
+    target = protocol.get("key") if isinstance(protocol.get("key"), dict) else {}
+    if not isinstance(target.get("id"), str):
+        return None
+    if protocol.get("type") in REVOKE:
+        return "message.deleted", {"provider_message_id": target["id"]}
+    text = describe(protocol.get("editedMessage"))
+    if protocol.get("type") in MESSAGE_EDIT and text:
+        return "message.edited", {"provider_message_id": target["id"], "text": text}
+    return None
+
+
 def typed_on_phone(data: dict) -> dict | None:
     """The message.out data of a messages.upsert the business sent from its own phone to a
     customer; None for anything else."""

@@ -106,6 +106,38 @@ def inbound(event, phone: str | None) -> dict | None:
             "name": event.Info.Pushname or None}
 
 
+REVOKE, MESSAGE_EDIT = 0, 14
+"""ProtocolMessage types: a deletion for everyone, an edit."""
+
+
+def change(event, sender: str | None) -> tuple[str, dict] | None:
+    """The reaction, edit or deletion a Message event carries, as (event type, data) about the
+    message it names; None when it carries none (groups are ignored)."""
+    message, source = event.Message, event.Info.MessageSource
+    if source.IsGroup:
+        return None
+    if message.HasField("reactionMessage"):
+        reaction = message.reactionMessage
+        who = "business" if source.IsFromMe else sender
+        if who is None:
+            return None
+        return "message.reaction", {"provider_message_id": reaction.key.ID, "phone": who,
+                                    "emoji": reaction.text}
+    if message.HasField("protocolMessage"):
+        return _protocol_change(message.protocolMessage)
+    return None
+
+
+def _protocol_change(protocol) -> tuple[str, dict] | None:
+    if protocol.type == REVOKE and protocol.key.ID:
+        return "message.deleted", {"provider_message_id": protocol.key.ID}
+    if protocol.type == MESSAGE_EDIT and protocol.key.ID:
+        text = describe(protocol.editedMessage)
+        if text:
+            return "message.edited", {"provider_message_id": protocol.key.ID, "text": text}
+    return None
+
+
 def typed_on_phone(event) -> dict | None:
     """The message.out data of a message the business sent to a customer from its own phone
     (another device of the account); None for anything else."""

@@ -113,6 +113,10 @@ class NeonizeHandlers:
         self._end(client, after)
 
     def _on_message(self, client, event) -> None:
+        changed = conv.change(event, conv.sender_phone(event.Info.MessageSource))
+        if changed is not None:  # a reaction, an edit or a deletion: no new message
+            self.emit(*changed)
+            return
         typed = conv.typed_on_phone(event)
         if typed is not None:
             with self._lock:

@@ -47,7 +47,8 @@ class SandboxEngine(Engine):
         self._state, self._phone, self._reason = "connecting", None, None
         self._qr_token: str | None = None
         self._timers = TimerQueue("sandbox-receipts")
-        self._actions = {"link": self._link, "inject": self._inject, "type": self._type}
+        self._actions = {"link": self._link, "inject": self._inject, "type": self._type,
+                         "react": self._react, "edit": self._edit, "delete": self._delete}
 
     def start(self) -> None:
         """Come back linked from the session folder, or show a new QR."""
@@ -97,8 +98,9 @@ class SandboxEngine(Engine):
             self._new_qr()
 
     def action(self, name: str, payload: dict) -> dict:
-        """link {"token"}, inject {"phone", "text"} (a customer writes) or type {"phone", "text"}
-        (the business writes on its own phone)."""
+        """link {"token"}, inject {"phone", "text"} (a customer writes), type {"phone", "text"}
+        (the business writes on its own phone), react {"phone", "provider_message_id", "emoji"},
+        edit {"provider_message_id", "text"} or delete {"provider_message_id"}."""
         handler = self._actions.get(name)
         if handler is None:
             return super().action(name, payload)
@@ -140,6 +142,31 @@ class SandboxEngine(Engine):
             provider_id = f"sandbox-phone-{uuid.uuid4()}"
             self.emit("message.out", {"provider_message_id": provider_id, "phone": phone, "text": text})
         return {"provider_message_id": provider_id}
+
+    def _react(self, payload: dict) -> dict:
+        """A customer reacts to a message (an empty emoji takes the reaction back)."""
+        emoji = payload.get("emoji") if isinstance(payload.get("emoji"), str) else ""
+        return self._change("message.reaction", {
+            "provider_message_id": _text_field(payload, "provider_message_id"),
+            "phone": _text_field(payload, "phone"), "emoji": emoji})
+
+    def _edit(self, payload: dict) -> dict:
+        """A customer edits one of their messages."""
+        return self._change("message.edited", {
+            "provider_message_id": _text_field(payload, "provider_message_id"),
+            "text": _text_field(payload, "text")})
+
+    def _delete(self, payload: dict) -> dict:
+        """A customer deletes one of their messages for everyone."""
+        return self._change("message.deleted", {
+            "provider_message_id": _text_field(payload, "provider_message_id")})
+
+    def _change(self, kind: str, data: dict) -> dict:
+        with self._lock:
+            if self._state != "connected":
+                raise NotConnected("the instance is not linked to a phone")
+            self.emit(kind, data)
+        return {"ok": True}
 
     def _connected(self, phone: str) -> None:
         """Become connected (lock held) and report it."""

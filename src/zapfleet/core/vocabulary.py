@@ -25,7 +25,8 @@ MESSAGE_STATUSES = ("queued", "sent", "delivered", "read", "failed", "received",
 MESSAGE_ORIGINS = ("api", "campaign", "notice", "bot", "auto_reply", "inbox", "phone")
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 """A webhook delivery's status."""
-WEBHOOK_EVENTS = ("message.received", "message.status", "connection", "qr")
+WEBHOOK_EVENTS = ("message.received", "message.status", "message.reaction", "message.edited",
+                  "message.deleted", "connection", "qr")
 """The events a webhook can receive."""
 
 CAMPAIGN_STATUSES = ("draft", "scheduled", "running", "paused", "completed", "cancelled")

@@ -8,7 +8,8 @@ from uuid import UUID
 CONVERSATION_COLUMNS = ("c.id, c.account_id, c.contact_id, c.last_message_at, c.unread_count,"
                         " c.created_at, k.phone, k.name")
 MESSAGE_COLUMNS = ("id, account_id, conversation_id, direction, body, status, provider_message_id,"
-                   " idempotency_key, error, origin, send_at, created_at, updated_at")
+                   " idempotency_key, error, origin, send_at, created_at, updated_at, reactions,"
+                   " previous_bodies, edited_at, deleted_at")
 
 
 def ensure_conversation(conn, account_id: UUID, contact_id: UUID) -> UUID:
@@ -114,6 +115,40 @@ def insert_typed_on_phone(conn, account_id: UUID, conversation_id: UUID, body: s
             cur.execute("UPDATE conversations SET last_message_at = %s WHERE id = %s",
                         (row["created_at"], conversation_id))
         return row
+
+
+def react(conn, account_id: UUID, provider_message_id: str, sender: str, emoji: str) -> dict | None:
+    """Set the sender's reaction to a message (an empty emoji takes it back); the message, or
+    None when there is no such message."""
+    with conn.cursor() as cur:
+        cur.execute("UPDATE messages SET reactions = CASE WHEN %s = '' THEN reactions - %s"
+                    " ELSE reactions || jsonb_build_object(%s::text, %s::text) END"
+                    " WHERE account_id = %s AND provider_message_id = %s AND deleted_at IS NULL"
+                    f" RETURNING {MESSAGE_COLUMNS}",
+                    (emoji, sender, sender, emoji, account_id, provider_message_id))
+        return cur.fetchone()
+
+
+def edit(conn, account_id: UUID, provider_message_id: str, body: str) -> dict | None:
+    """Replace a message's text, keeping the earlier one; None when there is no such message
+    (or it already says this)."""
+    with conn.cursor() as cur:
+        cur.execute("UPDATE messages SET previous_bodies = previous_bodies || to_jsonb(body),"
+                    " body = %s, edited_at = now() WHERE account_id = %s"
+                    " AND provider_message_id = %s AND deleted_at IS NULL AND body <> %s"
+                    f" RETURNING {MESSAGE_COLUMNS}", (body, account_id, provider_message_id, body))
+        return cur.fetchone()
+
+
+def delete_for_everyone(conn, account_id: UUID, provider_message_id: str) -> dict | None:
+    """Mark a message deleted by its sender and wipe its text (and earlier ones); None when
+    there is no such message or it was deleted already."""
+    with conn.cursor() as cur:
+        cur.execute("UPDATE messages SET deleted_at = now(), body = '', previous_bodies = '[]',"
+                    " reactions = '{}' WHERE account_id = %s AND provider_message_id = %s"
+                    f" AND deleted_at IS NULL RETURNING {MESSAGE_COLUMNS}",
+                    (account_id, provider_message_id))
+        return cur.fetchone()
 
 
 def forget_phone_echo(conn, account_id: UUID, provider_message_id: str) -> None:

@@ -37,6 +37,11 @@ def _data_text(data: dict, field: str, max_len: int = MAX_TEXT_LENGTH, required:
     return validation.text(data, field, max_len=max_len, required=required) or ""
 
 
+def _target(data: dict) -> str:
+    """The provider's id of the message a change is about."""
+    return _data_text(data, "provider_message_id", 200)
+
+
 def _truncated(data: dict, field: str, max_len: int) -> dict:
     """The data with that text field cut to max_len characters (a customer's message is kept,
     not refused, whatever its length)."""
@@ -85,7 +90,9 @@ class WorkerEvents:
         self.dead_letters = DeadLetters(db, self)
         self.handlers = {"qr": self._qr, "connection": self._connection,
                          "message.in": self._message_in, "message.out": self._message_out,
-                         "message.status": self._message_status}
+                         "message.status": self._message_status,
+                         "message.reaction": self._reaction, "message.edited": self._edited,
+                         "message.deleted": self._deleted}
 
     def authenticate(self, instance_id: Any, token: str) -> dict:
         """The instance whose worker holds this token; Unauthorized for anything else."""
@@ -198,6 +205,33 @@ class WorkerEvents:
         contact = contacts_sql.ensure_contact(conn, account_id, phone)
         conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
         messages_sql.insert_typed_on_phone(conn, account_id, conversation_id, text, provider_id)
+
+    def _reaction(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
+        """A reaction to a message (no new message): the sender's latest emoji counts."""
+        sender = _data_text(data, "phone", 32)
+        emoji = validation.text(data, "emoji", max_len=32, required=False) or ""
+        message = messages_sql.react(conn, instance["account_id"], _target(data), sender, emoji)
+        self._changed(conn, instance, event_id, "message.reaction", message,
+                      {"phone": sender, "emoji": emoji})
+
+    def _edited(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
+        """Its sender edited a message: the new text, the earlier one kept."""
+        text = _data_text(_truncated(data, "text", MAX_RECEIVED_TEXT), "text", MAX_RECEIVED_TEXT)
+        message = messages_sql.edit(conn, instance["account_id"], _target(data), text)
+        self._changed(conn, instance, event_id, "message.edited", message, {})
+
+    def _deleted(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
+        """Its sender deleted a message for everyone: marked deleted, its text wiped."""
+        message = messages_sql.delete_for_everyone(conn, instance["account_id"], _target(data))
+        self._changed(conn, instance, event_id, "message.deleted", message, {})
+
+    @staticmethod
+    def _changed(conn, instance: dict, event_id: UUID, kind: str, message: dict | None,
+                 extra: dict) -> None:
+        """Tell the webhook about a change to a stored message (none for an unknown one)."""
+        if message is not None:
+            WebhookManager.enqueue(conn, instance["account_id"], kind,
+                                   _jsonable({"message": message, **extra}), event_id)
 
     def _answer(self, conn, account_id: UUID, contact: dict, conversation_id: UUID,
                 message: dict) -> None:

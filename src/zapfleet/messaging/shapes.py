@@ -161,6 +161,12 @@ class Message(Shape):
     send_at: datetime | None = Field(description="When a scheduled message is to leave.")
     created_at: datetime
     updated_at: datetime
+    reactions: dict[str, str] = Field(description="The latest reaction of each sender: phone (or "
+                                                   "\"business\") to emoji.")
+    previous_bodies: list[str] = Field(description="The texts before each edit, oldest first.")
+    edited_at: datetime | None = Field(description="When its sender last edited it.")
+    deleted_at: datetime | None = Field(description="When its sender deleted it for everyone (its text "
+                                                    "is then wiped).")
 
 
 class MessagePage(Shape):
