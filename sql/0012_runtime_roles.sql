@@ -47,3 +47,24 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Later migrations close each platform table they make (no tenant's rows) with this: row-level
+-- security with only the platform role's policy, no grant to tenant roles (nor, on Supabase, to
+-- the Data API's anon and authenticated).
+CREATE FUNCTION zapfleet_platform_table(t regclass) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    api_role text;
+BEGIN
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('REVOKE ALL ON %s FROM PUBLIC, zapfleet_app', t);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO zapfleet_platform', t);
+    EXECUTE format('CREATE POLICY platform_access ON %s TO zapfleet_platform '
+                   'USING (true) WITH CHECK (true)', t);
+    FOREACH api_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = api_role) THEN
+            EXECUTE format('REVOKE ALL ON %s FROM %I', t, api_role);
+        END IF;
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION zapfleet_platform_table(regclass) FROM PUBLIC;

@@ -16,19 +16,4 @@ CREATE TABLE dead_letters (
 );
 CREATE INDEX dead_letters_pending ON dead_letters (created_at) WHERE resolved_at IS NULL;
 
-ALTER TABLE dead_letters ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON dead_letters FROM PUBLIC, zapfleet_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON dead_letters TO zapfleet_platform;
-CREATE POLICY platform_access ON dead_letters TO zapfleet_platform USING (true) WITH CHECK (true);
-
-DO $$
-DECLARE
-    api_role text;
-BEGIN
-    FOREACH api_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
-        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = api_role) THEN
-            EXECUTE format('REVOKE ALL ON dead_letters FROM %I', api_role);
-        END IF;
-    END LOOP;
-END
-$$;
+SELECT zapfleet_platform_table('dead_letters');

@@ -15,19 +15,4 @@ CREATE TABLE signup_requests (
 );
 CREATE INDEX signup_requests_expiry ON signup_requests (expires_at);
 
-ALTER TABLE signup_requests ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON signup_requests FROM PUBLIC, zapfleet_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON signup_requests TO zapfleet_platform;
-CREATE POLICY platform_access ON signup_requests TO zapfleet_platform USING (true) WITH CHECK (true);
-
-DO $$
-DECLARE
-    api_role text;
-BEGIN
-    FOREACH api_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
-        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = api_role) THEN
-            EXECUTE format('REVOKE ALL ON signup_requests FROM %I', api_role);
-        END IF;
-    END LOOP;
-END
-$$;
+SELECT zapfleet_platform_table('signup_requests');

@@ -130,7 +130,7 @@ def test_an_injected_reset_role_in_a_tenant_transaction_still_sees_one_tenant(cl
             cur.execute("SET ROLE zapfleet_platform")
 
 
-@pytest.mark.parametrize("table", ("login_failures", "schema_migrations"))
+@pytest.mark.parametrize("table", PLATFORM_TABLES)
 def test_platform_tables_are_closed_to_the_tenant_role(clean_db, table):
     with clean_db.system() as conn, conn.cursor() as cur:
         cur.execute("SELECT relrowsecurity FROM pg_class WHERE oid = %s::regclass", (table,))
