@@ -185,3 +185,18 @@ def test_reactions_edits_and_deletions_change_the_message_and_add_none(client, w
     assert _deliveries(clean_db, tenant.id) == [
         "message.received", "message.reaction", "message.reaction", "message.reaction",
         "message.edited", "message.reaction", "message.deleted"]
+
+
+def test_a_reply_names_the_message_it_quotes(client, worker, app):
+    tenant, instance, headers = worker
+    first = {"provider_message_id": "p1", "phone": "5511987654321", "text": "Tem horário?", "name": "Ana"}
+    reply = {**first, "provider_message_id": "p2", "text": "Pode ser às 10h", "reply_to_provider_message_id": "p1"}
+    unknown = {**first, "provider_message_id": "p3", "text": "?", "reply_to_provider_message_id": "gone"}
+    _post(client, instance, headers, [_event("message.in", first), _event("message.in", reply),
+                                      _event("message.in", unknown)])
+    quoted, answer, orphan = _messages(client, tenant)
+    assert answer["reply_to"] == quoted["id"]
+    assert quoted["reply_to"] is None and orphan["reply_to"] is None
+    page = signed_in(app, tenant.email).get(
+        f"/a/{tenant.id}/inbox/{answer['conversation_id']}").get_data(as_text=True)
+    assert '<blockquote class="quoted">Tem horário?</blockquote>' in page

@@ -377,3 +377,10 @@ def test_reactions_edits_and_deletions_are_changes_not_messages(linked, evolutio
                                               "emoji": "👍"}]
     assert linked.of("message.edited") == [{"provider_message_id": "3EB0TARGET", "text": "às 11h?"}]
     assert linked.of("message.in") == []
+
+
+def test_a_reply_names_the_message_it_quotes(linked, evolution):
+    evolution.incoming(NAME, "5511977776666@s.whatsapp.net", {"extendedTextMessage": {
+        "text": "Pode ser às 10h", "contextInfo": {"stanzaId": "3EB0QUOTED"}}})
+    wait_until(lambda: linked.of("message.in"), what="message.in")
+    assert linked.of("message.in")[0]["reply_to_provider_message_id"] == "3EB0QUOTED"

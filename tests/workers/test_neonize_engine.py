@@ -353,3 +353,11 @@ def test_reactions_edits_and_deletions_are_changes_not_messages(engine, events):
         ("message.reaction", {"provider_message_id": "3EB0TARGET", "phone": "business", "emoji": "🙏"}),
         ("message.edited", {"provider_message_id": "3EB0TARGET", "text": "Amanhã às 11h?"}),
         ("message.deleted", {"provider_message_id": "3EB0TARGET"})]
+
+
+def test_a_reply_names_the_message_it_quotes(engine, events):
+    reply = _message("5511977776666", Message__extendedTextMessage__text="Pode ser às 10h")
+    reply.Message.extendedTextMessage.contextInfo.stanzaID = "3EB0QUOTED"
+    engine._on_message(engine._client, reply)
+    [data] = of(events, "message.in")
+    assert data["reply_to_provider_message_id"] == "3EB0QUOTED" and data["text"] == "Pode ser às 10h"

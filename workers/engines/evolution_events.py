@@ -73,8 +73,22 @@ def inbound(data: dict) -> dict | None:
     if not phone or not text or not isinstance(key.get("id"), str):
         return None
     name = data.get("pushName")
-    return {"provider_message_id": key["id"], "phone": phone, "text": text,
-            "name": name if isinstance(name, str) and name else None}
+    found = {"provider_message_id": key["id"], "phone": phone, "text": text,
+             "name": name if isinstance(name, str) and name else None}
+    quoted = quoted_id(data)
+    if quoted:
+        found["reply_to_provider_message_id"] = quoted
+    return found
+
+
+def quoted_id(data: dict) -> str | None:
+    """The id of the message a reply quotes (its contextInfo's stanzaId), if any."""
+    message = data.get("message") if isinstance(data.get("message"), dict) else {}
+    extended = message.get("extendedTextMessage")
+    for context in (data.get("contextInfo"), extended.get("contextInfo") if isinstance(extended, dict) else None):
+        if isinstance(context, dict) and isinstance(context.get("stanzaId"), str) and context["stanzaId"]:
+            return context["stanzaId"]
+    return None
 
 
 REVOKE, MESSAGE_EDIT = (0, "REVOKE"), (14, "MESSAGE_EDIT")

@@ -102,8 +102,12 @@ def inbound(event, phone: str | None) -> dict | None:
     text = describe(event.Message)
     if phone is None or text is None:
         return None
-    return {"provider_message_id": event.Info.ID, "phone": phone, "text": text,
+    data = {"provider_message_id": event.Info.ID, "phone": phone, "text": text,
             "name": event.Info.Pushname or None}
+    quoted = event.Message.extendedTextMessage.contextInfo.stanzaID
+    if quoted:
+        data["reply_to_provider_message_id"] = quoted
+    return data
 
 
 REVOKE, MESSAGE_EDIT = 0, 14

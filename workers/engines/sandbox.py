@@ -129,8 +129,10 @@ class SandboxEngine(Engine):
             if self._state != "connected":
                 raise NotConnected("the instance is not linked to a phone")
             provider_id = f"sandbox-in-{uuid.uuid4()}"
-            self.emit("message.in", {"provider_message_id": provider_id, "phone": phone,
-                                     "text": text, "name": None})
+            data = {"provider_message_id": provider_id, "phone": phone, "text": text, "name": None}
+            if isinstance(payload.get("reply_to"), str) and payload["reply_to"]:
+                data["reply_to_provider_message_id"] = payload["reply_to"]
+            self.emit("message.in", data)
         return {"provider_message_id": provider_id}
 
     def _type(self, payload: dict) -> dict:

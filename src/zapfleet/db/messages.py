@@ -9,7 +9,7 @@ CONVERSATION_COLUMNS = ("c.id, c.account_id, c.contact_id, c.last_message_at, c.
                         " c.created_at, k.phone, k.name")
 MESSAGE_COLUMNS = ("id, account_id, conversation_id, direction, body, status, provider_message_id,"
                    " idempotency_key, error, origin, send_at, created_at, updated_at, reactions,"
-                   " previous_bodies, edited_at, deleted_at")
+                   " previous_bodies, edited_at, deleted_at, reply_to")
 
 
 def ensure_conversation(conn, account_id: UUID, contact_id: UUID) -> UUID:
@@ -84,14 +84,16 @@ def list_messages(conn, account_id: UUID, conversation_id: UUID, limit: int,
 
 
 def insert_inbound(conn, account_id: UUID, conversation_id: UUID, body: str,
-                   provider_message_id: str) -> dict | None:
-    """Store a received message and bump its conversation; None when it was already stored."""
+                   provider_message_id: str, quoted_provider_id: str | None = None) -> dict | None:
+    """Store a received message (a reply names the message it quotes, when it is stored) and
+    bump its conversation; None when it was already stored."""
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO messages (account_id, conversation_id, direction, body, status,"
-            " provider_message_id) VALUES (%s, %s, 'in', %s, 'received', %s)"
+            " provider_message_id, reply_to) VALUES (%s, %s, 'in', %s, 'received', %s,"
+            " (SELECT id FROM messages WHERE account_id = %s AND provider_message_id = %s LIMIT 1))"
             f" ON CONFLICT DO NOTHING RETURNING {MESSAGE_COLUMNS}",
-            (account_id, conversation_id, body, provider_message_id))
+            (account_id, conversation_id, body, provider_message_id, account_id, quoted_provider_id))
         row = cur.fetchone()
         if row:
             cur.execute("UPDATE conversations SET last_message_at = %s,"

@@ -188,7 +188,9 @@ class WorkerEvents:
         name = _data_text(data, "name", 200, required=False)
         contact = contacts_sql.ensure_contact(conn, account_id, phone, name)
         conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
-        message = messages_sql.insert_inbound(conn, account_id, conversation_id, text, provider_id)
+        quoted = _data_text(data, "reply_to_provider_message_id", 200, required=False) or None
+        message = messages_sql.insert_inbound(conn, account_id, conversation_id, text, provider_id,
+                                              quoted)
         if message is not None:
             payload = {"message": message, "contact": {"id": contact["id"], "phone": phone,
                                                        "name": contact["name"]}}

@@ -167,6 +167,7 @@ class Message(Shape):
     edited_at: datetime | None = Field(description="When its sender last edited it.")
     deleted_at: datetime | None = Field(description="When its sender deleted it for everyone (its text "
                                                     "is then wiped).")
+    reply_to: Uuid | None = Field(description="The message a received reply quotes, when it is stored.")
 
 
 class MessagePage(Shape):
