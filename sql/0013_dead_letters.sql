@@ -15,5 +15,7 @@ CREATE TABLE dead_letters (
     resolved_at timestamptz
 );
 CREATE INDEX dead_letters_pending ON dead_letters (created_at) WHERE resolved_at IS NULL;
+-- A batch sent again (after an outage) puts nothing aside twice.
+CREATE UNIQUE INDEX dead_letters_once ON dead_letters (instance_id, event_id) WHERE event_id IS NOT NULL;
 
 SELECT zapfleet_platform_table('dead_letters');

@@ -81,3 +81,12 @@ def test_a_text_of_a_megabyte_is_kept_cut_to_whatsapp_s_longest(client, worker):
 def test_the_dead_letters_are_the_admins_only(client, worker):
     tenant, _, _ = worker
     assert client.get("/api/dead-letters", headers=tenant.headers).status_code == 403
+
+
+def test_a_batch_sent_again_puts_nothing_aside_twice(client, worker, admin_headers):
+    """A worker sends its batch again after a 503: what was put aside stays there once."""
+    _, instance, headers = worker
+    batch = [{"id": "5e0c5b8e-32f5-4b8e-9a55-2d3c0f8f7d11", "type": "teleport", "data": {}}]
+    for _ in range(2):
+        assert _post(client, instance, headers, batch).get_json()["applied"] == 0
+    assert _dead_letters(client, admin_headers)["pending"] == 1

@@ -11,11 +11,10 @@ import pytest
 
 from tests.support.clients import ADMIN_KEY, PASSWORD, signed_in
 from tests.support.evolution import FakeEvolution
-from tests.support.live import Live, Server
 from tests.support.waiting import wait_until
-from tests.web.test_evolution_servers_live import add_server, connect_on_evolution, status
+from tests.web.test_evolution_servers_live import (  # noqa: F401 - live is a fixture
+    add_server, connect_on_evolution, live, status)
 from zapfleet.core.errors import Conflict
-from zapfleet.fleet.supervisor import Supervisor
 
 KEY = "evo-" + secrets.token_hex(8)
 NAME = "loja-alpha_whatsapp"
@@ -25,17 +24,6 @@ NAME = "loja-alpha_whatsapp"
 def evolution():
     with FakeEvolution(KEY) as server:
         yield server
-
-
-@pytest.fixture
-def live(clean_db, identity, supervisord, worker_config):
-    server = Server(worker_config, db=clean_db, identity=identity,
-                    supervisor=Supervisor.from_config(worker_config))
-    live = Live(server.app, worker_config.control_url)
-    yield live
-    for instance in live.instances.list(None):
-        live.instances.delete(instance["account_id"])
-    server.shutdown()
 
 
 def _dashboard(live):

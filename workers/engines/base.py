@@ -97,6 +97,19 @@ class Engine:
         """An event its provider POSTed to the worker's webhook route; engines without one: 404."""
         raise UnknownAction(f"the {self.label} engine receives no webhooks")
 
+    def _report_phone_side(self, changed: tuple[str, dict] | None, typed: dict | None,
+                           sent_by_us: Callable[[str], bool]) -> bool:
+        """Report a reaction, edit or deletion, or a message the business typed on its own phone
+        (never the echo of one of our sends); True when the event was one of these."""
+        if changed is not None:  # no new message
+            self.emit(*changed)
+            return True
+        if typed is None:
+            return False
+        if not sent_by_us(typed["provider_message_id"]):
+            self.emit("message.out", typed)
+        return True
+
     def unlink(self, settle_seconds: float) -> None:
         """Unlink for good without a worker (a deletion whose unlink failed before): come back
         from the kept session, then delete. ActionRejected while the phone may still be linked

@@ -317,20 +317,15 @@ class EvolutionEngine(Engine):
             self._set("connected", phone, None)
 
     def _on_message(self, data: dict) -> None:
-        changed = conv.change(data)
-        if changed is not None:  # a reaction, an edit or a deletion: no new message
-            self.emit(*changed)
-            return
-        typed = conv.typed_on_phone(data)
-        if typed is not None:
-            with self._lock:
-                ours = typed["provider_message_id"] in self._sent_ids
-            if not ours:  # one of our own sends is already recorded
-                self.emit("message.out", typed)
+        if self._report_phone_side(conv.change(data), conv.typed_on_phone(data), self._sent_by_us):
             return
         found = conv.inbound(data)
         if found is not None:
             self.emit("message.in", found)
+
+    def _sent_by_us(self, provider_id: str) -> bool:
+        with self._lock:
+            return provider_id in self._sent_ids
 
     def _on_receipts(self, data) -> None:
         for provider_id, status in conv.receipts(data):

@@ -114,15 +114,7 @@ class NeonizeHandlers:
 
     def _on_message(self, client, event) -> None:
         changed = conv.change(event, conv.sender_phone(event.Info.MessageSource))
-        if changed is not None:  # a reaction, an edit or a deletion: no new message
-            self.emit(*changed)
-            return
-        typed = conv.typed_on_phone(event)
-        if typed is not None:
-            with self._lock:
-                ours = typed["provider_message_id"] in self._sent
-            if not ours:  # one of our own sends is already recorded
-                self.emit("message.out", typed)
+        if self._report_phone_side(changed, conv.typed_on_phone(event), self._sent_by_us):
             return
         source = event.Info.MessageSource
         phone = conv.sender_phone(source)
@@ -136,6 +128,10 @@ class NeonizeHandlers:
         data = conv.inbound(event, phone)
         if data is not None:
             self.emit("message.in", data)
+
+    def _sent_by_us(self, provider_id: str) -> bool:
+        with self._lock:
+            return provider_id in self._sent
 
     def _on_receipt(self, client, event) -> None:
         for provider_id, status in conv.receipts(event):

@@ -8,13 +8,12 @@ COLUMNS = ("id, account_id, instance_id, event_id, kind, event, error, retries, 
 
 
 def insert_dead_letter(conn, instance: dict, event_id: str | None, kind: str | None, event: str,
-                       error: str) -> dict:
-    """Put an event aside with the reason; the row."""
+                       error: str) -> None:
+    """Put an event aside with the reason (once: an event id already put aside is kept)."""
     with conn.cursor() as cur:
         cur.execute("INSERT INTO dead_letters (account_id, instance_id, event_id, kind, event, error)"
-                    f" VALUES (%s, %s, %s, %s, %s, %s) RETURNING {COLUMNS}",
+                    " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                     (instance["account_id"], instance["id"], event_id, kind, event, error))
-        return cur.fetchone()
 
 
 def get_dead_letter(conn, dead_letter_id: UUID) -> dict | None:

@@ -117,7 +117,7 @@ class WorkerEvents:
         checked, rejected = [], []
         for index, event in enumerate(events):
             try:
-                checked.append((index, *self._checked(event, index)))
+                checked.append((index, *self.checked(event, index)))
             except InvalidInput as exc:
                 rejected.append(self.dead_letters.put_aside(instance, index, event, exc.message))
         try:  # the common case: the whole batch in one transaction
@@ -148,11 +148,8 @@ class WorkerEvents:
         with self.db.tenant(instance["account_id"]) as conn:
             self.handlers[kind](conn, instance, event_id, data)
 
-    def checked(self, event: Any) -> tuple[UUID, str, dict]:
-        """An event's (id, type, data); InvalidInput when it is malformed."""
-        return self._checked(event, 0)
-
-    def _checked(self, event: Any, index: int) -> tuple[UUID, str, dict]:
+    def checked(self, event: Any, index: int = 0) -> tuple[UUID, str, dict]:
+        """An event's (id, type, data); InvalidInput naming it (events[index]) when malformed."""
         if not isinstance(event, dict) or not isinstance(event.get("data"), dict):
             raise InvalidInput(f"events[{index}]", "must be an object with id, type and data")
         if event.get("type") not in self.handlers:
