@@ -9,6 +9,7 @@ from web.api import register_api
 from web.jsonio import IsoJSONProvider, refuse_unstorable_input
 from web.limits import install_limits
 from web.ui import register_ui
+from web.uploads import widen_upload_limit
 from zapfleet.assembly import build_managers
 from zapfleet.config import Config
 
@@ -28,6 +29,7 @@ def create_app(config: Config | None = None, **given) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.extensions["zapfleet"] = build_managers(config, **given)
     errors.register(app)
+    app.before_request(widen_upload_limit)
     app.before_request(refuse_unstorable_input)
     register_api(app)
     register_ui(app, config)

@@ -25,7 +25,7 @@ CODE_BY_STATUS = {status: code for code, status in reversed(STATUS_BY_CODE.items
 """The general code of each status (403 → forbidden): the first listed for it."""
 
 
-MACHINE_PATHS = ("/api/", "/internal/", "/healthz")
+MACHINE_PATHS = ("/api/", "/internal/", "/healthz", "/media/")
 
 
 def wants_page() -> bool:

@@ -48,9 +48,10 @@ def _object(data: Any) -> dict[str, Any]:
     return data
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 naming the body or the field that is wrong."""
-    return _object(_parsed(check_text))
+def json_body(limit: int | None = None) -> dict[str, Any]:
+    """The request's JSON object (at most limit bytes: JSON_BODY_LIMIT unless given), or a 400
+    naming the body or the field that is wrong."""
+    return _object(_parsed(check_text, limit))
 
 
 def optional_json_body() -> dict[str, Any]:

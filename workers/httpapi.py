@@ -8,11 +8,13 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from workers.engines.base import Engine, EngineError, SendFailed
+from workers.engines.base import Engine, EngineError, Outgoing, SendFailed
 from workers.log import log
+from workers.media import MediaFile, fetch
 from workers.sentlog import SentLog
 
-MAX_BODY = 256 * 1024
+MAX_BODY = 32 * 1024 * 1024
+"""A webhook or an injected message may carry a 16 MB file in base64."""
 LISTEN_BACKLOG = 128
 """Connections the kernel queues before the server accepts them: http.server's default of 5
 drops the SYNs of a burst of concurrent sends, and each dropped one waits a second to retry."""
@@ -21,7 +23,7 @@ IDLE_TIMEOUT = 30.0
 ACTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 QR_FORMATS = ("json", "png", "svg")
 HTTP_STATUS = {"invalid_input": 400, "unauthorized": 401, "not_found": 404, "conflict": 409,
-               "not_connected": 409, "internal_error": 500}
+               "not_connected": 409, "internal_error": 500, "unavailable": 503}
 Response = tuple[int, str, bytes]
 
 
@@ -76,8 +78,9 @@ class WorkerApp:
     engine's webhook (POST /<engine>/webhook/<secret>), which its secret path authenticates."""
 
     def __init__(self, instance_id: str, token: str, engine: Engine, sent: SentLog,
-                 webhook_secret: str | None = None):
+                 webhook_secret: str | None = None, control_url: str = ""):
         self.instance_id, self.engine, self.sent = instance_id, engine, sent
+        self.control_url = control_url
         self._expected = f"Bearer {token}".encode()
         self._webhook_prefix = f"/{engine.name}/webhook/"
         self._webhook_secret = webhook_secret
@@ -151,16 +154,22 @@ class WorkerApp:
         return render_qr(code, fmt)
 
     def send(self, query: dict, body: bytes) -> Response:
-        """POST /send {message_id, phone, text}: sent once per message id."""
+        """POST /send {message_id, phone, text, media?, reply_to?}: sent once per message id."""
         request = parse_object(body)
         message_id = required_text(request, "message_id", 200)
         phone = required_text(request, "phone", 32)
-        text = required_text(request, "text", 65536)
+        media = _media_order(request.get("media"))
+        text = request.get("text") or "" if media else required_text(request, "text", 65536)
+        if not isinstance(text, str) or len(text) > 65536:
+            raise invalid("text", "must be a string of at most 65536 characters")
+        reply_to = request.get("reply_to") if isinstance(request.get("reply_to"), dict) else None
 
         def send_now() -> dict:
+            out = Outgoing(message_id, phone, text, reply_to=reply_to,
+                           media=self._fetched(media) if media else None)
             try:
                 result = {"message_id": message_id, "status": "sent", "error": None,
-                          "provider_message_id": self.engine.send_text(phone, text, message_id)}
+                          "provider_message_id": self.engine.send(out)}
             except SendFailed as exc:
                 result = {"message_id": message_id, "provider_message_id": None, "status": "failed",
                           "error": str(exc)}
@@ -171,6 +180,11 @@ class WorkerApp:
                 self.engine.reported_sent(message_id, result["provider_message_id"])
             return result
         return json_response(self.sent.send_once(message_id, send_now))
+
+    def _fetched(self, media: dict) -> MediaFile:
+        """The file to send, fetched from the control plane (MediaUnavailable: retried later)."""
+        return MediaFile(fetch(self.control_url, media["path"]), media["kind"], media["mime_type"],
+                         media.get("filename"), bool(media.get("voice")))
 
     def logout(self, query: dict, body: bytes) -> Response:
         """POST /logout: unlink; a new QR follows."""
@@ -190,6 +204,16 @@ class WorkerApp:
     def engine_action(self, name: str, body: bytes) -> Response:
         """POST /engine/<name>: the engine's own action."""
         return json_response(self.engine.action(name, parse_object(body)))
+
+
+def _media_order(value: object) -> dict | None:
+    """The file of a /send: {path, kind, mime_type, filename?, voice?}, or None."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(value.get(f), str) and value[f]
+                                              for f in ("path", "kind", "mime_type")):
+        raise invalid("media", "must be an object with path, kind and mime_type")
+    return value
 
 
 def render_qr(code: str, fmt: str) -> Response:

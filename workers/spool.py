@@ -11,6 +11,7 @@ from typing import Any
 
 from workers.files import SyncedLines, read_lines, replace_file
 from workers.log import log
+from workers.media import MediaUploader
 
 SPOOL_FILE = "events.jsonl"
 BATCH_SIZE = 100
@@ -130,8 +131,9 @@ class Spool:
 class Reporter:
     """A thread POSTing spooled events in batches; retries with capped exponential backoff."""
 
-    def __init__(self, spool: Spool, control_url: str, instance_id: str, token: str):
-        self.spool = spool
+    def __init__(self, spool: Spool, control_url: str, instance_id: str, token: str,
+                 uploader: MediaUploader | None = None):
+        self.spool, self.uploader = spool, uploader
         self.url = control_url.rstrip("/") + "/internal/events"
         self.instance_id = instance_id
         self._token = token
@@ -156,11 +158,13 @@ class Reporter:
         events = self.spool.batch()
         if not events:
             return True
-        problem = self._post(events, timeout)
+        problem = (self.uploader.upload_for(events) if self.uploader else None) or self._post(events, timeout)
         self._note(problem, len(events))
         if problem:
             return False
         self.spool.acknowledge({event["id"] for event in events})
+        if self.uploader:
+            self.uploader.forget(events)
         return True
 
     def _note(self, problem: str | None, count: int) -> None:

@@ -17,6 +17,7 @@ import threading
 from workers.engines import create_engine
 from workers.httpapi import WorkerApp, make_server
 from workers.log import log
+from workers.media import MediaUploader
 from workers.sentlog import SentLog
 from workers.spool import Reporter, Spool, new_event
 
@@ -78,12 +79,13 @@ def run(args: argparse.Namespace, token: str) -> int:
     """Start the reporter, the engine and the HTTP server; stop them all on SIGTERM."""
     os.makedirs(args.session_dir, mode=0o700, exist_ok=True)
     spool = Spool(args.session_dir)
-    reporter = Reporter(spool, args.control_url, args.instance, token)
+    reporter = Reporter(spool, args.control_url, args.instance, token,
+                        MediaUploader(args.session_dir, args.control_url, args.instance, token))
     engine = create_engine(args.engine, args.session_dir,
                            lambda kind, data: spool.append(new_event(kind, data)),
                            engine_options(args, token))
     app = WorkerApp(args.instance, token, engine, SentLog(args.session_dir),
-                    webhook_secret=webhook_secret(token))
+                    webhook_secret=webhook_secret(token), control_url=args.control_url)
     server = make_server(app, args.host, args.port)
     reporter.start()
     engine.start()

@@ -25,6 +25,8 @@ from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.fleet.worker_events import WorkerEvents
 from zapfleet.messaging.contacts import ContactManager
 from zapfleet.messaging.conversations import ConversationManager
+from zapfleet.messaging.media import MediaLibrary
+from zapfleet.messaging.media_storage import storage_for
 from zapfleet.messaging.metrics import Metrics
 from zapfleet.messaging.outbox import Outbox
 from zapfleet.messaging.webhooks import WebhookManager
@@ -54,6 +56,7 @@ class Managers:
     contacts: ContactManager
     conversations: ConversationManager
     outbox: Outbox
+    media: MediaLibrary
     webhooks: WebhookManager
     metrics: Metrics
     campaigns: CampaignManager
@@ -130,6 +133,9 @@ def build_managers(config: Config, **given: Any) -> Managers:
         db, pick("supervisor", lambda: Supervisor.from_config(config)), config))
     responder = pick("responder", lambda: Responder(deadline))
     plans = PlanLimits(config.plan_limits)
+    media = pick("media", lambda: MediaLibrary(
+        db, storage_for(config.media_storage_url, config.var_dir, config.media_s3_endpoint_url),
+        config.secret_key, config.media_limits))
     accounts = pick("accounts", lambda: AccountManager(db, identity, region,
                                                        config.cancelled_retention_days))
     return Managers(
@@ -138,11 +144,15 @@ def build_managers(config: Config, **given: Any) -> Managers:
         settings=pick("settings", lambda: SettingsManager(db)),
         logins=pick("logins", lambda: LoginGuard(db, identity)),
         instances=instances, evolution_servers=instances.servers,
-        events=pick("events", lambda: WorkerEvents(db, config.secret_key, region,
-                                                   on_inbound=responder)),
+        events=pick("events", lambda: WorkerEvents(db, config.secret_key, media, region,
+                                                   on_inbound=responder,
+                                                   public_url=config.control_url)),
         contacts=pick("contacts", lambda: ContactManager(db, region, plans)),
         conversations=pick("conversations", lambda: ConversationManager(db, region)),
-        outbox=pick("outbox", lambda: Outbox(db, instances, region, deadline, plans=plans)),
+        outbox=pick("outbox", lambda: Outbox(db, instances, region, deadline, plans=plans,
+                                             media=media,
+                                             allow_private=config.webhook_allow_private)),
+        media=media,
         webhooks=pick("webhooks", lambda: WebhookManager(
             db, allow_private=config.webhook_allow_private)),
         metrics=pick("metrics", lambda: Metrics(db)),

@@ -10,7 +10,7 @@ from typing import Any
 
 from limits import parse_many
 
-from zapfleet.core.vocabulary import ACCOUNT_PLANS, ENGINE_NAMES, PLAN_LIMIT_NAMES
+from zapfleet.core.vocabulary import ACCOUNT_PLANS, ENGINE_NAMES, MEDIA_KINDS, PLAN_LIMIT_NAMES
 
 GENERATED_SECRETS = ("SECRET_KEY", "ADMIN_API_KEY", "SUPERVISOR_PASSWORD")
 
@@ -75,6 +75,16 @@ def _engine(environ: Mapping[str, str]) -> str:
     return name
 
 
+def _media_limits(environ: Mapping[str, str]) -> dict[str, int]:
+    """MEDIA_LIMIT_IMAGE_MB, _AUDIO_, _VIDEO_, _DOCUMENT_, _STICKER_ that are set, in bytes."""
+    limits = {}
+    for kind in MEDIA_KINDS:
+        name = f"MEDIA_LIMIT_{kind.upper()}_MB"
+        if environ.get(name, "").strip():
+            limits[kind] = _int(environ, name, 0, 2048) * 1024 * 1024
+    return limits
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything the service reads from its environment, in one typed object."""
@@ -125,6 +135,13 @@ class Config:
     evolution_api_key: str = field(default="", repr=False)
     evolution_webhook_base: str = ""
     whatsapp_proxy: str = field(default="", repr=False)
+    media_storage_url: str = ""
+    """MEDIA_STORAGE_URL: empty for var/media/, or s3://bucket/prefix (credentials and region from
+    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION, as boto3 reads them)."""
+    media_s3_endpoint_url: str = ""
+    """MEDIA_S3_ENDPOINT_URL: the S3 API of MinIO, R2 or Supabase Storage (empty for AWS)."""
+    media_limits: dict[str, int] = field(default_factory=dict)
+    """MEDIA_LIMIT_<KIND>_MB: the largest file of each kind, in MB (WhatsApp's own by default)."""
 
     def required_database_url(self) -> str:
         """DATABASE_URL; a clear error when it is not set (`up` sets it for the embedded server)."""
@@ -176,6 +193,9 @@ class Config:
             evolution_api_key=(env.get("EVOLUTION_API_KEY") or "").strip(),
             evolution_webhook_base=(env.get("EVOLUTION_WEBHOOK_BASE") or "").strip().rstrip("/"),
             whatsapp_proxy=(env.get("WHATSAPP_PROXY") or "").strip(),
+            media_storage_url=(env.get("MEDIA_STORAGE_URL") or "").strip(),
+            media_s3_endpoint_url=(env.get("MEDIA_S3_ENDPOINT_URL") or "").strip(),
+            media_limits=_media_limits(env),
         )
 
     @property

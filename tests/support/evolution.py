@@ -7,6 +7,7 @@ receipt() and close(); each POSTs the webhook delivery Evolution would send.
 """
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -16,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import requests
 
-ROUTE = re.compile(r"^/(instance|message|webhook)/([A-Za-z]+)(?:/([^/?]+))?$")
+ROUTE = re.compile(r"^/(instance|message|webhook|chat)/([A-Za-z0-9]+)(?:/([^/?]+))?$")
 
 
 def error(status: int, message) -> tuple[int, dict]:
@@ -36,6 +37,7 @@ class FakeEvolution:
         self.not_on_whatsapp: set[str] = set()
         self.fail_connect_once = False  # the next connect answers 200 {"error": true}
         self.failing = False  # every call answers 502, as behind a proxy whose server is down
+        self.files: dict[str, bytes] = {}  # received files by message id (getBase64FromMediaMessage)
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -86,9 +88,15 @@ class FakeEvolution:
                                                   "statusReason": 200})
 
     def incoming(self, name: str, remote_jid: str, message: dict, push_name: str = "Cliente",
-                 **key_extra) -> str:
-        """A customer's message (messages.upsert; fromMe=True: one the phone sent); its id."""
+                 file: bytes | None = None, inline: bool = True, **key_extra) -> str:
+        """A customer's message (messages.upsert; fromMe=True: one the phone sent); its id. A
+        file rides in message.base64 when the webhook asks for base64 and inline is true, else
+        only getBase64FromMediaMessage has it."""
         message_id = key_extra.pop("id", None) or f"3EB0{uuid.uuid4().hex[:16].upper()}"
+        if file is not None:
+            self.files[message_id] = file
+            if inline and (self.instances[name].get("webhook") or {}).get("base64"):
+                message = {**message, "base64": base64.b64encode(file).decode()}
         self.deliver(name, "messages.upsert", {
             "key": {"remoteJid": remote_jid, "fromMe": False, "id": message_id, **key_extra},
             "pushName": push_name, "message": message, "messageType": next(iter(message)),
@@ -211,6 +219,34 @@ class FakeEvolution:
                              "id": f"3EB0{uuid.uuid4().hex[:16].upper()}"},
                      "status": "PENDING", "message": {"conversation": text},
                      "messageTimestamp": 1717689097}
+
+    def _message_sendMedia_post(self, name, query, body):  # noqa: N802 - Evolution's path
+        if body.get("mediatype") not in ("image", "video", "document") or not body.get("media"):
+            return error(400, ["mediatype and media are required"])
+        kind = f"{body['mediatype']}Message"
+        return self._sent(name, body, {kind: {"mimetype": body.get("mimetype"),
+                                              "caption": body.get("caption") or ""}})
+
+    def _message_sendWhatsAppAudio_post(self, name, query, body):  # noqa: N802 - Evolution's path
+        if not body.get("audio"):
+            return error(400, ["audio is required"])
+        return self._sent(name, body, {"audioMessage": {"ptt": True}})
+
+    def _sent(self, name, body, message):
+        if self.instances[name]["state"] != "open":
+            return error(400, ["Connection Closed"])
+        number = str(body.get("number") or "")
+        return 201, {"key": {"remoteJid": f"{number}@s.whatsapp.net", "fromMe": True,
+                             "id": f"3EB0{uuid.uuid4().hex[:16].upper()}"},
+                     "status": "PENDING", "message": message, "messageTimestamp": 1717689097}
+
+    def _chat_getBase64FromMediaMessage_post(self, name, query, body):  # noqa: N802 - Evolution's path
+        key = (body.get("message") or {}).get("key") or {}
+        file = self.files.get(str(key.get("id")))
+        if file is None:
+            return error(400, ["Message not found"])
+        return 201, {"mediaType": "imageMessage", "fileName": None, "size": {"fileLength": len(file)},
+                     "mimetype": "application/octet-stream", "base64": base64.b64encode(file).decode()}
 
     def _handler(self):
         fake = self

@@ -142,8 +142,8 @@ class FakeWorkerClient:
             raise NotFound("no QR")
         return "application/json", json.dumps({"code": f"qr-{self.port}"}).encode()
 
-    def send(self, message_id: str, phone: str, text: str) -> dict:
-        if self._answer("send", message_id, phone, text) != "connected":
+    def send(self, message_id: str, phone: str, text: str, extra: dict | None = None) -> dict:
+        if self._answer("send", message_id, phone, text, *([extra] if extra else [])) != "connected":
             raise Conflict("the instance is not linked")
         if self.workers.refusal:
             return {"message_id": message_id, "provider_message_id": None, "status": "failed",

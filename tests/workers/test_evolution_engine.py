@@ -6,6 +6,8 @@ the Evolution server and the phone.
 """
 from __future__ import annotations
 
+import base64
+import os
 import secrets
 import threading
 
@@ -15,9 +17,10 @@ import requests
 from tests.support.evolution import FakeEvolution
 from tests.support.waiting import wait_until
 from tests.support.http import free_port
-from workers.engines.base import ActionRejected, InvalidPayload, NotConnected, SendFailed
+from workers.engines.base import ActionRejected, InvalidPayload, NotConnected, Outgoing, SendFailed
 from workers.engines.evolution import EvolutionEngine, webhook_url
 from workers.httpapi import WorkerApp, make_server
+from workers.media import MediaFile
 from workers.sentlog import SentLog
 from workers.whatsapp_worker import instance_token, webhook_secret
 
@@ -215,7 +218,7 @@ def test_when_both_names_are_taken_by_others_nothing_is_touched(tmp_path, evolut
 
 
 def test_sending_and_its_receipts(linked, evolution):
-    provider_id = linked.engine.send_text("5511977776666", "Olá!", "m-1")
+    provider_id = linked.engine.send(Outgoing("m-1", "5511977776666", "Olá!"))
     [(_, _, body)] = evolution.calls("POST", f"/message/sendText/{NAME}")
     assert body == {"number": "5511977776666", "text": "Olá!"}
     evolution.receipt(NAME, provider_id, "DELIVERY_ACK")
@@ -229,10 +232,10 @@ def test_sending_and_its_receipts(linked, evolution):
 def test_a_number_not_on_whatsapp_fails_and_a_closed_connection_waits(linked, evolution):
     evolution.not_on_whatsapp.add("5511900000000")
     with pytest.raises(SendFailed, match="5511900000000 is not on WhatsApp"):
-        linked.engine.send_text("5511900000000", "oi", "m-2")
+        linked.engine.send(Outgoing("m-2", "5511900000000", "oi"))
     evolution.instances[NAME]["state"] = "close"  # closed without a webhook
     with pytest.raises(NotConnected, match="Connection Closed"):
-        linked.engine.send_text("5511977776666", "oi", "m-3")
+        linked.engine.send(Outgoing("m-3", "5511977776666", "oi"))
     wait_until(lambda: {"state": "disconnected", "phone": None, "reason": "the Evolution API reports "
                         "the connection closed"} in linked.of("connection"), what="the poll to see it")
     wait_until(lambda: linked.state() == "connecting", what="a new connection asked for")
@@ -240,20 +243,20 @@ def test_a_number_not_on_whatsapp_fails_and_a_closed_connection_waits(linked, ev
 
 def test_sending_while_not_linked_is_not_connected(harness, waiting):
     with pytest.raises(NotConnected):
-        harness.engine.send_text("5511977776666", "oi", "m-1")
+        harness.engine.send(Outgoing("m-1", "5511977776666", "oi"))
 
 
 @pytest.mark.parametrize("message, text", [
     ({"conversation": "Quero agendar"}, "Quero agendar"),
     ({"extendedTextMessage": {"text": "Oi, tudo bem? https://x.y"}}, "Oi, tudo bem? https://x.y"),
-    ({"imageMessage": {"caption": "meu cabelo", "mimetype": "image/jpeg"}}, "[image] meu cabelo"),
-    ({"audioMessage": {"ptt": True}}, "[unsupported message: audioMessage]"),
+    ({"pollCreationMessage": {"name": "?"}}, "[poll]"),
+    ({"buttonsMessage": {}}, "[unsupported message: buttonsMessage]"),
 ])
 def test_customer_messages_arrive_as_ours(linked, evolution, message, text):
     message_id = evolution.incoming(NAME, "5511977776666@s.whatsapp.net", message)
     wait_until(lambda: linked.of("message.in"), what="message.in")
     assert linked.of("message.in") == [{"provider_message_id": message_id, "phone": "5511977776666",
-                                         "text": text, "name": "Cliente"}]
+                                         "type": "text", "text": text, "name": "Cliente"}]
 
 
 def test_a_hidden_sender_uses_its_phone_twin_and_groups_are_ignored(linked, evolution):
@@ -355,14 +358,14 @@ def test_without_settings_it_says_what_is_missing(tmp_path):
 
 
 def test_a_message_typed_on_the_phone_is_reported_but_not_the_echo_of_our_sends(linked, evolution):
-    ours = linked.engine.send_text("5511977776666", "enviada pelo zapfleet", "m-1")
+    ours = linked.engine.send(Outgoing("m-1", "5511977776666", "enviada pelo zapfleet"))
     evolution.incoming(NAME, "5511977776666@s.whatsapp.net", {"conversation": "enviada pelo zapfleet"},
                        fromMe=True, id=ours)
     typed = evolution.incoming(NAME, "5511977776666@s.whatsapp.net", {"conversation": "Já te respondo!"},
                                fromMe=True)
     wait_until(lambda: linked.of("message.out"), what="message.out")
     assert linked.of("message.out") == [{"provider_message_id": typed, "phone": "5511977776666",
-                                          "text": "Já te respondo!"}]
+                                          "type": "text", "text": "Já te respondo!"}]
     assert linked.of("message.in") == []
 
 
@@ -384,3 +387,73 @@ def test_a_reply_names_the_message_it_quotes(linked, evolution):
         "text": "Pode ser às 10h", "contextInfo": {"stanzaId": "3EB0QUOTED"}}})
     wait_until(lambda: linked.of("message.in"), what="message.in")
     assert linked.of("message.in")[0]["reply_to_provider_message_id"] == "3EB0QUOTED"
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+
+
+def kept_file(harness, data: dict) -> bytes:
+    """The bytes the engine kept for upload under the key its event names."""
+    with open(os.path.join(harness.engine.session_dir, "media", data["media"]["upload"]), "rb") as f:
+        return f.read()
+
+
+def test_the_webhook_asks_for_files_in_base64(linked, evolution):
+    assert evolution.instances[NAME]["webhook"]["base64"] is True
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["in the delivery", "fetched by id"])
+def test_a_received_photo_is_kept_with_its_caption_and_size(linked, evolution, inline):
+    evolution.incoming(NAME, "5511977776666@s.whatsapp.net", {"imageMessage": {
+        "caption": "meu cabelo", "mimetype": "image/jpeg", "width": 640, "height": 480}},
+        file=JPEG, inline=inline)
+    wait_until(lambda: linked.of("message.in"), what="message.in")
+    [data] = linked.of("message.in")
+    assert (data["type"], data["text"]) == ("image", "meu cabelo")
+    assert {k: v for k, v in data["media"].items() if k != "upload"} == {
+        "mime_type": "image/jpeg", "width": 640, "height": 480}
+    assert kept_file(linked, data) == JPEG
+    assert bool(evolution.calls("POST", f"/chat/getBase64FromMediaMessage/{NAME}")) is not inline
+
+
+def test_a_voice_note_a_document_a_location_and_a_contact_are_mapped(linked, evolution):
+    customer = "5511977776666@s.whatsapp.net"
+    evolution.incoming(NAME, customer, {"audioMessage": {"ptt": True, "seconds": 7,
+                                                         "mimetype": "audio/ogg; codecs=opus"}}, file=b"OggS")
+    evolution.incoming(NAME, customer, {"documentWithCaptionMessage": {"message": {"documentMessage": {
+        "fileName": "orcamento.pdf", "mimetype": "application/pdf", "caption": "segue"}}}}, file=b"%PDF-1.4")
+    evolution.incoming(NAME, customer, {"locationMessage": {"degreesLatitude": -23.5, "degreesLongitude": -46.6,
+                                                            "name": "Salão"}})
+    evolution.incoming(NAME, customer, {"contactMessage": {"displayName": "Ana", "vcard": "BEGIN:VCARD"}})
+    wait_until(lambda: len(linked.of("message.in")) == 4, what="four messages")
+    voice, document, place, card = linked.of("message.in")
+    assert (voice["type"], voice["media"]["voice"], voice["media"]["duration_seconds"]) == ("audio", True, 7)
+    assert (document["type"], document["text"], document["media"]["filename"]) == ("document", "segue",
+                                                                                   "orcamento.pdf")
+    assert kept_file(linked, document) == b"%PDF-1.4"
+    assert place["location"] == {"latitude": -23.5, "longitude": -46.6, "name": "Salão", "address": ""}
+    assert card["contact"] == {"name": "Ana", "vcard": "BEGIN:VCARD"}
+
+
+def test_a_file_the_server_cannot_give_leaves_the_message_without_it(linked, evolution):
+    linked.engine.download_backoff = 0
+    evolution.incoming(NAME, "5511977776666@s.whatsapp.net", {"videoMessage": {"mimetype": "video/mp4"}})
+    wait_until(lambda: linked.of("message.in"), what="message.in")
+    assert linked.of("message.in")[0]["media"] == {"mime_type": "video/mp4"}  # no upload: unavailable
+    assert len(evolution.calls("POST", f"/chat/getBase64FromMediaMessage/{NAME}")) == 3
+
+
+def test_files_and_replies_are_sent_with_their_own_calls(linked, evolution):
+    photo = MediaFile(JPEG, "image", "image/jpeg", "foto.jpg")
+    linked.engine.send(Outgoing("m-1", "5511977776666", "olha", media=photo))
+    voice = MediaFile(b"OggS", "audio", "audio/ogg", None, voice=True)
+    linked.engine.send(Outgoing("m-2", "5511977776666", "", media=voice))
+    linked.engine.send(Outgoing("m-3", "5511977776666", "sim", reply_to={
+        "provider_message_id": "3EB0QUOTED", "from_me": False, "text": "pode às 10h?"}))
+    [(_, _, media)] = evolution.calls("POST", f"/message/sendMedia/{NAME}")
+    assert media == {"number": "5511977776666", "mediatype": "image", "mimetype": "image/jpeg",
+                     "media": base64.b64encode(JPEG).decode(), "caption": "olha", "fileName": "foto.jpg"}
+    [(_, _, audio)] = evolution.calls("POST", f"/message/sendWhatsAppAudio/{NAME}")
+    assert audio == {"number": "5511977776666", "audio": base64.b64encode(b"OggS").decode()}
+    [(_, _, text)] = evolution.calls("POST", f"/message/sendText/{NAME}")
+    assert text["quoted"] == {"key": {"id": "3EB0QUOTED"}, "message": {"conversation": "pode às 10h?"}}

@@ -6,6 +6,7 @@ Events are real neonize protobuf objects handed to the engine's handlers.
 """
 from __future__ import annotations
 
+import os
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -14,9 +15,10 @@ import pytest
 from tests.support.waiting import wait_until
 from tests.support.http import free_port
 from workers.engines import neonize_client as nz
-from workers.engines.base import ActionRejected, InvalidPayload, NotConnected, SendFailed
+from workers.engines.base import ActionRejected, InvalidPayload, NotConnected, Outgoing, SendFailed
 from workers.engines.neonize_engine import SESSION_FILE, NeonizeEngine
 from workers.engines.neonize_handlers import QR_EXPIRED
+from workers.media import MediaFile
 
 nz.load_neonize()  # first, the engine's way (see its docstring)
 from neonize.proto.Neonize_pb2 import Device  # noqa: E402
@@ -147,7 +149,7 @@ def test_stop_ends_the_connection_thread(make_engine):
 def test_sending_and_pairing_need_a_connection(make_engine):
     engine = make_engine()
     with pytest.raises(NotConnected):
-        engine.send_text("5511999990000", "oi", "m-1")
+        engine.send(Outgoing("m-1", "5511999990000", "oi"))
     with pytest.raises(NotConnected, match="QR code is shown"):
         engine.action("pair", {"phone": "5511999990000"})
     with pytest.raises(InvalidPayload, match="phone"):
@@ -224,7 +226,7 @@ def test_a_temporary_ban_stops_sending_and_says_what_and_until_when(engine, even
     assert "until 2026-03-02 13:00 UTC" in status["reason"]
     assert of(events, "connection")[-1]["until"] == status["until"]
     with pytest.raises(NotConnected, match="temporarily banned"):
-        engine.send_text("5511999990000", "oi", "m-1")
+        engine.send(Outgoing("m-1", "5511999990000", "oi"))
     assert engine._after == "until" and engine._next_delay() == 3600
 
 
@@ -259,15 +261,113 @@ def _message(sender: str, server: str = "s.whatsapp.net", **fields) -> MessageEv
 @pytest.mark.parametrize("fields, text", [
     ({"Message__conversation": "Quero agendar"}, "Quero agendar"),
     ({"Message__extendedTextMessage__text": "Oi https://x.y"}, "Oi https://x.y"),
-    ({"Message__imageMessage__caption": "meu cabelo"}, "[image] meu cabelo"),
-    ({"Message__audioMessage__PTT": True}, "[voice message]"),
-    ({"Message__documentMessage__fileName": "exame.pdf"}, "[document: exame.pdf]"),
-    ({"Message__locationMessage__degreesLatitude": -23.5}, "[location: -23.500000, 0.000000]"),
+    ({"Message__pollCreationMessage__name": "Qual dia?"}, "[poll: Qual dia?]"),
 ])
 def test_customer_messages_arrive_as_ours(engine, events, fields, text):
     engine._on_message(engine._client, _message("5511977776666", **fields))
     assert of(events, "message.in") == [{"provider_message_id": "3EB0ABCDEF", "phone": "5511977776666",
-                                         "text": text, "name": "Ana"}]
+                                         "type": "text", "text": text, "name": "Ana"}]
+
+
+class WhatsAppFiles:
+    """whatsmeow's download as a client offers it (WhatsApp's media servers are out of reach):
+    the bytes of each message's file, or an error for each try when there are none."""
+
+    def __init__(self, data: bytes | None):
+        self.data, self.tries = data, 0
+
+    def download_any(self, message):
+        self.tries += 1
+        if self.data is None:
+            raise RuntimeError("DownloadError: 404")
+        return self.data
+
+
+@pytest.fixture
+def files(engine):
+    client = WhatsAppFiles(b"%PDF-1.4 exame")
+    real, engine._client = engine._client, client
+    yield client
+    engine._client = real
+
+
+def kept(engine, data) -> bytes:
+    with open(os.path.join(engine.session_dir, "media", data["media"]["upload"]), "rb") as handle:
+        return handle.read()
+
+
+@pytest.mark.parametrize("fields, kind, media", [
+    ({"Message__imageMessage__caption": "meu cabelo", "Message__imageMessage__mimetype": "image/jpeg",
+      "Message__imageMessage__width": 640}, "image", {"mime_type": "image/jpeg", "width": 640}),
+    ({"Message__audioMessage__PTT": True, "Message__audioMessage__seconds": 7,
+      "Message__audioMessage__mimetype": "audio/ogg; codecs=opus"}, "audio",
+     {"mime_type": "audio/ogg; codecs=opus", "voice": True, "duration_seconds": 7}),
+    ({"Message__documentMessage__fileName": "exame.pdf", "Message__documentMessage__mimetype":
+      "application/pdf"}, "document", {"mime_type": "application/pdf", "filename": "exame.pdf"}),
+    ({"Message__stickerMessage__mimetype": "image/webp"}, "sticker", {"mime_type": "image/webp"}),
+    ({"Message__videoMessage__seconds": 12}, "video", {"mime_type": "application/octet-stream",
+                                                       "duration_seconds": 12}),
+])
+def test_received_files_are_downloaded_and_kept_with_what_whatsapp_says_of_them(engine, events, files,
+                                                                                 fields, kind, media):
+    engine._on_message(files, _message("5511977776666", **fields))
+    [data] = of(events, "message.in")
+    assert data["type"] == kind
+    assert {k: v for k, v in data["media"].items() if k != "upload"} == media
+    assert kept(engine, data) == b"%PDF-1.4 exame"
+
+
+def test_a_caption_and_a_quoted_message_come_with_the_photo(engine, events, files):
+    event = _message("5511977776666", Message__imageMessage__caption="meu cabelo")
+    event.Message.imageMessage.contextInfo.stanzaID = "3EB0QUOTED"
+    engine._on_message(files, event)
+    [data] = of(events, "message.in")
+    assert (data["text"], data["reply_to_provider_message_id"]) == ("meu cabelo", "3EB0QUOTED")
+
+
+def test_a_file_whatsapp_cannot_give_leaves_the_message_without_it(engine, events, files):
+    files.data, engine.download_backoff = None, 0
+    engine._on_message(files, _message("5511977776666", Message__imageMessage__caption="foto"))
+    [data] = of(events, "message.in")
+    assert files.tries == 3 and "upload" not in data["media"] and data["text"] == "foto"
+
+
+def test_locations_and_contact_cards_keep_what_they_hold(engine, events):
+    place = _message("5511977776666", Message__locationMessage__degreesLatitude=-23.5,
+                     Message__locationMessage__degreesLongitude=-46.6,
+                     Message__locationMessage__name="Salão")
+    card = _message("5511977776666", Message__contactMessage__displayName="Ana",
+                    Message__contactMessage__vcard="BEGIN:VCARD")
+    engine._on_message(engine._client, place)
+    engine._on_message(engine._client, card)
+    first, second = of(events, "message.in")
+    assert first["location"] == {"latitude": -23.5, "longitude": -46.6, "name": "Salão", "address": ""}
+    assert second["contact"] == {"name": "Ana", "vcard": "BEGIN:VCARD"}
+
+
+class Uploads:
+    """whatsmeow's upload as a client offers it, and what was sent."""
+
+    def __init__(self):
+        self.sent = []
+
+    def upload(self, data, media_type):
+        return type("Upload", (), {"url": "https://mmg.whatsapp.net/x", "DirectPath": "/x",
+                                   "MediaKey": b"k", "FileEncSHA256": b"e", "FileSHA256": b"s",
+                                   "FileLength": len(data)})()
+
+
+def test_files_are_uploaded_and_sent_with_their_caption_and_quote():
+    quoted = nz.quote({"provider_message_id": "3EB0QUOTED", "text": "pode às 10h?"}, "5511977776666")
+    voice = nz.media_message(Uploads(), MediaFile(b"OggS", "audio", "audio/ogg", voice=True), "", quoted)
+    document = nz.media_message(Uploads(), MediaFile(b"%PDF", "document", "application/pdf", "a.pdf"),
+                                "segue", None)
+    assert voice.audioMessage.PTT and voice.audioMessage.contextInfo.stanzaID == "3EB0QUOTED"
+    assert voice.audioMessage.contextInfo.participant == "5511977776666@s.whatsapp.net"
+    assert (document.documentMessage.fileName, document.documentMessage.caption,
+            document.documentMessage.fileLength) == ("a.pdf", "segue", 4)
+    reply = nz.text_message("sim", quoted)
+    assert reply.extendedTextMessage.contextInfo.quotedMessage.conversation == "pode às 10h?"
 
 
 def test_a_hidden_sender_uses_its_phone_twin_and_the_rest_is_ignored(engine, events):
@@ -339,7 +439,7 @@ def test_a_message_typed_on_the_phone_is_reported_but_not_our_own_sends(engine, 
     engine._sent["3EB0OURS"] = "m-1"
     engine._on_message(engine._client, echo)
     assert of(events, "message.out") == [{"provider_message_id": "3EB0ABCDEF", "phone": "5511977776666",
-                                          "text": "Já te respondo!"}]
+                                          "type": "text", "text": "Já te respondo!"}]
     assert of(events, "message.in") == []
 
 

@@ -143,7 +143,7 @@ def test_inject_makes_a_message_arrive(worker, receiver):
     provider_id = answer.json()["provider_message_id"]
     [event] = wait_until(lambda: receiver.events("message.in"), what="message.in")
     assert event["data"] == {"provider_message_id": provider_id, "phone": reply["phone"],
-                             "text": reply["text"], "name": None}
+                             "text": reply["text"], "name": None, "type": "text"}
 
 
 def test_logout_wipes_the_session_and_shows_a_new_qr(linked, receiver):

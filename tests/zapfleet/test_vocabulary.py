@@ -14,6 +14,8 @@ CHECKED = [
     ("messages", "direction", v.MESSAGE_DIRECTIONS),
     ("messages", "status", v.MESSAGE_STATUSES),
     ("messages", "origin", v.MESSAGE_ORIGINS),
+    ("messages", "type", v.MESSAGE_TYPES),
+    ("media", "kind", v.MEDIA_KINDS),
     ("webhook_deliveries", "status", v.DELIVERY_STATUSES),
     ("campaigns", "status", v.CAMPAIGN_STATUSES),
     ("appointments", "status", v.APPOINTMENT_STATUSES),

@@ -17,6 +17,7 @@ from web.api import (
     evolution_servers,
     health,
     instances,
+    media,
     metrics,
     register,
     sandbox,
@@ -32,7 +33,7 @@ BLUEPRINTS = (
     health.bp, register.bp, accounts.bp, contacts.bp, conversations.bp, campaigns.bp, api_keys.bp,
     whatsapp.bp, instances.bp, engines.bp, webhooks.bp, sandbox.bp, settings.bp, scheduled.bp,
     services.bp, appointments.bp, metrics.bp, evolution_servers.bp, unlinks.bp, dead_letters.bp,
-    internal.bp, docs.bp,
+    media.bp, internal.bp, docs.bp,
 )
 
 

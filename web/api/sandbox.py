@@ -5,6 +5,7 @@ from web.auth import account_scoped
 from web.jsonio import json_body
 from web.managers import managers
 from web.openapi.declare import shapes
+from web.uploads import MEDIA_JSON_LIMIT
 from zapfleet.core.errors import NotFound
 from zapfleet.fleet.shapes import SandboxInbound, SandboxInjected
 
@@ -29,10 +30,16 @@ def scan(token):
         errors=(409, 503))
 @account_scoped
 def inbound(account_id):
-    """Make a customer's message {phone, message} arrive, as if sent from their phone."""
-    body = json_body()
-    payload = {"phone": body.get("phone"), "text": body.get("message")}
-    return managers().instances.engine_action(account_id, "inject", payload), 202
+    """Make a customer's message {phone, message, media?, type?, location?, contact?, reply_to?}
+    arrive, as if sent from their phone."""
+    return managers().instances.engine_action(account_id, "inject", phone_message()), 202
+
+
+def phone_message() -> dict:
+    """The sandbox action's payload from a request: the text as "text", the rest as given."""
+    body = json_body(MEDIA_JSON_LIMIT)
+    fields = ("phone", "media", "type", "location", "contact", "reply_to")
+    return {"text": body.get("message"), **{name: body[name] for name in fields if name in body}}
 
 
 @bp.post("/api/accounts/<uuid:account_id>/sandbox/typed")
@@ -43,7 +50,5 @@ def inbound(account_id):
         responses={202: (SandboxInjected, "The message was handed to the worker.")}, errors=(409, 503))
 @account_scoped
 def typed(account_id):
-    """The business types {phone, message} on its own phone."""
-    body = json_body()
-    payload = {"phone": body.get("phone"), "text": body.get("message")}
-    return managers().instances.engine_action(account_id, "type", payload), 202
+    """The business types {phone, message} (or sends a file) on its own phone."""
+    return managers().instances.engine_action(account_id, "type", phone_message()), 202

@@ -4,8 +4,9 @@ from flask import Blueprint, Response, current_app, request
 from web.auth import account_scoped
 from web.jsonio import json_body, optional_json_body
 from web.managers import managers
-from web.openapi.common import LIFECYCLE_ERRORS, LOG_TEXT, QR_DESCRIPTION, QR_IMAGES
+from web.openapi.common import LIFECYCLE_ERRORS, LOG_TEXT, QR_DESCRIPTION, QR_IMAGES, SEND_FORM
 from web.openapi.declare import shapes
+from web.uploads import send_request
 from zapfleet.core.errors import InvalidInput
 from zapfleet.fleet.engines import chosen_engine
 from zapfleet.fleet.shapes import (
@@ -18,7 +19,8 @@ from zapfleet.fleet.shapes import (
     QrCode,
     QrQuery,
 )
-from zapfleet.messaging.shapes import SendIn, SendResult
+from zapfleet.messaging.media_shapes import SendIn
+from zapfleet.messaging.shapes import SendResult
 
 bp = Blueprint("whatsapp", __name__, url_prefix="/api/accounts/<uuid:account_id>")
 
@@ -105,17 +107,20 @@ def logs(account_id):
 
 
 @bp.post("/send")
-@shapes(tag="WhatsApp", summary="Send a message", access="account", body=SendIn,
+@shapes(tag="WhatsApp", summary="Send a message", access="account", body=SendIn, form=SEND_FORM,
         description="Stores the message in the outbox, then hands it to the worker: 201 when sent, 202 "
                     "when queued for a retry (the worker is stopped, down or not linked; the error field "
-                    "says why), 200 with duplicate true when the idempotency key was used before.",
+                    "says why), 200 with duplicate true when the idempotency key was used before. A file "
+                    "comes as media (JSON: base64 data or a public url) or as the multipart part file, "
+                    "with message as its caption; its type is checked against its bytes (400) and its "
+                    "size against its kind's limit (413).", errors=(413,),
         responses={201: (SendResult, "Sent: the worker took the message."),
                    202: (SendResult, "Queued: it will be retried until its deadline."),
                    200: (SendResult, "A duplicate: the message first sent with this key.")})
 @account_scoped
 def send(account_id):
     """Queue a message and hand it to the worker: 201 sent, 202 queued, 200 a repeated key."""
-    message, created = managers().outbox.send(account_id, json_body())
+    message, created = managers().outbox.send(account_id, *send_request())
     if not created:
         return {"message": message, "duplicate": True}, 200
     return {"message": message, "duplicate": False}, 201 if message["status"] != "queued" else 202

@@ -71,8 +71,10 @@ def request_body(declaration: Declaration, refs: Refs) -> Spec:
     """The requestBody of a declared body: a model's JSON, or a raw request body object."""
     if not isinstance(declaration.body, type):
         return declaration.body or {}
-    return {"required": declaration.body_required,
-            "content": {"application/json": {"schema": refs[(declaration.body, "validation")]}}}
+    content = {"application/json": {"schema": refs[(declaration.body, "validation")]}}
+    if declaration.form:
+        content["multipart/form-data"] = {"schema": declaration.form}
+    return {"required": declaration.body_required, "content": content}
 
 
 def operation(operation_id: str, declaration: Declaration, refs: Refs) -> Spec:

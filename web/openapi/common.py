@@ -18,6 +18,7 @@ TAGS = (
     ("Campaigns", "Bulk messages to tagged contacts, paced per number to protect it."),
     ("API keys", "The keys that authenticate an account's API calls."),
     ("WhatsApp", "An account's WhatsApp connection: connect, status, QR code, worker log and sending."),
+    ("Media", "Files sent and received: uploads for later sends, and downloads by the account's key."),
     ("Instances", "The WhatsApp workers' lifecycle: start, stop, restart, unlink and delete."),
     ("Webhooks", "Events POSTed to the account's URL, signed, with a delivery log."),
     ("Sandbox", "The sandbox engine's simulated phone, for trying the API without WhatsApp."),
@@ -40,6 +41,7 @@ PATH_PARAMETERS = {
     "message_id": "The message's id.",
     "server_id": "The Evolution server's id.",
     "dead_letter_id": "The id of the worker event put aside.",
+    "media_id": "The file's id (a message's media.id).",
 }
 ACCESS_NOTES = {
     "public": "No authentication.",
@@ -86,3 +88,13 @@ QR_DESCRIPTION = ("The QR to scan with the phone, as JSON or an image; 404 when 
 LIFECYCLE_ERRORS = (409, 503)  # another change holds the account's lock; supervisor or worker down
 LOG_TEXT = {"description": "The last lines of the log.",
             "content": {"text/plain": {"schema": {"type": "string"}}}}
+FILE_PART = {"type": "string", "format": "binary",
+             "description": "The file; its type is checked against its bytes."}
+SEND_FORM = {"type": "object", "required": ["phone", "file"], "properties": {
+    "phone": {"type": "string"}, "message": {"type": "string", "description": "The caption."},
+    "file": FILE_PART, "voice": {"type": "string", "enum": ["true", "false"]},
+    "reply_to": {"type": "string", "format": "uuid"}, "idempotency_key": {"type": "string"},
+    "send_at": {"type": "string", "format": "date-time"}}}
+UPLOAD_FORM = {"type": "object", "required": ["file"], "properties": {"file": FILE_PART}}
+MEDIA_DOWNLOAD = {"description": "The file's bytes, with its own Content-Type.",
+                  "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}

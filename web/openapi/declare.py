@@ -30,6 +30,8 @@ class Declaration:
     query: type[BaseModel] | None = None
     errors: tuple[int, ...] = field(default=())
     models: tuple[type[BaseModel], ...] = field(default=())
+    form: dict[str, Any] | None = None
+    """The schema of a multipart/form-data body accepted beside the JSON one."""
 
 
 def shapes(**declared: Any) -> Callable[[View], View]:

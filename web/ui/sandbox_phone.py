@@ -13,7 +13,7 @@ from web.ui.threads import message_json, phone_label, poll_args
 from web.ui.workspace import connection
 from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput, ZapfleetError
-from zapfleet.messaging.shapes import message_text
+from zapfleet.messaging.media_shapes import message_text
 
 bp = Blueprint("ui_sandbox_phone", __name__)
 SCAN_PATH = "/sandbox/scan/"

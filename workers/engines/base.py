@@ -3,6 +3,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workers.media import MediaFile
 
 Emit = Callable[[str, dict], None]
 """The callback an engine reports events through: emit(type, data)."""
@@ -49,6 +54,18 @@ class SendFailed(EngineError):
     code = "internal_error"
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to send: a text, or a file with its caption; either may quote a message."""
+
+    message_id: str
+    phone: str
+    text: str
+    media: MediaFile | None = None
+    reply_to: dict | None = None
+    """The quoted message: {"provider_message_id", "from_me", "text"}."""
+
+
 class Engine:
     """One WhatsApp connection; engines report what happens through `emit(type, data)`."""
 
@@ -72,12 +89,12 @@ class Engine:
         """The text of the QR code to scan right now, or None."""
         raise NotImplementedError
 
-    def send_text(self, phone: str, text: str, message_id: str) -> str:
-        """Send a text; return the provider's message id (NotConnected, SendFailed)."""
+    def send(self, out: Outgoing) -> str:
+        """Send a message; return the provider's message id (NotConnected, SendFailed)."""
         raise NotImplementedError
 
     def reported_sent(self, message_id: str, provider_id: str) -> None:
-        """The worker has reported the send of send_text (events after it come after it)."""
+        """The worker has reported the send (events after it come after it)."""
 
     def logout(self) -> None:
         """Unlink the phone and wipe the session; a new QR follows."""

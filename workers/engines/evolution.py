@@ -10,22 +10,46 @@ the connection state, so a webhook that cannot reach the worker only delays thin
 """
 from __future__ import annotations
 
+import base64
 import hmac
 import re
 import threading
+import time
 from collections import deque
 
 from workers.engines import evolution_events as conv
-from workers.engines.base import ActionRejected, Emit, Engine, InvalidPayload, NotConnected, SendFailed
+from workers.engines.base import (
+    ActionRejected,
+    Emit,
+    Engine,
+    InvalidPayload,
+    NotConnected,
+    Outgoing,
+    SendFailed,
+)
 from workers.engines.evolution_client import EvolutionClient, EvolutionError, EvolutionUnreachable
 from workers.engines.retry import Backoff, Pause
 from workers.log import log
+from workers.media import keep_received
 
 POLL_SECONDS = 15.0
 SENT_REMEMBERED = 1000
 """How many of its own sends the engine remembers, to tell their echo from the phone's."""
 PHONE = re.compile(r"^\d{8,15}$")
 NOT_CONFIGURED = "the Evolution API is not configured (EVOLUTION_URL and EVOLUTION_API_KEY)"
+
+
+DOWNLOAD_TRIES = 3
+
+
+def _decoded(value: object) -> bytes | None:
+    """The bytes of a base64 text, or None when it is none."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return base64.b64decode(value)
+    except ValueError:
+        return None
 
 
 def webhook_url(options: dict[str, object]) -> str:
@@ -48,6 +72,8 @@ class EvolutionEngine(Engine):
 
     name = "evolution"
     label = "Evolution API"
+    download_backoff = 0.5
+    """Seconds before the second try of a failed file fetch (doubling after)."""
 
     def __init__(self, session_dir: str, emit: Emit, options: dict[str, object]):
         super().__init__(session_dir, emit, options)
@@ -91,13 +117,18 @@ class EvolutionEngine(Engine):
         with self._lock:
             return self._qr
 
-    def send_text(self, phone: str, text: str, message_id: str) -> str:
-        """POST /message/sendText; NotConnected when it surely did not send (retried later)."""
+    def send(self, out: Outgoing) -> str:
+        """POST /message/sendText (or sendMedia, sendWhatsAppAudio); NotConnected when it surely
+        did not send (retried later)."""
         with self._lock:
             if self.client is None or self._state != "connected":
                 raise NotConnected("the instance is not linked to a phone")
+        quoted = ({"key": {"id": out.reply_to.get("provider_message_id")},
+                   "message": {"conversation": out.reply_to.get("text") or ""}} if out.reply_to else None)
         try:
-            provider_id = self.client.send_text(self.instance, phone, text)
+            provider_id = (self.client.send_media(self.instance, out.phone, out.media, out.text, quoted)
+                           if out.media else
+                           self.client.send_text(self.instance, out.phone, out.text, quoted))
         except EvolutionUnreachable as exc:
             raise NotConnected(exc.message) from None
         except EvolutionError as exc:
@@ -317,11 +348,31 @@ class EvolutionEngine(Engine):
             self._set("connected", phone, None)
 
     def _on_message(self, data: dict) -> None:
-        if self._report_phone_side(conv.change(data), conv.typed_on_phone(data), self._sent_by_us):
+        typed = conv.typed_on_phone(data)
+        if typed and "media" in typed and not self._sent_by_us(typed["provider_message_id"]):
+            self._keep_file(data, typed)
+        if self._report_phone_side(conv.change(data), typed, self._sent_by_us):
             return
         found = conv.inbound(data)
         if found is not None:
+            if "media" in found:
+                self._keep_file(data, found)
             self.emit("message.in", found)
+
+    def _keep_file(self, data: dict, found: dict) -> None:
+        """The received file, from the delivery's base64 or fetched from the server (a few
+        tries), kept for the control plane; without it the message is marked unavailable."""
+        message = data.get("message") if isinstance(data.get("message"), dict) else {}
+        raw = _decoded(message.get("base64"))
+        for attempt in range(DOWNLOAD_TRIES if raw is None else 0):
+            try:
+                raw = self.client.media_base64(self.instance, found["provider_message_id"])
+                break
+            except (EvolutionError, EvolutionUnreachable, ValueError) as exc:
+                log(f"evolution: fetching a received file failed ({type(exc).__name__})")
+                time.sleep(self.download_backoff * 2 ** attempt)
+        if raw:
+            found["media"]["upload"] = keep_received(self.session_dir, raw)
 
     def _sent_by_us(self, provider_id: str) -> bool:
         with self._lock:

@@ -6,6 +6,7 @@ with `"error": true`) or EvolutionUnreachable (no answer: refused, reset, timeou
 """
 from __future__ import annotations
 
+import base64
 import json
 from urllib.parse import quote
 
@@ -56,8 +57,9 @@ def _flatten(value: object) -> list[str]:
 
 
 def webhook_config(url: str) -> dict:
-    """Evolution's nested webhook object: every event we read, posted to url, no base64 media."""
-    return {"enabled": True, "url": url, "byEvents": False, "base64": False,
+    """Evolution's nested webhook object: every event we read, posted to url, with received
+    files in base64."""
+    return {"enabled": True, "url": url, "byEvents": False, "base64": True,
             "events": list(WEBHOOK_EVENTS)}
 
 
@@ -126,15 +128,42 @@ class EvolutionClient:
                 return owner if isinstance(owner, str) else None
         return None
 
-    def send_text(self, name: str, number: str, text: str) -> str:
+    def send_text(self, name: str, number: str, text: str, quoted: dict | None = None) -> str:
         """POST /message/sendText/{name}; the provider's message id (key.id)."""
-        body = self._call("POST", f"/message/sendText/{quote(name, safe='')}",
-                          {"number": number, "text": text})
-        key = body.get("key")
+        return self._message_id(self._call("POST", f"/message/sendText/{quote(name, safe='')}",
+                                           {"number": number, "text": text,
+                                            **({"quoted": quoted} if quoted else {})}))
+
+    @staticmethod
+    def _message_id(body) -> str:
+        """The key.id of a send's answer."""
+        key = body.get("key") if isinstance(body, dict) else None
         message_id = key.get("id") if isinstance(key, dict) else None
         if not isinstance(message_id, str) or not message_id:
             raise EvolutionError(200, "the Evolution API answered a send without a message id")
         return message_id
+
+    def send_media(self, name: str, number: str, media, caption: str, quoted: dict | None) -> str:
+        """POST /message/sendWhatsAppAudio/{name} for a voice note, else /message/sendMedia/{name};
+        the provider's message id."""
+        encoded = base64.b64encode(media.data).decode()
+        if media.kind == "audio" and media.voice:
+            path, body = "sendWhatsAppAudio", {"number": number, "audio": encoded}
+        else:
+            path, body = "sendMedia", {"number": number, "mediatype": media.kind if media.kind != "sticker"
+                                       else "image", "mimetype": media.mime_type, "media": encoded,
+                                       "caption": caption, "fileName": media.filename or media.kind}
+        return self._message_id(self._call("POST", f"/message/{path}/{quote(name, safe='')}",
+                                           {**body, **({"quoted": quoted} if quoted else {})}))
+
+    def media_base64(self, name: str, message_id: str) -> bytes:
+        """POST /chat/getBase64FromMediaMessage/{name}: a received file's bytes."""
+        body = self._call("POST", f"/chat/getBase64FromMediaMessage/{quote(name, safe='')}",
+                          {"message": {"key": {"id": message_id}}, "convertToMp4": False})
+        encoded = body.get("base64") if isinstance(body, dict) else None
+        if not isinstance(encoded, str) or not encoded:
+            raise EvolutionError(200, "the Evolution API answered without the file")
+        return base64.b64decode(encoded)
 
     def logout(self, name: str) -> dict:
         """DELETE /instance/logout/{name}: unlink the phone, keep the instance."""

@@ -69,16 +69,57 @@ def inbound(data: dict) -> dict | None:
     remote = str(key.get("remoteJid") or "")
     if key.get("fromMe") or remote.endswith(("@g.us", "@broadcast", "@newsletter")):
         return None
-    phone, text = sender_phone(key, data), describe(data.get("message"))
-    if not phone or not text or not isinstance(key.get("id"), str):
+    phone, found = sender_phone(key, data), content(data.get("message"))
+    if not phone or not found or not isinstance(key.get("id"), str):
         return None
     name = data.get("pushName")
-    found = {"provider_message_id": key["id"], "phone": phone, "text": text,
+    found = {"provider_message_id": key["id"], "phone": phone, **found,
              "name": name if isinstance(name, str) and name else None}
     quoted = quoted_id(data)
     if quoted:
         found["reply_to_provider_message_id"] = quoted
     return found
+
+
+FILES = {"imageMessage": "image", "audioMessage": "audio", "videoMessage": "video",
+         "ptvMessage": "video", "documentMessage": "document", "stickerMessage": "sticker"}
+"""Baileys' message fields that carry a file, and our type for each."""
+
+
+def content(message: object) -> dict | None:
+    """{type, text, media?, location?, contact?} of a message; None for protocol messages. A
+    file's bytes are the delivery's base64 (webhook base64 on) or fetched by its id."""
+    if not isinstance(message, dict):
+        return None
+    wrapped = message.get("documentWithCaptionMessage")
+    inner = wrapped.get("message") if isinstance(wrapped, dict) else None
+    message = {**message, **inner} if isinstance(inner, dict) else message
+    for field, kind in FILES.items():
+        if isinstance(message.get(field), dict):
+            part = message[field]
+            return {"type": kind, "text": str(part.get("caption") or ""), "media": _file(part, kind)}
+    place, card = message.get("locationMessage"), message.get("contactMessage")
+    if isinstance(place, dict):
+        return {"type": "location", "text": "", "location": {
+            "latitude": place.get("degreesLatitude"), "longitude": place.get("degreesLongitude"),
+            "name": place.get("name") or "", "address": place.get("address") or ""}}
+    if isinstance(card, dict):
+        return {"type": "contact", "text": "",
+                "contact": {"name": card.get("displayName") or "", "vcard": card.get("vcard") or ""}}
+    text = describe(message)
+    return {"type": "text", "text": text} if text else None
+
+
+def _file(part: dict, kind: str) -> dict:
+    media: dict = {"mime_type": str(part.get("mimetype") or "application/octet-stream")}
+    if kind == "document":
+        media["filename"] = str(part.get("fileName") or part.get("title") or "file")
+    if kind == "audio":
+        media["voice"] = part.get("ptt") is True
+    for ours, theirs in (("duration_seconds", "seconds"), ("width", "width"), ("height", "height")):
+        if isinstance(part.get(theirs), int) and part[theirs] > 0:
+            media[ours] = part[theirs]
+    return media
 
 
 def quoted_id(data: dict) -> str | None:
@@ -134,10 +175,10 @@ def typed_on_phone(data: dict) -> dict | None:
     remote = str(key.get("remoteJid") or "")
     if key.get("fromMe") is not True or not remote.endswith("@s.whatsapp.net"):
         return None
-    phone, text = phone_of(remote), describe(data.get("message"))
-    if not phone or not text or not isinstance(key.get("id"), str):
+    phone, found = phone_of(remote), content(data.get("message"))
+    if not phone or not found or not isinstance(key.get("id"), str):
         return None
-    return {"provider_message_id": key["id"], "phone": phone, "text": text}
+    return {"provider_message_id": key["id"], "phone": phone, **found}
 
 
 def describe(message: object) -> str | None:

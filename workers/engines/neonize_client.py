@@ -70,10 +70,46 @@ def proxy_settings(address: str | None):
     return ProxySettings(proxy_address=address)
 
 
-def text_message(text: str):
-    """A plain text WhatsApp message."""
-    from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
-    return Message(conversation=text)
+def text_message(text: str, quoted=None):
+    """A text WhatsApp message; an extended one when it quotes another (a ContextInfo)."""
+    from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import ExtendedTextMessage, Message
+    if quoted is None:
+        return Message(conversation=text)
+    return Message(extendedTextMessage=ExtendedTextMessage(text=text, contextInfo=quoted))
+
+
+def quote(reply_to: dict, author_phone: str | None):
+    """The ContextInfo of a reply: the quoted message's id, its author and its text."""
+    from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import ContextInfo, Message
+    participant = f"{author_phone}@s.whatsapp.net" if author_phone else None
+    return ContextInfo(stanzaID=str(reply_to.get("provider_message_id") or ""), participant=participant,
+                       quotedMessage=Message(conversation=str(reply_to.get("text") or "")))
+
+
+MEDIA_PARTS = {"image": ("imageMessage", "ImageMessage", 0), "video": ("videoMessage", "VideoMessage", 1),
+               "audio": ("audioMessage", "AudioMessage", 2), "document": ("documentMessage", "DocumentMessage", 3),
+               "sticker": ("stickerMessage", "StickerMessage", 0)}
+"""Our kind → (Message field, its protobuf class, whatsmeow's MediaType for the upload)."""
+
+
+def media_message(client, media, caption: str, quoted=None):
+    """Upload a file to WhatsApp (encrypted by whatsmeow) and build the message that carries it."""
+    from neonize.proto.waE2E import WAWebProtobufsE2E_pb2 as pb
+    from neonize.utils.enum import MediaType
+    field, part_class, media_type = MEDIA_PARTS[media.kind]
+    upload = client.upload(media.data, MediaType(media_type))
+    fields = {"URL": upload.url, "directPath": upload.DirectPath, "mediaKey": upload.MediaKey,
+              "fileEncSHA256": upload.FileEncSHA256, "fileSHA256": upload.FileSHA256,
+              "fileLength": upload.FileLength, "mimetype": media.mime_type}
+    if media.kind in ("image", "video", "document") and caption:
+        fields["caption"] = caption
+    if media.kind == "document":
+        fields["fileName"] = media.filename or "file"
+    if media.kind == "audio":
+        fields["PTT"] = media.voice
+    if quoted is not None:
+        fields["contextInfo"] = quoted
+    return pb.Message(**{field: getattr(pb, part_class)(**fields)})
 
 
 def user_jid(phone: str):

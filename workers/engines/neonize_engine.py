@@ -17,7 +17,15 @@ from datetime import datetime
 
 from workers.engines import neonize_client as nz
 from workers.engines import neonize_events as conv
-from workers.engines.base import ActionRejected, Emit, Engine, InvalidPayload, NotConnected, SendFailed
+from workers.engines.base import (
+    ActionRejected,
+    Emit,
+    Engine,
+    InvalidPayload,
+    NotConnected,
+    Outgoing,
+    SendFailed,
+)
 from workers.engines.neonize_handlers import NeonizeHandlers
 from workers.engines.retry import Backoff, Pause
 from workers.log import log
@@ -75,17 +83,22 @@ class NeonizeEngine(NeonizeHandlers, Engine):
         with self._lock:
             return self._qr
 
-    def send_text(self, phone: str, text: str, message_id: str) -> str:
-        """Send a text message to the phone's WhatsApp; the provider's message id."""
+    def send(self, out: Outgoing) -> str:
+        """Send a text, or upload a file and send it with its caption, to the phone's WhatsApp
+        (quoting out.reply_to); the provider's message id."""
         with self._go:
             client = self._linked_client()
-            jid = self._jid(client, phone)
+            jid = self._jid(client, out.phone)
+            quoted = nz.quote(out.reply_to, self._phone if (out.reply_to or {}).get("from_me")
+                              else out.phone) if out.reply_to else None
             try:
-                response = client.send_message(jid, nz.text_message(text))
+                message = (nz.media_message(client, out.media, out.text, quoted) if out.media
+                           else nz.text_message(out.text, quoted))
+                response = client.send_message(jid, message)
             except Exception as exc:  # noqa: BLE001 - neonize raises its own SendMessageError
                 raise self._send_error(str(exc)) from None
         with self._lock:
-            self._sent[response.ID] = message_id
+            self._sent[response.ID] = out.message_id
             while len(self._sent) > REMEMBERED_SENDS:
                 self._sent.popitem(last=False)
         return response.ID

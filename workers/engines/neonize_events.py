@@ -99,15 +99,11 @@ def inbound(event, phone: str | None) -> dict | None:
     source = event.Info.MessageSource
     if source.IsFromMe or source.IsGroup or source.Chat.Server not in (USER_SERVER, HIDDEN_SERVER):
         return None
-    text = describe(event.Message)
-    if phone is None or text is None:
+    found = content(event.Message)
+    if phone is None or found is None:
         return None
-    data = {"provider_message_id": event.Info.ID, "phone": phone, "text": text,
+    return {"provider_message_id": event.Info.ID, "phone": phone, **found,
             "name": event.Info.Pushname or None}
-    quoted = event.Message.extendedTextMessage.contextInfo.stanzaID
-    if quoted:
-        data["reply_to_provider_message_id"] = quoted
-    return data
 
 
 REVOKE, MESSAGE_EDIT = 0, 14
@@ -148,10 +144,61 @@ def typed_on_phone(event) -> dict | None:
     source = event.Info.MessageSource
     if not source.IsFromMe or source.IsGroup or source.Chat.Server != USER_SERVER:
         return None
-    phone, text = phone_of(source.Chat), describe(event.Message)
-    if phone is None or text is None:
+    phone, found = phone_of(source.Chat), content(event.Message)
+    if phone is None or found is None:
         return None
-    return {"provider_message_id": event.Info.ID, "phone": phone, "text": text}
+    found.pop("reply_to_provider_message_id", None)
+    return {"provider_message_id": event.Info.ID, "phone": phone, **found}
+
+
+MEDIA_FIELDS = {"imageMessage": "image", "audioMessage": "audio", "videoMessage": "video",
+                "ptvMessage": "video", "documentMessage": "document", "stickerMessage": "sticker"}
+"""whatsmeow's message fields that carry a file, and our type for each."""
+
+
+def content(message) -> dict | None:
+    """{type, text, media?, location?, contact?, reply_to_provider_message_id?} of a message;
+    None for protocol messages. A file's bytes are still to be downloaded (media_field names
+    the field download_any reads)."""
+    if message.HasField("documentWithCaptionMessage"):
+        message = message.documentWithCaptionMessage.message
+    for field, kind in MEDIA_FIELDS.items():
+        if message.HasField(field):
+            part = getattr(message, field)
+            found = {"type": kind, "text": getattr(part, "caption", ""), "media": _file(part, kind)}
+            return _quoting(found, part)
+    if message.HasField("locationMessage"):
+        place = message.locationMessage
+        return {"type": "location", "text": "", "location": {
+            "latitude": place.degreesLatitude, "longitude": place.degreesLongitude,
+            "name": place.name, "address": place.address}}
+    if message.HasField("contactMessage"):
+        card = message.contactMessage
+        return {"type": "contact", "text": "", "contact": {"name": card.displayName, "vcard": card.vcard}}
+    text = describe(message)
+    if text is None:
+        return None
+    found = {"type": "text", "text": text}
+    return _quoting(found, message.extendedTextMessage) if message.HasField("extendedTextMessage") else found
+
+
+def _file(part, kind: str) -> dict:
+    """What a message says of its file (the bytes come from download_any)."""
+    media = {"mime_type": part.mimetype or "application/octet-stream"}
+    if kind == "document":
+        media["filename"] = part.fileName or part.title or "file"
+    if kind == "audio":
+        media["voice"] = bool(part.PTT)
+    for ours, theirs in (("duration_seconds", "seconds"), ("width", "width"), ("height", "height")):
+        if hasattr(part, theirs) and getattr(part, theirs):
+            media[ours] = int(getattr(part, theirs))
+    return media
+
+
+def _quoting(found: dict, part) -> dict:
+    """The data with the id of the message a reply quotes, when it quotes one."""
+    quoted = part.contextInfo.stanzaID if part.HasField("contextInfo") else ""
+    return {**found, "reply_to_provider_message_id": quoted} if quoted else found
 
 
 def describe(message) -> str | None:

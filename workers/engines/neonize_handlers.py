@@ -6,18 +6,25 @@ says what the connection thread does next.
 """
 from __future__ import annotations
 
+import time
+
 from workers.engines import neonize_events as conv
 from workers.log import log
+from workers.media import keep_received
 
 QR_EXPIRED = "the QR code expired before it was scanned; connect again for a new one"
 REPLACED = ("this session was opened somewhere else (another worker or program); "
             "connect again to take it back")
 OUTDATED = "WhatsApp says this neonize version is outdated; update neonize and restart the worker"
 DROPPED = "the connection to WhatsApp dropped; reconnecting"
+DOWNLOAD_TRIES = 3
 
 
 class NeonizeHandlers:
     """The event handlers; NeonizeEngine holds the state they change."""
+
+    download_backoff = 0.5
+    """Seconds before the second try of a failed download (doubling after)."""
 
     def _handlers(self) -> dict:
         return {"ConnectedEv": self._on_connected, "PairStatusEv": self._on_pair_status,
@@ -114,7 +121,10 @@ class NeonizeHandlers:
 
     def _on_message(self, client, event) -> None:
         changed = conv.change(event, conv.sender_phone(event.Info.MessageSource))
-        if self._report_phone_side(changed, conv.typed_on_phone(event), self._sent_by_us):
+        typed = conv.typed_on_phone(event)
+        if typed and "media" in typed and not self._sent_by_us(typed["provider_message_id"]):
+            self._download(client, event.Message, typed["media"])
+        if self._report_phone_side(changed, typed, self._sent_by_us):
             return
         source = event.Info.MessageSource
         phone = conv.sender_phone(source)
@@ -127,7 +137,23 @@ class NeonizeHandlers:
                 phone = None
         data = conv.inbound(event, phone)
         if data is not None:
+            if "media" in data:
+                self._download(client, event.Message, data["media"])
             self.emit("message.in", data)
+
+    def _download(self, client, message, media: dict) -> None:
+        """Fetch a received file from WhatsApp (a few tries) and keep it for the control plane;
+        when it cannot be had, the message goes without it (marked unavailable there)."""
+        for attempt in range(DOWNLOAD_TRIES):
+            try:
+                with self._go:
+                    raw = client.download_any(message) if self._live(client) else None
+                if raw:
+                    media["upload"] = keep_received(self.session_dir, raw)
+                    return
+            except Exception as exc:  # noqa: BLE001 - neonize raises its own DownloadError
+                log(f"neonize: downloading a received file failed ({type(exc).__name__})")
+            time.sleep(self.download_backoff * 2 ** attempt)
 
     def _sent_by_us(self, provider_id: str) -> bool:
         with self._lock:

@@ -1,6 +1,7 @@
 """The sandbox engine: no real phone; a QR link links it, sends get delivered and read receipts."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -9,18 +10,30 @@ import secrets
 import threading
 import uuid
 
-from workers.engines.base import ActionRejected, Emit, Engine, InvalidPayload, NotConnected
-from workers.files import replace_file
+from workers.engines.base import ActionRejected, Emit, Engine, InvalidPayload, NotConnected, Outgoing
+from workers.files import SyncedLines, replace_file
 from workers.log import log
+from workers.media import keep_received
 from workers.timers import TimerQueue
 
 STATE_FILE = "sandbox.json"
+PHONE_LOG = "phone.jsonl"
+"""What the sandbox customers' phones received, one JSON line per message."""
 
 
 def sandbox_phone(instance_id: str) -> str:
     """The sandbox phone number of an instance: "5500" and 9 digits derived from its id."""
     digest = int(hashlib.sha256(instance_id.encode()).hexdigest(), 16)
     return f"5500{digest % 10**9:09d}"
+
+
+SANDBOX_TYPES = ("text", "image", "audio", "video", "document", "sticker", "location", "contact")
+
+
+def _kind_of(mime_type: str) -> str:
+    """The message type of a file by its MIME type."""
+    top = mime_type.split("/", 1)[0]
+    return top if top in ("image", "audio", "video") else "document"
 
 
 def _text_field(payload: dict, field: str) -> str:
@@ -43,6 +56,7 @@ class SandboxEngine(Engine):
         self.control_url = str(options["control_url"]).rstrip("/")
         self.receipt_delay = float(os.environ.get("SANDBOX_RECEIPT_DELAY", "1"))
         self.state_path = os.path.join(session_dir, STATE_FILE)
+        self._phone_log = SyncedLines(os.path.join(session_dir, PHONE_LOG))
         self._lock = threading.RLock()
         self._state, self._phone, self._reason = "connecting", None, None
         self._qr_token: str | None = None
@@ -72,12 +86,21 @@ class SandboxEngine(Engine):
                 return None
             return f"{self.control_url}/sandbox/scan/{self._qr_token}"
 
-    def send_text(self, phone: str, text: str, message_id: str) -> str:
-        """Pretend to send; the worker reports it sent."""
+    def send(self, out: Outgoing) -> str:
+        """Pretend to send: what the customer's phone got is written to phone.jsonl in the
+        session folder (a file by its hash); the worker reports it sent."""
         with self._lock:
             if self._state != "connected":
                 raise NotConnected("the instance is not linked to a phone")
-        return f"sandbox-{uuid.uuid4()}"
+        provider_id = f"sandbox-{uuid.uuid4()}"
+        got: dict = {"provider_message_id": provider_id, "phone": out.phone, "text": out.text,
+                     "reply_to": (out.reply_to or {}).get("provider_message_id")}
+        if out.media is not None:
+            got["media"] = {"kind": out.media.kind, "mime_type": out.media.mime_type,
+                            "filename": out.media.filename, "voice": out.media.voice,
+                            "size": len(out.media.data), "sha256": hashlib.sha256(out.media.data).hexdigest()}
+        self._phone_log.append(json.dumps(got))
+        return provider_id
 
     def reported_sent(self, message_id: str, provider_id: str) -> None:
         """The receipts follow: delivered after the receipt delay, read after twice that."""
@@ -123,27 +146,57 @@ class SandboxEngine(Engine):
             return {"state": "connected", "phone": phone}
 
     def _inject(self, payload: dict) -> dict:
-        """A customer's message arrives, as if they had sent it from their phone."""
-        phone, text = _text_field(payload, "phone"), _text_field(payload, "text")
-        with self._lock:
-            if self._state != "connected":
-                raise NotConnected("the instance is not linked to a phone")
-            provider_id = f"sandbox-in-{uuid.uuid4()}"
-            data = {"provider_message_id": provider_id, "phone": phone, "text": text, "name": None}
-            if isinstance(payload.get("reply_to"), str) and payload["reply_to"]:
-                data["reply_to_provider_message_id"] = payload["reply_to"]
-            self.emit("message.in", data)
-        return {"provider_message_id": provider_id}
+        """A customer's message arrives, as if they had sent it from their phone: a text, a file
+        with its caption, a location or a contact card; it may quote a message (reply_to)."""
+        data = self._message(payload, "sandbox-in")
+        data["name"] = None
+        if isinstance(payload.get("reply_to"), str) and payload["reply_to"]:
+            data["reply_to_provider_message_id"] = payload["reply_to"]
+        return self._arrive("message.in", data)
 
     def _type(self, payload: dict) -> dict:
-        """The business types a message on its own (sandbox) phone to a customer."""
-        phone, text = _text_field(payload, "phone"), _text_field(payload, "text")
+        """The business types a message (or sends a file) on its own (sandbox) phone."""
+        return self._arrive("message.out", self._message(payload, "sandbox-phone"))
+
+    def _arrive(self, kind: str, data: dict) -> dict:
         with self._lock:
             if self._state != "connected":
                 raise NotConnected("the instance is not linked to a phone")
-            provider_id = f"sandbox-phone-{uuid.uuid4()}"
-            self.emit("message.out", {"provider_message_id": provider_id, "phone": phone, "text": text})
-        return {"provider_message_id": provider_id}
+            self.emit(kind, data)
+        return {"provider_message_id": data["provider_message_id"]}
+
+    def _message(self, payload: dict, prefix: str) -> dict:
+        """An event's data from an action's payload: {phone, text} and a file, a location or a
+        contact; the file is kept until the control plane has it."""
+        phone = _text_field(payload, "phone")
+        kind = payload.get("type") if payload.get("type") in SANDBOX_TYPES else "text"
+        media = payload.get("media") if isinstance(payload.get("media"), dict) else None
+        text = payload.get("text") if isinstance(payload.get("text"), str) else ""
+        if media is None and kind == "text":
+            text = _text_field(payload, "text")
+        data = {"provider_message_id": f"{prefix}-{uuid.uuid4()}", "phone": phone, "text": text}
+        if media is not None:
+            data["media"] = self._received_file(media)
+            kind = kind if kind != "text" else _kind_of(data["media"]["mime_type"])
+        if kind in ("location", "contact"):
+            data[kind] = payload.get(kind) if isinstance(payload.get(kind), dict) else {}
+        return {**data, "type": kind}
+
+    def _received_file(self, media: dict) -> dict:
+        """A file a sandbox phone sends: kept for upload, or (unavailable: true) one WhatsApp
+        fails to deliver, to try that path."""
+        described = {"mime_type": str(media.get("mime_type") or "application/octet-stream"),
+                     "filename": media.get("filename") if isinstance(media.get("filename"), str) else None,
+                     "voice": media.get("voice") is True}
+        if media.get("unavailable") is True:
+            return described
+        try:
+            raw = base64.b64decode(str(media.get("data") or ""), validate=True)
+        except ValueError:
+            raise InvalidPayload("media.data", "must be base64") from None
+        if not raw:
+            raise InvalidPayload("media.data", "is required")
+        return {**described, "upload": keep_received(self.session_dir, raw)}
 
     def _react(self, payload: dict) -> dict:
         """A customer reacts to a message (an empty emoji takes the reaction back)."""

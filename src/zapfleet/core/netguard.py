@@ -101,6 +101,16 @@ def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -
         pool.close()
 
 
+def get(target: Target, timeout: float) -> urllib3.BaseHTTPResponse:
+    """GET the target from its checked address like post(), the body left unread: read it in
+    chunks, then release_conn(). urllib3's errors propagate."""
+    parts = urlsplit(target.url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return _pool(target, timeout).urlopen("GET", path, headers={"Host": parts.netloc},
+                                          redirect=False, retries=False, preload_content=False,
+                                          assert_same_host=False)
+
+
 def _pool(target: Target, timeout: float) -> urllib3.HTTPConnectionPool:
     if target.scheme == "https":
         return urllib3.HTTPSConnectionPool(target.address, target.port, timeout=timeout,

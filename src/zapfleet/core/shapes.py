@@ -195,7 +195,9 @@ def as_invalid_input(error: Mapping[str, Any]) -> InvalidInput:
     loc = list(error["loc"])
     if error["type"] == "invalid_input":
         message = error["ctx"]["detail"]
-        if loc and str(error["ctx"]["field"]).startswith(f"{loc[-1]}["):
+        if not loc:  # a check of the whole shape names its field itself
+            loc = [error["ctx"]["field"]]
+        elif loc and str(error["ctx"]["field"]).startswith(f"{loc[-1]}["):
             loc[-1] = error["ctx"]["field"]
     elif error["type"].endswith("_type") and error.get("input", "") is None:
         message = "must not be null"

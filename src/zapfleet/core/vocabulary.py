@@ -23,6 +23,10 @@ PROBLEM_STATUSES = ("disconnected", "logged_out", "banned", "error")
 MESSAGE_DIRECTIONS = ("in", "out")
 MESSAGE_STATUSES = ("queued", "sent", "delivered", "read", "failed", "received", "cancelled")
 MESSAGE_ORIGINS = ("api", "campaign", "notice", "bot", "auto_reply", "inbox", "phone")
+MEDIA_KINDS = ("image", "audio", "video", "document", "sticker")
+"""What a stored file is to WhatsApp."""
+MESSAGE_TYPES = ("text", *MEDIA_KINDS, "location", "contact")
+"""A message's kind: a text, a file of one of MEDIA_KINDS, a location or a contact card."""
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 """A webhook delivery's status."""
 WEBHOOK_EVENTS = ("message.received", "message.status", "message.reaction", "message.edited",

@@ -5,11 +5,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from psycopg2.extras import Json
+
 CONVERSATION_COLUMNS = ("c.id, c.account_id, c.contact_id, c.last_message_at, c.unread_count,"
                         " c.created_at, k.phone, k.name")
 MESSAGE_COLUMNS = ("id, account_id, conversation_id, direction, body, status, provider_message_id,"
                    " idempotency_key, error, origin, send_at, created_at, updated_at, reactions,"
-                   " previous_bodies, edited_at, deleted_at, reply_to")
+                   " previous_bodies, edited_at, deleted_at, reply_to, type, media, attachment")
 
 
 def ensure_conversation(conn, account_id: UUID, contact_id: UUID) -> UUID:
@@ -84,16 +86,20 @@ def list_messages(conn, account_id: UUID, conversation_id: UUID, limit: int,
 
 
 def insert_inbound(conn, account_id: UUID, conversation_id: UUID, body: str,
-                   provider_message_id: str, quoted_provider_id: str | None = None) -> dict | None:
-    """Store a received message (a reply names the message it quotes, when it is stored) and
-    bump its conversation; None when it was already stored."""
+                   provider_message_id: str, quoted_provider_id: str | None = None,
+                   content: dict | None = None) -> dict | None:
+    """Store a received message (a reply names the message it quotes, when it is stored; content:
+    its type, media and attachment) and bump its conversation; None when it was stored already."""
+    kind, media, attachment = _content(content)
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO messages (account_id, conversation_id, direction, body, status,"
-            " provider_message_id, reply_to) VALUES (%s, %s, 'in', %s, 'received', %s,"
-            " (SELECT id FROM messages WHERE account_id = %s AND provider_message_id = %s LIMIT 1))"
-            f" ON CONFLICT DO NOTHING RETURNING {MESSAGE_COLUMNS}",
-            (account_id, conversation_id, body, provider_message_id, account_id, quoted_provider_id))
+            " provider_message_id, reply_to, type, media, attachment)"
+            " VALUES (%s, %s, 'in', %s, 'received', %s,"
+            " (SELECT id FROM messages WHERE account_id = %s AND provider_message_id = %s LIMIT 1),"
+            f" %s, %s, %s) ON CONFLICT DO NOTHING RETURNING {MESSAGE_COLUMNS}",
+            (account_id, conversation_id, body, provider_message_id, account_id, quoted_provider_id,
+             kind, media, attachment))
         row = cur.fetchone()
         if row:
             cur.execute("UPDATE conversations SET last_message_at = %s,"
@@ -102,16 +108,26 @@ def insert_inbound(conn, account_id: UUID, conversation_id: UUID, body: str,
         return row
 
 
+def _content(content: dict | None) -> tuple[str, Json | None, Json | None]:
+    """A message's (type, media, attachment) as columns."""
+    content = content or {}
+    media, attachment = content.get("media"), content.get("attachment")
+    return (content.get("type") or "text", Json(media) if media else None,
+            Json(attachment) if attachment else None)
+
+
 def insert_typed_on_phone(conn, account_id: UUID, conversation_id: UUID, body: str,
-                          provider_message_id: str) -> dict | None:
+                          provider_message_id: str, content: dict | None = None) -> dict | None:
     """Store a message the business sent from its own phone (sent, origin phone) and bump its
     conversation; None when a message with that provider id is stored already."""
+    kind, media, attachment = _content(content)
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO messages (account_id, conversation_id, direction, body, status, origin,"
-            " provider_message_id, sent_at) VALUES (%s, %s, 'out', %s, 'sent', 'phone', %s, now())"
+            " provider_message_id, sent_at, type, media, attachment)"
+            " VALUES (%s, %s, 'out', %s, 'sent', 'phone', %s, now(), %s, %s, %s)"
             f" ON CONFLICT DO NOTHING RETURNING {MESSAGE_COLUMNS}",
-            (account_id, conversation_id, body, provider_message_id))
+            (account_id, conversation_id, body, provider_message_id, kind, media, attachment))
         row = cur.fetchone()
         if row:
             cur.execute("UPDATE conversations SET last_message_at = %s WHERE id = %s",

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from psycopg2.extras import Json
+
 from zapfleet.db.messages import MESSAGE_COLUMNS
 from zapfleet.db.prepared import Prepared
 
@@ -25,17 +27,18 @@ _APPLY_RECEIPT = Prepared(
 def insert_queued(conn, account_id: UUID, conversation_id: UUID, body: str,
                   idempotency_key: str | None, deadline_at: datetime,
                   lease_until: datetime | None, origin: str = "api",
-                  send_at: datetime | None = None) -> dict | None:
+                  send_at: datetime | None = None, media: dict | None = None) -> dict | None:
     """Queue an outbound message (leased to the caller when lease_until is given); None when the
     idempotency key was used. A send_at keeps it from the dispatcher until then."""
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO messages (account_id, conversation_id, direction, body, status,"
-            " idempotency_key, deadline_at, lease_until, attempts, origin, send_at)"
-            " VALUES (%s, %s, 'out', %s, 'queued', %s, %s, %s, %s, %s, %s)"
+            " idempotency_key, deadline_at, lease_until, attempts, origin, send_at, type, media)"
+            " VALUES (%s, %s, 'out', %s, 'queued', %s, %s, %s, %s, %s, %s, %s, %s)"
             f" ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING {OUTBOX_COLUMNS}",
             (account_id, conversation_id, body, idempotency_key, deadline_at, lease_until,
-             0 if lease_until is None else 1, origin, send_at))
+             0 if lease_until is None else 1, origin, send_at, media["kind"] if media else "text",
+             Json(media) if media else None))
         row = cur.fetchone()
         if row:
             cur.execute("UPDATE conversations SET last_message_at = %s WHERE id = %s",
@@ -45,7 +48,8 @@ def insert_queued(conn, account_id: UUID, conversation_id: UUID, body: str,
 
 _QUEUE_API_MESSAGE = Prepared(
     "queue_api_message",
-    ("uuid", "text", "text", "text", "timestamptz", "timestamptz", "int", "timestamptz"),
+    ("uuid", "text", "text", "text", "timestamptz", "timestamptz", "int", "timestamptz", "text",
+     "jsonb", "uuid"),
     "WITH existing AS (SELECT " + OUTBOX_COLUMNS + " FROM messages"
     "   WHERE account_id = $1 AND idempotency_key = $4),"
     " stamp AS (SELECT clock_timestamp() AS at),"  # the message's time and the conversation's
@@ -56,8 +60,10 @@ _QUEUE_API_MESSAGE = Prepared(
     "   SELECT $1, id, (SELECT at FROM stamp) FROM contact ON CONFLICT (account_id, contact_id)"
     "   DO UPDATE SET last_message_at = EXCLUDED.last_message_at RETURNING id),"
     " queued AS (INSERT INTO messages (account_id, conversation_id, direction, body,"
-    "   status, idempotency_key, deadline_at, lease_until, attempts, origin, send_at, created_at)"
-    "   SELECT $1, id, 'out', $3, 'queued', $4, $5, $6, $7, 'api', $8, (SELECT at FROM stamp)"
+    "   status, idempotency_key, deadline_at, lease_until, attempts, origin, send_at, created_at,"
+    "   type, media, reply_to)"
+    "   SELECT $1, id, 'out', $3, 'queued', $4, $5, $6, $7, 'api', $8, (SELECT at FROM stamp),"
+    "   $9, $10, $11"
     "   FROM conversation"
     "   ON CONFLICT (account_id, idempotency_key) DO NOTHING"
     "   RETURNING " + OUTBOX_COLUMNS + ")"
@@ -68,7 +74,8 @@ _QUEUE_API_MESSAGE = Prepared(
 
 def queue_api_message(conn, account_id: UUID, phone: str, body: str, idempotency_key: str | None,
                       deadline_at: datetime, lease_until: datetime | None,
-                      send_at: datetime | None) -> tuple[dict, bool, dict | None]:
+                      send_at: datetime | None, media: dict | None = None,
+                      reply_to: UUID | None = None) -> tuple[dict, bool, dict | None]:
     """Queue a message from the send API for a phone, in one round trip: the contact and its
     conversation are made when new, the conversation's last_message_at moves. Returns
     (message, created, the account's instance: id, port and desired_state, or None); an
@@ -76,7 +83,9 @@ def queue_api_message(conn, account_id: UUID, phone: str, body: str, idempotency
     INSERT (one racing the receipt UPDATE of that row can deadlock)."""
     with conn.cursor() as cur:
         _QUEUE_API_MESSAGE.execute(cur, (account_id, phone, body, idempotency_key, deadline_at,
-                                         lease_until, 0 if lease_until is None else 1, send_at))
+                                         lease_until, 0 if lease_until is None else 1, send_at,
+                                         media["kind"] if media else "text",
+                                         Json(media) if media else None, reply_to))
         row = cur.fetchone()
     if row is None:  # the same key, queued at the same moment by another request
         return _queued_before(conn, account_id, idempotency_key), False, None

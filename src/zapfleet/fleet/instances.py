@@ -308,14 +308,14 @@ class InstanceManager:
             raise NotFound("there is no QR code right now (the instance may be connected)") from None
 
     def send(self, account_id: UUID, message_id: str, phone: str, text: str,
-             instance: dict | None = None) -> dict:
+             instance: dict | None = None, extra: dict | None = None) -> dict:
         """Hand one message to the account's worker (its instance row, when the caller read it
-        already); return the worker's answer."""
+        already; extra: its file and the message it quotes); return the worker's answer."""
         instance = instance or self.get(account_id)
         if instance["desired_state"] != "running":
             raise Unavailable("the WhatsApp instance is stopped")
         try:
-            return self.client_for(instance).send(message_id, phone, text)
+            return self.client_for(instance).send(message_id, phone, text, extra)
         except Conflict:
             raise Conflict("not connected") from None
 

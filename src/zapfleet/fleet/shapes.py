@@ -134,7 +134,16 @@ class SandboxInbound(Shape):
     """A customer's message to the sandbox phone."""
 
     phone: str = Field(description="The customer's phone.")
-    message: str = Field(description="The text the customer sends.")
+    message: str = Field("", description="The text the customer sends (with a file, its caption).")
+    media: dict[str, Any] | None = Field(None, description="A file the customer sends: {data (base64), "
+                                                           "mime_type, filename?, voice?}, or "
+                                                           "{mime_type, unavailable: true} for one "
+                                                           "WhatsApp fails to deliver.")
+    type: str | None = Field(None, description="location or contact (with that field), or a file's "
+                                               "kind when it is not told by its type (sticker).")
+    location: dict[str, Any] | None = Field(None, description="{latitude, longitude, name?, address?}")
+    contact: dict[str, Any] | None = Field(None, description="{name, vcard}")
+    reply_to: str | None = Field(None, description="The provider id of a message it quotes.")
 
 
 class SandboxInjected(Shape):

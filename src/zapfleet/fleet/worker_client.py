@@ -14,6 +14,8 @@ from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
 
 CONNECT_TIMEOUT = 2.0
 READ_TIMEOUT = 10.0
+MEDIA_READ_TIMEOUT = 90.0
+"""A send with a file: the worker fetches it from the control plane and uploads it to WhatsApp."""
 ACTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 QR_FORMATS = ("json", "png", "svg")
 POLL_INTERVAL = 0.2
@@ -74,9 +76,10 @@ class WorkerClient:
 
     def _request(self, method: str, path: str, **kwargs: Any) -> urllib3.BaseHTTPResponse:
         """One request; connection failures and timeouts become Unavailable."""
+        kwargs.setdefault("timeout", self.timeout)
         try:
             response = self._connections.request(method, self.base_url + path, headers=self._headers,
-                                                 timeout=self.timeout, **kwargs)
+                                                 **kwargs)
         except NewConnectionError:
             raise Unavailable("the WhatsApp worker is not running or not reachable") from None
         except HTTPTimeout:
@@ -119,9 +122,13 @@ class WorkerClient:
         except NotFound:
             return None
 
-    def send(self, message_id: str, phone: str, text: str) -> dict:
-        """POST /send: {message_id, provider_message_id, status}."""
-        payload = {"message_id": message_id, "phone": phone, "text": text}
+    def send(self, message_id: str, phone: str, text: str, extra: dict | None = None) -> dict:
+        """POST /send: {message_id, provider_message_id, status}; extra carries a file to send
+        ("media") and the message it quotes ("reply_to")."""
+        payload = {"message_id": message_id, "phone": phone, "text": text, **(extra or {})}
+        if payload.get("media"):
+            timeout = urllib3.Timeout(connect=self.timeout.connect_timeout, read=MEDIA_READ_TIMEOUT)
+            return self._json("POST", "/send", json=payload, timeout=timeout)
         return self._json("POST", "/send", json=payload)
 
     def logout(self) -> dict:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 from uuid import UUID
 
 from zapfleet.core import validation
@@ -18,6 +18,8 @@ from zapfleet.db import messages as messages_sql
 from zapfleet.db import outbox as outbox_sql
 from zapfleet.db import pacing as pacing_sql
 from zapfleet.fleet.dead_letters import DeadLetters, reason
+from zapfleet.fleet.event_content import message_content, upload_media_id
+from zapfleet.messaging.media import MediaLibrary
 from zapfleet.messaging.outbox import status_webhook
 from zapfleet.messaging.webhooks import WebhookManager
 
@@ -51,6 +53,12 @@ def _truncated(data: dict, field: str, max_len: int) -> dict:
     return data
 
 
+def _message_text(data: dict) -> str:
+    """A message's text, cut to WhatsApp's longest; required for a text, a caption otherwise."""
+    required = data.get("type") in (None, "text")
+    return _data_text(_truncated(data, "text", MAX_RECEIVED_TEXT), "text", MAX_RECEIVED_TEXT, required)
+
+
 def _until(data: dict) -> datetime | None:
     """The optional "until" of a connection event: an ISO-8601 time with its offset."""
     value = data.get("until")
@@ -82,11 +90,11 @@ class InboundHandler(Protocol):
 class WorkerEvents:
     """Applies a worker's event batch to its account: instance state, messages, webhooks."""
 
-    def __init__(self, db: Database, secret_key: str, region: str = "BR",
+    def __init__(self, db: Database, secret_key: str, media: MediaLibrary, region: str = "BR",
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 on_inbound: InboundHandler | None = None):
+                 on_inbound: InboundHandler | None = None, public_url: str = ""):
         self.db, self.secret_key, self.region, self.clock = db, secret_key, region, clock
-        self.on_inbound = on_inbound
+        self.media, self.on_inbound, self.public_url = media, on_inbound, public_url
         self.dead_letters = DeadLetters(db, self)
         self.handlers = {"qr": self._qr, "connection": self._connection,
                          "message.in": self._message_in, "message.out": self._message_out,
@@ -107,6 +115,18 @@ class WorkerEvents:
         if instance is None:
             raise Unauthorized("unknown worker")
         return instance
+
+    def store_received_media(self, instance: dict, stream: BinaryIO, args: Mapping[str, str]) -> dict:
+        """Store a file the worker received (args: upload, the key its event names; mime_type,
+        filename, kind); sending the same key again stores it once."""
+        key = args.get("upload", "")
+        if not 0 < len(key) <= 100:
+            raise InvalidInput("upload", "is required (at most 100 characters)")
+        row = self.media.store(instance["account_id"], stream, args.get("mime_type") or None,
+                               args.get("filename") or None, received=True,
+                               media_id=upload_media_id(instance["id"], key),
+                               kind="sticker" if args.get("kind") == "sticker" else None)
+        return _jsonable({name: row[name] for name in ("id", "kind", "mime_type", "size", "sha256")})
 
     def ingest(self, instance: dict, events: Any) -> dict:
         """Apply a batch in order, in one transaction; when an event is malformed or fails, the
@@ -180,17 +200,17 @@ class WorkerEvents:
     def _message_in(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
         account_id = instance["account_id"]
         phone = validation.phone(data.get("phone"), self.region)
-        text = _data_text(_truncated(data, "text", MAX_RECEIVED_TEXT), "text", MAX_RECEIVED_TEXT)
+        text = _message_text(data)
         provider_id = _data_text(data, "provider_message_id", 200)
         name = _data_text(data, "name", 200, required=False)
         contact = contacts_sql.ensure_contact(conn, account_id, phone, name)
         conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
         quoted = _data_text(data, "reply_to_provider_message_id", 200, required=False) or None
         message = messages_sql.insert_inbound(conn, account_id, conversation_id, text, provider_id,
-                                              quoted)
+                                              quoted, message_content(conn, instance, data))
         if message is not None:
-            payload = {"message": message, "contact": {"id": contact["id"], "phone": phone,
-                                                       "name": contact["name"]}}
+            payload = {"message": self.with_link(message),
+                       "contact": {"id": contact["id"], "phone": phone, "name": contact["name"]}}
             WebhookManager.enqueue(conn, account_id, "message.received", _jsonable(payload), event_id)
             self._answer(conn, account_id, contact, conversation_id, message)
 
@@ -199,11 +219,12 @@ class WorkerEvents:
         it pauses the bot for that contact like any person's reply."""
         account_id = instance["account_id"]
         phone = validation.phone(data.get("phone"), self.region)
-        text = _data_text(_truncated(data, "text", MAX_RECEIVED_TEXT), "text", MAX_RECEIVED_TEXT)
+        text = _message_text(data)
         provider_id = _data_text(data, "provider_message_id", 200)
         contact = contacts_sql.ensure_contact(conn, account_id, phone)
         conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
-        messages_sql.insert_typed_on_phone(conn, account_id, conversation_id, text, provider_id)
+        messages_sql.insert_typed_on_phone(conn, account_id, conversation_id, text, provider_id,
+                                           message_content(conn, instance, data))
 
     def _reaction(self, conn, instance: dict, event_id: UUID, data: dict) -> None:
         """A reaction to a message (no new message): the sender's latest emoji counts."""
@@ -224,13 +245,20 @@ class WorkerEvents:
         message = messages_sql.delete_for_everyone(conn, instance["account_id"], _target(data))
         self._changed(conn, instance, event_id, "message.deleted", message, {})
 
-    @staticmethod
-    def _changed(conn, instance: dict, event_id: UUID, kind: str, message: dict | None,
+    def _changed(self, conn, instance: dict, event_id: UUID, kind: str, message: dict | None,
                  extra: dict) -> None:
         """Tell the webhook about a change to a stored message (none for an unknown one)."""
         if message is not None:
             WebhookManager.enqueue(conn, instance["account_id"], kind,
-                                   _jsonable({"message": message, **extra}), event_id)
+                                   _jsonable({"message": self.with_link(message), **extra}), event_id)
+
+    def with_link(self, message: dict) -> dict:
+        """The message with a signed link to its file (media.url), for the webhook."""
+        media = message.get("media")
+        if not media or not media.get("available"):
+            return message
+        url = self.media.link(message["account_id"], media["id"], base=self.public_url)
+        return {**message, "media": {**media, "url": url}}
 
     def _answer(self, conn, account_id: UUID, contact: dict, conversation_id: UUID,
                 message: dict) -> None:

@@ -17,7 +17,8 @@ from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import outbox as sql
 from zapfleet.db import scheduled as scheduled_sql
-from zapfleet.messaging.shapes import SendIn
+from zapfleet.messaging.media import MediaLibrary, Upload, snapshot
+from zapfleet.messaging.media_shapes import SendIn
 from zapfleet.messaging.webhooks import WebhookManager
 from zapfleet.tenancy.plans import PlanLimits
 
@@ -25,13 +26,15 @@ MAX_TEXT = MAX_TEXT_LENGTH
 LEASE_SECONDS = 30
 RETRY_SECONDS = 15
 MAX_SCHEDULE = timedelta(days=366)
+HANDOVER_LINK_SECONDS = 3600
+"""How long the link a worker fetches a file to send by lasts."""
 
 
 class WorkerSender(Protocol):
     """What the outbox needs from the InstanceManager."""
 
     def send(self, account_id: UUID, message_id: str, phone: str, text: str,
-             instance: dict | None = None) -> dict: ...
+             instance: dict | None = None, extra: dict | None = None) -> dict: ...
 
 
 
@@ -64,19 +67,28 @@ class Outbox:
 
     def __init__(self, db: Database, instances: WorkerSender, region: str = "BR",
                  deadline_seconds: int = 86400, clock: Callable[[], datetime] = utcnow,
-                 plans: PlanLimits | None = None):
+                 plans: PlanLimits | None = None, media: MediaLibrary | None = None,
+                 allow_private: bool = False):
         self.db, self.instances, self.region = db, instances, region
+        self.media, self.allow_private = media, allow_private
         self.plans = plans or PlanLimits({})
         self.deadline = timedelta(seconds=deadline_seconds)
         self.clock = clock
 
-    def send(self, account_id: UUID, data: Mapping[str, Any]) -> tuple[dict, bool]:
+    def send(self, account_id: UUID, data: Mapping[str, Any],
+             upload: Upload | None = None) -> tuple[dict, bool]:
         """Queue and try to send now (or keep until send_at); returns (message, created) — a
-        repeated key is not created."""
-        order = parse(SendIn, data, region=self.region)
+        repeated key is not created. A file comes as data["media"] or as an upload."""
+        order = parse(SendIn, data, region=self.region, file=upload is not None)
         send_at = future_moment(data, "send_at", self.clock())
+        if order.media or upload:
+            repeated = self._repeated(account_id, order.idempotency_key)
+            if repeated is not None:  # the file is not stored twice
+                return repeated, False
+        media = self._attach(account_id, order, upload)
         message, created, instance = self._queue(account_id, order.phone, order.message,
-                                                 order.idempotency_key or None, send_at)
+                                                 order.idempotency_key or None, send_at,
+                                                 media, order.reply_to)
         if not created or send_at is not None:
             return message, created
         result, why_not = self._hand_over(account_id, message, order.phone, instance)
@@ -87,15 +99,55 @@ class Outbox:
         return handed(message, result, self.clock()), True
 
     def _queue(self, account_id: UUID, phone: str, text: str, key: str | None,
-               send_at: datetime | None) -> tuple[dict, bool, dict | None]:
+               send_at: datetime | None, media: dict | None = None,
+               reply_to: UUID | None = None) -> tuple[dict, bool, dict | None]:
         """(message, created, the account's instance to hand it to now, if any), in one
         statement."""
         now = self.clock()
         lease = None if send_at else now + timedelta(seconds=LEASE_SECONDS)
         with self.db.tenant(account_id) as conn:
             self.plans.check(conn, account_id, "messages_per_day", adding=1)
+            if reply_to and scheduled_sql.get_message(conn, account_id, reply_to) is None:
+                raise InvalidInput("reply_to", "is not a message of this account")
             return sql.queue_api_message(conn, account_id, phone, text, key,
-                                         (send_at or now) + self.deadline, lease, send_at)
+                                         (send_at or now) + self.deadline, lease, send_at,
+                                         media, reply_to)
+
+    def _repeated(self, account_id: UUID, key: str) -> dict | None:
+        """The message sent before with this idempotency key, if any."""
+        if not key:
+            return None
+        with self.db.tenant(account_id) as conn:
+            return sql.get_by_idempotency_key(conn, account_id, key)
+
+    def _attach(self, account_id: UUID, order: SendIn, upload: Upload | None) -> dict | None:
+        """The file to send, stored (what the message's media column keeps), or None."""
+        if self.media is None or not (order.media or upload):
+            return None
+        if upload is not None:
+            row = self.media.store(account_id, upload.stream, upload.mime_type, upload.filename,
+                                   field="file")
+            voice = upload.voice
+        else:
+            assert order.media is not None
+            row = self.media.store_given(account_id, order.media, self.allow_private)
+            voice = order.media.voice
+        return snapshot(row, voice=voice and row["kind"] == "audio")
+
+    def worker_extra(self, account_id: UUID, message: dict) -> dict | None:
+        """What the worker needs beside the text: a link to the file, the message quoted."""
+        extra: dict[str, Any] = {}
+        media = message.get("media")
+        if media and media.get("id") and self.media is not None:
+            extra["media"] = {"path": self.media.link(account_id, media["id"], HANDOVER_LINK_SECONDS),
+                              **{k: media.get(k) for k in ("kind", "mime_type", "filename", "voice")}}
+        if message.get("reply_to"):
+            with self.db.tenant(account_id) as conn:
+                quoted = scheduled_sql.get_message(conn, account_id, message["reply_to"])
+            if quoted and quoted["provider_message_id"]:
+                extra["reply_to"] = {"provider_message_id": quoted["provider_message_id"],
+                                     "from_me": quoted["direction"] == "out", "text": quoted["body"]}
+        return extra or None
 
     def _hand_over(self, account_id: UUID, message: dict, phone: str,
                    instance: dict | None) -> tuple[dict | None, str | None]:
@@ -103,7 +155,7 @@ class Outbox:
         not take it: then it is released for a retry, with that reason."""
         try:
             return self.instances.send(account_id, str(message["id"]), phone, message["body"],
-                                       instance), None
+                                       instance, self.worker_extra(account_id, message)), None
         except (Unavailable, Conflict, NotFound) as exc:
             self._release(account_id, message["id"], exc.message)
             return None, exc.message

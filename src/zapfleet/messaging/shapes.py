@@ -30,12 +30,13 @@ from zapfleet.core.shapes import (
 from zapfleet.core.vocabulary import (
     DELIVERY_STATUSES,
     MAX_RECEIVED_TEXT,
-    MAX_TEXT_LENGTH,
     MESSAGE_DIRECTIONS,
     MESSAGE_ORIGINS,
     MESSAGE_STATUSES,
+    MESSAGE_TYPES,
     WEBHOOK_EVENTS,
 )
+from zapfleet.messaging.media_shapes import MessageMedia
 
 NEXT_CURSOR = "Pass as ?cursor= to get the next page; null on the last page."
 
@@ -167,7 +168,15 @@ class Message(Shape):
     edited_at: datetime | None = Field(description="When its sender last edited it.")
     deleted_at: datetime | None = Field(description="When its sender deleted it for everyone (its text "
                                                     "is then wiped).")
-    reply_to: Uuid | None = Field(description="The message a received reply quotes, when it is stored.")
+    reply_to: Uuid | None = Field(description="The message this one quotes (a reply), when it is stored.")
+    type: Annotated[str, Choice(MESSAGE_TYPES, "What the message holds: a text, a file of one of "
+                                               "these kinds (with its caption in body), a location "
+                                               "or a contact card.")] = "text"
+    media: MessageMedia | None = Field(None, description="Its file; null for a text, a location or a "
+                                                         "contact.")
+    attachment: dict[str, Any] | None = Field(None, description="A location {latitude, longitude, "
+                                                                "name, address} or a contact {name, "
+                                                                "vcard}.")
 
 
 class MessagePage(Shape):
@@ -175,31 +184,6 @@ class MessagePage(Shape):
 
     items: list[Message]
     next_cursor: str | None = Field(description=NEXT_CURSOR)
-
-
-def message_text(value: Any) -> str:
-    """The text of a message: 1 to MAX_TEXT_LENGTH characters, not only blanks."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("message", "must be a non-empty string")
-    if len(value) > MAX_TEXT_LENGTH:
-        raise InvalidInput("message", f"must be at most {MAX_TEXT_LENGTH} characters")
-    return value
-
-
-class SendIn(Shape):
-    """A message to send."""
-
-    phone: Annotated[str, Field(description="The recipient's phone in any common format; local numbers "
-                                            "use the default region. A contact is created when there is "
-                                            "none."), IsPhone]
-    message: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH, description="The text, not "
-                                                                                       "only blanks."),
-                       checked(lambda value, _info: message_text(value))]
-    idempotency_key: Annotated[str, Text(200, "Your key for this message: sending it again answers with "
-                                              "the first message instead of sending twice.")] = ""
-    send_at: str | None = Field(None, json_schema_extra={"format": "date-time"},
-                                description="Schedule it: ISO 8601 with an offset, within a year. It is "
-                                            "kept until then (202) and can be cancelled.")
 
 
 class OutboxMessage(Message):
