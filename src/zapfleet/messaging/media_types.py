@@ -68,8 +68,9 @@ def checked_type(head: bytes, claimed: str | None, field: str = "media") -> File
         return FileType(claimed.strip() if claimed else wanted, kind_of(wanted))
     if wanted is not None and not _same(wanted, sniffed):
         raise InvalidInput(field, f"claims to be {wanted} but its content is {sniffed}")
-    mime_type = claimed.strip() if claimed and wanted else sniffed
-    return FileType(mime_type, kind_of(sniffed))
+    if wanted is None:
+        return FileType(sniffed, kind_of(sniffed))
+    return FileType(claimed.strip() if claimed else wanted, kind_of(wanted))  # an .m4a stays audio
 
 
 def received_type(head: bytes, claimed: str | None) -> FileType:
