@@ -32,7 +32,8 @@ MEDIA_JSON_LIMIT = 24 * 1024 * 1024
 """A JSON body with a file in base64: a 16 MB video (larger files come as multipart or a url)."""
 FORM_SLACK = 1024 * 1024
 UPLOAD_ENDPOINTS = ("whatsapp.send", "media.upload_media", "internal.media", "sandbox.inbound",
-                    "sandbox.typed")
+                    "sandbox.typed", "ui_inbox.reply", "ui_inbox.reply_json",
+                    "ui_sandbox_phone.write")
 
 
 def widen_upload_limit() -> None:
@@ -54,7 +55,7 @@ def send_request() -> tuple[dict, Upload | None]:
 def form_file(voice: str | None = None) -> Upload | None:
     """The multipart part named file (a spooled temporary file past 500 KB), or None."""
     part = request.files.get("file")
-    if part is None:
+    if part is None or not part.filename:  # a form's empty file input
         return None
     claimed = part.mimetype if part.mimetype not in ("", "application/octet-stream") else None
     return Upload(part.stream, claimed, part.filename, voice=(voice or "").lower() in ("1", "true", "on"))

@@ -28,7 +28,7 @@ def test_messages_the_service_wrote_are_marked_with_their_origin(salon, app):
     page = client.get(url).get_data(as_text=True)
     assert '<span class="origin">appointment notice</span>' in page
     messages = client.get(url + ".json").get_json()["messages"]
-    assert [m["origin"] for m in messages] == [None, "appointment notice"]
+    assert ['<span class="origin">appointment notice</span>' in m["html"] for m in messages] == [False, True]
 
 
 def test_the_bot_is_paused_and_resumed_in_one_conversation(salon, managers):

@@ -17,7 +17,7 @@ ACCOUNT_PAGES = ("/", "/inbox", "/contacts", "/campaigns", "/settings", "/sandbo
 def _write_as_customer(page: Page, text: str, phone: str = "11 98765-4321") -> None:
     page.get_by_label("Customer’s phone number").fill(phone)
     page.get_by_label("Customer’s message").fill(text)
-    page.get_by_role("button", name="Send as the customer").click()
+    page.get_by_role("button", name="Send", exact=True).click()
 
 
 def test_a_customer_writes_the_business_replies_and_sees_the_ticks(ui):

@@ -5,57 +5,22 @@
 const zfThread = {
   PENDING: ["queued", "sent", "delivered"],  // statuses that may still change
 
+  // The bubble the server drew with the page's own macro (its text escaped there).
   bubble(m) {
-    const el = document.createElement("div");
-    el.className = "bubble " + (m.direction === "out" ? "outbound" : "inbound");
-    el.dataset.id = m.id;
-    el.dataset.created = m.created_at;
-    const text = document.createElement("div");
-    text.className = "text";
-    text.textContent = m.body;
-    const meta = document.createElement("div");
-    meta.className = "meta";
-    const time = document.createElement("time");
-    time.dateTime = m.created_at;
-    time.textContent = m.time;
-    if (m.origin) {
-      const origin = document.createElement("span");
-      origin.className = "origin";
-      origin.textContent = m.origin;
-      meta.append(origin, " ");
-    }
-    meta.append(time);
-    el.append(text, meta);
-    zfThread.setStatus(el, m);
-    return el;
-  },
-
-  setStatus(el, m) {
-    el.dataset.status = m.status;
-    let ticks = el.querySelector(".ticks");
-    if (!m.ticks) {
-      if (ticks) ticks.remove();
-      return;
-    }
-    if (!ticks) {
-      ticks = document.createElement("span");
-      el.querySelector(".meta").append(" ", ticks);
-    }
-    ticks.className = "ticks " + m.ticks.status;
-    ticks.title = m.ticks.title;
-    ticks.setAttribute("aria-label", m.ticks.title);
-    zf.text(ticks, m.ticks.symbol);
+    const template = document.createElement("template");
+    template.innerHTML = m.html.trim();
+    return template.content.firstElementChild;
   },
 
   nearBottom(box) {
     return box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   },
 
-  // Add a message in (created_at, id) order, or update the one already shown.
+  // Add a message in (created_at, id) order, or redraw the one already shown (new ticks).
   upsert(box, m) {
     const shown = box.querySelector(`.bubble[data-id="${m.id}"]`);
     if (shown) {
-      zfThread.setStatus(shown, m);
+      if (shown.dataset.status !== m.status) shown.replaceWith(zfThread.bubble(m));
       return false;
     }
     const el = zfThread.bubble(m);
@@ -99,11 +64,54 @@ const zfThread = {
     setTimeout(tick, ms);
   },
 
+  // Replying to one message: its ↩ button fills the form's reply_to and shows what it quotes.
+  quoting(form, box) {
+    const note = form.querySelector(".replying");
+    const cancel = () => { form.elements.reply_to.value = ""; note.hidden = true; };
+    box.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-reply]");
+      if (!button) return;
+      form.elements.reply_to.value = button.dataset.reply;
+      zf.text(note.querySelector(".quote"), button.dataset.quote);
+      note.hidden = false;
+      form.querySelector("textarea").focus();
+    });
+    note.querySelector("button").addEventListener("click", cancel);
+    return cancel;
+  },
+
+  // A file to send: the attach button, or a file dropped anywhere on the thread's pane.
+  attaching(form, pane) {
+    const input = form.elements.file;
+    const label = form.querySelector(".attached");
+    const textarea = form.querySelector("textarea");
+    const show = () => {
+      const file = input.files[0];
+      zf.text(label, file ? file.name : "");
+      textarea.required = !file;
+    };
+    input.addEventListener("change", show);
+    pane.addEventListener("dragover", (event) => { event.preventDefault(); pane.classList.add("dropping"); });
+    pane.addEventListener("dragleave", () => pane.classList.remove("dropping"));
+    pane.addEventListener("drop", (event) => {
+      event.preventDefault();
+      pane.classList.remove("dropping");
+      if (!event.dataTransfer.files.length) return;
+      const files = new DataTransfer();
+      files.items.add(event.dataTransfer.files[0]);
+      input.files = files.files;
+      show();
+    });
+    return () => { input.value = ""; show(); };
+  },
+
   // The reply box: POST to its .json twin; a failed attempt keeps the same idempotency key.
   replyBox(form, box) {
     const error = form.querySelector(".field-error");
     const button = form.querySelector("button[type=submit]");
     const textarea = form.querySelector("textarea");
+    const stopQuoting = zfThread.quoting(form, box);
+    const detach = zfThread.attaching(form, box.closest("section") || box);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (button.disabled) return;
@@ -113,6 +121,8 @@ const zfThread = {
         form.elements.idempotency_key.value = answer.next_key;
         textarea.value = "";
         if (form.elements.send_at) form.elements.send_at.value = "";
+        stopQuoting();
+        detach();
         error.hidden = true;
         zfThread.show(box, [answer.message]);
         box.scrollTop = box.scrollHeight;

@@ -13,6 +13,7 @@ from web.ui.auth import field_errors, form_failed
 from web.ui.local_time import account_settings, posted_moment
 from web.ui.session import account_page
 from web.ui.threads import conversation_title, message_json, phone_label, poll_args, stamp
+from web.uploads import form_file
 from zapfleet.core.errors import ZapfleetError
 
 BOT_PAUSE_MINUTES = 24 * 60
@@ -47,11 +48,13 @@ def conversations(account_id: UUID, cursor: str | None = None) -> dict:
 
 
 def send(account_id: UUID, phone: str) -> tuple[dict, bool]:
-    """Send the posted form's message through the outbox, under the form's idempotency key."""
+    """Send the posted form's message (and file, quoting reply_to) through the outbox, under the
+    form's idempotency key."""
     return managers().outbox.send(account_id, {
         "phone": phone, "message": request.form.get("message", ""),
         "idempotency_key": request.form.get("idempotency_key") or None,
-        "send_at": posted_moment(request.form.get("send_at", ""), "send_at")})
+        "reply_to": request.form.get("reply_to") or None,
+        "send_at": posted_moment(request.form.get("send_at", ""), "send_at")}, form_file())
 
 
 def flash_if_queued(message: dict) -> None:
@@ -131,7 +134,8 @@ def thread_json(account_id, conversation_id):
     after, pending = poll_args()
     changes = managers().conversations.conversation_changes(account_id, conversation_id, after, pending,
                                                    mark_read=request.args.get("seen") == "1")
-    return {"messages": [message_json(m) for m in changes["messages"]],
+    return {"messages": [message_json(m, changes["quoted"].get(m["reply_to"]))
+                         for m in changes["messages"]],
             "unread": changes["conversation"]["unread_count"]}
 
 
@@ -158,5 +162,6 @@ def reply_json(account_id, conversation_id):
     """The reply box's script: send, answer with the message and the next form's key."""
     conversation = managers().conversations.get_conversation(account_id, conversation_id)
     message, created = send(account_id, conversation["phone"])
-    return {"message": message_json(message), "duplicate": not created,
+    quoted = managers().conversations.quoted_text(account_id, message)
+    return {"message": message_json(message, quoted), "duplicate": not created,
             "next_key": new_key()}, 201 if created else 200

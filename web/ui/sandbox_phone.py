@@ -1,6 +1,7 @@
 """The sandbox phone: link it and write to the account as a customer."""
 from __future__ import annotations
 
+import base64
 from uuid import UUID
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from web.ui.auth import error_text, form_failed
 from web.ui.session import account_page
 from web.ui.threads import message_json, phone_label, poll_args
 from web.ui.workspace import connection
+from web.uploads import form_file
 from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput, ZapfleetError
 from zapfleet.messaging.media_shapes import message_text
@@ -48,10 +50,10 @@ def page_context(account_id: UUID, phone: str | None) -> dict:
     """The page's data: the link state, the customer's phone and their conversation."""
     instance, engine = account_engine(account_id)
     conversation = managers().conversations.find_conversation(account_id, phone) if phone else None
-    messages = (managers().conversations.conversation_changes(account_id, conversation["id"], None, [])
-                ["messages"] if conversation else [])
+    changes = (managers().conversations.conversation_changes(account_id, conversation["id"], None, [])
+               if conversation else {"messages": [], "quoted": {}})
     return {"wa": connection(instance), "is_sandbox": engine == "sandbox", "phone": phone,
-            "conversation": conversation, "messages": messages}
+            "conversation": conversation, "messages": changes["messages"], "quoted": changes["quoted"]}
 
 
 @bp.get("/a/<uuid:account_id>/sandbox-phone")
@@ -84,14 +86,43 @@ def link(account_id):
 @bp.post("/a/<uuid:account_id>/sandbox-phone/write")
 @account_page
 def write(account_id):
-    """A customer's message arrives, as if sent from their phone (like POST …/sandbox/inbound)."""
+    """A customer's message (a text, or a file with its caption, maybe quoting one) arrives as if
+    sent from their phone (like POST …/sandbox/inbound); or the business writes it on its own
+    phone (…/sandbox/typed)."""
     try:
         phone = validation.phone(request.form.get("phone"), managers().accounts.region)
-        text = message_text(request.form.get("message"))
-        managers().instances.engine_action(account_id, "inject", {"phone": phone, "text": text})
+        payload = {"phone": phone, "text": request.form.get("message") or ""}
+        upload = form_file(request.form.get("voice"))
+        if upload is None:
+            payload["text"] = message_text(payload["text"])
+        else:
+            payload["media"] = {"data": base64.b64encode(upload.stream.read()).decode(),
+                                "mime_type": upload.mime_type, "filename": upload.filename,
+                                "voice": upload.voice}
+        if request.form.get("reply_to"):
+            payload["reply_to"] = request.form["reply_to"]
+        action = "type" if request.form.get("sender") == "business" else "inject"
+        managers().instances.engine_action(account_id, action, payload)
     except ZapfleetError as exc:
         return form_failed("ui/sandbox_phone.html", exc,
                            **page_context(account_id, customer_phone(request.form.get("phone"))))
+    return redirect(url_for("ui_sandbox_phone.sandbox_phone", account_id=account_id, phone=phone))
+
+
+@bp.post("/a/<uuid:account_id>/sandbox-phone/change")
+@account_page
+def change(account_id):
+    """The customer reacts to a message, or edits or deletes one of theirs for everyone."""
+    phone = customer_phone(request.form.get("phone"))
+    action = request.form.get("action")
+    payload = {"phone": phone, "provider_message_id": request.form.get("provider_message_id"),
+               "emoji": request.form.get("emoji") or "", "text": request.form.get("text") or ""}
+    try:
+        if action not in ("react", "edit", "delete"):
+            raise InvalidInput("action", "must be react, edit or delete")
+        managers().instances.engine_action(account_id, action, payload)
+    except ZapfleetError as exc:
+        flash(error_text(exc), "error")
     return redirect(url_for("ui_sandbox_phone.sandbox_phone", account_id=account_id, phone=phone))
 
 
@@ -104,4 +135,5 @@ def thread_json(account_id):
     if conversation is None:
         return {"messages": []}
     changes = managers().conversations.conversation_changes(account_id, conversation["id"], after, pending)
-    return {"messages": [message_json(m) for m in changes["messages"]]}
+    return {"messages": [message_json(m, changes["quoted"].get(m["reply_to"]))
+                         for m in changes["messages"]]}

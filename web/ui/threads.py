@@ -5,14 +5,16 @@ from datetime import datetime
 from uuid import UUID
 
 import phonenumbers
-from flask import request
+from flask import get_template_attribute, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from web.managers import managers
 from web.ui.local_time import local
 from zapfleet.core.errors import InvalidInput
 
 MAX_PENDING = 100
+PAGE_LINK_SECONDS = 12 * 3600
 TICKS = {  # status: (symbol, title)
     "queued": ("◷", _l("queued")),
     "sent": ("✓", _l("sent")),
@@ -67,12 +69,26 @@ def origin_label(message: dict) -> str | None:
     return str(label) if label else None
 
 
-def message_json(message: dict) -> dict:
-    """A message as the pages' scripts draw it."""
-    return {"id": str(message["id"]), "direction": message["direction"], "body": message["body"],
-            "status": message["status"], "created_at": message["created_at"].isoformat(),
-            "time": stamp(message["created_at"]), "ticks": ticks(message),
-            "origin": origin_label(message)}
+def message_json(message: dict, quoted: str | None = None) -> dict:
+    """A message as the pages' scripts place it: its bubble drawn by the same macro as the page."""
+    bubble = get_template_attribute("ui/_thread.html", "bubble")
+    return {"id": str(message["id"]), "direction": message["direction"], "status": message["status"],
+            "created_at": message["created_at"].isoformat(), "html": str(bubble(message, quoted))}
+
+
+def media_link(message: dict) -> str:
+    """A signed link to a message's file for the page (it lasts a working day)."""
+    return managers().media.link(message["account_id"], message["media"]["id"], PAGE_LINK_SECONDS)
+
+
+def file_size(size: int | None) -> str:
+    """A size as people read it: 900 B, 12 KB, 3.4 MB."""
+    if size is None:
+        return ""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}".replace(".0 ", " ")
+    return f"{size} B"
 
 
 def poll_args() -> tuple[datetime | None, list[UUID]]:
@@ -96,4 +112,5 @@ def poll_args() -> tuple[datetime | None, list[UUID]]:
 def thread_helpers() -> dict:
     """What the templates call, macros included (template globals)."""
     return {"ticks": ticks, "stamp": stamp, "conversation_title": conversation_title,
-            "phone_label": phone_label, "origin_label": origin_label}
+            "phone_label": phone_label, "origin_label": origin_label, "media_link": media_link,
+            "file_size": file_size}

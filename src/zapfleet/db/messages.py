@@ -214,3 +214,14 @@ def find_conversation_by_phone(conn, account_id: UUID, phone: str) -> dict | Non
                     " JOIN contacts k ON k.id = c.contact_id"
                     " WHERE c.account_id = %s AND k.phone = %s", (account_id, phone))
         return cur.fetchone()
+
+
+def quoted_texts(conn, account_id: UUID, messages: list[dict]) -> dict[UUID, str]:
+    """The texts (or kinds, for a file without a caption) of the messages these quote, by id."""
+    ids = list({m["reply_to"] for m in messages if m.get("reply_to")})
+    if not ids:
+        return {}
+    with conn.cursor() as cur:
+        cur.execute("SELECT id, CASE WHEN body = '' THEN type ELSE body END AS text FROM messages"
+                    " WHERE account_id = %s AND id = ANY(%s::uuid[])", (account_id, ids))
+        return {row["id"]: row["text"] for row in cur.fetchall()}

@@ -70,19 +70,22 @@ class ConversationManager:
 
     def open_conversation(self, account_id: UUID, conversation_id: UUID,
                           limit: int = THREAD_SIZE) -> dict:
-        """Mark a conversation read; {conversation, messages: its latest, oldest first}."""
+        """Mark a conversation read; {conversation, messages: its latest, oldest first, quoted:
+        the texts of the messages they quote, by id}."""
         with self.db.tenant(account_id) as conn:
             sql.mark_read(conn, account_id, conversation_id)
             conversation = sql.get_conversation(conn, account_id, conversation_id)
             if conversation is None:
                 raise NotFound("no such conversation")
             messages = sql.recent_messages(conn, account_id, conversation_id, limit)
-        return {"conversation": conversation, "messages": messages}
+            quoted = sql.quoted_texts(conn, account_id, messages)
+        return {"conversation": conversation, "messages": messages, "quoted": quoted}
 
     def conversation_changes(self, account_id: UUID, conversation_id: UUID,
                              since: datetime | None, ids: list[UUID],
                              mark_read: bool = False) -> dict:
-        """Messages created since a moment (a few seconds' overlap) and those in ids, fresh."""
+        """Messages created since a moment (a few seconds' overlap) and those in ids, fresh, with
+        the texts of the messages they quote."""
         with self.db.tenant(account_id) as conn:
             if mark_read:
                 sql.mark_read(conn, account_id, conversation_id)
@@ -94,7 +97,15 @@ class ConversationManager:
             else:
                 messages = sql.changed_messages(conn, account_id, conversation_id,
                                                 since - LATE_COMMIT, ids, MAX_CHANGES)
-        return {"conversation": conversation, "messages": messages}
+            quoted = sql.quoted_texts(conn, account_id, messages)
+        return {"conversation": conversation, "messages": messages, "quoted": quoted}
+
+    def quoted_text(self, account_id: UUID, message: dict) -> str | None:
+        """The text of the message this one quotes, when it quotes one."""
+        if not message.get("reply_to"):
+            return None
+        with self.db.tenant(account_id) as conn:
+            return sql.quoted_texts(conn, account_id, [message]).get(message["reply_to"])
 
     def find_conversation(self, account_id: UUID, phone: str) -> dict | None:
         """The conversation with this phone's contact, or None."""
