@@ -156,7 +156,7 @@ def build_managers(config: Config, **given: Any) -> Managers:
         webhooks=pick("webhooks", lambda: WebhookManager(
             db, allow_private=config.webhook_allow_private)),
         metrics=pick("metrics", lambda: Metrics(db)),
-        campaigns=pick("campaigns", lambda: CampaignManager(db)),
+        campaigns=pick("campaigns", lambda: CampaignManager(db, media, config.webhook_allow_private)),
         campaign_runs=pick("campaign_runs", lambda: CampaignRuns(db)),
         campaign_runner=pick("campaign_runner", lambda: CampaignRunner(db, deadline, plans=plans)),
         catalog=pick("catalog", lambda: ServiceCatalog(db)),

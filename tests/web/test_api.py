@@ -130,9 +130,9 @@ def test_campaigns_api(client, register):
     campaign_id = created.get_json()["id"]
     assert _error(client.post(base, json={"name": "x", "link": "javascript:alert(1)"},
                               headers=tenant.headers), 400, "invalid_input").startswith("link")
-    patched = client.patch(f"{base}/{campaign_id}", json={"qr_code_url": "https://example.com/qr.png"},
+    patched = client.patch(f"{base}/{campaign_id}", json={"link": "https://example.com/maes"},
                            headers=tenant.headers).get_json()
-    assert patched["qr_code_url"] == "https://example.com/qr.png" and patched["name"] == "Dia das Mães"
+    assert patched["link"] == "https://example.com/maes" and patched["name"] == "Dia das Mães"
     assert [c["id"] for c in client.get(base, headers=tenant.headers).get_json()["items"]] == [campaign_id]
     assert client.delete(f"{base}/{campaign_id}", headers=tenant.headers).status_code == 204
     _error(client.get(f"{base}/{campaign_id}", headers=tenant.headers), 404, "not_found")

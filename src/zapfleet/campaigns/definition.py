@@ -6,12 +6,14 @@ from typing import Any
 from uuid import UUID
 
 from zapfleet.campaigns.shapes import CampaignIn, CampaignPatch
-from zapfleet.core.errors import Conflict, NotFound, found
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, found
 from zapfleet.core.shapes import parse
 from zapfleet.core.vocabulary import EDITABLE_CAMPAIGN_STATUSES
 from zapfleet.db import Database
 from zapfleet.db import campaigns as sql
 from zapfleet.db import recipients as recipients_sql
+from zapfleet.messaging.media import MediaLibrary
+from zapfleet.messaging.media_shapes import MediaIn
 
 EDITABLE_STATUSES = EDITABLE_CAMPAIGN_STATUSES
 
@@ -26,12 +28,12 @@ def with_progress(conn, account_id: UUID, campaigns: list[dict]) -> list[dict]:
 class CampaignManager:
     """An account's campaigns: their text, audience and schedule (their run: CampaignRuns)."""
 
-    def __init__(self, db: Database):
-        self.db = db
+    def __init__(self, db: Database, media: MediaLibrary | None = None, allow_private: bool = False):
+        self.db, self.media, self.allow_private = db, media, allow_private
 
     def create_campaign(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Create a draft campaign (name required)."""
-        fields = self._campaign_fields(data, partial=False)
+        fields = self._with_files(account_id, self._campaign_fields(data, partial=False))
         with self.db.tenant(account_id) as conn:
             return with_progress(conn, account_id, [sql.insert_campaign(conn, account_id, fields)])[0]
 
@@ -50,7 +52,7 @@ class CampaignManager:
 
     def update_campaign(self, account_id: UUID, campaign_id: UUID, data: Mapping[str, Any]) -> dict:
         """Change a campaign's name (any time), or its texts and tags (before it starts)."""
-        changes = self._campaign_fields(data, partial=True)
+        changes = self._with_files(account_id, self._campaign_fields(data, partial=True))
         with self.db.tenant(account_id) as conn:
             campaign = sql.get_campaign(conn, account_id, campaign_id)
             if campaign is None:
@@ -69,6 +71,38 @@ class CampaignManager:
             if campaign["status"] == "running":
                 raise Conflict("pause or cancel the campaign before deleting it")
             sql.delete_campaign(conn, account_id, campaign_id)
+
+    def _with_files(self, account_id: UUID, fields: dict[str, Any]) -> dict[str, Any]:
+        """The fields with their files checked: the attachment is the account's image or PDF; the
+        QR code's image is fetched and stored (one file per campaign)."""
+        if fields.get("attachment_id") and fields.get("qr_code_url"):
+            raise InvalidInput("attachment_id", "cannot go with a qr_code_url: a campaign sends one file")
+        if fields.get("attachment_id"):
+            self._check_attachment(account_id, fields["attachment_id"])
+        if "qr_code_url" in fields and self.media is not None:
+            url = fields["qr_code_url"]
+            fields["qr_code_media_id"] = self._qr_image(account_id, url) if url else None
+        return fields
+
+    def _check_attachment(self, account_id: UUID, media_id: UUID) -> None:
+        if self.media is None:
+            return
+        try:
+            row = self.media.get(account_id, media_id)
+        except NotFound:
+            raise InvalidInput("attachment_id", "is not a file of this account") from None
+        if row["kind"] != "image" and row["mime_type"] != "application/pdf":
+            raise InvalidInput("attachment_id", "must be an image or a PDF")
+
+    def _qr_image(self, account_id: UUID, url: str) -> UUID:
+        assert self.media is not None
+        try:
+            row = self.media.store_given(account_id, parse(MediaIn, {"url": url}), self.allow_private)
+        except InvalidInput as exc:
+            raise InvalidInput("qr_code_url", exc.detail) from None
+        if row["kind"] != "image":
+            raise InvalidInput("qr_code_url", f"is not an image ({row['mime_type']})")
+        return row["id"]
 
     @staticmethod
     def _campaign_fields(data: Mapping[str, Any], partial: bool) -> dict[str, Any]:

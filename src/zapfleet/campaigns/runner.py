@@ -16,10 +16,12 @@ from zapfleet.core.clock import utcnow
 from zapfleet.core.errors import found
 from zapfleet.db import Database
 from zapfleet.db import campaigns as sql
+from zapfleet.db import media as media_sql
 from zapfleet.db import outbox as outbox_sql
 from zapfleet.db import pacing as pacing_sql
 from zapfleet.db import recipients as recipients_sql
 from zapfleet.db import settings as settings_sql
+from zapfleet.messaging.media import snapshot
 from zapfleet.messaging.outbox import queue
 from zapfleet.tenancy.account_settings import effective
 from zapfleet.tenancy.plans import PlanLimits
@@ -33,7 +35,8 @@ def campaign_text(recipient: dict, rng: Callable[[], float]) -> str:
     """The campaign's text (or one of its variants, at random) for one recipient."""
     texts = [t for t in [recipient["message"], *recipient["variants"]] if t.strip()]
     text = texts[min(int(rng() * len(texts)), len(texts) - 1)]
-    for field in ("link", "qr_code_url"):
+    appended = ("link",) if recipient.get("media_id") else ("link", "qr_code_url")  # the QR is sent
+    for field in appended:
         if recipient[field] and "{" + field + "}" not in text:
             text += "\n{" + field + "}"
     return render(text, {"name": first_name(recipient["name"]), "link": recipient["link"] or "",
@@ -106,7 +109,9 @@ class CampaignRunner:
 
     def _queue(self, conn, account_id: UUID, recipient: dict, now: datetime) -> None:
         key = f"campaign:{recipient['campaign_id']}:{recipient['id']}"
+        file = media_sql.get_media(conn, account_id, recipient["media_id"]) if recipient["media_id"] else None
         message = queue(conn, account_id, recipient["phone"], campaign_text(recipient, self.rng),
-                        key, "campaign", deadline_at=now + self.deadline)
+                        key, "campaign", deadline_at=now + self.deadline,
+                        media=snapshot(file) if file else None)
         message = message or found(outbox_sql.get_by_idempotency_key(conn, account_id, key), "message")
         recipients_sql.mark(conn, recipient["id"], "handed", message["id"])

@@ -58,8 +58,13 @@ VARIANTS = Rules(Field(max_length=MAX_VARIANTS, description="Other wordings; eac
 LINK = Rules(Field(max_length=2000, json_schema_extra={"format": "uri"},
                    description="An http(s) link to include; null or empty clears it."), checked(_url))
 QR_CODE_URL = Rules(Field(max_length=2000, json_schema_extra={"format": "uri"},
-                          description="An http(s) URL of a QR-code image; null or empty clears it."),
+                          description="An http(s) URL of a QR-code image (a public address): it is "
+                                      "fetched when saved (400 when it is not an image) and sent as an "
+                                      "image with each message; null or empty clears it."),
                     checked(_url))
+ATTACHMENT = Field(description="A file sent with each message: an image or a PDF uploaded with POST "
+                                "/api/accounts/{account_id}/media; null clears it. A campaign sends one "
+                                "file: an attachment or its QR code.")
 TARGET_TAGS = Rules(Field(max_length=50, description="Send to contacts with any of these tags."), IsTags)
 
 
@@ -71,18 +76,20 @@ class CampaignIn(Shape):
     variants: Annotated[list[str], VARIANTS] = []
     link: Annotated[str | None, LINK] = None
     qr_code_url: Annotated[str | None, QR_CODE_URL] = None
+    attachment_id: Annotated[Uuid | None, ATTACHMENT] = None
     target_tags: Annotated[TagList, TARGET_TAGS] = []
 
 
 class CampaignPatch(Patch):
     """Changes to a campaign: its name at any time, its texts and tags before it starts."""
 
-    nullable = ("link", "qr_code_url")
+    nullable = ("link", "qr_code_url", "attachment_id")
     name: Annotated[str | None, NAME] = None
     message: Annotated[str | None, MESSAGE] = None
     variants: Annotated[list[str] | None, VARIANTS] = None
     link: Annotated[str | None, LINK] = None
     qr_code_url: Annotated[str | None, QR_CODE_URL] = None
+    attachment_id: Annotated[Uuid | None, ATTACHMENT] = None
     target_tags: Annotated[TagList | None, TARGET_TAGS] = None
 
 
@@ -111,7 +118,10 @@ class Campaign(Shape):
     message: str = Field(max_length=MAX_TEXT_LENGTH, description="The text to send.")
     variants: list[str] = Field(description="Other wordings.")
     link: str | None = Field(description="A link to include.")
-    qr_code_url: str | None = Field(description="The URL of a QR-code image.")
+    qr_code_url: str | None = Field(description="The URL of a QR-code image; it is sent as an image with "
+                                                "each message.")
+    attachment_id: Uuid | None = Field(description="The file sent with each message.")
+    qr_code_media_id: Uuid | None = Field(description="The QR-code image as fetched when its URL was saved.")
     target_tags: list[str] = Field(description="Sent to contacts with any of these tags; all when empty.")
     status: Annotated[str, Choice(CAMPAIGN_STATUSES, "Lifecycle status; new campaigns are drafts.")]
     send_at: datetime | None = Field(description="When a scheduled campaign starts.")

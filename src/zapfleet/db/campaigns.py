@@ -5,8 +5,10 @@ from typing import Any
 from uuid import UUID
 
 CAMPAIGN_COLUMNS = ("id, account_id, name, message, variants, qr_code_url, link, target_tags, status,"
-                    " send_at, started_at, finished_at, created_at, updated_at")
-UPDATABLE = ("name", "message", "variants", "qr_code_url", "link", "target_tags")
+                    " send_at, started_at, finished_at, created_at, updated_at, attachment_id,"
+                    " qr_code_media_id")
+UPDATABLE = ("name", "message", "variants", "qr_code_url", "link", "target_tags", "attachment_id",
+             "qr_code_media_id")
 
 
 def insert_campaign(conn, account_id: UUID, fields: dict[str, Any]) -> dict:

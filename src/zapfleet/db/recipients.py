@@ -33,7 +33,8 @@ def take_next(conn, account_id: UUID) -> dict | None:
     with conn.cursor() as cur:
         cur.execute(
             "SELECT r.id, r.campaign_id, r.contact_id, r.phone, r.name, k.opted_out,"
-            " c.message, c.variants, c.link, c.qr_code_url"
+            " c.message, c.variants, c.link, c.qr_code_url,"
+            " coalesce(c.attachment_id, c.qr_code_media_id) AS media_id"
             " FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id"
             " LEFT JOIN contacts k ON k.id = r.contact_id"
             " WHERE r.account_id = %s AND r.state = 'pending' AND c.status = 'running'"

@@ -53,13 +53,15 @@ def future_moment(data: Mapping[str, Any], field: str, now: datetime,
 
 
 def queue(conn, account_id: UUID, phone: str, text: str, key: str, origin: str, *,
-          deadline_at: datetime, send_at: datetime | None = None) -> dict | None:
-    """Queue a message made by the service itself inside the caller's transaction; the
-    dispatcher hands it over. None when the key was used already (it is never sent twice)."""
+          deadline_at: datetime, send_at: datetime | None = None,
+          media: dict | None = None) -> dict | None:
+    """Queue a message made by the service itself (with a file: its media snapshot) inside the
+    caller's transaction; the dispatcher hands it over. None when the key was used already (it
+    is never sent twice)."""
     contact = contacts_sql.ensure_contact(conn, account_id, phone)
     conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
     return sql.insert_queued(conn, account_id, conversation_id, text, key, deadline_at, None,
-                             origin=origin, send_at=send_at)
+                             origin=origin, send_at=send_at, media=media)
 
 
 class Outbox:
