@@ -20,6 +20,8 @@ LISTEN_BACKLOG = 128
 drops the SYNs of a burst of concurrent sends, and each dropped one waits a second to retry."""
 IDLE_TIMEOUT = 30.0
 """Seconds a kept-alive connection may stay idle before the worker closes it (and its thread)."""
+MAX_TYPING = 5.0
+"""The longest "typing…" before a send (the control plane waits for the answer)."""
 ACTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 QR_FORMATS = ("json", "png", "svg")
 HTTP_STATUS = {"invalid_input": 400, "unauthorized": 401, "not_found": 404, "conflict": 409,
@@ -163,9 +165,11 @@ class WorkerApp:
         if not isinstance(text, str) or len(text) > 65536:
             raise invalid("text", "must be a string of at most 65536 characters")
         reply_to = request.get("reply_to") if isinstance(request.get("reply_to"), dict) else None
+        typing = request.get("typing_seconds")
+        typing = min(float(typing), MAX_TYPING) if isinstance(typing, (int, float)) and typing > 0 else 0.0
 
         def send_now() -> dict:
-            out = Outgoing(message_id, phone, text, reply_to=reply_to,
+            out = Outgoing(message_id, phone, text, reply_to=reply_to, typing_seconds=typing,
                            media=self._fetched(media) if media else None)
             try:
                 result = {"message_id": message_id, "status": "sent", "error": None,

@@ -144,11 +144,14 @@ def build_managers(config: Config, **given: Any) -> Managers:
         settings=pick("settings", lambda: SettingsManager(db)),
         logins=pick("logins", lambda: LoginGuard(db, identity)),
         instances=instances, evolution_servers=instances.servers,
-        events=pick("events", lambda: WorkerEvents(db, config.secret_key, media, region,
-                                                   on_inbound=responder,
-                                                   public_url=config.control_url)),
+        events=pick("events", lambda: WorkerEvents(
+            db, config.secret_key, media, region, on_inbound=responder, public_url=config.control_url,
+            decline_call=lambda account_id, call_id: instances.engine_action(
+                account_id, "reject_call", {"call_id": call_id}))),
         contacts=pick("contacts", lambda: ContactManager(db, region, plans)),
-        conversations=pick("conversations", lambda: ConversationManager(db, region)),
+        conversations=pick("conversations", lambda: ConversationManager(
+            db, region, lambda account_id, phone, ids: instances.engine_action(
+                account_id, "read", {"phone": phone, "provider_message_ids": ids}))),
         outbox=pick("outbox", lambda: Outbox(db, instances, region, deadline, plans=plans,
                                              media=media,
                                              allow_private=config.webhook_allow_private)),

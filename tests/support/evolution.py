@@ -240,6 +240,12 @@ class FakeEvolution:
                              "id": f"3EB0{uuid.uuid4().hex[:16].upper()}"},
                      "status": "PENDING", "message": message, "messageTimestamp": 1717689097}
 
+    def _chat_markMessageAsRead_post(self, name, query, body):  # noqa: N802 - Evolution's path
+        read = body.get("readMessages")
+        if not isinstance(read, list) or not read:
+            return error(400, ["readMessages is required"])
+        return 201, {"message": "Read messages", "read": "success"}
+
     def _chat_getBase64FromMediaMessage_post(self, name, query, body):  # noqa: N802 - Evolution's path
         key = (body.get("message") or {}).get("key") or {}
         file = self.files.get(str(key.get("id")))

@@ -2,6 +2,7 @@
 real client, a browser or the whole service."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 import requests
 from werkzeug.serving import make_server
 
+from tests.support.waiting import wait_until
 from web import create_app
 from zapfleet.messaging.dispatcher import Dispatcher
 
@@ -109,3 +111,25 @@ def all_messages(live: Live, account: str, key: str) -> list[dict]:
     conversations = live.call("GET", f"/api/accounts/{account}/conversations", key).json()["items"]
     return [m for c in conversations for m in live.call(
         "GET", f"/api/accounts/{account}/conversations/{c['id']}/messages", key).json()["items"]]
+
+
+def linked(live: Live, name: str) -> tuple[str, str]:
+    """A new account whose sandbox phone is linked: its id and API key."""
+    account, key = live.register(name)
+    link_phone(live, account, key)
+    return account, key
+
+
+def link_phone(live: Live, account: str, key: str) -> None:
+    """Connect the account's WhatsApp and link its sandbox phone (the QR's link opened)."""
+    code = live.call("POST", f"/api/accounts/{account}/whatsapp/connect", key).json()["qr"]["code"]
+    assert requests.get(code, timeout=30).status_code == 200
+    wait_until(lambda: live.call("GET", f"/api/accounts/{account}/whatsapp", key).json()["status"]
+               == "connected", 20, "the sandbox phone to link")
+
+
+def phone_got(live: Live, account: str) -> list[dict]:
+    """What the sandbox customers' phones got from the account's worker (its phone.jsonl)."""
+    instance = live.instances.get(account)
+    path = Path(live.app.config["ZAPFLEET"].var_dir) / "sessions" / str(instance["id"]) / "phone.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line] if path.exists() else []

@@ -4,8 +4,8 @@ folder."""
 from __future__ import annotations
 
 import hashlib
-import json
-from pathlib import Path
+from concurrent.futures import wait
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,38 +13,10 @@ import requests
 
 from tests.support.files import OGG, PDF, PNG, FileServer, b64, jpeg
 from tests.support.http import Recorder
-from tests.support.live import Live, Server, all_messages
+from tests.support.live import all_messages, link_phone, linked, phone_got
 from tests.support.waiting import wait_until
-from zapfleet.fleet.supervisor import Supervisor
-
-
-@pytest.fixture
-def live(clean_db, identity, supervisord, worker_config):
-    config = worker_config.with_overrides(webhook_allow_private=True)
-    server = Server(config, db=clean_db, identity=identity,
-                    supervisor=Supervisor.from_config(config))
-    live = Live(server.app, config.control_url)
-    live.config = config
-    yield live
-    for instance in live.instances.list(None):
-        live.instances.delete(instance["account_id"])
-    server.shutdown()
-
-
-def linked(live, name: str) -> tuple[str, str]:
-    account, key = live.register(name)
-    code = live.call("POST", f"/api/accounts/{account}/whatsapp/connect", key).json()["qr"]["code"]
-    assert requests.get(code, timeout=30).status_code == 200
-    wait_until(lambda: live.call("GET", f"/api/accounts/{account}/whatsapp", key).json()["status"]
-               == "connected", 20, "the sandbox phone to link")
-    return account, key
-
-
-def phone_got(live, account: str) -> list[dict]:
-    """What the sandbox customers' phones received from the account's worker."""
-    instance = live.instances.get(account)
-    path = Path(live.config.var_dir) / "sessions" / str(instance["id"]) / "phone.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines() if line] if path.exists() else []
+from zapfleet.messaging.dispatcher import Dispatcher
+from zapfleet.messaging.outbox import Outbox
 
 
 def test_a_photo_a_document_and_a_file_from_a_url_reach_the_phone_as_stored(live):
@@ -71,6 +43,22 @@ def test_a_photo_a_document_and_a_file_from_a_url_reach_the_phone_as_stored(live
     download = live.call("GET", f"/api/accounts/{account}/media/{stored[1]['media']['id']}", key)
     assert download.content == PDF and download.headers["Content-Type"] == "application/pdf"
     assert download.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_a_file_queued_while_the_phone_is_not_linked_leaves_with_it_later(live):
+    account, key = live.register("Ótica Visão")
+    queued = live.call("POST", f"/api/accounts/{account}/send", key, json={
+        "phone": "11987654321", "message": "Seus óculos", "media": {"data": b64(PNG), "mime_type": "image/png"}})
+    assert queued.status_code == 202, queued.text
+    link_phone(live, account, key)
+    managers = live.app.extensions["zapfleet"]
+    retry_due = Outbox(managers.db, live.instances, media=managers.media,  # past the 15 s retry delay
+                       clock=lambda: datetime.now(UTC) + timedelta(seconds=30))
+    dispatcher = Dispatcher(retry_due, managers.webhooks, live.instances)
+    wait(dispatcher.run_once())  # the dispatcher's hand-over, not the send route's
+    dispatcher.pool.shutdown()
+    [got] = wait_until(lambda: phone_got(live, account), 30, "the photo at the phone")
+    assert (got["text"], got["media"]["sha256"]) == ("Seus óculos", hashlib.sha256(PNG).hexdigest())
 
 
 def test_a_file_is_sent_once_under_its_key_and_a_voice_note_as_one(live):

@@ -457,3 +457,13 @@ def test_files_and_replies_are_sent_with_their_own_calls(linked, evolution):
     assert audio == {"number": "5511977776666", "audio": base64.b64encode(b"OggS").decode()}
     [(_, _, text)] = evolution.calls("POST", f"/message/sendText/{NAME}")
     assert text["quoted"] == {"key": {"id": "3EB0QUOTED"}, "message": {"conversation": "pode às 10h?"}}
+
+
+def test_read_receipts_and_typing_use_their_own_calls(linked, evolution):
+    linked.engine.action("read", {"phone": "5511977776666", "provider_message_ids": ["3EB0A"]})
+    linked.engine.send(Outgoing("m-1", "5511977776666", "Olá!", typing_seconds=2.5))
+    [(_, _, read)] = evolution.calls("POST", f"/chat/markMessageAsRead/{NAME}")
+    assert read == {"readMessages": [{"remoteJid": "5511977776666@s.whatsapp.net", "fromMe": False,
+                                      "id": "3EB0A"}]}
+    [(_, _, text)] = evolution.calls("POST", f"/message/sendText/{NAME}")
+    assert text == {"number": "5511977776666", "text": "Olá!", "delay": 2500}

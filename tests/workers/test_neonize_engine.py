@@ -22,13 +22,13 @@ from workers.media import MediaFile
 
 nz.load_neonize()  # first, the engine's way (see its docstring)
 from neonize.proto.Neonize_pb2 import Device  # noqa: E402
-from neonize.events import (EVENT_TO_INT, ClientOutdatedEv, ConnectedEv,  # noqa: E402
+from neonize.events import (EVENT_TO_INT, CallOfferEv, ClientOutdatedEv, ConnectedEv,  # noqa: E402
                             ConnectFailureEv, DisconnectedEv, LoggedOutEv, MessageEv, PairStatusEv,
                             ReceiptEv, StreamReplacedEv, TemporaryBanEv)
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 HANDLED = (ConnectedEv, PairStatusEv, DisconnectedEv, LoggedOutEv, StreamReplacedEv, TemporaryBanEv,
-           ConnectFailureEv, ClientOutdatedEv, MessageEv, ReceiptEv)
+           ConnectFailureEv, ClientOutdatedEv, MessageEv, ReceiptEv, CallOfferEv)
 
 
 class HoldingPause:
@@ -473,3 +473,60 @@ def test_a_reply_names_the_message_it_quotes(engine, events):
     engine._on_message(engine._client, reply)
     [data] = of(events, "message.in")
     assert data["reply_to_provider_message_id"] == "3EB0QUOTED" and data["text"] == "Pode ser às 10h"
+
+
+class LinkedWhatsApp:
+    """A linked client as whatsmeow answers the calls the engine makes (WhatsApp's servers are
+    out of reach): number lookups, presence, read receipts, declined calls and sends."""
+
+    def __init__(self):
+        self.calls: list[tuple] = []
+
+    def is_on_whatsapp(self, number):
+        return [type("Answer", (), {"IsIn": True, "JID": jid(number.lstrip("+"))})()]
+
+    def send_chat_presence(self, chat, state, media):
+        self.calls.append(("presence", chat.User, state.name))
+
+    def mark_read(self, *ids, chat, sender, receipt):
+        self.calls.append(("read", chat.User, ids, receipt.name))
+
+    def reject_call(self, caller, call_id):
+        self.calls.append(("reject", caller.User, call_id))
+
+    def send_message(self, chat, message):
+        self.calls.append(("send", chat.User, message.conversation))
+        return type("Sent", (), {"ID": "3EB0SENT"})()
+
+
+@pytest.fixture
+def linked_engine(engine):
+    client = LinkedWhatsApp()
+    real, engine._client, engine._state = engine._client, client, "connected"
+    yield engine, client
+    engine._client, engine._state = real, "connecting"
+
+
+def test_a_call_is_reported_and_declined_when_asked(linked_engine, events):
+    engine, client = linked_engine
+    offer = CallOfferEv()
+    offer.basicCallMeta.callCreator.CopyFrom(jid("5511977776666"))
+    offer.basicCallMeta.callID = "CALL1"
+    engine._on_call(client, offer)
+    assert of(events, "call") == [{"phone": "5511977776666", "call_id": "CALL1"}]
+    assert engine.action("reject_call", {"call_id": "CALL1"}) == {"rejected": True}
+    assert client.calls == [("reject", "5511977776666", "CALL1")]
+    with pytest.raises(ActionRejected):  # it rings no more
+        engine.action("reject_call", {"call_id": "CALL1"})
+
+
+def test_messages_are_marked_read_and_typing_shows_before_a_send(linked_engine, monkeypatch):
+    engine, client = linked_engine
+    slept = []
+    monkeypatch.setattr("workers.engines.neonize_handlers.time.sleep", slept.append)
+    engine.action("read", {"phone": "5511977776666", "provider_message_ids": ["3EB0A", "3EB0B"]})
+    engine.send(Outgoing("m-1", "5511977776666", "Olá!", typing_seconds=1.5))
+    assert client.calls == [("read", "5511977776666", ("3EB0A", "3EB0B"), "READ"),
+                            ("presence", "5511977776666", "CHAT_PRESENCE_COMPOSING"),
+                            ("send", "5511977776666", "Olá!")]
+    assert slept == [1.5]

@@ -7,7 +7,7 @@ from web.managers import managers
 from web.openapi.declare import shapes
 from web.uploads import MEDIA_JSON_LIMIT
 from zapfleet.core.errors import NotFound
-from zapfleet.fleet.shapes import SandboxInbound, SandboxInjected
+from zapfleet.fleet.shapes import SandboxCall, SandboxCalled, SandboxInbound, SandboxInjected
 
 bp = Blueprint("sandbox", __name__)
 
@@ -52,3 +52,14 @@ def phone_message() -> dict:
 def typed(account_id):
     """The business types {phone, message} (or sends a file) on its own phone."""
     return managers().instances.engine_action(account_id, "type", phone_message()), 202
+
+
+@bp.post("/api/accounts/<uuid:account_id>/sandbox/call")
+@shapes(tag="Sandbox", summary="Simulate a customer's call", access="account", body=SandboxCall,
+        description="Only for the sandbox engine: a customer calls the number. With the account's "
+                    "reject_calls on, the call is declined and the caller gets the call_rejected text.",
+        responses={202: (SandboxCalled, "The call rings at the worker.")}, errors=(409, 503))
+@account_scoped
+def call(account_id):
+    """A customer {phone} calls the business's number."""
+    return managers().instances.engine_action(account_id, "call", {"phone": json_body().get("phone")}), 202

@@ -38,9 +38,12 @@ SECTIONS = {  # section: (scalar settings, integer settings, groups of the secti
                                "bot_pause_minutes"), ()),
     "notices": (("opt_out_keywords",), ("reminder_hours",), ()),
     "pacing": ((), (), ("pacing",)),
+    "whatsapp": (("send_read_receipts", "typing_indicator", "keep_deleted_messages", "reject_calls"),
+                 (), ()),
     "templates": ((), (), ("templates",)),
 }
-FLAGS = ("auto_reply", "booking_bot")
+FLAGS = ("auto_reply", "booking_bot", "send_read_receipts", "typing_indicator",
+         "keep_deleted_messages", "reject_calls")
 PACING_NUMBERS = ("min_gap_seconds", "max_gap_seconds", "daily_cap", "warmup_days")
 
 
@@ -53,7 +56,7 @@ def zones() -> list[str]:
 
 def form_values(settings: dict) -> dict:
     """Every field of the page's forms, as text, from the effective settings."""
-    values = {key: settings[key] for key in ("time_zone", "auto_reply", "booking_bot")}
+    values = {key: settings[key] for key in ("time_zone", *FLAGS)}
     for key in ("away_interval_hours", "booking_days", "slot_step_minutes", "booking_lead_minutes",
                 "bot_pause_minutes", "reminder_hours"):
         values[key] = str(settings[key])
@@ -83,6 +86,8 @@ def posted_changes(section: str) -> dict:
                                      for day in WEEKDAYS}
     if section == "auto-reply":
         changes["templates"] = {"away": form.get("templates.away", "")}
+    if section == "whatsapp":
+        changes["templates"] = {"call_rejected": form.get("templates.call_rejected", "")}
     if section == "notices":
         changes["opt_out_keywords"] = tag_list(form.get("opt_out_keywords", ""))
     if section == "pacing":

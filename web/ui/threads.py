@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from web.managers import managers
 from web.ui.local_time import local
+from web.ui.session import current_user
 from zapfleet.core.errors import InvalidInput
 
 MAX_PENDING = 100
@@ -81,6 +82,13 @@ def media_link(message: dict) -> str:
     return managers().media.link(message["account_id"], message["media"]["id"], PAGE_LINK_SECONDS)
 
 
+def kept_for_admins(message: dict) -> bool:
+    """True when a deleted message was kept (keep_deleted_messages) and an admin is looking."""
+    user = current_user()
+    return bool(message.get("deleted_at") and message.get("previous_bodies") and user
+                and user["role"] == "admin")
+
+
 def file_size(size: int | None) -> str:
     """A size as people read it: 900 B, 12 KB, 3.4 MB."""
     if size is None:
@@ -113,4 +121,4 @@ def thread_helpers() -> dict:
     """What the templates call, macros included (template globals)."""
     return {"ticks": ticks, "stamp": stamp, "conversation_title": conversation_title,
             "phone_label": phone_label, "origin_label": origin_label, "media_link": media_link,
-            "file_size": file_size}
+            "file_size": file_size, "kept_for_admins": kept_for_admins}

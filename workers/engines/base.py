@@ -64,6 +64,8 @@ class Outgoing:
     media: MediaFile | None = None
     reply_to: dict | None = None
     """The quoted message: {"provider_message_id", "from_me", "text"}."""
+    typing_seconds: float = 0.0
+    """Show "typing…" this long before sending (the bot's and notices' messages)."""
 
 
 class Engine:

@@ -126,9 +126,10 @@ class EvolutionEngine(Engine):
         quoted = ({"key": {"id": out.reply_to.get("provider_message_id")},
                    "message": {"conversation": out.reply_to.get("text") or ""}} if out.reply_to else None)
         try:
-            provider_id = (self.client.send_media(self.instance, out.phone, out.media, out.text, quoted)
+            options = {"quoted": quoted, "delay": int(out.typing_seconds * 1000)}
+            provider_id = (self.client.send_media(self.instance, out.phone, out.media, out.text, options)
                            if out.media else
-                           self.client.send_text(self.instance, out.phone, out.text, quoted))
+                           self.client.send_text(self.instance, out.phone, out.text, options))
         except EvolutionUnreachable as exc:
             raise NotConnected(exc.message) from None
         except EvolutionError as exc:
@@ -182,7 +183,13 @@ class EvolutionEngine(Engine):
         self.pause.wake()
 
     def action(self, name: str, payload: dict) -> dict:
-        """pair {"phone"}: a pairing code (GET /instance/connect?number=) instead of the QR."""
+        """pair {"phone"}: a pairing code (GET /instance/connect?number=) instead of the QR; read
+        {"phone", "provider_message_ids"}: POST /chat/markMessageAsRead (blue ticks)."""
+        if name == "read":
+            self._require_client()
+            ids = [i for i in payload.get("provider_message_ids") or [] if isinstance(i, str)]
+            self.client.mark_read(self.instance, str(payload.get("phone") or ""), ids)
+            return {"read": len(ids)}
         if name != "pair":
             return super().action(name, payload)
         phone = re.sub(r"\D", "", str(payload.get("phone") or ""))

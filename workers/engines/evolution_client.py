@@ -63,6 +63,11 @@ def webhook_config(url: str) -> dict:
             "events": list(WEBHOOK_EVENTS)}
 
 
+def _given(options: dict | None) -> dict:
+    """A send's options without the empty ones (no quote, no delay)."""
+    return {key: value for key, value in (options or {}).items() if value}
+
+
 class EvolutionClient:
     """One Evolution API server, reached with its global API key."""
 
@@ -128,11 +133,11 @@ class EvolutionClient:
                 return owner if isinstance(owner, str) else None
         return None
 
-    def send_text(self, name: str, number: str, text: str, quoted: dict | None = None) -> str:
-        """POST /message/sendText/{name}; the provider's message id (key.id)."""
+    def send_text(self, name: str, number: str, text: str, options: dict | None = None) -> str:
+        """POST /message/sendText/{name} (options: quoted, delay: ms of "typing…"); the provider's
+        message id (key.id)."""
         return self._message_id(self._call("POST", f"/message/sendText/{quote(name, safe='')}",
-                                           {"number": number, "text": text,
-                                            **({"quoted": quoted} if quoted else {})}))
+                                           {"number": number, "text": text, **_given(options)}))
 
     @staticmethod
     def _message_id(body) -> str:
@@ -143,7 +148,7 @@ class EvolutionClient:
             raise EvolutionError(200, "the Evolution API answered a send without a message id")
         return message_id
 
-    def send_media(self, name: str, number: str, media, caption: str, quoted: dict | None) -> str:
+    def send_media(self, name: str, number: str, media, caption: str, options: dict | None = None) -> str:
         """POST /message/sendWhatsAppAudio/{name} for a voice note, else /message/sendMedia/{name};
         the provider's message id."""
         encoded = base64.b64encode(media.data).decode()
@@ -154,7 +159,12 @@ class EvolutionClient:
                                        else "image", "mimetype": media.mime_type, "media": encoded,
                                        "caption": caption, "fileName": media.filename or media.kind}
         return self._message_id(self._call("POST", f"/message/{path}/{quote(name, safe='')}",
-                                           {**body, **({"quoted": quoted} if quoted else {})}))
+                                           {**body, **_given(options)}))
+
+    def mark_read(self, name: str, number: str, message_ids: list[str]) -> dict:
+        """POST /chat/markMessageAsRead/{name}: a contact's messages read (blue ticks)."""
+        read = [{"remoteJid": f"{number}@s.whatsapp.net", "fromMe": False, "id": i} for i in message_ids]
+        return self._call("POST", f"/chat/markMessageAsRead/{quote(name, safe='')}", {"readMessages": read})
 
     def media_base64(self, name: str, message_id: str) -> bytes:
         """POST /chat/getBase64FromMediaMessage/{name}: a received file's bytes."""

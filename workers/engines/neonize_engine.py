@@ -63,6 +63,7 @@ class NeonizeEngine(NeonizeHandlers, Engine):
         self._stopping = False
         self._sent: OrderedDict[str, str] = OrderedDict()
         self._jids: dict[str, object] = {}
+        self._calls: dict[str, object] = {}  # ringing call id → the caller's JID
         self._thread = threading.Thread(target=self._run, name="neonize-connect", daemon=True)
 
     # -- the interface ---------------------------------------------------------------------
@@ -85,7 +86,9 @@ class NeonizeEngine(NeonizeHandlers, Engine):
 
     def send(self, out: Outgoing) -> str:
         """Send a text, or upload a file and send it with its caption, to the phone's WhatsApp
-        (quoting out.reply_to); the provider's message id."""
+        (quoting out.reply_to), after "typing…" when asked; the provider's message id."""
+        if out.typing_seconds:
+            self._typing(out.phone, out.typing_seconds)
         with self._go:
             client = self._linked_client()
             jid = self._jid(client, out.phone)
@@ -124,9 +127,14 @@ class NeonizeEngine(NeonizeHandlers, Engine):
         self.pause.wake()
 
     def action(self, name: str, payload: dict) -> dict:
-        """pair {"phone"}: a pairing code to type on the phone instead of scanning the QR."""
-        if name != "pair":
+        """pair {"phone"}: a pairing code to type on the phone instead of scanning the QR; read
+        {"phone", "provider_message_ids"}: blue ticks; reject_call {"call_id"}: decline a call."""
+        handler = {"pair": self._pair, "read": self._read, "reject_call": self._reject_call}.get(name)
+        if handler is None:
             return super().action(name, payload)
+        return handler(payload)
+
+    def _pair(self, payload: dict) -> dict:
         phone = re.sub(r"\D", "", str(payload.get("phone") or ""))
         if not PHONE.match(phone):
             raise InvalidPayload("phone", "must be the phone's number with country code, 8 to 15 digits")

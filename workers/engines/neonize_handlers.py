@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 from workers.engines import neonize_events as conv
+from workers.engines.base import ActionRejected, NotConnected
 from workers.log import log
 from workers.media import keep_received
 
@@ -32,7 +33,7 @@ class NeonizeHandlers:
                 "StreamReplacedEv": self._on_stream_replaced, "TemporaryBanEv": self._on_ban,
                 "ConnectFailureEv": self._on_connect_failure,
                 "ClientOutdatedEv": self._on_outdated, "MessageEv": self._on_message,
-                "ReceiptEv": self._on_receipt}
+                "ReceiptEv": self._on_receipt, "CallOfferEv": self._on_call}
 
     def _set(self, state: str, phone: str | None, reason: str | None) -> None:
         """Change the state (lock held); report it when anything changed."""
@@ -165,3 +166,51 @@ class NeonizeHandlers:
                 message_id = self._sent.get(provider_id)
             self.emit("message.status", {"message_id": message_id, "provider_message_id": provider_id,
                                          "status": status, "error": None})
+
+    def _on_call(self, client, event) -> None:
+        """Someone calls the number: reported; the control plane may have it declined."""
+        meta = event.basicCallMeta
+        phone = conv.phone_of(meta.callCreatorAlt) or conv.phone_of(meta.callCreator)
+        if phone is None or not meta.callID:
+            return
+        with self._lock:
+            self._calls[meta.callID] = meta.callCreator
+        self.emit("call", {"phone": phone, "call_id": meta.callID})
+
+    # -- actions on the connection ---------------------------------------------------------
+
+    def _typing(self, phone: str, seconds: float) -> None:
+        """Show "typing…" in the chat for a moment (other calls go on meanwhile)."""
+        from neonize.utils.enum import ChatPresence, ChatPresenceMedia
+        try:
+            with self._go:
+                client = self._linked_client()
+                client.send_chat_presence(self._jid(client, phone), ChatPresence.CHAT_PRESENCE_COMPOSING,
+                                          ChatPresenceMedia.CHAT_PRESENCE_MEDIA_TEXT)
+        except NotConnected:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a presence WhatsApp refuses does not stop the send
+            log(f"neonize: no typing indicator ({type(exc).__name__})")
+            return
+        time.sleep(seconds)
+
+    def _read(self, payload: dict) -> dict:
+        """Mark a contact's messages read on WhatsApp (blue ticks)."""
+        from neonize.utils.enum import ReceiptType
+        ids = [i for i in payload.get("provider_message_ids") or [] if isinstance(i, str) and i]
+        with self._go:
+            client = self._linked_client()
+            jid = self._jid(client, str(payload.get("phone") or ""))
+            if ids:
+                client.mark_read(*ids, chat=jid, sender=jid, receipt=ReceiptType.READ)
+        return {"read": len(ids)}
+
+    def _reject_call(self, payload: dict) -> dict:
+        """Decline a call that is still ringing."""
+        with self._lock:
+            caller = self._calls.pop(str(payload.get("call_id") or ""), None)
+        if caller is None:
+            raise ActionRejected("no such ringing call")
+        with self._go:
+            self._linked_client().reject_call(caller, str(payload["call_id"]))
+        return {"rejected": True}

@@ -62,7 +62,9 @@ class SandboxEngine(Engine):
         self._qr_token: str | None = None
         self._timers = TimerQueue("sandbox-receipts")
         self._actions = {"link": self._link, "inject": self._inject, "type": self._type,
-                         "react": self._react, "edit": self._edit, "delete": self._delete}
+                         "react": self._react, "edit": self._edit, "delete": self._delete,
+                         "read": self._read, "call": self._call, "reject_call": self._reject_call}
+        self._ringing: set[str] = set()
 
     def start(self) -> None:
         """Come back linked from the session folder, or show a new QR."""
@@ -94,7 +96,8 @@ class SandboxEngine(Engine):
                 raise NotConnected("the instance is not linked to a phone")
         provider_id = f"sandbox-{uuid.uuid4()}"
         got: dict = {"provider_message_id": provider_id, "phone": out.phone, "text": out.text,
-                     "reply_to": (out.reply_to or {}).get("provider_message_id")}
+                     "reply_to": (out.reply_to or {}).get("provider_message_id"),
+                     "typing_seconds": out.typing_seconds}
         if out.media is not None:
             got["media"] = {"kind": out.media.kind, "mime_type": out.media.mime_type,
                             "filename": out.media.filename, "voice": out.media.voice,
@@ -215,6 +218,30 @@ class SandboxEngine(Engine):
         """A customer deletes one of their messages for everyone."""
         return self._change("message.deleted", {
             "provider_message_id": _text_field(payload, "provider_message_id")})
+
+    def _read(self, payload: dict) -> dict:
+        """The business read a customer's messages: their phone shows blue ticks (phone.jsonl)."""
+        ids = [i for i in payload.get("provider_message_ids") or [] if isinstance(i, str)]
+        self._phone_log.append(json.dumps({"phone": _text_field(payload, "phone"), "read": ids}))
+        return {"read": len(ids)}
+
+    def _call(self, payload: dict) -> dict:
+        """A customer calls the number; it rings until declined."""
+        call_id = f"sandbox-call-{uuid.uuid4()}"
+        answer = self._change("call", {"phone": _text_field(payload, "phone"), "call_id": call_id})
+        with self._lock:
+            self._ringing.add(call_id)
+        return {**answer, "call_id": call_id}
+
+    def _reject_call(self, payload: dict) -> dict:
+        """Decline a ringing call (the caller's phone notes it in phone.jsonl)."""
+        call_id = _text_field(payload, "call_id")
+        with self._lock:
+            if call_id not in self._ringing:
+                raise ActionRejected("no such ringing call")
+            self._ringing.discard(call_id)
+        self._phone_log.append(json.dumps({"call_rejected": call_id}))
+        return {"rejected": True}
 
     def _change(self, kind: str, data: dict) -> dict:
         with self._lock:

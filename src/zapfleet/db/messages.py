@@ -158,14 +158,19 @@ def edit(conn, account_id: UUID, provider_message_id: str, body: str) -> dict | 
         return cur.fetchone()
 
 
-def delete_for_everyone(conn, account_id: UUID, provider_message_id: str) -> dict | None:
-    """Mark a message deleted by its sender and wipe its text (and earlier ones); None when
-    there is no such message or it was deleted already."""
+def delete_for_everyone(conn, account_id: UUID, provider_message_id: str,
+                        keep: bool = False) -> dict | None:
+    """Mark a message deleted by its sender and wipe its text, earlier ones and file (keep: its
+    text goes to previous_bodies and its file stays); None when there is no such message or it
+    was deleted already."""
     with conn.cursor() as cur:
-        cur.execute("UPDATE messages SET deleted_at = now(), body = '', previous_bodies = '[]',"
-                    " reactions = '{}' WHERE account_id = %s AND provider_message_id = %s"
+        cur.execute("UPDATE messages SET deleted_at = now(), body = '', reactions = '{}',"
+                    " previous_bodies = CASE WHEN %(keep)s THEN previous_bodies || to_jsonb(body)"
+                    "   ELSE '[]' END, media = CASE WHEN %(keep)s THEN media END,"
+                    " attachment = CASE WHEN %(keep)s THEN attachment END"
+                    " WHERE account_id = %(account)s AND provider_message_id = %(id)s"
                     f" AND deleted_at IS NULL RETURNING {MESSAGE_COLUMNS}",
-                    (account_id, provider_message_id))
+                    {"keep": keep, "account": account_id, "id": provider_message_id})
         return cur.fetchone()
 
 
@@ -177,12 +182,19 @@ def forget_phone_echo(conn, account_id: UUID, provider_message_id: str) -> None:
                     (account_id, provider_message_id))
 
 
-def mark_read(conn, account_id: UUID, conversation_id: UUID) -> None:
-    """Set a conversation's unread count to zero (no write when it already is)."""
+def mark_read(conn, account_id: UUID, conversation_id: UUID) -> list[str]:
+    """Set a conversation's unread count to zero (no write when it already is); the provider ids
+    of the received messages read just now."""
     with conn.cursor() as cur:
         cur.execute("UPDATE conversations SET unread_count = 0"
-                    " WHERE account_id = %s AND id = %s AND unread_count > 0",
+                    " WHERE account_id = %s AND id = %s AND unread_count > 0 RETURNING id",
                     (account_id, conversation_id))
+        if cur.fetchone() is None:
+            return []
+        cur.execute("UPDATE messages SET read_at = now() WHERE account_id = %s AND conversation_id = %s"
+                    " AND direction = 'in' AND read_at IS NULL AND provider_message_id IS NOT NULL"
+                    " RETURNING provider_message_id", (account_id, conversation_id))
+        return [row["provider_message_id"] for row in cur.fetchall()]
 
 
 def recent_messages(conn, account_id: UUID, conversation_id: UUID, limit: int) -> list[dict]:

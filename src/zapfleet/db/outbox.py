@@ -168,7 +168,8 @@ def expire_overdue(conn, now: datetime) -> list[dict]:
 def lease_due(conn, now: datetime, lease_until: datetime, per_account: int,
               exclude_accounts: list[UUID]) -> list[dict]:
     """Lease up to per_account due queued messages of every active account, oldest first, with
-    phones (a suspended account's wait for its reactivation)."""
+    phones and what the worker needs besides the text (a suspended account's wait for its
+    reactivation)."""
     with conn.cursor() as cur:
         cur.execute(
             "WITH due AS (SELECT id, row_number() OVER (PARTITION BY account_id"
@@ -182,7 +183,8 @@ def lease_due(conn, now: datetime, lease_until: datetime, per_account: int,
             " WHERE m.id = due.id AND due.n <= %s AND c.id = m.conversation_id"
             " AND k.id = c.contact_id AND m.status = 'queued'"
             " AND (m.lease_until IS NULL OR m.lease_until < %s)"
-            " RETURNING m.id, m.account_id, m.body, m.created_at, m.attempts, k.phone",
+            " RETURNING m.id, m.account_id, m.body, m.created_at, m.attempts, m.origin, m.media,"
+            " m.reply_to, k.phone",
             (now, now, [str(a) for a in exclude_accounts], lease_until, per_account, now))
         return sorted(cur.fetchall(), key=lambda row: (row["created_at"], row["id"]))
 

@@ -146,6 +146,19 @@ class SandboxInbound(Shape):
     reply_to: str | None = Field(None, description="The provider id of a message it quotes.")
 
 
+class SandboxCall(Shape):
+    """A customer's call to the sandbox number."""
+
+    phone: str = Field(description="The customer's phone.")
+
+
+class SandboxCalled(Shape):
+    """The call, ringing."""
+
+    ok: bool
+    call_id: str | None = Field(None, description="The call's id.")
+
+
 class SandboxInjected(Shape):
     """The injected message; it arrives through the worker's events."""
 

@@ -1,29 +1,37 @@
 """Conversations and message history."""
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from zapfleet.core import validation
-from zapfleet.core.errors import InvalidInput, NotFound
+from zapfleet.core.errors import InvalidInput, NotFound, ZapfleetError
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.core.vocabulary import MAX_TEXT_LENGTH
 from zapfleet.db import Database
 from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import messages as sql
+from zapfleet.db import settings as settings_sql
+from zapfleet.tenancy.account_settings import effective
 
 MAX_BODY = MAX_TEXT_LENGTH
 THREAD_SIZE = 100
 MAX_CHANGES = 200
 LATE_COMMIT = timedelta(seconds=5)  # a message may commit this long after its created_at
+MAX_RECEIPTS = 100
+log = logging.getLogger("zapfleet.messaging.conversations")
+ReadReceipts = Callable[[UUID, str, list[str]], Any]
+"""Tells WhatsApp that a contact's messages (provider ids) were read: (account, phone, ids)."""
 
 
 class ConversationManager:
     """An account's conversations and their messages."""
 
-    def __init__(self, db: Database, region: str = "BR"):
-        self.db, self.region = db, region
+    def __init__(self, db: Database, region: str = "BR", read_receipts: ReadReceipts | None = None):
+        self.db, self.region, self.read_receipts = db, region, read_receipts
 
     def record_message(self, account_id: UUID, phone: str, direction: str, body: str,
                        status: str, idempotency_key: str | None = None) -> dict | None:
@@ -73,12 +81,13 @@ class ConversationManager:
         """Mark a conversation read; {conversation, messages: its latest, oldest first, quoted:
         the texts of the messages they quote, by id}."""
         with self.db.tenant(account_id) as conn:
-            sql.mark_read(conn, account_id, conversation_id)
+            read = self._mark_read(conn, account_id, conversation_id)
             conversation = sql.get_conversation(conn, account_id, conversation_id)
             if conversation is None:
                 raise NotFound("no such conversation")
             messages = sql.recent_messages(conn, account_id, conversation_id, limit)
             quoted = sql.quoted_texts(conn, account_id, messages)
+        self._tell_read(account_id, conversation["phone"], read)
         return {"conversation": conversation, "messages": messages, "quoted": quoted}
 
     def conversation_changes(self, account_id: UUID, conversation_id: UUID,
@@ -87,8 +96,7 @@ class ConversationManager:
         """Messages created since a moment (a few seconds' overlap) and those in ids, fresh, with
         the texts of the messages they quote."""
         with self.db.tenant(account_id) as conn:
-            if mark_read:
-                sql.mark_read(conn, account_id, conversation_id)
+            read = self._mark_read(conn, account_id, conversation_id) if mark_read else []
             conversation = sql.get_conversation(conn, account_id, conversation_id)
             if conversation is None:
                 raise NotFound("no such conversation")
@@ -98,7 +106,27 @@ class ConversationManager:
                 messages = sql.changed_messages(conn, account_id, conversation_id,
                                                 since - LATE_COMMIT, ids, MAX_CHANGES)
             quoted = sql.quoted_texts(conn, account_id, messages)
+        self._tell_read(account_id, conversation["phone"], read)
         return {"conversation": conversation, "messages": messages, "quoted": quoted}
+
+    @staticmethod
+    def _mark_read(conn, account_id: UUID, conversation_id: UUID) -> list[str]:
+        """Mark the conversation read; the provider ids WhatsApp is to be told about (none when
+        the account's send_read_receipts is off)."""
+        read = sql.mark_read(conn, account_id, conversation_id)
+        if read and not effective(settings_sql.settings_of(conn, account_id))["send_read_receipts"]:
+            return []
+        return read
+
+    def _tell_read(self, account_id: UUID, phone: str, provider_ids: list[str]) -> None:
+        """Tell WhatsApp the messages were read (blue ticks); best effort: a worker that is down
+        only costs the ticks."""
+        if not provider_ids or self.read_receipts is None:
+            return
+        try:
+            self.read_receipts(account_id, phone, provider_ids[-MAX_RECEIPTS:])
+        except ZapfleetError as exc:
+            log.info("read receipts of account %s not sent: %s", account_id, exc.message)
 
     def quoted_text(self, account_id: UUID, message: dict) -> str | None:
         """The text of the message this one quotes, when it quotes one."""

@@ -17,9 +17,11 @@ from zapfleet.db import contacts as contacts_sql
 from zapfleet.db import messages as messages_sql
 from zapfleet.db import outbox as sql
 from zapfleet.db import scheduled as scheduled_sql
+from zapfleet.db import settings as settings_sql
 from zapfleet.messaging.media import MediaLibrary, Upload, snapshot
 from zapfleet.messaging.media_shapes import SendIn
 from zapfleet.messaging.webhooks import WebhookManager
+from zapfleet.tenancy.account_settings import effective
 from zapfleet.tenancy.plans import PlanLimits
 
 MAX_TEXT = MAX_TEXT_LENGTH
@@ -28,6 +30,13 @@ RETRY_SECONDS = 15
 MAX_SCHEDULE = timedelta(days=366)
 HANDOVER_LINK_SECONDS = 3600
 """How long the link a worker fetches a file to send by lasts."""
+TYPED_ORIGINS = ("bot", "notice", "auto_reply")
+"""Messages the service writes itself: WhatsApp shows "typing…" before them (typing_indicator)."""
+
+
+def typing_seconds(text: str) -> float:
+    """How long "typing…" shows before a text: a second, and more for a longer one, at most 5."""
+    return round(min(1.0 + len(text) / 60, 5.0), 1)
 
 
 class WorkerSender(Protocol):
@@ -149,7 +158,13 @@ class Outbox:
             if quoted and quoted["provider_message_id"]:
                 extra["reply_to"] = {"provider_message_id": quoted["provider_message_id"],
                                      "from_me": quoted["direction"] == "out", "text": quoted["body"]}
+        if message.get("origin") in TYPED_ORIGINS and self._shows_typing(account_id):
+            extra["typing_seconds"] = typing_seconds(message["body"])
         return extra or None
+
+    def _shows_typing(self, account_id: UUID) -> bool:
+        with self.db.tenant(account_id) as conn:
+            return effective(settings_sql.settings_of(conn, account_id))["typing_indicator"]
 
     def _hand_over(self, account_id: UUID, message: dict, phone: str,
                    instance: dict | None) -> tuple[dict | None, str | None]:

@@ -33,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "slot_step_minutes": 30,
     "booking_lead_minutes": 60,
     "bot_pause_minutes": 60,
+    "send_read_receipts": True,
+    "typing_indicator": True,
+    "keep_deleted_messages": False,
+    "reject_calls": False,
     "reminder_hours": 24,
     "opt_out_keywords": ["SAIR", "STOP"],
     "pacing": DEFAULT_PACING,
@@ -129,6 +133,14 @@ SCALARS: dict[str, Rule] = {
     "bot_pause_minutes": _whole(0, 1440, "After a person writes to a contact (inbox or send API), the "
                                          "bot keeps quiet in that conversation this long."),
     "reminder_hours": _whole(0, 168, "Reminders go this many hours before; 0 sends none."),
+    "send_read_receipts": _switch("Opening a conversation in the inbox marks its received messages as read "
+                                  "on WhatsApp (blue ticks)."),
+    "typing_indicator": _switch("The bot, notices and the away message show “typing…” for a moment "
+                                "(longer for a longer text) before they are sent."),
+    "keep_deleted_messages": _switch("Keep what a customer deleted for everyone (in previous_bodies, and "
+                                     "its file); the inbox shows it to the account's admins only."),
+    "reject_calls": _switch("Decline incoming WhatsApp calls and answer with the call_rejected text "
+                            "(neonize and sandbox engines)."),
     "opt_out_keywords": Rule(_keywords, {"type": "array", "maxItems": 20,
                                          "items": {"type": "string", "minLength": 1, "maxLength": 30}},
                              "A message that is exactly one of these opts the contact out of campaigns "

@@ -32,6 +32,8 @@ DEFAULT_TEMPLATES: dict[str, str] = {
     "booking_aborted": "Tudo bem, nada foi agendado. Quando quiser, responda AGENDAR.",
     "booking_no_services": "No momento não há serviços para agendar por aqui. "
                            "Escreva sua dúvida que respondemos em breve.",
+    "call_rejected": "Olá! Não atendemos ligações por este número. Escreva sua mensagem que "
+                     "respondemos em breve. {business}",
 }
 
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
@@ -45,6 +47,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "booking_nothing_to_cancel": ("name", "business"),
     "booking_aborted": ("name", "business"),
     "booking_no_services": ("name", "business"),
+    "call_rejected": ("name", "business"),
 }
 CAMPAIGN_PLACEHOLDERS = ("name", "link", "qr_code_url")
 
