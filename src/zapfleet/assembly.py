@@ -86,10 +86,12 @@ class Managers:
         return account
 
     def delete_account(self, account_id: UUID) -> None:
-        """Unlink and remove the account's instance, then delete the account and its data."""
+        """Unlink and remove the account's instance, then delete the account, its data and its
+        files."""
         if self.instances.find(account_id) is not None:
             self.instances.delete(account_id)
         self.accounts.delete_account(account_id)
+        self.media.forget_account(account_id)
 
     def purge_cancelled(self) -> list[UUID]:
         """Delete the accounts whose retention after cancellation has ended; their ids."""

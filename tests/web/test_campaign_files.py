@@ -1,5 +1,5 @@
 """A campaign sends one file with each message: an uploaded image or PDF, or the image at its
-qr_code_url (fetched from a real local server when saved)."""
+qr_code_url (fetched from a real local server when saved); an account's files go with it."""
 from __future__ import annotations
 
 import hashlib
@@ -92,3 +92,14 @@ def test_another_accounts_file_cannot_be_attached(client, shop, register):
                          json={"name": "x", "attachment_id": upload["id"]})
     assert answer.status_code == 400
     assert answer.get_json()["error"]["message"] == "attachment_id: is not a file of this account"
+
+
+def test_deleting_an_account_deletes_its_files(client, register, admin_headers, app):
+    tenant = register("Loja que fecha")
+    base = f"/api/accounts/{tenant.id}"
+    upload = client.post(f"{base}/media", headers=tenant.headers,
+                         json={"data": b64(PDF), "mime_type": "application/pdf"}).get_json()
+    folder = app.config["ZAPFLEET"].var_dir / "media" / str(tenant.id)
+    assert (folder / upload["id"]).read_bytes() == PDF
+    assert client.delete(f"/api/accounts/{tenant.id}", headers=admin_headers).status_code == 204
+    assert not folder.exists()

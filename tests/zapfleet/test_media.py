@@ -70,6 +70,8 @@ def test_a_stored_file_is_read_back_only_by_its_account(library, make_account, t
         assert stream.read() == PDF
     with pytest.raises(NotFound):
         library.open(other["id"], row["id"])
+    library.forget_account(owner["id"])
+    assert not (tmp_path / "media" / str(owner["id"])).exists()
 
 
 def test_a_file_over_its_kinds_limit_is_refused_and_leaves_nothing(library, make_account, tmp_path):
@@ -120,6 +122,9 @@ def test_the_s3_storage_keeps_files_in_the_bucket_under_its_prefix(s3_endpoint, 
     assert [o["Key"] for o in listed] == [f"clinica/{account['id']}/{row['id']}"]
     _, stream = library.open(account["id"], row["id"])
     assert b"".join(iter(lambda: stream.read(65536), b"")) == big
-    storage.delete(row["storage_key"])
+    other = library.store(make_account()["id"], io.BytesIO(PNG), "image/png")
+    library.forget_account(account["id"])
+    listed = storage.client.list_objects_v2(Bucket="zapfleet-media")["Contents"]
+    assert [o["Key"] for o in listed] == [f"clinica/{other['storage_key']}"]
     with pytest.raises(NotFound):
         library.open(account["id"], row["id"])

@@ -110,6 +110,10 @@ class MediaLibrary:
                     os.remove(out.name)
         return size, digest.hexdigest()
 
+    def forget_account(self, account_id: UUID) -> None:
+        """Delete a deleted account's files from storage (its rows went with the account)."""
+        self.storage.delete_account(str(account_id))
+
     def get(self, account_id: UUID, media_id: UUID) -> dict:
         """One of the account's files; NotFound for another account's or none."""
         with self.db.tenant(account_id) as conn:

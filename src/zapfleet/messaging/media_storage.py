@@ -25,6 +25,9 @@ class MediaStorage(Protocol):
     def delete(self, key: str) -> None:
         """Remove the file (nothing when it is gone already)."""
 
+    def delete_account(self, account_id: str) -> None:
+        """Remove every file of an account (its keys start with its id)."""
+
     def scratch_dir(self) -> str | None:
         """Where an incoming file is written before put (None: the system's temporary folder)."""
 
@@ -54,6 +57,10 @@ class LocalStorage:
             os.remove(self._path(key))
         except FileNotFoundError:
             pass
+
+    def delete_account(self, account_id: str) -> None:
+        """Remove the account's folder."""
+        shutil.rmtree(self._path(f"{account_id}/x").parent, ignore_errors=True)
 
     def scratch_dir(self) -> str:
         """var/media/.incoming: on the same file system, so put is a rename."""
@@ -89,6 +96,15 @@ class S3Storage:
     def delete(self, key: str) -> None:
         """Delete the object."""
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def delete_account(self, account_id: str) -> None:
+        """Delete every object under the account's prefix, a page at a time."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self._key(f"{account_id}/"))
+        for page in pages:
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
 
     def scratch_dir(self) -> None:
         """The system's temporary folder."""
