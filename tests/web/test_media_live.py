@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.support.files import OGG, PDF, PNG, FileServer, b64, jpeg
+from tests.support.files import MP4, OGG, PDF, PNG, WEBP, FileServer, b64, jpeg
 from tests.support.http import Recorder
 from tests.support.live import all_messages, link_phone, linked, phone_got
 from tests.support.waiting import wait_until
@@ -168,3 +168,39 @@ def test_a_photo_sent_from_the_business_phone_is_recorded_with_its_file(live):
     assert (typed["direction"], typed["origin"], typed["type"], typed["body"]) == ("out", "phone", "image",
                                                                                    "Olha o bolo")
     assert live.call("GET", f"/api/accounts/{account}/media/{typed['media']['id']}", key).content == PNG
+
+
+RECEIVED_KINDS = [
+    ({"media": {"data": b64(PNG), "mime_type": "image/png"}}, "image", PNG),
+    ({"media": {"data": b64(OGG), "mime_type": "audio/ogg; codecs=opus", "voice": True}}, "audio", OGG),
+    ({"media": {"data": b64(MP4), "mime_type": "video/mp4"}}, "video", MP4),
+    ({"media": {"data": b64(PDF), "mime_type": "application/pdf", "filename": "a.pdf"}}, "document", PDF),
+    ({"type": "sticker", "media": {"data": b64(WEBP), "mime_type": "image/webp"}}, "sticker", WEBP),
+    ({"type": "contact", "contact": {"name": "Ana", "vcard": "BEGIN:VCARD\nFN:Ana\nEND:VCARD"}}, "contact", None),
+    ({"type": "location", "location": {"latitude": -22.9, "longitude": -43.2}}, "location", None),
+]
+
+
+@pytest.mark.parametrize("sent, kind, data", RECEIVED_KINDS, ids=[k[1] for k in RECEIVED_KINDS])
+def test_each_kind_arrives_from_the_sandbox_phone_and_its_file_is_the_same(live, sent, kind, data):
+    account, key = linked(live, f"Loja {kind}")
+    live.call("POST", f"/api/accounts/{account}/sandbox/inbound", key, json={"phone": "11922223333", **sent})
+    [message] = wait_until(lambda: all_messages(live, account, key), 30, f"the {kind}")
+    assert message["type"] == kind
+    if data is None:
+        assert message["media"] is None and message["attachment"] == sent[kind]
+        return
+    download = live.call("GET", f"/api/accounts/{account}/media/{message['media']['id']}", key)
+    assert download.content == data and message["media"]["kind"] == kind
+
+
+@pytest.mark.parametrize("data, mime_type, kind", [(PNG, "image/png", "image"), (OGG, "audio/ogg", "audio"),
+                                                   (MP4, "video/mp4", "video"),
+                                                   (PDF, "application/pdf", "document")])
+def test_each_kind_of_file_is_sent_as_itself(live, data, mime_type, kind):
+    account, key = linked(live, f"Envio {kind}")
+    sent = live.call("POST", f"/api/accounts/{account}/send", key, data={"phone": "11922223333"},
+                     files={"file": (f"file.{kind}", data, mime_type)})
+    assert sent.status_code == 201 and sent.json()["message"]["type"] == kind
+    [got] = phone_got(live, account)
+    assert (got["media"]["kind"], got["media"]["sha256"]) == (kind, hashlib.sha256(data).hexdigest())
