@@ -9,7 +9,9 @@ import subprocess
 import sys
 import threading
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import wait
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -17,6 +19,7 @@ from werkzeug.serving import make_server
 
 from tests.support.waiting import wait_until
 from web import create_app
+from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.messaging.dispatcher import Dispatcher
 
 
@@ -104,6 +107,22 @@ class Live:
         dispatcher = Dispatcher(managers.outbox, managers.webhooks, self.instances)
         wait(dispatcher.run_once())
         dispatcher.pool.shutdown(wait=True)
+
+
+@contextmanager
+def served(config, clean_db, identity) -> Iterator[Live]:
+    """The app for config on real HTTP with its real supervisord; its instances removed and the
+    server stopped afterwards."""
+    server = Server(config, db=clean_db, identity=identity,
+                    supervisor=Supervisor.from_config(config))
+    live = Live(server.app, config.control_url)
+    live.server = server
+    try:
+        yield live
+    finally:
+        for instance in live.instances.list(None):
+            live.instances.delete(instance["account_id"])
+        server.shutdown()
 
 
 def all_messages(live: Live, account: str, key: str) -> list[dict]:

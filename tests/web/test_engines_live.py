@@ -9,10 +9,9 @@ import threading
 import pytest
 
 from tests.support.evolution import FakeEvolution
-from tests.support.live import Live, Server, all_messages
-from tests.support.waiting import wait_until
 from tests.support.http import free_port
-from zapfleet.fleet.supervisor import Supervisor
+from tests.support.live import all_messages, served
+from tests.support.waiting import wait_until
 
 KEY = "evo-live-" + secrets.token_hex(8)
 
@@ -27,13 +26,8 @@ def evolution():
 def live(clean_db, identity, supervisord, worker_config, evolution):
     config = worker_config.with_overrides(evolution_url=evolution.url, evolution_api_key=KEY,
                                           whatsapp_proxy=f"socks5://127.0.0.1:{free_port()}")
-    server = Server(config, db=clean_db, identity=identity,
-                    supervisor=Supervisor.from_config(config))
-    live = Live(server.app, config.control_url)
-    yield live
-    for instance in live.instances.list(None):
-        live.instances.delete(instance["account_id"])
-    server.shutdown()
+    with served(config, clean_db, identity) as live:
+        yield live
 
 
 def whatsapp(live, account, key) -> dict:

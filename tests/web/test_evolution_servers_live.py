@@ -10,9 +10,8 @@ import pytest
 
 from tests.support.clients import ADMIN_KEY
 from tests.support.evolution import FakeEvolution
-from tests.support.live import Live, Server
+from tests.support.live import served
 from tests.support.waiting import wait_until
-from zapfleet.fleet.supervisor import Supervisor
 
 KEY_A, KEY_B = ("evo-a-" + secrets.token_hex(8)), ("evo-b-" + secrets.token_hex(8))
 
@@ -25,13 +24,8 @@ def evolutions():
 
 @pytest.fixture
 def live(clean_db, identity, supervisord, worker_config):
-    server = Server(worker_config, db=clean_db, identity=identity,
-                    supervisor=Supervisor.from_config(worker_config))
-    live = Live(server.app, worker_config.control_url)
-    yield live
-    for instance in live.instances.list(None):
-        live.instances.delete(instance["account_id"])
-    server.shutdown()
+    with served(worker_config, clean_db, identity) as live:
+        yield live
 
 
 def add_server(live, name: str, evolution: FakeEvolution, key: str, **fields) -> dict:

@@ -4,27 +4,14 @@ from __future__ import annotations
 import os
 import signal
 import uuid
+from datetime import UTC
 
-import pytest
 import requests
 
-from tests.support.live import Live, Server, all_messages
 from tests.support.http import Recorder
+from tests.support.live import all_messages
 from tests.support.waiting import wait_until
 from zapfleet.fleet.supervisor import Supervisor
-
-
-@pytest.fixture
-def live(clean_db, identity, supervisord, worker_config):
-    config = worker_config.with_overrides(webhook_allow_private=True)
-    server = Server(config, db=clean_db, identity=identity,
-                    supervisor=Supervisor.from_config(config))
-    live = Live(server.app, config.control_url)
-    live.server = server
-    yield live
-    for instance in server.app.extensions["zapfleet"].instances.list(None):
-        server.app.extensions["zapfleet"].instances.delete(instance["account_id"])
-    server.shutdown()
 
 
 def _status(live, account, key):
@@ -185,7 +172,7 @@ def test_restarting_the_web_app_leaves_workers_untouched(live):
 
 
 def test_a_message_not_handed_over_before_its_deadline_fails_with_the_reason(live):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from zapfleet.messaging.outbox import Outbox
 
@@ -195,7 +182,7 @@ def test_a_message_not_handed_over_before_its_deadline_fails_with_the_reason(liv
         live.call("PUT", f"/api/accounts/{account}/webhook", key, json={"url": hook.url})
         live.call("POST", f"/api/accounts/{account}/send", key,
                   json={"phone": "5511912345678", "message": "Lembrete"})
-        later = datetime.now(timezone.utc) + timedelta(days=2)
+        later = datetime.now(UTC) + timedelta(days=2)
         db = live.app.extensions["zapfleet"].db
         expired = Outbox(db, live.instances, deadline_seconds=86400, clock=lambda: later)
         assert len(expired.expire_overdue()) == 1
