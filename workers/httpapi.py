@@ -8,9 +8,9 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from workers.engines.base import Engine, EngineError, Outgoing, SendFailed
+from workers.engines.base import Engine, EngineError, MediaFile, Outgoing, SendFailed
 from workers.log import log
-from workers.media import MediaFile, fetch
+from workers.media import fetch
 from workers.sentlog import SentLog
 
 MAX_BODY = 32 * 1024 * 1024

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from workers.engines.base import EngineError
@@ -22,17 +21,6 @@ class MediaUnavailable(EngineError):
     """The file to send could not be fetched from the control plane (503: it is retried)."""
 
     code = "unavailable"
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    """A file to send: its bytes and what WhatsApp is told about them."""
-
-    data: bytes
-    kind: str
-    mime_type: str
-    filename: str | None = None
-    voice: bool = False
 
 
 def _opener():

@@ -15,12 +15,11 @@ import pytest
 import requests
 
 from tests.support.evolution import FakeEvolution
-from tests.support.waiting import wait_until
 from tests.support.http import free_port
-from workers.engines.base import ActionRejected, InvalidPayload, NotConnected, Outgoing, SendFailed
+from tests.support.waiting import wait_until
+from workers.engines.base import ActionRejected, InvalidPayload, MediaFile, NotConnected, Outgoing, SendFailed
 from workers.engines.evolution import EvolutionEngine, webhook_url
 from workers.httpapi import WorkerApp, make_server
-from workers.media import MediaFile
 from workers.sentlog import SentLog
 from workers.whatsapp_worker import instance_token, webhook_secret
 

@@ -8,25 +8,35 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.support.waiting import wait_until
 from tests.support.http import free_port
+from tests.support.waiting import wait_until
 from workers.engines import neonize_client as nz
-from workers.engines.base import ActionRejected, InvalidPayload, NotConnected, Outgoing, SendFailed
+from workers.engines.base import ActionRejected, InvalidPayload, MediaFile, NotConnected, Outgoing, SendFailed
 from workers.engines.neonize_engine import SESSION_FILE, NeonizeEngine
 from workers.engines.neonize_handlers import QR_EXPIRED
-from workers.media import MediaFile
 
 nz.load_neonize()  # first, the engine's way (see its docstring)
+from neonize.events import (  # noqa: E402
+    EVENT_TO_INT,
+    CallOfferEv,
+    ClientOutdatedEv,
+    ConnectedEv,
+    ConnectFailureEv,
+    DisconnectedEv,
+    LoggedOutEv,
+    MessageEv,
+    PairStatusEv,
+    ReceiptEv,
+    StreamReplacedEv,
+    TemporaryBanEv,
+)
 from neonize.proto.Neonize_pb2 import Device  # noqa: E402
-from neonize.events import (EVENT_TO_INT, CallOfferEv, ClientOutdatedEv, ConnectedEv,  # noqa: E402
-                            ConnectFailureEv, DisconnectedEv, LoggedOutEv, MessageEv, PairStatusEv,
-                            ReceiptEv, StreamReplacedEv, TemporaryBanEv)
 
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 HANDLED = (ConnectedEv, PairStatusEv, DisconnectedEv, LoggedOutEv, StreamReplacedEv, TemporaryBanEv,
            ConnectFailureEv, ClientOutdatedEv, MessageEv, ReceiptEv, CallOfferEv)
 

@@ -4,10 +4,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from workers.media import MediaFile
 
 Emit = Callable[[str, dict], None]
 """The callback an engine reports events through: emit(type, data)."""
@@ -52,6 +48,17 @@ class SendFailed(EngineError):
     this reason and never retried (a retry could deliver it twice)."""
 
     code = "internal_error"
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file to send: its bytes and what WhatsApp is told about them."""
+
+    data: bytes
+    kind: str
+    mime_type: str
+    filename: str | None = None
+    voice: bool = False
 
 
 @dataclass(frozen=True)
