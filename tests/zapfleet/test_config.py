@@ -2,6 +2,8 @@
 import uuid
 from pathlib import Path
 
+import pytest
+
 from zapfleet.config import Config
 from zapfleet.fleet.programs import WorkerProgram, render_program
 
@@ -33,3 +35,10 @@ def test_worker_programs_run_in_the_home(tmp_path):
                             var_dir=config.var_dir, control_url=config.control_url,
                             directory=config.home)
     assert f"directory = {tmp_path.resolve()}\n" in render_program(program)
+
+
+def test_media_limits_are_read_per_kind_in_megabytes():
+    config = Config.from_env({"MEDIA_LIMIT_IMAGE_MB": "8", "MEDIA_LIMIT_DOCUMENT_MB": ""})
+    assert config.media_limits == {"image": 8 * 1024 * 1024}
+    with pytest.raises(ValueError, match="MEDIA_LIMIT_VIDEO_MB must be"):
+        Config.from_env({"MEDIA_LIMIT_VIDEO_MB": "lots"})
