@@ -9,7 +9,8 @@ _db = app.extensions["zapfleet"].db
 def bare_insert():
     """The floor to compare the send path with: one INSERT, no worker, no validation."""
     with _db.system() as conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (f"bench-{uuid.uuid4()}",))
+        cur.execute("INSERT INTO login_failures (email, address) VALUES (%s, 'bench')",
+                    (f"bench-{uuid.uuid4()}",))  # a table the service's platform role writes
     return {"ok": True}, 201
 
 

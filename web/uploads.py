@@ -47,9 +47,13 @@ def send_request() -> tuple[dict, Upload | None]:
     """A send's fields and its file: JSON (media in base64 or by url), or multipart/form-data
     with the file in the part named file."""
     if request.mimetype != "multipart/form-data":
-        return json_body(MEDIA_JSON_LIMIT), None
-    data = {name: value for name, value in request.form.items() if name}
-    return data, form_file(data.get("voice"))
+        data, upload = json_body(MEDIA_JSON_LIMIT), None
+    else:
+        data = {name: value for name, value in request.form.items() if name}
+        upload = form_file(data.get("voice"))
+    if "respond-async" in request.headers.get("Prefer", ""):
+        data = {**data, "wait": False}
+    return data, upload
 
 
 def form_file(voice: str | None = None) -> Upload | None:

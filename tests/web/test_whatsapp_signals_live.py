@@ -1,10 +1,11 @@
 """What customers see besides messages, end to end with a real sandbox worker: blue ticks when the
 inbox opens a conversation, "typing…" before the service's own messages, declined calls with an
 answer, and what a deleted message leaves (settings send_read_receipts, typing_indicator,
-reject_calls, keep_deleted_messages)."""
+reject_calls, keep_deleted_messages); and sends that do not wait for the worker."""
 from __future__ import annotations
 
 import pytest
+import requests
 
 from tests.support.live import all_messages, linked, phone_got
 from tests.support.waiting import wait_until
@@ -75,3 +76,20 @@ def test_a_message_deleted_for_everyone_is_kept_only_when_the_account_asks(live,
                                        if m["id"] == message["id"] and m["deleted_at"]), None), 30, "the deletion")
     assert deleted["body"] == ""
     assert deleted["previous_bodies"] == (["meu CPF é 123"] if keep else [])
+
+
+@pytest.mark.parametrize("how", ["body", "header"])
+def test_a_send_that_does_not_wait_is_stored_then_handed_over_by_the_dispatcher_once(live, how):
+    account, key = linked(live, "Envio em massa")
+    body = {"phone": "11987654321", "message": "Promoção!", "idempotency_key": "bulk-1"}
+    url, headers = f"{live.base}/api/accounts/{account}/send", {"Authorization": f"Bearer {key}"}
+    if how == "body":
+        answer = requests.post(url, json={**body, "wait": False}, headers=headers, timeout=30)
+    else:
+        answer = requests.post(url, json=body, headers={**headers, "Prefer": "respond-async"}, timeout=30)
+    assert answer.status_code == 202 and answer.json()["message"]["status"] == "queued"
+    assert answer.json()["message"]["lease_until"] is None
+    assert phone_got(live, account) == []  # not handed over by the send route
+    live.dispatch()
+    live.dispatch()
+    assert [got["text"] for got in phone_got(live, account)] == ["Promoção!"]

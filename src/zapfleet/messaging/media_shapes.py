@@ -65,6 +65,9 @@ class SendIn(Shape):
     send_at: str | None = Field(None, json_schema_extra={"format": "date-time"},
                                 description="Schedule it: ISO 8601 with an offset, within a year. It is "
                                             "kept until then (202) and can be cancelled.")
+    wait: Flag = Field(True, description="false (or the header Prefer: respond-async): answer 202 as soon "
+                                         "as the message is stored, and leave the hand-over to the "
+                                         "dispatcher (for sending in bulk).")
 
     @model_validator(mode="after")
     def _something_to_send(self, info: ValidationInfo) -> SendIn:

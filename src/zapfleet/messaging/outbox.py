@@ -99,8 +99,8 @@ class Outbox:
         media = self._attach(account_id, order, upload)
         message, created, instance = self._queue(account_id, order.phone, order.message,
                                                  order.idempotency_key or None, send_at,
-                                                 media, order.reply_to)
-        if not created or send_at is not None:
+                                                 media, order.reply_to, leased=order.wait)
+        if not created or send_at is not None or not order.wait:
             return message, created
         result, why_not = self._hand_over(account_id, message, order.phone, instance)
         if result is None:
@@ -111,11 +111,11 @@ class Outbox:
 
     def _queue(self, account_id: UUID, phone: str, text: str, key: str | None,
                send_at: datetime | None, media: dict | None = None,
-               reply_to: UUID | None = None) -> tuple[dict, bool, dict | None]:
+               reply_to: UUID | None = None, leased: bool = True) -> tuple[dict, bool, dict | None]:
         """(message, created, the account's instance to hand it to now, if any), in one
-        statement."""
+        statement; leased to this caller unless it is scheduled or left to the dispatcher."""
         now = self.clock()
-        lease = None if send_at else now + timedelta(seconds=LEASE_SECONDS)
+        lease = None if send_at or not leased else now + timedelta(seconds=LEASE_SECONDS)
         with self.db.tenant(account_id) as conn:
             self.plans.check(conn, account_id, "messages_per_day", adding=1)
             if reply_to and scheduled_sql.get_message(conn, account_id, reply_to) is None:
