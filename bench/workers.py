@@ -203,7 +203,7 @@ def run(count: int, port_base: int) -> list[tuple[str, str, str]]:
                 ("PSS of all workers (MB)", f"{sum(pss) / 1024:.0f}", ""),
                 ("kill -9 → answering again (s)", f"{restart_seconds:.2f}", "≤ 2"),
                 ("idle neonize worker RSS (MB)", f"{neonize_rss / 1024:.1f}", "≤ 80"),
-                ("idle neonize worker PSS (MB)", f"{neonize_pss / 1024:.1f}", "")]
+                ("idle neonize worker PSS (MB)", f"{neonize_pss / 1024:.1f}", "≤ 45")]
     finally:
         stop(daemon, var_dir / "supervisord.conf")
         receiver.shutdown()

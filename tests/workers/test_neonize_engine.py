@@ -123,6 +123,18 @@ def test_sandbox_workers_load_neither_neonize_nor_the_other_engines():
     assert done.stdout.strip() == "[]", done.stderr
 
 
+def test_neonize_workers_leave_the_libraries_they_never_use_unloaded():
+    import subprocess
+    import sys
+    probe = ("import sys; from workers.engines import neonize_client as nz; nz.load_neonize();"
+             " print(sorted(n for n in nz.NOT_LOADED if 'not loaded' in (sys.modules[n].__doc__ or '')));"
+             " print(nz.text_message('oi').conversation)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines() == [str(sorted(nz.NOT_LOADED)), "oi"], done.stderr
+    with pytest.raises(RuntimeError, match="not loaded in zapfleet's neonize worker"):
+        nz._stand_in("linkpreview").LinkPreview("https://example.com")
+
+
 # -- the offline connect path ------------------------------------------------------------------
 
 def test_without_network_it_reports_why_and_retries_with_growing_delays(make_engine, events, tmp_path):
