@@ -62,7 +62,7 @@ def test_photos_voice_notes_and_documents_show_and_play_and_the_business_answers
     expect(phone.locator("#thread .bubble.outbound a.media.document")).to_contain_text("receita.pdf")
 
 
-def test_the_sandbox_phone_reacts_edits_and_deletes_and_the_inbox_shows_it(ui):
+def test_the_sandbox_phone_reacts_edits_and_deletes_and_the_open_inbox_shows_it_live(ui):
     business = ui.page()
     ui.sign_up(business, "Barbearia Vila")
     link_sandbox_phone(business)
@@ -73,6 +73,9 @@ def test_the_sandbox_phone_reacts_edits_and_deletes_and_the_inbox_shows_it(ui):
         phone.get_by_label("Customer’s message").fill(text)
         phone.get_by_role("button", name="Send", exact=True).click()
     expect(phone.locator("#thread .bubble.inbound")).to_have_count(2)
+    business.get_by_role("navigation", name="Main menu").get_by_role("link", name="Inbox").click()
+    business.locator("#conversations li a").click()
+    business.evaluate("window.notReloaded = true")
     phone.reload()  # the choice of messages is drawn with the page
     for target, action, value in (("Às 15h?", "react", "👍"), ("Às 15h?", "edit", "Às 16h?"),
                                   ("Tem horário hoje?", "delete", "")):
@@ -81,11 +84,10 @@ def test_the_sandbox_phone_reacts_edits_and_deletes_and_the_inbox_shows_it(ui):
         phone.get_by_label("Emoji").fill(value if action == "react" else "")
         phone.get_by_label("New text").fill(value if action == "edit" else "")
         phone.get_by_role("button", name="Do it").click()
-    business.get_by_role("navigation", name="Main menu").get_by_role("link", name="Inbox").click()
-    business.locator("#conversations li a").click()
-    bubbles = business.locator("#thread .bubble.inbound")
+    bubbles = business.locator("#thread .bubble.inbound")  # drawn again as they change, live
     expect(bubbles.nth(0).locator(".deleted")).to_have_text("message deleted")
     expect(bubbles.nth(1).locator(".text")).to_have_text("Às 16h?")
     expect(bubbles.nth(1).locator(".edited")).to_have_text("edited")
     expect(bubbles.nth(1).locator(".reactions")).to_have_text("👍")
+    assert business.evaluate("window.notReloaded") is True
     ui.shot(business, "inbox-changes")

@@ -19,8 +19,10 @@ const zfThread = {
   // Add a message in (created_at, id) order, or redraw the one already shown (new ticks).
   upsert(box, m) {
     const shown = box.querySelector(`.bubble[data-id="${m.id}"]`);
-    if (shown) {
-      if (shown.dataset.status !== m.status) shown.replaceWith(zfThread.bubble(m));
+    if (shown) {  // a receipt, a reaction, an edit or a deletion: drawn again
+      if (shown.dataset.updated !== m.updated_at || shown.dataset.status !== m.status) {
+        shown.replaceWith(zfThread.bubble(m));
+      }
       return false;
     }
     const el = zfThread.bubble(m);
@@ -49,13 +51,16 @@ const zfThread = {
     url.searchParams.set("after", last ? last.dataset.created : "");
     url.searchParams.set("pending", pending.join(","));
     url.searchParams.set("seen", seen ? "1" : "0");
+    url.searchParams.set("changed", box.dataset.changed || "");
     return url.toString();
   },
 
   poll(box, ms) {
     const tick = async () => {
       try {
-        zfThread.show(box, (await zf.json(zfThread.query(box))).messages);
+        const answer = await zf.json(zfThread.query(box));
+        zfThread.show(box, answer.messages);
+        if (answer.now) box.dataset.changed = answer.now;
       } catch (err) {
         console.warn("thread", err);
       }

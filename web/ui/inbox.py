@@ -12,7 +12,15 @@ from web.managers import managers
 from web.ui.auth import field_errors, form_failed
 from web.ui.local_time import account_settings, posted_moment
 from web.ui.session import account_page
-from web.ui.threads import conversation_title, message_json, phone_label, poll_args, stamp
+from web.ui.threads import (
+    changed_since,
+    conversation_title,
+    message_json,
+    phone_label,
+    poll_args,
+    server_now,
+    stamp,
+)
 from web.uploads import form_file
 from zapfleet.core.errors import ZapfleetError
 
@@ -132,10 +140,12 @@ def bot(account_id, conversation_id):
 def thread_json(account_id, conversation_id):
     """Messages after the last one shown, and the fresh status of those still moving."""
     after, pending = poll_args()
+    now = server_now()
     changes = managers().conversations.conversation_changes(account_id, conversation_id, after, pending,
-                                                   mark_read=request.args.get("seen") == "1")
+                                                            mark_read=request.args.get("seen") == "1",
+                                                            changed=changed_since())
     return {"messages": [message_json(m, changes["quoted"].get(m["reply_to"]))
-                         for m in changes["messages"]],
+                         for m in changes["messages"]], "now": now,
             "unread": changes["conversation"]["unread_count"]}
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from web.managers import managers
 from web.ui.auth import error_text, form_failed
 from web.ui.session import account_page
-from web.ui.threads import message_json, phone_label, poll_args
+from web.ui.threads import changed_since, message_json, phone_label, poll_args, server_now
 from web.ui.workspace import connection
 from web.uploads import form_file
 from zapfleet.core import validation
@@ -134,6 +134,8 @@ def thread_json(account_id):
     conversation = managers().conversations.find_conversation(account_id, request.args.get("phone"))
     if conversation is None:
         return {"messages": []}
-    changes = managers().conversations.conversation_changes(account_id, conversation["id"], after, pending)
+    now = server_now()
+    changes = managers().conversations.conversation_changes(account_id, conversation["id"], after, pending,
+                                                            changed=changed_since())
     return {"messages": [message_json(m, changes["quoted"].get(m["reply_to"]))
-                         for m in changes["messages"]]}
+                         for m in changes["messages"]], "now": now}

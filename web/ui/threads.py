@@ -1,7 +1,7 @@
 """What the inbox and the sandbox phone share: times, status ticks, messages as JSON, poll params."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 import phonenumbers
@@ -74,7 +74,13 @@ def message_json(message: dict, quoted: str | None = None) -> dict:
     """A message as the pages' scripts place it: its bubble drawn by the same macro as the page."""
     bubble = get_template_attribute("ui/_thread.html", "bubble")
     return {"id": str(message["id"]), "direction": message["direction"], "status": message["status"],
-            "created_at": message["created_at"].isoformat(), "html": str(bubble(message, quoted))}
+            "created_at": message["created_at"].isoformat(),
+            "updated_at": message["updated_at"].isoformat(), "html": str(bubble(message, quoted))}
+
+
+def server_now() -> str:
+    """The server's time, from which the next poll asks for changes (?changed=)."""
+    return datetime.now(UTC).isoformat()
 
 
 def media_link(message: dict) -> str:
@@ -99,15 +105,26 @@ def file_size(size: int | None) -> str:
     return f"{size} B"
 
 
+def _moment(name: str) -> datetime | None:
+    """An optional ISO time with its zone from the query string."""
+    value = request.args.get(name) or None
+    try:
+        moment = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        raise InvalidInput(name, "must be an ISO date and time") from None
+    if moment is not None and moment.tzinfo is None:
+        raise InvalidInput(name, "must include its time zone")
+    return moment
+
+
+def changed_since() -> datetime | None:
+    """?changed=<the server's time at the last poll>: messages changed since are sent again."""
+    return _moment("changed")
+
+
 def poll_args() -> tuple[datetime | None, list[UUID]]:
     """?after=<created_at of the last message shown>&pending=<ids whose status may change>."""
-    after = request.args.get("after") or None
-    try:
-        moment = datetime.fromisoformat(after) if after else None
-    except ValueError:
-        raise InvalidInput("after", "must be an ISO date and time") from None
-    if moment is not None and moment.tzinfo is None:
-        raise InvalidInput("after", "must include its time zone")
+    moment = _moment("after")
     raw = [part for part in request.args.get("pending", "").split(",") if part]
     if len(raw) > MAX_PENDING:
         raise InvalidInput("pending", f"must list at most {MAX_PENDING} ids")
@@ -121,4 +138,4 @@ def thread_helpers() -> dict:
     """What the templates call, macros included (template globals)."""
     return {"ticks": ticks, "stamp": stamp, "conversation_title": conversation_title,
             "phone_label": phone_label, "origin_label": origin_label, "media_link": media_link,
-            "file_size": file_size, "kept_for_admins": kept_for_admins}
+            "file_size": file_size, "kept_for_admins": kept_for_admins, "server_now": server_now}

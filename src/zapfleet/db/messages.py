@@ -139,7 +139,7 @@ def react(conn, account_id: UUID, provider_message_id: str, sender: str, emoji: 
     """Set the sender's reaction to a message (an empty emoji takes it back); the message, or
     None when there is no such message."""
     with conn.cursor() as cur:
-        cur.execute("UPDATE messages SET reactions = CASE WHEN %s = '' THEN reactions - %s"
+        cur.execute("UPDATE messages SET updated_at = now(), reactions = CASE WHEN %s = '' THEN reactions - %s"
                     " ELSE reactions || jsonb_build_object(%s::text, %s::text) END"
                     " WHERE account_id = %s AND provider_message_id = %s AND deleted_at IS NULL"
                     f" RETURNING {MESSAGE_COLUMNS}",
@@ -151,7 +151,7 @@ def edit(conn, account_id: UUID, provider_message_id: str, body: str) -> dict | 
     """Replace a message's text, keeping the earlier one; None when there is no such message
     (or it already says this)."""
     with conn.cursor() as cur:
-        cur.execute("UPDATE messages SET previous_bodies = previous_bodies || to_jsonb(body),"
+        cur.execute("UPDATE messages SET updated_at = now(), previous_bodies = previous_bodies || to_jsonb(body),"
                     " body = %s, edited_at = now() WHERE account_id = %s"
                     " AND provider_message_id = %s AND deleted_at IS NULL AND body <> %s"
                     f" RETURNING {MESSAGE_COLUMNS}", (body, account_id, provider_message_id, body))
@@ -164,7 +164,7 @@ def delete_for_everyone(conn, account_id: UUID, provider_message_id: str,
     text goes to previous_bodies and its file stays); None when there is no such message or it
     was deleted already."""
     with conn.cursor() as cur:
-        cur.execute("UPDATE messages SET deleted_at = now(), body = '', reactions = '{}',"
+        cur.execute("UPDATE messages SET deleted_at = now(), updated_at = now(), body = '', reactions = '{}',"
                     " previous_bodies = CASE WHEN %(keep)s THEN previous_bodies || to_jsonb(body)"
                     "   ELSE '[]' END, media = CASE WHEN %(keep)s THEN media END,"
                     " attachment = CASE WHEN %(keep)s THEN attachment END"
@@ -208,14 +208,15 @@ def recent_messages(conn, account_id: UUID, conversation_id: UUID, limit: int) -
 
 
 def changed_messages(conn, account_id: UUID, conversation_id: UUID, since: datetime,
-                     ids: list[UUID], limit: int) -> list[dict]:
-    """A conversation's messages created from `since` on, and those in `ids`; oldest first."""
+                     ids: list[UUID], limit: int, changed: datetime | None = None) -> list[dict]:
+    """A conversation's messages created from `since` on, those in `ids`, and those changed from
+    `changed` on (a receipt, a reaction, an edit, a deletion); oldest first."""
     with conn.cursor() as cur:
         cur.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages"
                     " WHERE account_id = %s AND conversation_id = %s"
-                    " AND (created_at >= %s OR id = ANY(%s::uuid[]))"
+                    " AND (created_at >= %s OR id = ANY(%s::uuid[]) OR updated_at >= %s)"
                     " ORDER BY created_at, id LIMIT %s",
-                    (account_id, conversation_id, since, [str(i) for i in ids], limit))
+                    (account_id, conversation_id, since, [str(i) for i in ids], changed or since, limit))
         return cur.fetchall()
 
 

@@ -92,7 +92,7 @@ class ConversationManager:
 
     def conversation_changes(self, account_id: UUID, conversation_id: UUID,
                              since: datetime | None, ids: list[UUID],
-                             mark_read: bool = False) -> dict:
+                             mark_read: bool = False, changed: datetime | None = None) -> dict:
         """Messages created since a moment (a few seconds' overlap) and those in ids, fresh, with
         the texts of the messages they quote."""
         with self.db.tenant(account_id) as conn:
@@ -104,7 +104,8 @@ class ConversationManager:
                 messages = sql.recent_messages(conn, account_id, conversation_id, THREAD_SIZE)
             else:
                 messages = sql.changed_messages(conn, account_id, conversation_id,
-                                                since - LATE_COMMIT, ids, MAX_CHANGES)
+                                                since - LATE_COMMIT, ids, MAX_CHANGES,
+                                                changed - LATE_COMMIT if changed else None)
             quoted = sql.quoted_texts(conn, account_id, messages)
         self._tell_read(account_id, conversation["phone"], read)
         return {"conversation": conversation, "messages": messages, "quoted": quoted}
