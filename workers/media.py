@@ -110,13 +110,14 @@ class MediaUploader:
         """POST one file; None when the control plane has it (or refused it for good)."""
         from urllib import error, request
         query = urlencode({"instance_id": self.instance_id, **params})
-        with open(self._path(key), "rb") as handle:
-            body = handle.read()
-        headers = {"Content-Type": "application/octet-stream", "Authorization": f"Bearer {self._token}"}
-        req = request.Request(f"{self.url}?{query}", data=body, headers=headers, method="POST")
+        path = self._path(key)
+        headers = {"Content-Type": "application/octet-stream", "Authorization": f"Bearer {self._token}",
+                   "Content-Length": str(os.path.getsize(path))}
         try:
-            with _opener().open(req, timeout=UPLOAD_TIMEOUT):
-                return None
+            with open(path, "rb") as body:  # streamed from the file, not read whole
+                req = request.Request(f"{self.url}?{query}", data=body, headers=headers, method="POST")
+                with _opener().open(req, timeout=UPLOAD_TIMEOUT):
+                    return None
         except error.HTTPError as exc:
             exc.close()
             if exc.code in REFUSED_FOR_GOOD:

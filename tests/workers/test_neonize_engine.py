@@ -133,6 +133,7 @@ def test_neonize_workers_leave_the_libraries_they_never_use_unloaded():
     assert done.stdout.splitlines() == [str(sorted(nz.NOT_LOADED)), "oi"], done.stderr
     with pytest.raises(RuntimeError, match="not loaded in zapfleet's neonize worker"):
         nz._stand_in("linkpreview").LinkPreview("https://example.com")
+    assert not hasattr(nz._stand_in("magic"), "__file__")  # tools that walk sys.modules see no file
 
 
 # -- the offline connect path ------------------------------------------------------------------

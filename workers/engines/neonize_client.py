@@ -45,7 +45,7 @@ class _Absent:
 
 def _stand_in(name: str):
     module = types.ModuleType(name, "not loaded in zapfleet's neonize worker (NOT_LOADED)")
-    module.__getattr__ = lambda attr: _Absent(f"{name}.{attr}")  # type: ignore[method-assign]
+    module.__getattr__ = _Absent(name).__getattr__  # type: ignore[method-assign]
     module.__path__ = []  # a package, so that `import requests.adapters` finds nothing more
     return module
 

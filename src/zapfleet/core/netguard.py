@@ -106,7 +106,8 @@ def get(target: Target, timeout: float) -> urllib3.BaseHTTPResponse:
     chunks, then release_conn(). urllib3's errors propagate."""
     parts = urlsplit(target.url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return _pool(target, timeout).urlopen("GET", path, headers={"Host": parts.netloc},
+    headers = {"Host": parts.netloc, "Connection": "close"}  # nothing kept open once read
+    return _pool(target, timeout).urlopen("GET", path, headers=headers,
                                           redirect=False, retries=False, preload_content=False,
                                           assert_same_host=False)
 
