@@ -40,9 +40,17 @@ def test_a_photo_a_document_and_a_file_from_a_url_reach_the_phone_as_stored(live
     got = phone_got(live, account)
     assert [(g["text"], g["media"]["kind"], g["media"]["sha256"]) for g in got] == [
         (m["body"], m["type"], m["media"]["sha256"]) for m in stored]
-    download = live.call("GET", f"/api/accounts/{account}/media/{stored[1]['media']['id']}", key)
+    path = f"/api/accounts/{account}/media/{stored[1]['media']['id']}"
+    download = live.call("GET", path, key)
     assert download.content == PDF and download.headers["Content-Type"] == "application/pdf"
     assert download.headers["Content-Disposition"].startswith("attachment")
+    part = requests.get(live.base + path, timeout=30,
+                        headers={"Authorization": f"Bearer {key}", "Range": "bytes=4-11"})
+    assert (part.status_code, part.content) == (206, PDF[4:12])  # a player seeking
+    assert part.headers["Content-Range"] == f"bytes 4-11/{len(PDF)}"
+    beyond = requests.get(live.base + path, timeout=30,
+                          headers={"Authorization": f"Bearer {key}", "Range": f"bytes={len(PDF) + 5}-"})
+    assert beyond.status_code == 400 and beyond.json()["error"]["code"] == "invalid_input"
 
 
 def test_a_file_queued_while_the_phone_is_not_linked_leaves_with_it_later(live):

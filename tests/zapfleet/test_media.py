@@ -122,6 +122,8 @@ def test_the_s3_storage_keeps_files_in_the_bucket_under_its_prefix(s3_endpoint, 
     assert [o["Key"] for o in listed] == [f"clinica/{account['id']}/{row['id']}"]
     _, stream = library.open(account["id"], row["id"])
     assert b"".join(iter(lambda: stream.read(65536), b"")) == big
+    _, part = library.open(account["id"], row["id"], 5 * 1024 * 1024, 5 * 1024 * 1024 + 10)
+    assert part.read() == big[5 * 1024 * 1024:5 * 1024 * 1024 + 10]  # a Range of the object
     other = library.store(make_account()["id"], io.BytesIO(PNG), "image/png")
     library.forget_account(account["id"])
     listed = storage.client.list_objects_v2(Bucket="zapfleet-media")["Contents"]

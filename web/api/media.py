@@ -2,6 +2,7 @@
 from urllib.parse import quote
 
 from flask import Blueprint, Response, request
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from web.auth import account_scoped
 from web.jsonio import json_body
@@ -18,17 +19,36 @@ bp = Blueprint("media", __name__)
 INLINE_KINDS = ("image", "audio", "video", "sticker")
 
 
-def file_response(row: dict, stream) -> Response:
-    """A stored file, streamed: shown inline when it is a picture or a player's, else downloaded;
-    never run as a page (a sandboxing Content-Security-Policy, no type sniffing)."""
+def send_media(account_id, media_id) -> Response:
+    """A stored file, streamed (a Range of it, 206, for players that seek): shown inline when it
+    is a picture or a player's, else downloaded; never run as a page (a sandboxing
+    Content-Security-Policy, no type sniffing)."""
+    row = managers().media.get(account_id, media_id)
+    start, stop = wanted_bytes(row["size"])
+    row, stream = managers().media.open(account_id, media_id, start, stop)
     disposition = "inline" if row["kind"] in INLINE_KINDS else "attachment"
     name = quote(row["filename"] or f"{row['kind']}-{row['id']}")
-    headers = {"Content-Length": str(row["size"]), "ETag": f'"{row["sha256"]}"',
+    headers = {"Content-Length": str(stop - start), "ETag": f'"{row["sha256"]}"',
                "Content-Disposition": f"{disposition}; filename*=UTF-8''{name}",
                "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600",
-               "Content-Security-Policy": "default-src 'none'; sandbox"}
-    return Response(chunks(stream), content_type=row["mime_type"], headers=headers,
-                    direct_passthrough=True)
+               "Content-Security-Policy": "default-src 'none'; sandbox", "Accept-Ranges": "bytes"}
+    partial = (start, stop) != (0, row["size"])
+    if partial:
+        headers["Content-Range"] = f"bytes {start}-{stop - 1}/{row['size']}"
+    return Response(chunks(stream, stop - start), status=206 if partial else 200,
+                    content_type=row["mime_type"], headers=headers, direct_passthrough=True)
+
+
+def wanted_bytes(size: int) -> tuple[int, int]:
+    """The one byte range the request asks for (Range: bytes=…), else the whole file; 416 for a
+    range outside it."""
+    asked = request.range
+    if asked is None or asked.units != "bytes" or len(asked.ranges) != 1:
+        return 0, size
+    found = asked.range_for_length(size)
+    if found is None:
+        raise RequestedRangeNotSatisfiable(length=size)
+    return found
 
 
 @bp.post("/api/accounts/<uuid:account_id>/media")
@@ -58,13 +78,12 @@ def upload_media(account_id):
 @account_scoped
 def download_media(account_id, media_id):
     """The file's bytes."""
-    return file_response(*managers().media.open(account_id, media_id))
+    return send_media(account_id, media_id)
 
 
 @bp.get("/media/<uuid:account_id>/<uuid:media_id>")
 def signed_media(account_id, media_id):
     """A file by its signed link (webhooks, the inbox, the worker): 403 when tampered or expired."""
-    media = managers().media
-    media.check_link(account_id, media_id, request.args.get("expires", ""),
-                     request.args.get("signature", ""))
-    return file_response(*media.open(account_id, media_id))
+    managers().media.check_link(account_id, media_id, request.args.get("expires", ""),
+                                request.args.get("signature", ""))
+    return send_media(account_id, media_id)

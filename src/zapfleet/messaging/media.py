@@ -122,11 +122,13 @@ class MediaLibrary:
             raise NotFound("no such media")
         return row
 
-    def open(self, account_id: UUID, media_id: UUID) -> tuple[dict, BinaryIO]:
-        """A file's record and its bytes, to stream; NotFound when it is not the account's."""
+    def open(self, account_id: UUID, media_id: UUID, start: int = 0,
+             stop: int | None = None) -> tuple[dict, BinaryIO]:
+        """A file's record and its bytes (from start to stop), to stream; NotFound when it is
+        not the account's."""
         row = self.get(account_id, media_id)
         try:
-            return row, self.storage.open(row["storage_key"])
+            return row, self.storage.open(row["storage_key"], start, stop)
         except FileNotFoundError:
             raise NotFound("this media is no longer stored") from None
 

@@ -19,8 +19,9 @@ class MediaStorage(Protocol):
     def put(self, key: str, path: str) -> None:
         """Store the file at path under key (the file may be moved away)."""
 
-    def open(self, key: str) -> BinaryIO:
-        """The stored bytes, to read in chunks; FileNotFoundError when gone."""
+    def open(self, key: str, start: int = 0, stop: int | None = None) -> BinaryIO:
+        """The stored bytes from start to stop (exclusive; None: the end), to read in chunks;
+        FileNotFoundError when gone."""
 
     def delete(self, key: str) -> None:
         """Remove the file (nothing when it is gone already)."""
@@ -47,9 +48,11 @@ class LocalStorage:
         except OSError:
             shutil.copyfile(path, target)
 
-    def open(self, key: str) -> BinaryIO:
-        """The file, opened for reading."""
-        return open(self._path(key), "rb")
+    def open(self, key: str, start: int = 0, stop: int | None = None) -> BinaryIO:
+        """The file, opened for reading from start (read no further than stop)."""
+        handle = open(self._path(key), "rb")
+        handle.seek(start)
+        return handle
 
     def delete(self, key: str) -> None:
         """Remove the file."""
@@ -86,10 +89,12 @@ class S3Storage:
         self.client.upload_file(path, self.bucket, self._key(key))
         os.remove(path)
 
-    def open(self, key: str) -> BinaryIO:
-        """The object's body, streamed."""
+    def open(self, key: str, start: int = 0, stop: int | None = None) -> BinaryIO:
+        """The object's body (or the bytes from start to stop), streamed."""
+        wanted = {} if start == 0 and stop is None else \
+            {"Range": f"bytes={start}-{'' if stop is None else stop - 1}"}
         try:
-            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(key), **wanted)["Body"]
         except self.client.exceptions.NoSuchKey:
             raise FileNotFoundError(key) from None
 
@@ -129,10 +134,11 @@ def storage_for(url: str, var_dir: Path, endpoint_url: str = "") -> MediaStorage
     return S3Storage(parts.netloc, parts.path, client)
 
 
-def chunks(stream: BinaryIO) -> Iterator[bytes]:
-    """A stored file's bytes in chunks, closing it at the end."""
+def chunks(stream: BinaryIO, length: int) -> Iterator[bytes]:
+    """length bytes of a stored file in chunks, closing it at the end."""
     try:
-        while chunk := stream.read(CHUNK):
+        while length > 0 and (chunk := stream.read(min(CHUNK, length))):
+            length -= len(chunk)
             yield chunk
     finally:
         stream.close()
