@@ -161,12 +161,12 @@ class WorkerApp:
         message_id = required_text(request, "message_id", 200)
         phone = required_text(request, "phone", 32)
         media = _media_order(request.get("media"))
-        text = request.get("text") or "" if media else required_text(request, "text", 65536)
+        text = (request.get("text") or "") if media else required_text(request, "text", 65536)
         if not isinstance(text, str) or len(text) > 65536:
             raise invalid("text", "must be a string of at most 65536 characters")
         reply_to = request.get("reply_to") if isinstance(request.get("reply_to"), dict) else None
-        typing = request.get("typing_seconds")
-        typing = min(float(typing), MAX_TYPING) if isinstance(typing, (int, float)) and typing > 0 else 0.0
+        asked = request.get("typing_seconds")
+        typing = min(float(asked), MAX_TYPING) if isinstance(asked, (int, float)) and asked > 0 else 0.0
 
         def send_now() -> dict:
             out = Outgoing(message_id, phone, text, reply_to=reply_to, typing_seconds=typing,
