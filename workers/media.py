@@ -23,9 +23,10 @@ class MediaUnavailable(EngineError):
     code = "unavailable"
 
 
-def _opener():
+def control_plane_opener():
+    """An urllib opener that goes straight to the control plane (never through a proxy)."""
     from urllib import request  # lazy: keeps a text-only worker's start-up memory small
-    return request.build_opener(request.ProxyHandler({}))  # straight to the control plane
+    return request.build_opener(request.ProxyHandler({}))
 
 
 def fetch(control_url: str, path: str) -> bytes:
@@ -35,7 +36,7 @@ def fetch(control_url: str, path: str) -> bytes:
     if not path.startswith("/media/"):
         raise MediaUnavailable("the file's link is not one of the control plane's")
     try:
-        with _opener().open(control_url.rstrip("/") + path, timeout=FETCH_TIMEOUT) as response:
+        with control_plane_opener().open(control_url.rstrip("/") + path, timeout=FETCH_TIMEOUT) as response:
             return response.read()
     except error.HTTPError as exc:
         exc.close()
@@ -116,7 +117,7 @@ class MediaUploader:
         try:
             with open(path, "rb") as body:  # streamed from the file, not read whole
                 req = request.Request(f"{self.url}?{query}", data=body, headers=headers, method="POST")
-                with _opener().open(req, timeout=UPLOAD_TIMEOUT):
+                with control_plane_opener().open(req, timeout=UPLOAD_TIMEOUT):
                     return None
         except error.HTTPError as exc:
             exc.close()

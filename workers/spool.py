@@ -11,7 +11,7 @@ from typing import Any
 
 from workers.files import SyncedLines, read_lines, replace_file
 from workers.log import log
-from workers.media import MediaUploader
+from workers.media import MediaUploader, control_plane_opener
 
 SPOOL_FILE = "events.jsonl"
 BATCH_SIZE = 100
@@ -193,7 +193,7 @@ class Reporter:
         body = json.dumps({"instance_id": self.instance_id, "events": events}).encode()
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self._token}"}
         req = request.Request(self.url, data=body, headers=headers, method="POST")
-        opener = request.build_opener(request.ProxyHandler({}))  # straight to the control plane
+        opener = control_plane_opener()
         try:
             with opener.open(req, timeout=timeout) as response:
                 ok = 200 <= response.status < 300

@@ -25,7 +25,7 @@ def send_media(account_id, media_id) -> Response:
     Content-Security-Policy, no type sniffing)."""
     row = managers().media.get(account_id, media_id)
     start, stop = wanted_bytes(row["size"])
-    row, stream = managers().media.open(account_id, media_id, start, stop)
+    stream = managers().media.read(row, start, stop)
     disposition = "inline" if row["kind"] in INLINE_KINDS else "attachment"
     name = quote(row["filename"] or f"{row['kind']}-{row['id']}")
     headers = {"Content-Length": str(stop - start), "ETag": f'"{row["sha256"]}"',

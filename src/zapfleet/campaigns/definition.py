@@ -28,7 +28,7 @@ def with_progress(conn, account_id: UUID, campaigns: list[dict]) -> list[dict]:
 class CampaignManager:
     """An account's campaigns: their text, audience and schedule (their run: CampaignRuns)."""
 
-    def __init__(self, db: Database, media: MediaLibrary | None = None, allow_private: bool = False):
+    def __init__(self, db: Database, media: MediaLibrary, allow_private: bool = False):
         self.db, self.media, self.allow_private = db, media, allow_private
 
     def create_campaign(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
@@ -79,14 +79,12 @@ class CampaignManager:
             raise InvalidInput("attachment_id", "cannot go with a qr_code_url: a campaign sends one file")
         if fields.get("attachment_id"):
             self._check_attachment(account_id, fields["attachment_id"])
-        if "qr_code_url" in fields and self.media is not None:
+        if "qr_code_url" in fields:
             url = fields["qr_code_url"]
             fields["qr_code_media_id"] = self._qr_image(account_id, url) if url else None
         return fields
 
     def _check_attachment(self, account_id: UUID, media_id: UUID) -> None:
-        if self.media is None:
-            return
         try:
             row = self.media.get(account_id, media_id)
         except NotFound:
@@ -95,7 +93,6 @@ class CampaignManager:
             raise InvalidInput("attachment_id", "must be an image or a PDF")
 
     def _qr_image(self, account_id: UUID, url: str) -> UUID:
-        assert self.media is not None
         try:
             row = self.media.store_given(account_id, parse(MediaIn, {"url": url}), self.allow_private)
         except InvalidInput as exc:

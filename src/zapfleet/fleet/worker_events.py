@@ -59,7 +59,7 @@ class WorkerEvents:
     def __init__(self, db: Database, secret_key: str, media: MediaLibrary, region: str = "BR",
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  on_inbound: InboundHandler | None = None, public_url: str = "",
-                 decline_call: CallDecliner | None = None):
+                 decline_call: CallDecliner = lambda account_id, call_id: None):
         self.db, self.secret_key, self.region, self.clock = db, secret_key, region, clock
         self.media, self.on_inbound, self.public_url = media, on_inbound, public_url
         self.decline_call = decline_call
@@ -226,8 +226,7 @@ class WorkerEvents:
         phone = validation.phone(data.get("phone"), self.region)
         call_id = data_text(data, "call_id", 200)
         deadline = self.clock() + CALL_REPLY_DEADLINE
-        if self.decline_call is None or not answer_call(conn, instance["account_id"], phone,
-                                                        f"call:{event_id}", deadline):
+        if not answer_call(conn, instance["account_id"], phone, f"call:{event_id}", deadline):
             return None
         decline, account_id = self.decline_call, instance["account_id"]
         return lambda: self._declined(decline, account_id, call_id)

@@ -18,7 +18,7 @@ import urllib3
 
 from zapfleet.core import netguard
 from zapfleet.core.clock import utcnow
-from zapfleet.core.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
+from zapfleet.core.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge, found
 from zapfleet.db import Database
 from zapfleet.db import media as sql
 from zapfleet.messaging.media_shapes import MediaIn
@@ -61,17 +61,17 @@ class MediaLibrary:
         naming the field) and within its kind's limit (413). A received one is never refused
         for its type, and storing it again under the same media_id records it once."""
         head = stream.read(SNIFF_BYTES)
-        found = received_type(head, claimed) if received else checked_type(head, claimed, field)
-        kind = kind or found.kind
+        file_type = received_type(head, claimed) if received else checked_type(head, claimed, field)
+        kind = kind or file_type.kind
         limit = max(self.limits.values()) if received else self.limits[kind]
         media_id = media_id or uuid4()
         key = f"{account_id}/{media_id}"
         size, digest = self._write(key, head, stream, limit, field, kind)
-        file = {"kind": kind, "mime_type": found.mime_type, "size": size, "sha256": digest,
+        file = {"kind": kind, "mime_type": file_type.mime_type, "size": size, "sha256": digest,
                 "filename": _filename(filename), "storage_key": key}
         with self.db.tenant(account_id) as conn:
             row = sql.insert_media(conn, account_id, media_id, file)
-            return row or dict(sql.get_media(conn, account_id, media_id) or {})
+            return row or found(sql.get_media(conn, account_id, media_id), "media")
 
     def store_given(self, account_id: UUID, given: MediaIn, allow_private: bool = False) -> dict:
         """Store a file sent as base64 (media.data) or fetched from a public URL (media.url)."""
@@ -127,8 +127,12 @@ class MediaLibrary:
         """A file's record and its bytes (from start to stop), to stream; NotFound when it is
         not the account's."""
         row = self.get(account_id, media_id)
+        return row, self.read(row, start, stop)
+
+    def read(self, row: dict, start: int = 0, stop: int | None = None) -> BinaryIO:
+        """The bytes of a file already looked up (from start to stop), to stream."""
         try:
-            return row, self.storage.open(row["storage_key"], start, stop)
+            return self.storage.open(row["storage_key"], start, stop)
         except FileNotFoundError:
             raise NotFound("this media is no longer stored") from None
 
