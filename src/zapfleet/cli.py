@@ -1,4 +1,4 @@
-"""The command line: `python -m zapfleet up | down | migrate | create-admin`."""
+"""The command line: `python -m zapfleet up | node | down | migrate | create-admin`."""
 from __future__ import annotations
 
 import argparse
@@ -20,6 +20,8 @@ from zapfleet.core.errors import ZapfleetError
 from zapfleet.db import Database
 from zapfleet.db.embedded import hand_over_to_supervisord, program_file, start_embedded, stop_embedded
 from zapfleet.db.migrate import migrate, set_runtime_password
+from zapfleet.fleet.engines import session_database_url
+from zapfleet.fleet.node_agent import NodeAgent
 from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.messaging.dispatcher import Dispatcher
 from zapfleet.tenancy.identity import Identity
@@ -70,10 +72,12 @@ def supervisor_dirs(var_dir: Path) -> None:
         (var_dir / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
-def supervisor_env(config: Config, url: str) -> dict[str, str]:
-    """The environment supervisord and its programs inherit."""
+def supervisor_env(config: Config, url: str, control_plane: bool = True) -> dict[str, str]:
+    """The environment supervisord and its programs inherit (control_plane: whether the web
+    app and the dispatcher run here, or only the node agent and the workers)."""
     env = dict(os.environ)
     env.update(DATABASE_URL=url, ZAPFLEET_HOME=str(config.home),
+               ZAPFLEET_CONTROL_PLANE=str(control_plane).lower(),
                ZAPFLEET_VAR_DIR=str(config.var_dir.resolve()),
                ZAPFLEET_PYTHON=sys.executable, ZAPFLEET_BIND=config.bind,
                SUPERVISOR_USER=config.supervisor_user,
@@ -120,6 +124,40 @@ def cmd_up(_args: argparse.Namespace) -> int:
     finally:
         if embedded:
             stop_embedded(config.var_dir)
+
+
+def cmd_node(_args: argparse.Namespace) -> int:
+    """Run this machine as a worker node of the fleet: its supervisord with the node agent and
+    the workers placed on it (the control machine runs `up`)."""
+    config = load_environment(generate=False)
+    missing = [name for name, value in (("DATABASE_URL", config.database_url),
+                                        ("SECRET_KEY", config.secret_key),
+                                        ("PUBLIC_URL", config.public_url)) if not value]
+    if missing:
+        print(f"zapfleet: a node needs {', '.join(missing)} (the control machine's values)",
+              file=sys.stderr)
+        return 2
+    if not config.supervisor_password:
+        config = config.with_overrides(supervisor_password=secrets.token_urlsafe(24))
+    supervisor_dirs(config.var_dir)
+    print(f"zapfleet: node {config.node_name} runs workers on {config.worker_address} from port "
+          f"{config.worker_port_base}")
+    sys.stdout.flush()
+    return run_supervisord(config, supervisor_env(config, config.database_url or "", False))
+
+
+def cmd_node_agent(_args: argparse.Namespace) -> int:
+    """Run this node's agent until SIGTERM (supervisord runs it)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = load_environment(generate=False)
+    managers = build_managers(config)
+    agent = NodeAgent(managers.instances, listen_dsn=session_database_url(config))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    agent.run_forever(stop)
+    managers.db.close()
+    return 0
 
 
 def cmd_down(_args: argparse.Namespace) -> int:
@@ -224,7 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m zapfleet", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="start the service in the foreground").set_defaults(run=cmd_up)
-    commands.add_parser("down", help="stop a running service").set_defaults(run=cmd_down)
+    commands.add_parser("node", help="run this machine as a worker node (foreground)").set_defaults(
+        run=cmd_node)
+    commands.add_parser("node-agent", help="run the node agent (supervisord runs it)").set_defaults(
+        run=cmd_node_agent)
+    commands.add_parser("down", help="stop a running service or node").set_defaults(run=cmd_down)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
     commands.add_parser("dispatcher", help="run the dispatcher (supervisord runs it)").set_defaults(
         run=cmd_dispatcher)

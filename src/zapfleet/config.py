@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +25,13 @@ def project_home(environ: Mapping[str, str] | None = None) -> Path:
     """ZAPFLEET_HOME, or the working directory: where var/, .env, supervisord.conf and sql/ are."""
     env = os.environ if environ is None else environ
     return Path(env.get("ZAPFLEET_HOME") or Path.cwd()).resolve()
+
+
+def _int_between(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = _int(environ, name, default)
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+    return value
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, most: int | None = None) -> int:
@@ -107,6 +116,21 @@ class Config:
     db_pool_size: int = 10
     db_prepared_statements: bool = True
     worker_port_base: int = 5001
+    worker_port_count: int = 1000
+    """WORKER_PORT_COUNT: how many ports from WORKER_PORT_BASE this node's workers may use."""
+    node_name: str = "local"
+    """NODE_NAME: this machine's name in the fleet (default: its host name)."""
+    node_address: str = ""
+    """NODE_ADDRESS: where the web app and the dispatcher reach this node's workers (default:
+    WORKER_HOST)."""
+    node_capacity: int = 20
+    """NODE_CAPACITY: how many instances this node takes (seed 001: 20)."""
+    node_priority: int = 0
+    """NODE_PRIORITY: placement prefers the node with the highest priority that has room."""
+    node_heartbeat_limit: int = 15
+    """NODE_HEARTBEAT_LIMIT: seconds without a heartbeat before a node loses its instances."""
+    fence_lease: float = 5.0
+    """FENCE_LEASE: seconds a worker may act after its node's last heartbeat (below the limit)."""
     max_import_bytes: int = 50 * 1024 * 1024
     json_body_limit: int = 1024 * 1024
     cancelled_retention_days: int = 30
@@ -169,6 +193,12 @@ class Config:
             db_pool_size=_int(env, "DB_POOL_SIZE", 10),
             db_prepared_statements=env.get("DB_PREPARED_STATEMENTS", "").lower() not in ("0", "false", "no"),
             worker_port_base=_int(env, "WORKER_PORT_BASE", 5001),
+            worker_port_count=_int(env, "WORKER_PORT_COUNT", 1000, 65535),
+            node_name=(env.get("NODE_NAME") or default_node_name()).strip().lower(),
+            node_address=(env.get("NODE_ADDRESS") or "").strip(),
+            node_capacity=_int_between(env, "NODE_CAPACITY", 20, 0, 10000),
+            node_priority=_int_between(env, "NODE_PRIORITY", 0, -1000, 1000),
+            node_heartbeat_limit=_int(env, "NODE_HEARTBEAT_LIMIT", 15, 3600),
             max_import_bytes=_int(env, "MAX_IMPORT_BYTES", 50 * 1024 * 1024),
             json_body_limit=_int(env, "JSON_BODY_LIMIT", 1024 * 1024),
             cancelled_retention_days=_int(env, "CANCELLED_RETENTION_DAYS", 30),
@@ -199,6 +229,11 @@ class Config:
         )
 
     @property
+    def worker_address(self) -> str:
+        """Where this node's workers are reached: NODE_ADDRESS, or the address they listen on."""
+        return self.node_address or self.worker_host
+
+    @property
     def sql_dir(self) -> Path:
         """The migrations: sql/ in the home."""
         return self.home / "sql"
@@ -218,6 +253,12 @@ class Config:
     def with_overrides(self, **changes: Any) -> Config:
         """Return a copy with some fields replaced."""
         return replace(self, **changes)
+
+
+def default_node_name() -> str:
+    """This machine's host name, as a node name may be written."""
+    name = re.sub(r"[^a-z0-9_.-]", "-", socket.gethostname().lower()).strip("-.")
+    return name[:63] or "local"
 
 
 def ensure_env_file(path: Path) -> list[str]:

@@ -8,7 +8,7 @@ import psycopg2
 TENANT_TABLES = ("accounts, users, api_keys, instances, contacts, conversations, messages, campaigns,"
                  " webhooks, webhook_deliveries, login_failures, campaign_recipients, send_pacing,"
                  " services, appointments, chat_states, evolution_servers, unlinks,"
-                 " dead_letters, signup_requests")
+                 " dead_letters, signup_requests, media, nodes, instance_history, worker_files")
 
 
 def with_database(url: str, name: str) -> str:

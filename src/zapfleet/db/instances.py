@@ -7,7 +7,10 @@ from uuid import UUID
 
 INSTANCE_COLUMNS = ("id, account_id, instance_name, port, engine, status, desired_state, qr_code,"
                     " phone, last_connected, last_error, banned_until, evolution_server_id,"
-                    " created_at, updated_at")
+                    " created_at, updated_at, node_id, pinned, moving_to")
+NODE_OF = (", (SELECT n.name FROM nodes n WHERE n.id = node_id) AS node_name,"
+           " (SELECT n.address FROM nodes n WHERE n.id = node_id) AS node_address")
+"""The instance's node's name and address, beside its columns."""
 OBSERVED = ("status", "qr_code", "phone", "last_connected", "last_error", "banned_until")
 ACCOUNT_LOCK_CLASS = 0x7A6601  # advisory-lock classes ("zf" 1 and 2): per-account lifecycle
 PORT_LOCK_CLASS = 0x7A6602  # and the global port allocation
@@ -16,47 +19,56 @@ MAX_PORT = 65535
 
 def insert_instance(conn, account_id: UUID, instance_name: str, port: int, engine: str,
                     desired_state: str = "running", status: str = "starting",
-                    evolution_server_id: UUID | None = None) -> dict:
+                    evolution_server_id: UUID | None = None, node_id: UUID | None = None) -> dict:
     """Insert an instance row and return it."""
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO instances (account_id, instance_name, port, engine, desired_state, status,"
-            f" evolution_server_id) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING {INSTANCE_COLUMNS}",
-            (account_id, instance_name, port, engine, desired_state, status, evolution_server_id))
+            f" evolution_server_id, node_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            f" RETURNING {INSTANCE_COLUMNS}{NODE_OF}",
+            (account_id, instance_name, port, engine, desired_state, status, evolution_server_id,
+             node_id))
         return cur.fetchone()
 
 
 def get_instance_for_account(conn, account_id: UUID) -> dict | None:
     """The account's instance, or None."""
     with conn.cursor() as cur:
-        cur.execute(f"SELECT {INSTANCE_COLUMNS} FROM instances WHERE account_id = %s", (account_id,))
+        cur.execute(f"SELECT {INSTANCE_COLUMNS}{NODE_OF} FROM instances WHERE account_id = %s", (account_id,))
         return cur.fetchone()
 
 
 def get_instance(conn, instance_id: UUID) -> dict | None:
     """One instance by id, or None."""
     with conn.cursor() as cur:
-        cur.execute(f"SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = %s", (instance_id,))
+        cur.execute(f"SELECT {INSTANCE_COLUMNS}{NODE_OF} FROM instances WHERE id = %s", (instance_id,))
         return cur.fetchone()
 
 
-def list_instances(conn, account_id: UUID | None = None) -> list[dict]:
-    """Instances with their account's name, slug and status: all of them, or one account's."""
+def list_instances(conn, account_id: UUID | None = None, *, on_node: bool = False,
+                   node_id: UUID | None = None) -> list[dict]:
+    """Instances with their account's name, slug and status and their node: all of them, one
+    account's, or (on_node) those on one node (node_id None: on no node)."""
     columns = ", ".join(f"i.{c.strip()}" for c in INSTANCE_COLUMNS.split(","))
     with conn.cursor() as cur:
         cur.execute(
             f"SELECT {columns}, a.name AS account_name, a.slug AS account_slug,"
-            " a.status AS account_status"
+            " a.status AS account_status, n.name AS node_name, n.address AS node_address"
             " FROM instances i JOIN accounts a ON a.id = i.account_id"
-            " WHERE %(account)s::uuid IS NULL OR i.account_id = %(account)s::uuid"
-            " ORDER BY i.created_at, i.id", {"account": account_id})
+            " LEFT JOIN nodes n ON n.id = i.node_id"
+            " WHERE (%(account)s::uuid IS NULL OR i.account_id = %(account)s::uuid)"
+            " AND (NOT %(on_node)s OR i.node_id IS NOT DISTINCT FROM %(node)s::uuid)"
+            " ORDER BY i.created_at, i.id",
+            {"account": account_id, "on_node": on_node, "node": node_id})
         return cur.fetchall()
 
 
-def instance_names(conn) -> set[str]:
-    """The program names of every instance (to tell orphaned programs apart)."""
+def instance_names(conn, node_id: UUID | None = None) -> set[str]:
+    """The program names of every instance, or of those on a node or on none (to tell
+    orphaned programs apart)."""
     with conn.cursor() as cur:
-        cur.execute("SELECT instance_name FROM instances")
+        cur.execute("SELECT instance_name FROM instances WHERE %(node)s::uuid IS NULL"
+                    " OR node_id = %(node)s::uuid OR node_id IS NULL", {"node": node_id})
         return {row["instance_name"] for row in cur.fetchall()}
 
 
@@ -65,7 +77,7 @@ def set_desired_state(conn, account_id: UUID, desired_state: str) -> dict | None
     with conn.cursor() as cur:
         cur.execute(
             "UPDATE instances SET desired_state = %s, updated_at = now() WHERE account_id = %s"
-            f" RETURNING {INSTANCE_COLUMNS}", (desired_state, account_id))
+            f" RETURNING {INSTANCE_COLUMNS}{NODE_OF}", (desired_state, account_id))
         return cur.fetchone()
 
 
@@ -77,7 +89,7 @@ def set_engine(conn, account_id: UUID, engine: str,
         cur.execute(
             "UPDATE instances SET engine = %s, evolution_server_id = %s, status = 'starting',"
             " qr_code = NULL, phone = NULL, last_error = NULL, banned_until = NULL,"
-            f" updated_at = now() WHERE account_id = %s RETURNING {INSTANCE_COLUMNS}",
+            f" updated_at = now() WHERE account_id = %s RETURNING {INSTANCE_COLUMNS}{NODE_OF}",
             (engine, evolution_server_id, account_id))
         return cur.fetchone()
 
@@ -91,7 +103,7 @@ def update_observed(conn, instance_id: UUID, **fields: Any) -> dict | None:
     with conn.cursor() as cur:
         cur.execute(
             f"UPDATE instances SET {assignments}updated_at = now() WHERE id = %s"
-            f" RETURNING {INSTANCE_COLUMNS}", (*fields.values(), instance_id))
+            f" RETURNING {INSTANCE_COLUMNS}{NODE_OF}", (*fields.values(), instance_id))
         return cur.fetchone()
 
 
@@ -102,17 +114,22 @@ def delete_instance(conn, account_id: UUID) -> bool:
         return cur.rowcount == 1
 
 
-def lowest_free_port(conn, base: int, exclude: Sequence[int] = ()) -> int | None:
-    """The lowest port >= base that no instance uses and is not in exclude; None if none is left."""
+def lowest_free_port(conn, base: int, exclude: Sequence[int] = (), node_id: UUID | None = None,
+                     count: int = MAX_PORT) -> int | None:
+    """The lowest port in base..base+count-1 that no instance on the node (or on no node) uses
+    and is not in exclude; None if none is left."""
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT min(c.port) AS port FROM ("
+            "WITH used AS (SELECT port FROM instances"
+            "  WHERE node_id IS NOT DISTINCT FROM %(node)s::uuid AND port >= %(base)s)"
+            " SELECT min(c.port) AS port FROM ("
             "  SELECT %(base)s::int AS port"
-            "  UNION ALL SELECT port + 1 FROM instances WHERE port >= %(base)s"
+            "  UNION ALL SELECT port + 1 FROM used"
             "  UNION ALL SELECT e + 1 FROM unnest(%(exclude)s::int[]) AS e WHERE e >= %(base)s"
             ") c WHERE c.port <= %(max)s AND c.port <> ALL(%(exclude)s::int[])"
-            "  AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.port = c.port)",
-            {"base": base, "exclude": list(exclude), "max": MAX_PORT})
+            "  AND NOT EXISTS (SELECT 1 FROM used u WHERE u.port = c.port)",
+            {"base": base, "exclude": list(exclude), "node": node_id,
+             "max": min(MAX_PORT, base + count - 1)})
         return cur.fetchone()["port"]
 
 

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from zapfleet.config import ENGINE_NAMES, Config
 from zapfleet.core.errors import InvalidInput
 from zapfleet.core.shapes import parse
+from zapfleet.db import PLATFORM_ROLE
 from zapfleet.fleet.evolution_servers import NO_SERVER, EvolutionServers, ServerSettings
 from zapfleet.fleet.shapes import EngineIn
 
@@ -65,3 +68,21 @@ def worker_environment(engine: str, config: Config,
     else:
         settings = {}
     return tuple((name, value) for name, value in settings.items() if value)
+
+
+def session_database_url(config: Config) -> str:
+    """The URL a worker keeps its session at (sql/0021_nodes.sql's worker_files, its whatsmeow
+    store): PLATFORM_DATABASE_URL, or DATABASE_URL's server as the platform role."""
+    if config.platform_database_url:
+        return config.platform_database_url
+    parts = urlsplit(config.required_database_url())
+    password = config.database_runtime_password
+    login = PLATFORM_ROLE + (f":{quote(password, safe='')}" if password else "")
+    return urlunsplit(parts._replace(netloc=f"{login}@{parts.netloc.rpartition('@')[2]}"))
+
+
+def fleet_environment(config: Config, fence_file: Path) -> tuple[tuple[str, str], ...]:
+    """What a worker placed on a node is told: where its session lives and its fence file."""
+    return (("ZAPFLEET_SESSION_DATABASE_URL", session_database_url(config)),
+            ("ZAPFLEET_FENCE_FILE", str(fence_file)),
+            ("ZAPFLEET_FENCE_LEASE", f"{config.fence_lease:g}"))

@@ -19,8 +19,10 @@ from zapfleet.core.vocabulary import CONNECTION_STATES
 from zapfleet.db import Database
 from zapfleet.db import accounts as accounts_sql
 from zapfleet.db import instances as sql
-from zapfleet.fleet.engines import worker_environment
+from zapfleet.db import nodes as nodes_sql
+from zapfleet.fleet.engines import fleet_environment, worker_environment
 from zapfleet.fleet.evolution_servers import EvolutionServers
+from zapfleet.fleet.nodes import Nodes
 from zapfleet.fleet.overview import accounts_overview, workers_running
 from zapfleet.fleet.programs import (
     WorkerProgram,
@@ -53,8 +55,10 @@ class InstanceManager:
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep,
                  port_free: Callable[[str, int], bool] = port_is_free,
-                 start_timeout: float = START_TIMEOUT, servers: EvolutionServers | None = None):
+                 start_timeout: float = START_TIMEOUT, servers: EvolutionServers | None = None,
+                 nodes: Nodes | None = None):
         self.db, self.supervisor, self.config = db, supervisor, config
+        self.nodes = nodes or Nodes(db, config)
         self.servers = servers or EvolutionServers(db, config)
         self.unlinks = Unlinks(db, config, self.servers)
         self.worker_client = worker_client or partial(WorkerClient,
@@ -100,17 +104,30 @@ class InstanceManager:
         """The supervisord program of an instance's worker (with its Evolution server's settings)."""
         instance_id, engine = str(instance["id"]), instance["engine"]
         server = self.servers.settings(instance["evolution_server_id"]) if engine == "evolution" else None
+        environment = worker_environment(engine, self.config, server)
+        if instance.get("node_id"):
+            environment += fleet_environment(self.config, self.fence_file(instance))
         return WorkerProgram(
             instance["instance_name"], instance_id, instance["port"], engine,
             token=worker_token(self.config.secret_key, instance_id), var_dir=Path(self.config.var_dir),
             control_url=self.config.control_url, host=self.config.worker_host,
-            environment=worker_environment(engine, self.config, server),
+            environment=environment,
             autostart=instance["desired_state"] == "running", directory=Path(self.config.home))
 
+    def fence_file(self, instance: dict) -> Path:
+        """The file whose time says until when the instance's worker may act (its node's agent
+        sets it after each heartbeat)."""
+        return Path(self.config.var_dir) / "fences" / str(instance["id"])
+
+    def is_local(self, instance: dict) -> bool:
+        """True when the instance runs on this machine's supervisord: on this node, or on none."""
+        return instance.get("node_id") is None or instance.get("node_name") == self.config.node_name
+
     def client_for(self, instance: dict) -> WorkerClient:
-        """An HTTP client for the instance's worker."""
+        """An HTTP client for the instance's worker (at its node's address)."""
         token = worker_token(self.config.secret_key, str(instance["id"]))
-        return self.worker_client(self.config.worker_host, instance["port"], token)
+        host = instance.get("node_address") or self.config.worker_host
+        return self.worker_client(host, instance["port"], token)
 
     def running_client(self, instance: dict) -> WorkerClient:
         """The client of the instance's worker, which must be meant to run: a stopped instance
@@ -123,7 +140,11 @@ class InstanceManager:
         return client
 
     def _run(self, instance: dict) -> bool:
-        """Make supervisord run the worker; True when it was not running before."""
+        """Make supervisord run the worker (another node's agent, when it is there); True when
+        it was not running before."""
+        if not self.is_local(instance):
+            self.nodes.poke(instance, "sync")
+            return not self._answers(instance)
         program = self.program_for(instance)
         sync_program(self.supervisor, program)
         return self.supervisor.start(program.name)
@@ -168,7 +189,7 @@ class InstanceManager:
             server = self.servers.place(conn, engine)
             switched = found(sql.set_engine(conn, instance["account_id"], engine, server), "instance")
         self._unlink(instance, "engine_switched")
-        remove_program(self.supervisor, program.conf_file, program.session_dir)
+        self._remove_session({**instance, "instance_name": program.name})
         return switched
 
     def _unlink(self, instance: dict, reason: str) -> None:
@@ -180,6 +201,23 @@ class InstanceManager:
             session = self.program_for(instance).session_dir
             self.unlinks.record(instance, reason, exc.message, session)
 
+    def _answers(self, instance: dict) -> bool:
+        """True when the instance's worker answers its health check now."""
+        try:
+            self.client_for(instance).health()
+        except ZapfleetError:
+            return False
+        return True
+
+    def _remove_session(self, instance: dict) -> None:
+        """Remove the worker's program here (another node's agent removes its own) and wipe
+        the session it kept in the database."""
+        program = self.program_for(instance)
+        if self.is_local(instance):
+            remove_program(self.supervisor, program.conf_file, program.session_dir)
+        with self.db.system() as conn:
+            nodes_sql.delete_worker_session(conn, instance["id"])
+
     @staticmethod
     def _quietly(call: Callable[[], Any]) -> None:
         """A best-effort call to a worker: one that is down or refuses changes nothing here."""
@@ -189,17 +227,24 @@ class InstanceManager:
             pass
 
     def _insert(self, account_id: UUID, engine: str) -> dict:
-        """The new instance row, on the lowest free port (under the global port lock) and, for
-        the evolution engine, on the chosen server (under the servers' lock)."""
+        """The new instance row: on a node by seed 001's rule and its lowest free port (under
+        the placement lock), or on this host when no node ever registered; for the evolution
+        engine, on the chosen server (under the servers' lock)."""
         try:
             with self.db.system() as conn:
                 account = accounts_sql.get_account(conn, account_id)
                 if account is None:
                     raise NotFound("no such account")
-                sql.lock_ports(conn)
+                node, port = self.nodes.place(conn)
                 server = self.servers.place(conn, engine)
-                return sql.insert_instance(conn, account_id, f"{account['slug']}_whatsapp",
-                                           self._free_port(conn), engine, evolution_server_id=server)
+                row = sql.insert_instance(conn, account_id, f"{account['slug']}_whatsapp",
+                                          port or self._free_port(conn), engine,
+                                          evolution_server_id=server,
+                                          node_id=node["id"] if node else None)
+                if node is not None:
+                    nodes_sql.add_history(conn, row["id"], account_id, "placed", None, node["name"],
+                                          "created")
+                return row
         except psycopg2.errors.UniqueViolation:
             raise Conflict("the WhatsApp instance could not be created; try again") from None
 
@@ -241,18 +286,25 @@ class InstanceManager:
         with self.locked(account_id):
             instance = self._set_desired(account_id, "stopped")
             self._stop_process(instance)
-            write_program(self.program_for(instance))  # supervisord restarting leaves it stopped
+            if self.is_local(instance):
+                write_program(self.program_for(instance))  # supervisord restarting leaves it stopped
             return self.observe(instance["id"], status="stopped", qr_code=None)
 
     def restart(self, account_id: UUID) -> dict:
         """Stop and start the account's worker (its session survives); return the instance."""
         with self.locked(account_id):
             instance = self._set_desired(account_id, "running")
+            if not self.is_local(instance):
+                self.nodes.poke(instance, "restart")
+                return self.observe(instance["id"], status="starting")
             self._stop_process(instance)
             self._run(instance)
             return self.observe(instance["id"], status="starting")
 
     def _stop_process(self, instance: dict) -> None:
+        if not self.is_local(instance):
+            self.nodes.poke(instance, "sync")
+            return
         try:
             self.supervisor.stop(instance["instance_name"])
         except NotFound:  # not loaded into supervisord: nothing runs
@@ -282,8 +334,7 @@ class InstanceManager:
     def remove(self, instance: dict) -> None:
         """Unlink and remove an instance (the caller holds its account's lock)."""
         self._unlink(instance, "deleted")
-        program = self.program_for(instance)
-        remove_program(self.supervisor, program.conf_file, program.session_dir)
+        self._remove_session(instance)
         with self.db.system() as conn:
             sql.delete_instance(conn, instance["account_id"])
 
@@ -349,7 +400,10 @@ class InstanceManager:
         """The last lines (1..2000) of the account's worker log; empty when there is none yet."""
         if isinstance(lines, bool) or not isinstance(lines, int) or not 1 <= lines <= MAX_LOG_LINES:
             raise InvalidInput("lines", f"must be between 1 and {MAX_LOG_LINES}")
-        return tail_lines(self.program_for(self.get(account_id)).log_file, lines)
+        instance = self.get(account_id)
+        if not self.is_local(instance):
+            return f"(this worker runs on node {instance['node_name']}; its log is there)\n"
+        return tail_lines(self.program_for(instance).log_file, lines)
 
     def list(self, account_id: UUID | None = None) -> list[dict]:
         """The account's instance as a list, or every instance (None, for the platform admin)."""

@@ -33,29 +33,31 @@ class Instances(Protocol):
     def observe(self, instance_id: UUID, **fields: Any) -> dict: ...
     def client_for(self, instance: dict) -> WorkerClient: ...
     def remove(self, instance: dict) -> None: ...
+    def is_local(self, instance: dict) -> bool: ...
 
 
 class Reconciler:
-    """One reconcile pass over the instances: desired state (rows) against observed."""
+    """One reconcile pass over the instances of this machine's supervisord, desired state
+    (rows) against observed: those on its node (node_id), or on none (no node agent)."""
 
-    def __init__(self, manager: Instances):
-        self.manager = manager
+    def __init__(self, manager: Instances, node_id: UUID | None = None):
+        self.manager, self.node_id = manager, node_id
         self.supervisor = manager.supervisor
 
     def run(self) -> list[str]:
-        """Reconcile every instance, then remove orphaned programs; return the actions taken."""
+        """Reconcile every instance here, then remove orphaned programs; the actions taken."""
         changed = self.supervisor.reload()[1]
         with self.manager.db.system() as conn:
-            rows = sql.list_instances(conn)
+            rows = sql.list_instances(conn, on_node=True, node_id=self.node_id)
         actions = []
         for row in rows:
             actions += self._one(row, changed)
-        return actions + self._remove_orphans()
+        return actions + self.remove_orphans()
 
     def account(self, account_id: UUID) -> list[str]:
         """Reconcile one account's instance now (after its status changed); the actions taken."""
         with self.manager.db.system() as conn:
-            rows = sql.list_instances(conn, account_id)
+            rows = [row for row in sql.list_instances(conn, account_id) if self.manager.is_local(row)]
         return [action for row in rows for action in self._one(row, [])]
 
     def _one(self, row: dict, changed: list[str]) -> list[str]:
@@ -65,8 +67,8 @@ class Reconciler:
         try:
             with self.manager.locked(row["account_id"]):
                 instance = self.manager.find(row["account_id"])
-                if instance is None:
-                    return []
+                if instance is None or instance["node_id"] != row["node_id"]:
+                    return []  # gone, or moved to another node since it was listed
                 if row["account_status"] == "cancelled":
                     self.manager.remove(instance)
                     return [f"removed {instance['instance_name']}: its account was cancelled"]
@@ -128,13 +130,14 @@ class Reconciler:
             return {}
         return {"status": state, "qr_code": None} if state == "connected" else {"status": state}
 
-    def _remove_orphans(self) -> list[str]:
-        """Programs named like instances that have no row: stop, unload, delete, wipe."""
+    def remove_orphans(self) -> list[str]:
+        """Programs named like instances that have no row (or, for a node, that are not
+        placed on it): stop, unload, delete, wipe."""
         conf_dir = Path(self.manager.config.var_dir) / "supervisor" / "workers"
         files = {path.stem: path for path in conf_dir.glob(ORPHAN_PATTERN)}
         loaded = {name for name in self.supervisor.all_process_info() if name.endswith("_whatsapp")}
         with self.manager.db.system() as conn:  # read after listing: a new row precedes its file
-            known = sql.instance_names(conn)
+            known = sql.instance_names(conn, self.node_id)
         actions = []
         for name in sorted((files.keys() | loaded) - known):
             conf_file = files.get(name, conf_dir / f"{name}.conf")
