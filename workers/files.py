@@ -11,8 +11,9 @@ class SyncedLines:
     threads writing at the same moment share one fsync (a group commit) instead of queueing
     for one each."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, before_write: Callable[[], None] | None = None):
         self.path = path
+        self._before_write = before_write or (lambda: None)  # e.g. the fence's check
         self._write_lock, self._sync_lock = threading.Lock(), threading.Lock()
         self._written = self._synced = 0
 
@@ -22,6 +23,7 @@ class SyncedLines:
 
     def write(self, line: str) -> int:
         """Append one line, not yet synced; returns the ticket to sync() it with."""
+        self._before_write()
         with self._write_lock:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
@@ -44,10 +46,10 @@ class SyncedLines:
                 os.close(fd)
             self._synced = target
 
-
     def rewrite(self, current_lines: Callable[[], list[str]]) -> None:
         """Replace the file with current_lines(), called between appends (so that no line
         written meanwhile is lost); the new file is on disk when this returns."""
+        self._before_write()
         with self._write_lock, self._sync_lock:
             replace_file(self.path, "".join(line + "\n" for line in current_lines()))
             self._synced = self._written

@@ -6,9 +6,11 @@ import json
 import re
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from workers.engines.base import Engine, EngineError, MediaFile, Outgoing, SendFailed
+from workers.fence import Fence, NoFence
 from workers.log import log
 from workers.media import fetch
 from workers.sentlog import SentLog
@@ -27,6 +29,11 @@ QR_FORMATS = ("json", "png", "svg")
 HTTP_STATUS = {"invalid_input": 400, "unauthorized": 401, "not_found": 404, "conflict": 409,
                "not_connected": 409, "internal_error": 500, "unavailable": 503}
 Response = tuple[int, str, bytes]
+READ_ONLY_ROUTES = (("GET", "/health"), ("GET", "/status"), ("GET", "/qr"))
+"""Routes that answer without a valid fence (every other one acts on WhatsApp or records)."""
+FENCE_LAPSED = "this worker's lease on the instance is not valid; it does not act"
+STARTING_STATE = "starting"
+"""The state /health and /status report while the worker waits for its lease."""
 
 
 class ApiError(Exception):
@@ -80,9 +87,10 @@ class WorkerApp:
     engine's webhook (POST /<engine>/webhook/<secret>), which its secret path authenticates."""
 
     def __init__(self, instance_id: str, token: str, engine: Engine, sent: SentLog,
-                 webhook_secret: str | None = None, control_url: str = ""):
+                 webhook_secret: str | None = None, control_url: str = "",
+                 fence: Fence | None = None):
         self.instance_id, self.engine, self.sent = instance_id, engine, sent
-        self.control_url = control_url
+        self.control_url, self.fence = control_url, fence or NoFence()
         self._expected = f"Bearer {token}".encode()
         self._webhook_prefix = f"/{engine.name}/webhook/"
         self._webhook_secret = webhook_secret
@@ -102,6 +110,8 @@ class WorkerApp:
         if body is None:
             return error_response("invalid_input", f"body: must be at most {MAX_BODY} bytes")
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        if (method, url.path) not in READ_ONLY_ROUTES and not self.fence.valid():
+            return error_response("unavailable", FENCE_LAPSED)
         try:
             if webhook:
                 return json_response(self.engine.webhook(parse_object(body)))
@@ -210,6 +220,50 @@ class WorkerApp:
         return json_response(self.engine.action(name, parse_object(body)))
 
 
+class StartingApp:
+    """What the worker answers while it waits for its lease (before its engine starts):
+    /health and /status say "starting"; every other route 503 unavailable."""
+
+    def __init__(self, instance_id: str, token: str, engine_name: str):
+        self.instance_id, self.engine_name = instance_id, engine_name
+        self._expected = f"Bearer {token}".encode()
+
+    def respond(self, method: str, target: str, authorization: str | None,
+                body: bytes | None) -> Response:
+        """The answer to one request while starting."""
+        if not hmac.compare_digest((authorization or "").encode(), self._expected):
+            return error_response("unauthorized", "missing or wrong worker token")
+        path = urlsplit(target).path
+        if (method, path) == ("GET", "/health"):
+            return json_response({"ok": True, "instance": self.instance_id,
+                                  "engine": self.engine_name, "state": STARTING_STATE})
+        if (method, path) == ("GET", "/status"):
+            return json_response({"state": STARTING_STATE, "phone": None,
+                                  "reason": "waiting for the lease on this instance", "until": None,
+                                  "engine": self.engine_name, "label": self.engine_name})
+        return error_response("unavailable", "the worker is starting: it waits for its lease "
+                                             "on this instance")
+
+
+class Responder(Protocol):
+    """Anything that answers the worker's requests (WorkerApp, StartingApp)."""
+
+    def respond(self, method: str, target: str, authorization: str | None,
+                body: bytes | None) -> Response: ...
+
+
+class SwitchableApp:
+    """The app the server answers with, replaced once the worker is ready."""
+
+    def __init__(self, app: Responder):
+        self.current = app
+
+    def respond(self, method: str, target: str, authorization: str | None,
+                body: bytes | None) -> Response:
+        """The current app's answer."""
+        return self.current.respond(method, target, authorization, body)
+
+
 def _media_order(value: object) -> dict | None:
     """The file of a /send: {path, kind, mime_type, filename?, voice?}, or None."""
     if value is None:
@@ -239,12 +293,12 @@ class WorkerServer(ThreadingHTTPServer):
     request_queue_size = LISTEN_BACKLOG
 
 
-def make_server(app: WorkerApp, host: str, port: int) -> ThreadingHTTPServer:
+def make_server(app: Responder, host: str, port: int) -> ThreadingHTTPServer:
     """A threading HTTP server answering with the app (not started)."""
     return WorkerServer((host, port), _handler_for(app))
 
 
-def _handler_for(app: WorkerApp) -> type[BaseHTTPRequestHandler]:
+def _handler_for(app: Responder) -> type[BaseHTTPRequestHandler]:
     """The request handler class bound to one app."""
 
     class Handler(BaseHTTPRequestHandler):

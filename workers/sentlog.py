@@ -7,8 +7,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from workers.files import SyncedLines, read_lines
 from workers.log import log
+from workers.session_store import SessionStore, as_store
 
 SENT_FILE = "sent.jsonl"
 KEEP_SECONDS = 8 * 86400
@@ -19,15 +19,16 @@ COMPACT_LINES = 1000
 
 
 class SentLog:
-    """message_id → the first send's result, appended (fsync'd) to the session folder and kept
-    for a retention period."""
+    """message_id → the first send's result, appended durably to the session store (sent.jsonl
+    of the session folder, or its rows in PostgreSQL) and kept for a retention period."""
 
-    def __init__(self, session_dir: str, keep_seconds: float | None = None,
+    def __init__(self, session: str | SessionStore, keep_seconds: float | None = None,
                  clock: Callable[[], float] = time.time):
-        self.path = os.path.join(session_dir, SENT_FILE)
+        self.store = as_store(session)
+        self.path = os.path.join(session, SENT_FILE) if isinstance(session, str) else None
         self.keep = keep_seconds or float(os.environ.get("SENT_RETENTION_SECONDS") or KEEP_SECONDS)
         self.clock = clock
-        self._file = SyncedLines(self.path)
+        self._file = self.store.lines(SENT_FILE)
         self._guard = threading.Lock()
         self._locks: dict[str, list] = {}  # message id → [lock, requests in flight]
         self._records: dict[str, tuple[float, dict]] = {}  # message id → (sent at, result), oldest first
@@ -37,7 +38,7 @@ class SentLog:
     def _load(self) -> int:
         """Read the recorded results (a torn last line, from a crash mid-append, is skipped);
         returns the number of lines."""
-        lines = read_lines(self.path)
+        lines = self.store.read(SENT_FILE)
         for line in lines:
             try:
                 record = json.loads(line)

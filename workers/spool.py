@@ -9,9 +9,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from workers.files import SyncedLines, read_lines, replace_file
 from workers.log import log
 from workers.media import MediaUploader, control_plane_opener
+from workers.session_store import SessionStore, as_store
 
 SPOOL_FILE = "events.jsonl"
 BATCH_SIZE = 100
@@ -48,14 +48,16 @@ def new_event(kind: str, data: dict) -> dict:
 
 
 class Spool:
-    """Events not yet acknowledged, as JSON lines in the session folder (fsync'd on append). An
+    """Events not yet acknowledged, as JSON lines in the session store (events.jsonl of the
+    session folder, fsync'd on append, or its rows in PostgreSQL). An
     acknowledgement is appended as a line {"ack": [ids]}; the file is rewritten with only the
     pending events when none is left, or when it has grown to several times their number, so
     that a busy worker does not rewrite its whole backlog on every delivered batch."""
 
-    def __init__(self, session_dir: str):
-        self.path = os.path.join(session_dir, SPOOL_FILE)
-        self._file = SyncedLines(self.path)
+    def __init__(self, session: str | SessionStore):
+        self.store = as_store(session)
+        self.path = os.path.join(session, SPOOL_FILE) if isinstance(session, str) else None
+        self._file = self.store.lines(SPOOL_FILE)
         self._lock = threading.Lock()
         self._lines = 0  # lines in the file
         self._pending = self._load()  # [(event, its line)], oldest first
@@ -67,7 +69,7 @@ class Spool:
         """The spooled events not acknowledged; a torn last line (a crash mid-append) is dropped,
         and the file rewritten with only the pending events."""
         events: dict[str, tuple[dict, str]] = {}
-        lines = read_lines(self.path)
+        lines = self.store.read(SPOOL_FILE)
         for line in lines:
             try:
                 record = json.loads(line)
@@ -123,8 +125,8 @@ class Spool:
             return len(self._pending)
 
     def _rewrite(self, pending: list[tuple[dict, str]]) -> None:
-        """Replace the spool file with exactly these events (atomic)."""
-        replace_file(self.path, "".join(line + "\n" for _, line in pending))
+        """Replace the spool with exactly these events (atomic)."""
+        self.store.replace(SPOOL_FILE, [line for _, line in pending])
         self._lines = len(pending)
 
 
@@ -162,7 +164,10 @@ class Reporter:
         self._note(problem, len(events))
         if problem:
             return False
-        self.spool.acknowledge({event["id"] for event in events})
+        try:
+            self.spool.acknowledge({event["id"] for event in events})
+        except OSError as exc:  # delivered all the same: a restart sends them again, ignored
+            log(f"reporter: the acknowledgement could not be recorded ({type(exc).__name__})")
         if self.uploader:
             self.uploader.forget(events)
         return True

@@ -12,6 +12,8 @@ import os
 import sys
 
 from workers.engines import ENGINES, create_engine
+from workers.fence import NoFence
+from workers.session_store import session_store
 from workers.whatsapp_worker import TOKEN_ENV, engine_options
 
 SETTLE_SECONDS = 60.0
@@ -37,8 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     if not token:
         print(f"{TOKEN_ENV} is not set")
         return 2
+    store = session_store(args.session_dir, args.instance, NoFence())  # the kept session
     engine = create_engine(args.engine, args.session_dir, lambda kind, data: None,
-                           engine_options(args, token))
+                           {**engine_options(args, token), "session_store": store})
     try:
         engine.unlink(args.settle_seconds)
     except Exception as exc:  # noqa: BLE001 - reported to the control plane, which retries

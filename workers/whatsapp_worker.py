@@ -14,14 +14,20 @@ import signal
 import sys
 import threading
 
-from workers.engines import create_engine
-from workers.httpapi import WorkerApp, make_server
+from workers.engines import create_engine, engine_class
+from workers.engines.base import Engine
+from workers.fence import Fence, fence_from_environment
+from workers.httpapi import StartingApp, SwitchableApp, WorkerApp, make_server
 from workers.log import log
 from workers.media import MediaUploader
 from workers.sentlog import SentLog
+from workers.session_store import SessionStore, session_store
 from workers.spool import Reporter, Spool, new_event
 
 TOKEN_ENV = "ZAPFLEET_WORKER_TOKEN"
+FENCE_LOST_EXIT = 3
+"""The exit code of a worker whose lease lapsed (supervisord starts it again; it then waits)."""
+ENGINE_STOP_TIMEOUT = 3.0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -37,12 +43,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def wait_for_stop_signal() -> None:
-    """Block until SIGTERM or SIGINT arrives."""
+def stop_on_signals() -> threading.Event:
+    """An event set when SIGTERM or SIGINT arrives."""
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
+    return stop
+
+
+def exit_on_lost_fence(engine: Engine) -> None:
+    """The lease lapsed: stop the engine (the store refuses every write from now on) and exit
+    at once, non-zero, without flushing anything."""
+    log("fence: the lease on this instance lapsed; stopping the engine and exiting")
+    stopper = threading.Thread(target=engine.stop, name="engine-stop", daemon=True)
+    stopper.start()
+    stopper.join(ENGINE_STOP_TIMEOUT)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(FENCE_LOST_EXIT)
+
+
+def wait_for_fence(fence: Fence, stop: threading.Event) -> bool:
+    """Wait until the lease is valid (True), or until asked to stop (False)."""
+    if fence.valid():
+        return True
+    log(f"waiting for the lease on this instance ({fence.path})")
+    if not fence.wait_until_valid(stop):
+        return False
+    log("the lease on this instance is valid; starting")
+    return True
 
 
 def webhook_secret(token: str) -> str:
@@ -76,30 +105,73 @@ def engine_options(args: argparse.Namespace, token: str) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace, token: str) -> int:
-    """Start the reporter, the engine and the HTTP server; stop them all on SIGTERM."""
+    """Start the reporter and the engine, then serve them; stop them all on SIGTERM, or exit at
+    once when the lease lapses. A fenced worker whose lease is not valid yet serves "starting"
+    (and 503 to anything that acts) until it is."""
     os.makedirs(args.session_dir, mode=0o700, exist_ok=True)
-    spool = Spool(args.session_dir)
+    engine_class(args.engine)  # an unknown engine fails before anything starts
+    fence = fence_from_environment()
+    stop = stop_on_signals()
+    http = HttpServing(SwitchableApp(StartingApp(args.instance, token, args.engine)),
+                       args.host, args.port)
+    try:
+        if not fence.valid():
+            http.start()
+        if wait_for_fence(fence, stop):
+            serve(args, token, session_store(args.session_dir, args.instance, fence), http, stop)
+    finally:
+        http.close()
+    return 0
+
+
+class HttpServing:
+    """The HTTP server (answering with a switchable app) and its thread, started once."""
+
+    def __init__(self, app: SwitchableApp, host: str, port: int):
+        self.app = app
+        self.server = make_server(app, host, port)
+        self._thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
+
+    def start(self) -> None:
+        """Answer requests (once)."""
+        if self._thread.ident is None:
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop answering (requests in flight finish)."""
+        if self._thread.ident is not None:
+            self.server.shutdown()
+
+    def close(self) -> None:
+        """Stop answering and release the port."""
+        self.stop()
+        self.server.server_close()
+
+
+def serve(args: argparse.Namespace, token: str, store: SessionStore, http: HttpServing,
+          stop: threading.Event) -> None:
+    """Run the reporter and the engine on the session store, and answer with them, until asked
+    to stop."""
+    spool = Spool(store)
     reporter = Reporter(spool, args.control_url, args.instance, token,
                         MediaUploader(args.session_dir, args.control_url, args.instance, token))
     engine = create_engine(args.engine, args.session_dir,
                            lambda kind, data: spool.append(new_event(kind, data)),
-                           engine_options(args, token))
-    app = WorkerApp(args.instance, token, engine, SentLog(args.session_dir),
-                    webhook_secret=webhook_secret(token), control_url=args.control_url)
-    server = make_server(app, args.host, args.port)
+                           {**engine_options(args, token), "session_store": store})
+    app = WorkerApp(args.instance, token, engine, SentLog(store), webhook_secret=webhook_secret(token),
+                    control_url=args.control_url, fence=store.fence)
     reporter.start()
     engine.start()
-    serving = threading.Thread(target=server.serve_forever, name="http", daemon=True)
-    serving.start()
+    http.app.current = app
+    http.start()
+    store.fence.watch(lambda: exit_on_lost_fence(engine))
     log(f"worker {args.instance} ({engine.label}) listening on {args.host}:{args.port}")
-    wait_for_stop_signal()
+    stop.wait()
     log("stopping")
-    server.shutdown()
-    server.server_close()
+    http.stop()
     engine.stop()
     reporter.stop()
     log(f"stopped; {len(spool)} events left in the spool")
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 """The neonize engine: a real WhatsApp number through whatsmeow (PyPI neonize).
 
 One connection thread runs neonize's blocking connect(); the session (whatsmeow's SQLite
-database) lives in the session folder, so a restarted worker comes back linked. Events from
+database) lives in the session folder, or, with a database session store, in the instance's own
+PostgreSQL schema (wa_<instance uuid hex>), so a restarted (or moved) worker comes back linked. Events from
 whatsmeow arrive on neonize's threads and become the worker's events (neonize_events).
 When the connection ends (no network, a ban, a logout, an expired QR) the thread decides what
 comes next: retry with growing delays, retry now, retry when the ban ends, or wait for a
@@ -45,6 +46,7 @@ class NeonizeEngine(NeonizeHandlers, Engine):
         super().__init__(session_dir, emit, options)
         self.instance_id = str(options["instance_id"])
         self.db_path = os.path.join(session_dir, SESSION_FILE)
+        self.store = options.get("session_store")  # a DatabaseStore keeps whatsmeow's store too
         self.proxy = str(options.get("proxy") or "") or None
         self.pause = options.get("pause") or Pause()
         self.now = options.get("clock") or conv.utcnow
@@ -175,7 +177,12 @@ class NeonizeEngine(NeonizeHandlers, Engine):
     def _connect_once(self) -> None:
         """Build a client and run its blocking connect() until it ends."""
         self._generation += 1  # a fresh neonize id: its Go side keys global maps by it
-        client = nz.new_client(self.db_path, f"{self.instance_id}.{self._generation}",
+        try:
+            database = self._session_database()
+        except OSError as exc:
+            self._database_failed(exc)
+            return
+        client = nz.new_client(database, f"{self.instance_id}.{self._generation}",
                                self._handlers(), self._on_qr, self._on_login_status)
         with self._lock:
             if self._stopping:
@@ -189,6 +196,20 @@ class NeonizeEngine(NeonizeHandlers, Engine):
         except Exception as exc:  # noqa: BLE001 - NeonizeError: it could not connect
             error = str(exc)
         self._release(client, error)
+
+    def _session_database(self) -> str:
+        """whatsmeow's store: the postgres:// URL of the instance's schema (created when missing)
+        with a database session store, else the SQLite file in the session folder."""
+        whatsmeow_url = getattr(self.store, "whatsmeow_url", None)
+        return whatsmeow_url() if whatsmeow_url is not None else self.db_path
+
+    def _database_failed(self, exc: OSError) -> None:
+        """The session database could not be prepared: try again after a growing delay."""
+        with self._lock:
+            self._after, self._delay = "delay", self.backoff.next()
+            self._set("disconnected", None, f"the session database cannot be reached; "
+                                            f"next attempt in {self._delay:.0f} s")
+        log(f"neonize: the session database failed ({type(exc).__name__})")
 
     def _release(self, client, error: str | None) -> None:
         """After connect() returned: stop the client once, and note why it ended."""
@@ -260,7 +281,14 @@ class NeonizeEngine(NeonizeHandlers, Engine):
             self.pause.wake()
 
     def _wipe_session(self) -> None:
-        """Delete whatsmeow's database (with SQLite's journal files)."""
+        """Delete whatsmeow's database (with SQLite's journal files), or empty its schema."""
+        reset = getattr(self.store, "reset_whatsmeow", None)
+        if reset is not None:
+            try:
+                reset()
+            except OSError as exc:
+                log(f"neonize: the session database was not wiped ({type(exc).__name__})")
+            return
         for suffix in ("", "-wal", "-shm", "-journal"):
             try:
                 os.remove(self.db_path + suffix)

@@ -8,17 +8,22 @@ import json
 import os
 import secrets
 import threading
+import time
 import uuid
 
 from workers.engines.base import ActionRejected, Emit, Engine, InvalidPayload, NotConnected, Outgoing
-from workers.files import SyncedLines, replace_file
+from workers.fence import NoFence
 from workers.log import log
 from workers.media import keep_received
+from workers.session_store import FolderStore, SessionStore
 from workers.timers import TimerQueue
 
 STATE_FILE = "sandbox.json"
 PHONE_LOG = "phone.jsonl"
-"""What the sandbox customers' phones received, one JSON line per message."""
+"""What the sandbox customers' phones received, one JSON line per message; and, when the worker
+is fenced or SANDBOX_PRESENCE_SECONDS is set, the engine's connection records
+{"event": "online", "pid", "at"}: when it connects, and every SANDBOX_PRESENCE_SECONDS while
+connected (proof that no two processes were ever connected at once)."""
 
 
 def sandbox_phone(instance_id: str) -> str:
@@ -55,8 +60,15 @@ class SandboxEngine(Engine):
         self.instance_id = str(options["instance_id"])
         self.control_url = str(options["control_url"]).rstrip("/")
         self.receipt_delay = float(os.environ.get("SANDBOX_RECEIPT_DELAY", "1"))
+        store = options.get("session_store")
+        self.store: SessionStore = store if store is not None else FolderStore(session_dir)  # type: ignore[assignment]
         self.state_path = os.path.join(session_dir, STATE_FILE)
-        self._phone_log = SyncedLines(os.path.join(session_dir, PHONE_LOG))
+        self._phone_log = self.store.lines(PHONE_LOG)
+        self.presence_seconds = float(os.environ.get("SANDBOX_PRESENCE_SECONDS") or 0)
+        self.records_online = self.presence_seconds > 0 or not isinstance(self.store.fence, NoFence)
+        self._stopping = threading.Event()
+        self._presence = threading.Thread(target=self._report_presence, name="sandbox-presence",
+                                          daemon=True)
         self._lock = threading.RLock()
         self._state, self._phone, self._reason = "connecting", None, None
         self._qr_token: str | None = None
@@ -67,8 +79,10 @@ class SandboxEngine(Engine):
         self._ringing: set[str] = set()
 
     def start(self) -> None:
-        """Come back linked from the session folder, or show a new QR."""
+        """Come back linked from the session store, or show a new QR."""
         self._timers.start()
+        if self.presence_seconds > 0:
+            self._presence.start()
         phone = self._saved_phone()
         with self._lock:
             if phone:
@@ -114,10 +128,7 @@ class SandboxEngine(Engine):
     def logout(self) -> None:
         """Forget the linked phone, report logged_out, then show a new QR."""
         with self._lock:
-            try:
-                os.remove(self.state_path)
-            except FileNotFoundError:
-                pass
+            self.store.remove(STATE_FILE)
             self._state, self._phone, self._reason = "logged_out", None, "logged out"
             self.emit("connection", {"state": "logged_out", "phone": None, "reason": "logged out"})
             log("sandbox: logged out")
@@ -133,7 +144,8 @@ class SandboxEngine(Engine):
         return handler(payload)
 
     def stop(self) -> None:
-        """Stop the receipt thread, reporting the receipts still due right away."""
+        """Stop the receipt and presence threads, reporting the receipts still due right away."""
+        self._stopping.set()
         self._timers.stop(run_pending=True)
 
     def _link(self, payload: dict) -> dict:
@@ -144,7 +156,7 @@ class SandboxEngine(Engine):
             if current is None or not hmac.compare_digest(token.encode(), current.encode()):
                 raise ActionRejected("this QR code is not valid any more")
             phone = sandbox_phone(self.instance_id)
-            replace_file(self.state_path, json.dumps({"linked": True, "phone": phone}))
+            self.store.replace(STATE_FILE, [json.dumps({"linked": True, "phone": phone})])
             self._connected(phone)
             return {"state": "connected", "phone": phone}
 
@@ -255,6 +267,24 @@ class SandboxEngine(Engine):
         self._state, self._phone, self._reason, self._qr_token = "connected", phone, None, None
         self.emit("connection", {"state": "connected", "phone": phone, "reason": None})
         log("sandbox: connected")
+        self._record_online()
+
+    def _record_online(self) -> None:
+        """Note in the phone log that this process is connected now (who, when)."""
+        if not self.records_online:
+            return
+        line = json.dumps({"event": "online", "pid": os.getpid(), "at": time.time()})
+        try:
+            self._phone_log.append(line)
+        except OSError as exc:
+            log(f"sandbox: the connection record was not written ({type(exc).__name__})")
+
+    def _report_presence(self) -> None:
+        """Every presence_seconds while connected, record that this process is online."""
+        while not self._stopping.wait(self.presence_seconds):
+            with self._lock:
+                if self._state == "connected":
+                    self._record_online()
 
     def _new_qr(self) -> None:
         """Show a fresh QR (lock held) and report it."""
@@ -270,12 +300,12 @@ class SandboxEngine(Engine):
                                      "status": status, "error": None})
 
     def _saved_phone(self) -> str | None:
-        """The phone of a linked session saved in the session folder, if any."""
+        """The phone of a linked session saved in the session store, if any."""
         try:
-            with open(self.state_path, encoding="utf-8") as handle:
-                saved = json.load(handle)
-        except FileNotFoundError:
-            return None
+            lines = self.store.read(STATE_FILE)
+            if not lines:
+                return None
+            saved = json.loads("\n".join(lines))
         except (OSError, ValueError):
             log("sandbox: the saved session is unreadable; a new QR follows")
             return None
