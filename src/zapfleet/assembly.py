@@ -21,6 +21,7 @@ from zapfleet.core.mail import Mailer
 from zapfleet.db import Database, runtime_dsns
 from zapfleet.fleet.evolution_servers import EvolutionServers
 from zapfleet.fleet.instances import InstanceManager
+from zapfleet.fleet.nodes import Nodes
 from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.fleet.worker_events import WorkerEvents
 from zapfleet.messaging.contacts import ContactManager
@@ -52,6 +53,7 @@ class Managers:
     logins: LoginGuard
     instances: InstanceManager
     evolution_servers: EvolutionServers
+    nodes: Nodes
     events: WorkerEvents
     contacts: ContactManager
     conversations: ConversationManager
@@ -145,7 +147,7 @@ def build_managers(config: Config, **given: Any) -> Managers:
         signups=pick("signups", lambda: SignUps(db, accounts, identity, mailer(config), region)),
         settings=pick("settings", lambda: SettingsManager(db)),
         logins=pick("logins", lambda: LoginGuard(db, identity)),
-        instances=instances, evolution_servers=instances.servers,
+        instances=instances, evolution_servers=instances.servers, nodes=instances.nodes,
         events=pick("events", lambda: WorkerEvents(
             db, config.secret_key, media, region, on_inbound=responder, public_url=config.control_url,
             decline_call=lambda account_id, call_id: instances.engine_action(

@@ -130,7 +130,9 @@ class Config:
     node_heartbeat_limit: int = 15
     """NODE_HEARTBEAT_LIMIT: seconds without a heartbeat before a node loses its instances."""
     fence_lease: float = 5.0
-    """FENCE_LEASE: seconds a worker may act after its node's last heartbeat (below the limit)."""
+    """FENCE_LEASE: seconds a worker may act after its node's last heartbeat (well below
+    NODE_HEARTBEAT_LIMIT: the difference covers clock skew between a node and the database)."""
+
     max_import_bytes: int = 50 * 1024 * 1024
     json_body_limit: int = 1024 * 1024
     cancelled_retention_days: int = 30
@@ -167,6 +169,10 @@ class Config:
     media_limits: dict[str, int] = field(default_factory=dict)
     """MEDIA_LIMIT_<KIND>_MB: the largest file of each kind, in MB (WhatsApp's own by default)."""
 
+    def __post_init__(self) -> None:
+        if self.fence_lease >= self.node_heartbeat_limit:
+            raise ValueError("FENCE_LEASE must be shorter than NODE_HEARTBEAT_LIMIT")
+
     def required_database_url(self) -> str:
         """DATABASE_URL; a clear error when it is not set (`up` sets it for the embedded server)."""
         if not self.database_url:
@@ -199,6 +205,7 @@ class Config:
             node_capacity=_int_between(env, "NODE_CAPACITY", 20, 0, 10000),
             node_priority=_int_between(env, "NODE_PRIORITY", 0, -1000, 1000),
             node_heartbeat_limit=_int(env, "NODE_HEARTBEAT_LIMIT", 15, 3600),
+            fence_lease=float(_int_between(env, "FENCE_LEASE", 5, 1, 60)),
             max_import_bytes=_int(env, "MAX_IMPORT_BYTES", 50 * 1024 * 1024),
             json_body_limit=_int(env, "JSON_BODY_LIMIT", 1024 * 1024),
             cancelled_retention_days=_int(env, "CANCELLED_RETENTION_DAYS", 30),

@@ -91,7 +91,7 @@ class Live:
 
     def call(self, method: str, path: str, key: str, **kwargs) -> requests.Response:
         """One API request with an account's key."""
-        headers = {"Authorization": f"Bearer {key}"}
+        headers = {"Authorization": f"Bearer {key}", **kwargs.pop("headers", {})}
         return requests.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
 
     def register(self, name: str) -> tuple[str, str]:

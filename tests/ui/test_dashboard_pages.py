@@ -371,3 +371,60 @@ def test_account_names_are_escaped_in_the_rows_and_their_confirmations(owner, ma
     assert 'data-confirm="Delete the account &lt;b&gt;Bela&lt;/b&gt; &amp; Cia with all' in page
     pt = client.get("/admin", headers={"Cookie": "lang=pt_BR"}).get_data(as_text=True)
     assert "<b>Bela</b>" not in pt and "&lt;b&gt;Bela&lt;/b&gt; &amp; Cia" in pt
+
+
+# -- nodes -----------------------------------------------------------------------------------
+
+def test_each_instance_shows_its_node_and_its_last_move(owner, managers, clean_db):
+    from zapfleet.db import nodes as nodes_sql
+    client, _ = owner
+    moved, local, none = (managers.accounts.create_account({"name": n})["id"]
+                          for n in ("Salão Bela", "Clínica Sorriso", "Pet Feliz"))
+    with clean_db.system() as conn:
+        nodes_sql.register_node(conn, "sp-1", "10.0.0.5", 7000, 100, 20, 0, 1)
+        rj = nodes_sql.register_node(conn, "rj-1", "10.0.0.6", 7000, 100, 20, 0, 2)
+        row = instances_sql.insert_instance(conn, moved, "bela_whatsapp", 7000, "sandbox", node_id=rj["id"])
+        nodes_sql.add_history(conn, row["id"], moved, "placed", None, "sp-1", "first placement")
+        nodes_sql.add_history(conn, row["id"], moved, "moved", "sp-1", "rj-1", "node sp-1 stopped answering")
+        with conn.cursor() as cur:
+            cur.execute("UPDATE instance_history SET at = '2025-03-04 13:05:00+00' WHERE event = 'moved'")
+    _instance(clean_db, local, 5102)  # on no node: a single machine
+    page = client.get("/admin").get_data(as_text=True)
+    assert re.search(r"<th>Node</th>", page)
+
+    def row_of(account_id) -> str:
+        start = page.index(f'id="account-{account_id}"')
+        return page[start:page.index("</tbody>", start)]
+    bela = row_of(moved)
+    assert re.search(r'data-field="node">rj-1<', bela)
+    assert "sp-1 → rj-1: node sp-1 stopped answering, 2025-03-04 10:05 -03" in bela
+    assert not re.search(r'data-field="last_move_box"[^>]*hidden', bela)
+    for quiet in (local, none):
+        assert re.search(r'data-field="node">—<', row_of(quiet))
+        assert re.search(r'data-field="last_move_box"[^>]*hidden', row_of(quiet))
+    polled = {a["name"]: a for a in client.get("/admin/status.json").get_json()["accounts"]}
+    assert (polled["Salão Bela"]["node"], polled["Clínica Sorriso"]["node"], polled["Pet Feliz"]["node"]) == (
+        "rj-1", None, None)
+    assert polled["Salão Bela"]["last_move"].startswith("sp-1 → rj-1: node sp-1 stopped answering")
+    assert polled["Clínica Sorriso"]["last_move"] is None
+
+
+def test_placements_hold_each_instances_newest_move_only(managers, clean_db):
+    from zapfleet.db import nodes as nodes_sql
+    with clean_db.system() as conn:
+        node = nodes_sql.register_node(conn, "sp-1", "10.0.0.5", 7000, 100, 20, 0, 1)
+    ids = []
+    for n in range(3):
+        account = managers.accounts.create_account({"name": f"Loja {n}"})
+        ids.append(account["id"])
+        with clean_db.system() as conn:
+            row = instances_sql.insert_instance(conn, account["id"], f"l{n}_whatsapp", 7000 + n, "sandbox",
+                                                node_id=node["id"] if n else None)
+            for step in range(n):  # Loja 0 never moved, Loja 2 moved twice
+                nodes_sql.add_history(conn, row["id"], account["id"], "moved", f"old{step}", "sp-1",
+                                      f"move {step}")
+            nodes_sql.add_history(conn, row["id"], account["id"], "placed", None, "sp-1", "placed last")
+    with clean_db.system() as conn:
+        placed = nodes_sql.placements(conn)
+    assert [(placed[i]["node_name"], placed[i]["from_node"], placed[i]["reason"]) for i in ids] == [
+        (None, None, None), ("sp-1", "old0", "move 0"), ("sp-1", "old1", "move 1")]

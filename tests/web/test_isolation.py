@@ -150,3 +150,22 @@ def test_admin_reaches_every_account(client, register, admin_headers):
     assert {a.id, b.id} <= listed
     for tenant in (a, b):
         assert client.get(f"/api/accounts/{tenant.id}/contacts", headers=admin_headers).status_code == 200
+
+
+def test_the_instance_history_is_the_accounts_own(client, register, clean_db):
+    """The walk above meets an account without an instance (404 for everyone): here the victim
+    has one with a history, which only its own key reads."""
+    from zapfleet.db import instances as instances_sql
+    from zapfleet.db import nodes as nodes_sql
+
+    victim, intruder = register("Clínica Alpha"), register("Academia Beta")
+    with clean_db.system() as conn:
+        node = nodes_sql.register_node(conn, "n1", "10.0.0.1", 7000, 100, 20, 0, 1)
+        row = instances_sql.insert_instance(conn, victim.id, "alpha_whatsapp", 7000, "sandbox",
+                                            node_id=node["id"])
+        nodes_sql.add_history(conn, row["id"], victim.id, "placed", None, "n1", "first placement")
+    url = f"/api/accounts/{victim.id}/whatsapp/history"
+    assert [i["to_node"] for i in client.get(url, headers=victim.headers).get_json()["items"]] == ["n1"]
+    response = client.get(url, headers=intruder.headers)
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    assert "n1" not in response.get_data(as_text=True)

@@ -74,7 +74,7 @@ def _campaigns(db, account_id):
 
 
 PLATFORM_TABLES = ("login_failures", "schema_migrations", "evolution_servers", "unlinks", "dead_letters",
-                   "signup_requests")
+                   "signup_requests", "nodes", "instance_history", "worker_files")
 """Tables that hold no tenant's rows (unlinks names accounts, but only the platform reads it)."""
 
 

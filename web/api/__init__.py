@@ -19,6 +19,7 @@ from web.api import (
     instances,
     media,
     metrics,
+    nodes,
     register,
     sandbox,
     scheduled,
@@ -32,7 +33,7 @@ from web.api import (
 BLUEPRINTS = (
     health.bp, register.bp, accounts.bp, contacts.bp, conversations.bp, campaigns.bp, api_keys.bp,
     whatsapp.bp, instances.bp, engines.bp, webhooks.bp, sandbox.bp, settings.bp, scheduled.bp,
-    services.bp, appointments.bp, metrics.bp, evolution_servers.bp, unlinks.bp, dead_letters.bp,
+    services.bp, appointments.bp, metrics.bp, evolution_servers.bp, nodes.bp, unlinks.bp, dead_letters.bp,
     media.bp, internal.bp, docs.bp,
 )
 

@@ -1,15 +1,21 @@
 """Instance routes: the platform admin sees all, an account key its own."""
 from flask import Blueprint, request
 
+from web.api.nodes import PlacedInstance
 from web.api.whatsapp import qr_response
-from web.auth import account_scoped, current_principal
+from web.auth import account_scoped, admin_only, current_principal
+from web.jsonio import json_body
 from web.managers import managers
 from web.openapi.common import LIFECYCLE_ERRORS, QR_DESCRIPTION, QR_IMAGES
 from web.openapi.declare import shapes
+from zapfleet.core.errors import NotFound
+from zapfleet.core.shapes import parse
+from zapfleet.fleet.node_shapes import PinIn
 from zapfleet.fleet.shapes import Instance, InstanceList, QrCode, QrQuery
 
 bp = Blueprint("instances", __name__, url_prefix="/api/instances")
 NO_INSTANCE = " 404 when the account has no instance."
+NO_SUCH_INSTANCE = "no such instance"
 
 
 def lifecycle(summary: str, description: str):
@@ -78,3 +84,31 @@ def delete(account_id):
     """The company cancels: stop the worker, remove its program, wipe its session."""
     managers().instances.delete(account_id)
     return "", 204
+
+
+def instance_by_id(instance_id) -> dict:
+    """The instance with this id (the admin's pin addresses instances by their own id, not by
+    account, so that account keys meet 403 here, not 404); NotFound when there is none."""
+    for instance in managers().instances.list(None):
+        if instance["id"] == instance_id:
+            return instance
+    raise NotFound(NO_SUCH_INSTANCE)
+
+
+@bp.put("/<uuid:instance_id>/node")
+@shapes(tag="Nodes", summary="Pin an instance to a node", access="admin", body=PinIn,
+        description="Pins the instance to a node that is answering: when it runs elsewhere, its node "
+                    "stops its worker and hands it over there (its session follows). null unpins it: "
+                    "it stays where it is, and failover or a drain may move it again. 404 for an "
+                    "unknown instance, or a node that is unknown or not answering.",
+        responses={200: (PlacedInstance, "The instance, pinned (moving_to set while it is handed "
+                                         "over) or unpinned.")}, errors=(404,))
+@admin_only
+def pin_instance(instance_id):
+    """Pin the instance to a live node ({"node_id"}), or unpin it (null)."""
+    target = parse(PinIn, json_body()).node_id
+    instance = instance_by_id(instance_id)
+    managers().nodes.pin(instance, target)
+    if instance["node_id"] is not None and target not in (None, instance["node_id"]):
+        managers().nodes.poke(instance, "sync")  # its node's agent hands it over now
+    return managers().instances.get(instance["account_id"])

@@ -1,6 +1,7 @@
 """An account's WhatsApp connection: create-or-reconnect, status, QR, log, and sending."""
 from flask import Blueprint, Response, current_app, request
 
+from web.api.nodes import PlacementHistory
 from web.auth import account_scoped
 from web.jsonio import json_body, optional_json_body
 from web.managers import managers
@@ -57,6 +58,18 @@ def connect(account_id):
 def status(account_id):
     """The account's instance: desired and observed state, phone, port."""
     return managers().instances.get(account_id)
+
+
+@bp.get("/whatsapp/history")
+@shapes(tag="WhatsApp", summary="Where the instance ran", access="account", responses={200: PlacementHistory},
+        description="The instance's placements on the platform's machines and its moves (a machine that "
+                    "stopped answering, an upgrade, the platform admin's choice), newest first; 404 when "
+                    "there is no instance.")
+@account_scoped
+def history(account_id):
+    """The instance's placements and moves, newest first."""
+    instance = managers().instances.get(account_id)
+    return {"items": managers().nodes.history(instance["id"])}
 
 
 @bp.patch("/whatsapp")

@@ -24,6 +24,8 @@ TAGS = (
     ("Sandbox", "The sandbox engine's simulated phone, for trying the API without WhatsApp."),
     ("Evolution servers", "The Evolution API servers new evolution instances are placed on "
                           "(platform admin only)."),
+    ("Nodes", "The machines that run the WhatsApp workers: usage, health, capacity, drain and "
+              "pins (platform admin only)."),
     ("Settings", "An account's messaging settings: time zone, business hours, bot, pacing, templates."),
     ("Scheduled messages", "Messages sent with send_at that wait for their time."),
     ("Services", "What customers book, with its duration."),
@@ -40,6 +42,8 @@ PATH_PARAMETERS = {
     "appointment_id": "The appointment's id.",
     "message_id": "The message's id.",
     "server_id": "The Evolution server's id.",
+    "node_id": "The node's id.",
+    "instance_id": "The WhatsApp instance's id (an instance's id, not its account's).",
     "dead_letter_id": "The id of the worker event put aside.",
     "media_id": "The file's id (a message's media.id).",
 }

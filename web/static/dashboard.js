@@ -18,6 +18,9 @@ const dashboard = {
     dashboard.show(field("reason"), Boolean(account.reason));
     zf.text(field("phone"), account.phone || "—");
     zf.text(field("port"), account.port ? String(account.port) : "—");
+    zf.text(field("node"), account.node || "—");
+    zf.text(field("last_move"), account.last_move || "");
+    dashboard.show(field("last_move_box"), Boolean(account.last_move));
     zf.text(field("last_connected"), account.last_connected);
     zf.text(field("messages_today"), String(account.messages_today));
     dashboard.updateQr(field("qr"), account.qr);

@@ -18,6 +18,7 @@ from web.ui import (
     evolution_servers,
     inbox,
     messaging,
+    nodes,
     sandbox_phone,
     services,
     settings,
@@ -29,7 +30,7 @@ from web.ui.session import current_principal, current_user
 from web.ui.threads import thread_helpers
 from zapfleet.config import Config
 
-UI_BLUEPRINTS = (auth.bp, dashboard.bp, evolution_servers.bp, workspace.bp, inbox.bp, contacts.bp,
+UI_BLUEPRINTS = (auth.bp, dashboard.bp, evolution_servers.bp, nodes.bp, workspace.bp, inbox.bp, contacts.bp,
                  campaigns.bp, campaign_runs.bp, appointments.bp, services.bp, messaging.bp,
                  settings.bp, sandbox_phone.bp)
 

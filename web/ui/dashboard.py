@@ -58,8 +58,17 @@ def actions_for(row: dict) -> list[str]:
     return shown + ["delete", "delete-account"]
 
 
-def account_view(row: dict) -> dict:
-    """What the page and its JSON show of one account."""
+def last_move(placement: dict | None, zone_name: str | None) -> str | None:
+    """The instance's last move, readable (from → to, why, when); None when it never moved."""
+    if placement is None or placement["at"] is None:
+        return None
+    return _("%(from)s → %(to)s: %(reason)s, %(when)s", **{
+        "from": placement["from_node"] or "—", "to": placement["to_node"] or "—",
+        "reason": placement["reason"], "when": when(placement["at"], zone_name)})
+
+
+def account_view(row: dict, placement: dict | None = None) -> dict:
+    """What the page and its JSON show of one account (placement: its node and last move)."""
     status = row["status"] if row["instance_id"] else "none"
     showing_qr = bool(row["qr_code"]) and status not in ("connected", "stopped")
     sandbox = row["engine"] == "sandbox"
@@ -68,6 +77,8 @@ def account_view(row: dict) -> dict:
         "badge": str(BADGES.get(status, status)), "sandbox": sandbox,
         "reason": row["last_error"] if status in WITH_REASON and row["last_error"] else None,
         "phone": phone_label(row["phone"]) or None, "port": row["port"],
+        "node": placement["node_name"] if placement else None,
+        "last_move": last_move(placement, row["time_zone"]),
         "last_connected": when(row["last_connected"], row["time_zone"]),
         "messages_today": row["messages_today"], "actions": actions_for(row),
         "qr": {"src": qr_data_uri(row["qr_code"]),
@@ -77,8 +88,8 @@ def account_view(row: dict) -> dict:
 
 def overview() -> dict:
     """Every account's view and the summary at the top of the page."""
-    data = managers().instances.overview()
-    accounts = [account_view(row) for row in data["accounts"]]
+    data, placements = managers().instances.overview(), managers().nodes.placements()
+    accounts = [account_view(row, placements.get(row["id"])) for row in data["accounts"]]
     return {"accounts": accounts, "summary": {
         "accounts": len(accounts),
         "connected": sum(1 for a in accounts if a["status"] == "connected"),

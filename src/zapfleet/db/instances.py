@@ -10,7 +10,8 @@ INSTANCE_COLUMNS = ("id, account_id, instance_name, port, engine, status, desire
                     " created_at, updated_at, node_id, pinned, moving_to")
 NODE_OF = (", (SELECT n.name FROM nodes n WHERE n.id = node_id) AS node_name,"
            " (SELECT n.address FROM nodes n WHERE n.id = node_id) AS node_address")
-"""The instance's node's name and address, beside its columns."""
+"""The instance's node's name and address, beside its columns (the platform role only: tenant
+roles may not read nodes)."""
 OBSERVED = ("status", "qr_code", "phone", "last_connected", "last_error", "banned_until")
 ACCOUNT_LOCK_CLASS = 0x7A6601  # advisory-lock classes ("zf" 1 and 2): per-account lifecycle
 PORT_LOCK_CLASS = 0x7A6602  # and the global port allocation
@@ -31,17 +32,19 @@ def insert_instance(conn, account_id: UUID, instance_name: str, port: int, engin
         return cur.fetchone()
 
 
-def get_instance_for_account(conn, account_id: UUID) -> dict | None:
-    """The account's instance, or None."""
+def get_instance_for_account(conn, account_id: UUID, with_node: bool = False) -> dict | None:
+    """The account's instance (with its node's name and address, for the platform role), or None."""
     with conn.cursor() as cur:
-        cur.execute(f"SELECT {INSTANCE_COLUMNS}{NODE_OF} FROM instances WHERE account_id = %s", (account_id,))
+        cur.execute(f"SELECT {INSTANCE_COLUMNS}{NODE_OF if with_node else ''} FROM instances"
+                    " WHERE account_id = %s", (account_id,))
         return cur.fetchone()
 
 
-def get_instance(conn, instance_id: UUID) -> dict | None:
-    """One instance by id, or None."""
+def get_instance(conn, instance_id: UUID, with_node: bool = False) -> dict | None:
+    """One instance by id (with its node's name and address, for the platform role), or None."""
     with conn.cursor() as cur:
-        cur.execute(f"SELECT {INSTANCE_COLUMNS}{NODE_OF} FROM instances WHERE id = %s", (instance_id,))
+        cur.execute(f"SELECT {INSTANCE_COLUMNS}{NODE_OF if with_node else ''} FROM instances"
+                    " WHERE id = %s", (instance_id,))
         return cur.fetchone()
 
 
@@ -94,8 +97,9 @@ def set_engine(conn, account_id: UUID, engine: str,
         return cur.fetchone()
 
 
-def update_observed(conn, instance_id: UUID, **fields: Any) -> dict | None:
-    """Record observed columns (status, qr_code, phone, last_connected, last_error, banned_until)."""
+def update_observed(conn, instance_id: UUID, with_node: bool = False, **fields: Any) -> dict | None:
+    """Record observed columns (status, qr_code, phone, last_connected, last_error, banned_until);
+    the row, with its node's name and address for the platform role."""
     unknown = set(fields) - set(OBSERVED)
     if unknown:
         raise ValueError(f"not an observed column: {', '.join(sorted(unknown))}")
@@ -103,7 +107,8 @@ def update_observed(conn, instance_id: UUID, **fields: Any) -> dict | None:
     with conn.cursor() as cur:
         cur.execute(
             f"UPDATE instances SET {assignments}updated_at = now() WHERE id = %s"
-            f" RETURNING {INSTANCE_COLUMNS}{NODE_OF}", (*fields.values(), instance_id))
+            f" RETURNING {INSTANCE_COLUMNS}{NODE_OF if with_node else ''}",
+            (*fields.values(), instance_id))
         return cur.fetchone()
 
 

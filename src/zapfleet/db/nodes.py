@@ -205,6 +205,19 @@ def instance_history(conn, instance_id: UUID, limit: int = 50) -> list[dict]:
         return cur.fetchall()
 
 
+def placements(conn) -> dict[UUID, dict]:
+    """Each account's instance's node name and its last move (from_node, to_node, reason, at;
+    None where it never moved), by account id, in one query (the owner's dashboard)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT i.account_id, n.name AS node_name, m.from_node, m.to_node, m.reason, m.at"
+            " FROM instances i LEFT JOIN nodes n ON n.id = i.node_id"
+            " LEFT JOIN LATERAL (SELECT h.from_node, h.to_node, h.reason, h.at"
+            "  FROM instance_history h WHERE h.instance_id = i.id AND h.event = 'moved'"
+            "  ORDER BY h.at DESC, h.id DESC LIMIT 1) m ON true")
+        return {row["account_id"]: row for row in cur.fetchall()}
+
+
 def delete_worker_session(conn, instance_id: UUID) -> None:
     """Wipe an instance's session kept in the database: its worker files and whatsmeow store."""
     with conn.cursor() as cur:

@@ -79,7 +79,7 @@ class InstanceManager:
     def find(self, account_id: UUID) -> dict | None:
         """The account's instance row, or None."""
         with self.db.system() as conn:
-            return sql.get_instance_for_account(conn, account_id)
+            return sql.get_instance_for_account(conn, account_id, with_node=True)
 
     def get(self, account_id: UUID) -> dict:
         """The account's instance (desired state, observed status, port, phone); NotFound if none."""
@@ -91,7 +91,7 @@ class InstanceManager:
     def observe(self, instance_id: UUID, **fields: Any) -> dict:
         """Record observed columns of an instance; return its row."""
         with self.db.system() as conn:
-            return found(sql.update_observed(conn, instance_id, **fields), "instance")
+            return found(sql.update_observed(conn, instance_id, with_node=True, **fields), "instance")
 
     def _set_desired(self, account_id: UUID, desired_state: str) -> dict:
         with self.db.system() as conn:
@@ -388,7 +388,7 @@ class InstanceManager:
         """The sandbox QR's link was opened: pass its token to that worker; return the instance."""
         try:
             with self.db.system() as conn:
-                instance = sql.get_instance(conn, UUID(str(instance_id)))
+                instance = sql.get_instance(conn, UUID(str(instance_id)), with_node=True)
         except ValueError:
             instance = None
         if instance is None:

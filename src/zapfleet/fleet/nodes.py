@@ -2,9 +2,9 @@
 and taking over the instances of a node that stopped beating."""
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Mapping
-import builtins
 from typing import Any
 from uuid import UUID
 
@@ -72,6 +72,11 @@ class Nodes:
         """An instance's placements and moves, newest first."""
         with self.db.system() as conn:
             return sql.instance_history(conn, instance_id)
+
+    def placements(self) -> dict[UUID, dict]:
+        """Each account's instance's node and last move, by account id (one query)."""
+        with self.db.system() as conn:
+            return sql.placements(conn)
 
     # -- placing ----------------------------------------------------------------------------
 

@@ -80,7 +80,18 @@ class Reconciler:
                 actions += self._record(instance, program.name, info)
                 return actions + self._drive(instance, program.name, info)
         except Conflict:
+            return self._start_meanwhile(row)
+
+    def _start_meanwhile(self, row: dict) -> list[str]:
+        """A node's instance whose account is mid-change (the web app waits for its worker to
+        answer, holding the lock): start its program if it should run; the rest waits."""
+        if self.node_id is None or row["desired_state"] != "running" or row["account_status"] != "active":
             return []
+        program = self.manager.program_for(row)
+        actions = sync_program(self.supervisor, program)
+        if self.supervisor.start(program.name):
+            actions.append(f"started {program.name}")
+        return actions
 
     def _drive(self, instance: dict, name: str, info: dict | None) -> list[str]:
         """Start or stop the process so it matches the desired state."""
