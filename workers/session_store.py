@@ -364,4 +364,30 @@ def session_store(folder: str, instance_id: str, fence: Fence,
     """The worker's store: in PostgreSQL when ZAPFLEET_SESSION_DATABASE_URL is set, else the
     session folder."""
     url = ((environ if environ is not None else os.environ).get(SESSION_DATABASE_ENV) or "").strip()
-    return DatabaseStore(url, instance_id, fence) if url else FolderStore(folder, fence)
+    if not url:
+        return FolderStore(folder, fence)
+    store = DatabaseStore(url, instance_id, fence)
+    adopt_folder(store, folder)
+    return store
+
+
+FOLDER_FILES = ("sent.jsonl", "events.jsonl", "sandbox.json", "phone.jsonl")
+"""The session files a worker kept in its folder before it kept them in the database."""
+
+
+def adopt_folder(store: DatabaseStore, folder: str) -> list[str]:
+    """Move the session files an instance kept in its folder (before its node kept sessions in
+    the database) into the store, once: each file is renamed *.moved after it is copied, and a
+    name the database already holds is left alone. The names moved."""
+    moved = []
+    for name in FOLDER_FILES:
+        path = os.path.join(folder, name)
+        if not os.path.exists(path):
+            continue
+        if not store.read(name):
+            store.replace(name, read_lines(path))
+            moved.append(name)
+        os.replace(path, path + ".moved")
+    if moved:
+        log(f"moved {', '.join(moved)} from the session folder into the database")
+    return moved

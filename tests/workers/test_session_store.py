@@ -8,7 +8,7 @@ import psycopg2
 import pytest
 
 from workers.fence import Fence, FenceLost
-from workers.session_store import DatabaseStore, StoreUnavailable, whatsmeow_url
+from workers.session_store import DatabaseStore, StoreUnavailable, adopt_folder, whatsmeow_url
 from workers.sentlog import SentLog
 from workers.spool import Spool
 from zapfleet.db import runtime_dsns
@@ -196,3 +196,18 @@ def test_the_whatsmeow_schema_is_the_instance_s_own(make_store, instance_id, dat
         conn.close()
     store.reset_whatsmeow()
     assert store.whatsmeow_url() == url
+
+
+def test_a_folder_session_from_before_nodes_moves_into_the_database_once(make_store, tmp_path):
+    (tmp_path / "sandbox.json").write_text('{"linked": true, "phone": "5511987654321"}\n')
+    (tmp_path / "sent.jsonl").write_text('{"message_id": "m1"}\n{"message_id": "m2"}\n')
+    store = make_store()
+    store.replace("phone.jsonl", ['{"text": "kept"}'])
+    (tmp_path / "phone.jsonl").write_text('{"text": "older"}\n')
+    assert adopt_folder(store, str(tmp_path)) == ["sent.jsonl", "sandbox.json"]
+    assert store.read("sent.jsonl") == ['{"message_id": "m1"}', '{"message_id": "m2"}']
+    assert store.read("phone.jsonl") == ['{"text": "kept"}']  # the database's own is kept
+    assert not (tmp_path / "sent.jsonl").exists() and (tmp_path / "sent.jsonl.moved").exists()
+    store.replace("sent.jsonl", [])
+    assert adopt_folder(store, str(tmp_path)) == []  # never adopted twice
+    assert store.read("sent.jsonl") == []

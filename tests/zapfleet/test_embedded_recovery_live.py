@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -13,6 +14,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+import psycopg2
 import pytest
 import requests
 
@@ -119,10 +121,18 @@ class Senders:
 
 
 def _worker_sends(service: Service) -> list[str]:
-    """The message ids the sandbox worker handed to WhatsApp, from its own record."""
-    records = list((service.var_dir / "sessions").glob("*/sent.jsonl"))
-    return [json.loads(line)["message_id"] for path in records
-            for line in path.read_text().splitlines() if line]
+    """The message ids the sandbox worker handed to WhatsApp, from its own record: kept in the
+    database its program is given (its node keeps sessions there)."""
+    (program,) = (service.var_dir / "supervisor" / "workers").glob("*.conf")
+    found = re.search(r'ZAPFLEET_SESSION_DATABASE_URL="([^"]+)"', program.read_text())
+    assert found, "the worker is not given a session database"
+    conn = psycopg2.connect(found.group(1).replace("%%", "%"))
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT line FROM worker_files WHERE name = 'sent.jsonl' ORDER BY seq")
+            return [json.loads(line)["message_id"] for (line,) in cur.fetchall()]
+    finally:
+        conn.close()
 
 
 def test_a_crashed_embedded_database_costs_503s_only_and_no_message(service):

@@ -199,9 +199,12 @@ class NeonizeEngine(NeonizeHandlers, Engine):
 
     def _session_database(self) -> str:
         """whatsmeow's store: the postgres:// URL of the instance's schema (created when missing)
-        with a database session store, else the SQLite file in the session folder."""
+        with a database session store, else (or when the number was linked before the node kept
+        sessions in the database) the SQLite file in the session folder."""
         whatsmeow_url = getattr(self.store, "whatsmeow_url", None)
-        return whatsmeow_url() if whatsmeow_url is not None else self.db_path
+        if whatsmeow_url is None or os.path.exists(self.db_path):
+            return self.db_path  # a number linked before: its session stays here until relinked
+        return whatsmeow_url()
 
     def _database_failed(self, exc: OSError) -> None:
         """The session database could not be prepared: try again after a growing delay."""

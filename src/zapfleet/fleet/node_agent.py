@@ -41,6 +41,10 @@ class NodeAgent:
         self.seen: object = None
         self.next_reconcile = 0.0
         self.handing: tuple[UUID, float] | None = None
+        self.mine: list[dict] = []
+        self.lost = threading.Event()
+        """Set when a heartbeat failed (the node had been counted dead): no fence is refreshed
+        until the node has stopped what it lost and rejoined."""
         self._listener: Any = None
 
     @property
@@ -61,16 +65,33 @@ class NodeAgent:
     # -- one pass -----------------------------------------------------------------------------
 
     def tick(self) -> list[str]:
-        """Beat and fence first, then (when something changed) reconcile, take over dead
-        nodes' instances, and hand over one of ours if asked."""
+        """One whole pass: beat and fence, then the work (run_forever beats in a thread of its
+        own, so that a long reconcile never lets the fences go stale)."""
+        self.beat_and_fence()
+        return self.work()
+
+    def beat_and_fence(self) -> None:
+        """Record a heartbeat and let our workers act until the time taken before it plus the
+        lease; after a failed heartbeat, nothing until work() has rejoined."""
+        if self.lost.is_set():
+            return
         started = self.clock()
         mine = self._beat()
-        actions: list[str] = []
         if mine is None:
-            actions += self._rejoin()
-            started, mine = self.clock(), self._beat() or []
+            self.lost.set()
+            return
         self._fence(mine, started)
-        actions += self._reconcile_when_due(mine)
+        self.mine = mine
+
+    def work(self) -> list[str]:
+        """Rejoin if we had been counted dead; then (when something changed) reconcile, take
+        over dead nodes' instances, and hand over one of ours if asked."""
+        actions: list[str] = []
+        if self.lost.is_set():
+            actions += self._rejoin()
+            self.lost.clear()
+            self.beat_and_fence()
+        actions += self._reconcile_when_due(self.mine)
         actions += self.nodes.take_over()
         return actions + self._hand_over()
 
@@ -153,17 +174,37 @@ class NodeAgent:
     # -- the loop -------------------------------------------------------------------------------
 
     def run_forever(self, stop: threading.Event) -> None:
-        """Register, then tick every second (sooner when poked) until stop is set."""
+        """Register; beat every second in a thread; work every second (sooner when poked)
+        until stop is set."""
         self.register()
         log.info("node %s registered (%s, ports from %s, capacity %s)", self.config.node_name,
                  self.config.worker_address, self.config.worker_port_base, self.config.node_capacity)
+        beating = threading.Thread(target=self._beat_forever, args=(stop,), name="heartbeat",
+                                   daemon=True)
+        beating.start()
         while not stop.is_set():
-            try:
-                for action in self.tick():
-                    log.info("%s", action)
-            except (ZapfleetError, psycopg2.Error) as exc:
-                log.warning("node pass failed: %s", getattr(exc, "message", exc))
+            self._guarded(self._work_and_log)
             self._wait_for_poke(TICK_SECONDS)
+        beating.join()
+
+    def _work_and_log(self) -> None:
+        for action in self.work():
+            log.info("%s", action)
+
+    def _beat_forever(self, stop: threading.Event) -> None:
+        """The heartbeat thread: beat and fence every second until stop is set."""
+        while not stop.is_set():
+            self._guarded(self.beat_and_fence)
+            stop.wait(TICK_SECONDS)
+
+    @staticmethod
+    def _guarded(step: Callable[[], Any]) -> None:
+        """Run one step; a database or supervisord failure is logged, and the next one tries
+        again."""
+        try:
+            step()
+        except (ZapfleetError, psycopg2.Error) as exc:
+            log.warning("node pass failed: %s", getattr(exc, "message", exc))
 
     def _wait_for_poke(self, timeout: float) -> None:
         """Sleep up to timeout, waking (and acting) when the web app pokes this node."""

@@ -12,7 +12,13 @@ from zapfleet.core.errors import Conflict, Unavailable
 from zapfleet.core.vocabulary import CONNECTION_STATES
 from zapfleet.db import Database
 from zapfleet.db import instances as sql
-from zapfleet.fleet.programs import WorkerProgram, remove_program, sync_program
+from zapfleet.fleet.programs import (
+    WorkerProgram,
+    program_current,
+    remove_program,
+    sync_program,
+    write_program,
+)
 from zapfleet.fleet.supervisor import RUNNING_STATES, Supervisor
 from zapfleet.fleet.worker_client import WorkerClient
 
@@ -46,13 +52,34 @@ class Reconciler:
 
     def run(self) -> list[str]:
         """Reconcile every instance here, then remove orphaned programs; the actions taken."""
-        changed = self.supervisor.reload()[1]
         with self.manager.db.system() as conn:
             rows = sql.list_instances(conn, on_node=True, node_id=self.node_id)
-        actions = []
+        actions = self._write_programs(rows)
+        changed = self.supervisor.reload()[1]
         for row in rows:
             actions += self._one(row, changed)
         return actions + self.remove_orphans()
+
+    def _write_programs(self, rows: list[dict]) -> list[str]:
+        """Write every outdated program file first, so that one re-read of supervisord's
+        configuration sees them all (instead of one per new worker)."""
+        actions = []
+        for row in rows:
+            if row["account_status"] == "cancelled":
+                continue
+            program = self.manager.program_for(self._in_effect(row))
+            if not program_current(program):
+                write_program(program)
+                actions.append(f"wrote the program file of {program.name}")
+        return actions
+
+    @staticmethod
+    def _in_effect(instance: dict) -> dict:
+        """The instance as it should run: a suspended account's worker stays stopped (its
+        stored desired state is kept for reactivation)."""
+        if instance["account_status"] != "active":
+            return {**instance, "desired_state": "stopped"}
+        return instance
 
     def account(self, account_id: UUID) -> list[str]:
         """Reconcile one account's instance now (after its status changed); the actions taken."""
@@ -72,8 +99,7 @@ class Reconciler:
                 if row["account_status"] == "cancelled":
                     self.manager.remove(instance)
                     return [f"removed {instance['instance_name']}: its account was cancelled"]
-                if row["account_status"] != "active":
-                    instance = {**instance, "desired_state": "stopped"}  # in effect, not stored
+                instance = self._in_effect({**instance, "account_status": row["account_status"]})
                 program = self.manager.program_for(instance)
                 actions = sync_program(self.supervisor, program, changed)
                 info = self.supervisor.process_info(program.name)
