@@ -4,6 +4,8 @@ import uuid
 import psycopg2.errors
 import pytest
 
+from zapfleet.db import nodes as nodes_sql
+
 TENANT_TABLES = ("users", "api_keys", "contacts", "conversations", "messages", "campaigns")
 
 
@@ -130,7 +132,7 @@ def test_an_injected_reset_role_in_a_tenant_transaction_still_sees_one_tenant(cl
             cur.execute("SET ROLE zapfleet_platform")
 
 
-@pytest.mark.parametrize("table", PLATFORM_TABLES)
+@pytest.mark.parametrize("table", [t for t in PLATFORM_TABLES if t != "nodes"])
 def test_platform_tables_are_closed_to_the_tenant_role(clean_db, table):
     with clean_db.system() as conn, conn.cursor() as cur:
         cur.execute("SELECT relrowsecurity FROM pg_class WHERE oid = %s::regclass", (table,))
@@ -140,3 +142,20 @@ def test_platform_tables_are_closed_to_the_tenant_role(clean_db, table):
     with pytest.raises(psycopg2.errors.InsufficientPrivilege):
         with clean_db.unscoped() as conn, conn.cursor() as cur:
             cur.execute(f"SELECT count(*) FROM {table}")
+
+
+def test_the_tenant_role_reads_only_where_nodes_are(clean_db):
+    """The send route reads its worker's node address in a tenant transaction; nothing else of
+    the nodes table is open to the tenant role."""
+    with clean_db.system() as conn:
+        nodes_sql.register_node(conn, "n1", "10.0.0.7", 5001, 1000, 20, 0, 1)
+    with clean_db.unscoped() as conn, conn.cursor() as cur:
+        cur.execute("SELECT name, address FROM nodes")
+        assert cur.fetchall() == [{"name": "n1", "address": "10.0.0.7"}]
+    for column in ("capacity", "heartbeat_at", "agent_pid"):
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            with clean_db.unscoped() as conn, conn.cursor() as cur:
+                cur.execute(f"SELECT {column} FROM nodes")
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        with clean_db.unscoped() as conn, conn.cursor() as cur:
+            cur.execute("UPDATE nodes SET address = 'evil'")

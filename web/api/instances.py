@@ -1,7 +1,6 @@
 """Instance routes: the platform admin sees all, an account key its own."""
 from flask import Blueprint, request
 
-from web.api.nodes import PlacedInstance
 from web.api.whatsapp import qr_response
 from web.auth import account_scoped, admin_only, current_principal
 from web.jsonio import json_body
@@ -10,7 +9,7 @@ from web.openapi.common import LIFECYCLE_ERRORS, QR_DESCRIPTION, QR_IMAGES
 from web.openapi.declare import shapes
 from zapfleet.core.errors import NotFound
 from zapfleet.core.shapes import parse
-from zapfleet.fleet.node_shapes import PinIn
+from zapfleet.fleet.node_shapes import PinIn, PlacedInstance
 from zapfleet.fleet.shapes import Instance, InstanceList, QrCode, QrQuery
 
 bp = Blueprint("instances", __name__, url_prefix="/api/instances")

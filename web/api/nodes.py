@@ -2,49 +2,16 @@
 their usage and health, and changes their capacity, priority, active and drain flags."""
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
-
 from flask import Blueprint
-from pydantic import Field
 
 from web.auth import admin_only
 from web.jsonio import json_body
 from web.managers import managers
 from web.openapi.declare import shapes
-from zapfleet.core.shapes import Choice, Shape, Uuid
 from zapfleet.fleet.node_shapes import Node, NodeList, NodePatch
-from zapfleet.fleet.shapes import Instance
 
 bp = Blueprint("nodes", __name__, url_prefix="/api/nodes")
 TAG = "Nodes"
-PLACEMENT_EVENTS = ("placed", "moved", "unplaced")
-
-
-class PlacedInstance(Instance):
-    """An instance with where it runs."""
-
-    node_id: Uuid | None = Field(description="The node it runs on; null before its first placement.")
-    node_name: str | None = Field(description="That node's name.")
-    pinned: bool = Field(description="True: it stays on its node (no failover or drain moves it).")
-    moving_to: Uuid | None = Field(description="The node it is being handed over to (a pin "
-                                               "elsewhere); null when it stays.")
-
-
-class PlacementEvent(Shape):
-    """One change of where an instance runs."""
-
-    event: Annotated[str, Choice(PLACEMENT_EVENTS, "placed (first time), moved or unplaced.")]
-    from_node: str | None = Field(description="The node it left; null for a first placement.")
-    to_node: str | None = Field(description="The node it went to.")
-    reason: str = Field(description="Why, readable (e.g. \"node n1 stopped answering\").")
-    at: datetime
-
-
-class PlacementHistory(Shape):
-    """An instance's placements and moves, newest first (at most 50)."""
-
-    items: list[PlacementEvent]
 
 
 @bp.get("")

@@ -1,7 +1,6 @@
 """An account's WhatsApp connection: create-or-reconnect, status, QR, log, and sending."""
 from flask import Blueprint, Response, current_app, request
 
-from web.api.nodes import PlacementHistory
 from web.auth import account_scoped
 from web.jsonio import json_body, optional_json_body
 from web.managers import managers
@@ -10,6 +9,7 @@ from web.openapi.declare import shapes
 from web.uploads import send_request
 from zapfleet.core.errors import InvalidInput
 from zapfleet.fleet.engines import chosen_engine
+from zapfleet.fleet.node_shapes import PlacementHistory
 from zapfleet.fleet.shapes import (
     Connection,
     EngineIn,

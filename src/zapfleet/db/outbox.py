@@ -67,8 +67,9 @@ _QUEUE_API_MESSAGE = Prepared(
     "   FROM conversation"
     "   ON CONFLICT (account_id, idempotency_key) DO NOTHING"
     "   RETURNING " + OUTBOX_COLUMNS + ")"
-    " SELECT answer.*, (SELECT json_build_object('id', id, 'port', port, 'desired_state',"
-    "   desired_state) FROM instances WHERE account_id = $1) AS instance"
+    " SELECT answer.*, (SELECT json_build_object('id', i.id, 'port', i.port, 'desired_state',"
+    "   i.desired_state, 'node_address', n.address) FROM instances i"
+    "   LEFT JOIN nodes n ON n.id = i.node_id WHERE i.account_id = $1) AS instance"
     " FROM (SELECT true AS created, * FROM queued UNION ALL SELECT false, * FROM existing) answer")
 
 
@@ -78,7 +79,8 @@ def queue_api_message(conn, account_id: UUID, phone: str, body: str, idempotency
                       reply_to: UUID | None = None) -> tuple[dict, bool, dict | None]:
     """Queue a message from the send API for a phone, in one round trip: the contact and its
     conversation are made when new, the conversation's last_message_at moves. Returns
-    (message, created, the account's instance: id, port and desired_state, or None); an
+    (message, created, the account's instance: id, port, desired_state and its node's address,
+    or None); an
     idempotency key used before returns the message it queued then, found first without an
     INSERT (one racing the receipt UPDATE of that row can deadlock)."""
     with conn.cursor() as cur:

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from zapfleet.core.errors import InvalidInput
-from zapfleet.core.shapes import Patch, Rules, Shape, Uuid, WholeNumber, checked
+from zapfleet.core.shapes import Choice, Patch, Rules, Shape, Uuid, WholeNumber, checked
+from zapfleet.fleet.shapes import Instance
 
 MAX_CAPACITY = 10_000
 MAX_PRIORITY = 1_000
@@ -82,3 +83,32 @@ class NodeList(Shape):
 
     items: list[Node]
     totals: NodeTotals
+
+
+PLACEMENT_EVENTS = ("placed", "moved", "unplaced")
+
+
+class PlacedInstance(Instance):
+    """An instance with where it runs."""
+
+    node_id: Uuid | None = Field(description="The node it runs on; null before its first placement.")
+    node_name: str | None = Field(description="That node's name.")
+    pinned: bool = Field(description="True: it stays on its node (no failover or drain moves it).")
+    moving_to: Uuid | None = Field(description="The node it is being handed over to (a pin "
+                                               "elsewhere); null when it stays.")
+
+
+class PlacementEvent(Shape):
+    """One change of where an instance runs."""
+
+    event: Annotated[str, Choice(PLACEMENT_EVENTS, "placed (first time), moved or unplaced.")]
+    from_node: str | None = Field(description="The node it left; null for a first placement.")
+    to_node: str | None = Field(description="The node it went to.")
+    reason: str = Field(description="Why, readable (e.g. \"node n1 stopped answering\").")
+    at: datetime
+
+
+class PlacementHistory(Shape):
+    """An instance's placements and moves, newest first (at most 50)."""
+
+    items: list[PlacementEvent]
