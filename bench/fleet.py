@@ -108,26 +108,33 @@ def new_accounts(base: str, admin: dict, count: int) -> list[str]:
 
 
 def connect_all(base: str, admin: dict, accounts: list[str]) -> tuple[float, list[dict]]:
-    """Connect every account at once (16 at a time): seconds until every worker answered, and
-    the answers (a 503 is asked again: the instance is placed and its worker is starting)."""
+    """Connect every account, 8 at a time (a connect holds a pooled connection while it
+    waits): seconds until every worker answered, and the answers (a 503 is asked again: the
+    instance is placed and its worker is starting)."""
     def one(account: str) -> dict:
         for _ in range(20):
             response = requests.post(f"{base}/api/accounts/{account}/whatsapp/connect",
                                      headers=admin, timeout=120)
-            if response.status_code == 200:
+            if response.status_code in (200, 201):
                 return response.json()
+            print(f"connect {account}: {response.status_code} {response.text[:120]}", file=sys.stderr)
         raise SystemExit(f"{account}: its worker never answered: {response.text}")
     started = time.monotonic()
-    with ThreadPoolExecutor(16) as pool:
+    with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(one, accounts))
     return time.monotonic() - started, answers
 
 
 def link_all(answers: list[dict]) -> None:
-    """Open every sandbox QR's link (the phone scans it)."""
+    """Open every sandbox QR's link (the phone scans it), again while its worker is busy."""
+    def scan(code: str) -> None:
+        for _ in range(30):
+            if requests.get(code, timeout=60).ok:
+                return
+            time.sleep(1)
+        raise SystemExit(f"{code}: the sandbox phone could not link")
     with ThreadPoolExecutor(16) as pool:
-        list(pool.map(lambda a: requests.get(a["qr"]["code"], timeout=60).raise_for_status(),
-                      [a for a in answers if a["qr"]]))
+        list(pool.map(scan, [a["qr"]["code"] for a in answers if a["qr"]]))
 
 
 def instances_by_node(database_url: str) -> dict[str, list[tuple[str, str]]]:
@@ -140,6 +147,13 @@ def instances_by_node(database_url: str) -> dict[str, list[tuple[str, str]]]:
     for node, instance, status in rows:
         placed.setdefault(node, []).append((instance, status))
     return placed
+
+
+def max_connections(database_url: str) -> str:
+    """The server's max_connections (each worker opens one while it is busy)."""
+    with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
+        cur.execute("SHOW max_connections")
+        return cur.fetchone()[0]
 
 
 def wait_for(probe, timeout: float, what: str) -> float:
@@ -158,7 +172,7 @@ def fleet_run(database_url: str, per_node: int, seconds: float) -> None:
     env = control_env(database_url, port)
     base, admin = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {env['ADMIN_API_KEY']}"}
     app = start_app(env, port)
-    capacity = str(per_node * 3 // 2)
+    capacity = str(per_node * 3 // 2 + 5)  # room for a dead node's share, and the send table's
     nodes = [BenchNode(name, env, 20001 + 1000 * n, NODE_CAPACITY=capacity)
              for n, name in enumerate(("a", "b", "c"))]
     try:
@@ -174,7 +188,8 @@ def fleet_run(database_url: str, per_node: int, seconds: float) -> None:
         nodes[0].kill()
         relinked = wait_for(lambda: _moved_and_linked(database_url, doomed), 180,
                             "node a's instances linked elsewhere")
-        print(f"{'nodes':<44} 3 (capacity {capacity} each)")
+        print(f"{'nodes':<44} 3 (capacity {capacity} each); PostgreSQL max_connections "
+              f"{max_connections(database_url)}")
         print(f"{f'{per_node * 3} sandbox workers answering (s)':<44} {started_in:8.1f}")
         print(f"{f'kill -9 of a node with {len(doomed)}: relinked (s)':<44} "
               f"{relinked:8.1f}  (goal ≤ 30; heartbeat limit 15 s)")

@@ -20,7 +20,7 @@ from workers.files import SyncedLines, read_lines, replace_file
 from workers.log import log
 
 SESSION_DATABASE_ENV = "ZAPFLEET_SESSION_DATABASE_URL"
-IDLE_SECONDS = 30.0
+IDLE_SECONDS = 10.0
 """A database store closes its connection after this long unused (a node runs hundreds)."""
 MAX_WAIT = 60.0
 """How long a database store keeps retrying a server that is full ("too many clients")."""
