@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -198,7 +199,9 @@ def test_drain_moves_instances_away_one_at_a_time_and_a_pinned_one_stays(fleet):
     for account, _ in accounts[:2]:
         wait_until(lambda: instance_of(fleet, account)["node_name"] == "new"
                    and instance_of(fleet, account)["status"] == "connected", 30, "the move")
+        linked_again = datetime.now(UTC)
         history = fleet.instances.nodes.history(instance_of(fleet, account)["id"])
         assert history[0]["reason"] == "node old drains"
+        assert (linked_again - history[0]["at"]).total_seconds() <= 5  # stopped, then moved
     assert instance_of(fleet, accounts[2][0])["node_name"] == "old"
     assert len(nodes["old"].worker_pids()) == 1 and len(nodes["new"].worker_pids()) == 2

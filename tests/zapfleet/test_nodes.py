@@ -3,6 +3,7 @@ agent's pass (heartbeat, fences, rejoin, hand-over), on the real database with f
 from __future__ import annotations
 
 import os
+import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -166,3 +167,34 @@ def test_a_pin_elsewhere_is_handed_over_by_the_live_node_and_then_stays(fakes, c
     kill_node(clean_db, b)
     fakes.manager.nodes.take_over()
     assert where(fakes, instance) == "b"  # pinned: it waits for its node
+
+
+@pytest.fixture
+def squatter(fakes):
+    """Another program listening on the node's first worker port (as PostgreSQL's 5432 sits
+    inside the default 5001-6000)."""
+    with socket.socket() as listener:
+        listener.bind((fakes.manager.config.worker_host, fakes.manager.config.worker_port_base))
+        listener.listen()
+        yield listener.getsockname()[1]
+
+
+def test_a_node_notes_ports_another_program_holds_and_placement_skips_them(fakes, make_account, squatter):
+    NodeAgent(fakes.manager).register()
+    node = fakes.manager.nodes.list()["items"][0]
+    assert squatter in node["busy_ports"]
+    assert place_new(fakes, make_account)["port"] == squatter + 1
+
+
+def test_a_worker_whose_port_was_taken_moves_to_a_free_one(fakes, clean_db, make_account, squatter):
+    agent = NodeAgent(fakes.manager)
+    with clean_db.system() as conn:  # registered before the other program took the port
+        agent.node = sql.register_node(conn, "local", "127.0.0.1", squatter, 100, 20, 0, 1)
+    instance = fakes.manager.connect(make_account()["id"])["instance"]
+    assert instance["port"] == squatter
+    fakes.supervisor.states[instance["instance_name"]] = "BACKOFF"  # it exits: address in use
+    actions = agent.tick()
+    assert f"moved {instance['instance_name']} to port {squatter + 1}: another program holds its port" in actions
+    moved = fakes.manager.find(instance["account_id"])
+    assert moved["port"] == squatter + 1
+    assert f"--port {squatter + 1}" in fakes.manager.program_for(moved).conf_file.read_text()

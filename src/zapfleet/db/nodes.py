@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 NODE_COLUMNS = ("id, name, address, port_base, port_count, capacity, priority, active, drain,"
-                " agent_pid, started_at, heartbeat_at, created_at")
+                " agent_pid, started_at, heartbeat_at, created_at, busy_ports")
 FLEET_LOCK_CLASS = 0x7A6603  # advisory-lock class ("zf" 3): failover and drain, one at a time
 _HEALTHY = "n.heartbeat_at > now() - make_interval(secs => %(limit)s)"
 EDITABLE = ("active", "capacity", "priority", "drain")
@@ -34,6 +34,19 @@ def beat(conn, node_id: UUID, limit: float) -> bool:
         cur.execute("UPDATE nodes n SET heartbeat_at = now() WHERE id = %(id)s AND " + _HEALTHY,
                     {"id": node_id, "limit": limit})
         return cur.rowcount == 1
+
+
+def set_busy_ports(conn, node_id: UUID, ports: list[int]) -> None:
+    """Record the ports of a node's range that another program holds."""
+    with conn.cursor() as cur:
+        cur.execute("UPDATE nodes SET busy_ports = %s WHERE id = %s", (ports, node_id))
+
+
+def set_port(conn, instance_id: UUID, port: int) -> None:
+    """Give an instance another port on its node."""
+    with conn.cursor() as cur:
+        cur.execute("UPDATE instances SET port = %s, updated_at = now() WHERE id = %s",
+                    (port, instance_id))
 
 
 def rejoin(conn, node_id: UUID) -> None:

@@ -12,9 +12,8 @@ from uuid import UUID
 import psycopg2.errors
 
 from zapfleet.config import Config
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable, ZapfleetError, found
+from zapfleet.core.errors import Conflict, NotFound, Unavailable, ZapfleetError, found
 from zapfleet.core.security import worker_token
-from zapfleet.core.shapes import parse
 from zapfleet.core.vocabulary import CONNECTION_STATES
 from zapfleet.db import Database
 from zapfleet.db import accounts as accounts_sql
@@ -29,25 +28,23 @@ from zapfleet.fleet.programs import (
     port_is_free,
     remove_program,
     sync_program,
-    tail_lines,
     write_program,
 )
 from zapfleet.fleet.reconcile import Reconciler
-from zapfleet.fleet.shapes import PairIn
 from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.fleet.unlinks import Unlinks
-from zapfleet.fleet.worker_client import QR_FORMATS, WorkerClient, await_answer, await_worker, worker_connections
+from zapfleet.fleet.worker_calls import WorkerCalls
+from zapfleet.fleet.worker_client import WorkerClient, await_answer, await_worker, worker_connections
 
 LOCK_CONFLICT = "another change to this account's WhatsApp instance is in progress"
 NO_INSTANCE = "this account has no WhatsApp instance"
 START_TIMEOUT = 15.0
-MAX_LOG_LINES = 2000
 MAX_PORT_PROBES = 200
 
 WorkerClientFactory = Callable[[str, int, str], WorkerClient]
 
 
-class InstanceManager:
+class InstanceManager(WorkerCalls):
     """Runs one worker per account under supervisord; every method touches one account only."""
 
     def __init__(self, db: Database, supervisor: Supervisor, config: Config,
@@ -184,12 +181,11 @@ class InstanceManager:
     def _switch_engine(self, instance: dict, engine: str) -> dict:
         """The row on the new engine (placed on an Evolution server first: a refusal changes
         nothing); then unlink and remove the worker of the old engine."""
-        program = self.program_for(instance)
         with self.db.system() as conn:
             server = self.servers.place(conn, engine)
             switched = found(sql.set_engine(conn, instance["account_id"], engine, server), "instance")
         self._unlink(instance, "engine_switched")
-        self._remove_session({**instance, "instance_name": program.name})
+        self._remove_session(instance)
         return switched
 
     def _unlink(self, instance: dict, reason: str) -> None:
@@ -345,65 +341,6 @@ class InstanceManager:
     def follow_account(self, account_id: UUID) -> list[str]:
         """Apply an account's new status to its instance now; the actions taken."""
         return Reconciler(self).account(account_id)
-
-    # -- talking to the worker ------------------------------------------------------------
-
-    def qr(self, account_id: UUID, fmt: str) -> tuple[str, bytes]:
-        """The worker's current QR as (content type, body) in json, png or svg."""
-        if fmt not in QR_FORMATS:
-            raise InvalidInput("format", "must be one of json, png, svg")
-        client = self.running_client(self.get(account_id))
-        try:
-            return client.qr(fmt)
-        except NotFound:
-            raise NotFound("there is no QR code right now (the instance may be connected)") from None
-
-    def send(self, account_id: UUID, message_id: str, phone: str, text: str,
-             instance: dict | None = None, extra: dict | None = None) -> dict:
-        """Hand one message to the account's worker (its instance row, when the caller read it
-        already; extra: its file and the message it quotes); return the worker's answer."""
-        instance = instance or self.get(account_id)
-        if instance["desired_state"] != "running":
-            raise Unavailable("the WhatsApp instance is stopped")
-        try:
-            return self.client_for(instance).send(message_id, phone, text, extra)
-        except Conflict:
-            raise Conflict("not connected") from None
-
-    def engine_action(self, account_id: UUID, name: str, payload: dict[str, Any]) -> dict:
-        """An engine-specific action on the account's worker (sandbox: link, inject)."""
-        return self.running_client(self.get(account_id)).action(name, payload)
-
-    def pairing_code(self, account_id: UUID, phone: Any) -> dict:
-        """A code to type on the phone (WhatsApp > Linked devices > Link with phone number)
-        instead of scanning the QR: {"code", "phone"}."""
-        digits = parse(PairIn, {"phone": phone}, region=self.config.default_region).phone
-        instance = self.get(account_id)
-        try:
-            return self.running_client(instance).action("pair", {"phone": digits})
-        except NotFound:
-            raise Conflict(f"the {instance['engine']} engine links by QR code only") from None
-
-    def follow_qr_link(self, instance_id: str, token: str) -> dict:
-        """The sandbox QR's link was opened: pass its token to that worker; return the instance."""
-        try:
-            with self.db.system() as conn:
-                instance = sql.get_instance(conn, UUID(str(instance_id)), with_node=True)
-        except ValueError:
-            instance = None
-        if instance is None:
-            raise NotFound("this QR code is not valid any more")
-        self.client_for(instance).action("link", {"token": token})
-        return self.find(instance["account_id"]) or instance
-
-    def log_tail(self, account_id: UUID, lines: int = 200) -> str:
-        """The last lines (1..2000) of the account's worker log; empty when there is none yet."""
-        if isinstance(lines, bool) or not isinstance(lines, int) or not 1 <= lines <= MAX_LOG_LINES:
-            raise InvalidInput("lines", f"must be between 1 and {MAX_LOG_LINES}")
-        instance = self.get(account_id)
-        if not self.is_local(instance):
-            return f"(this worker runs on node {instance['node_name']}; its log is there)\n"
-        return tail_lines(self.program_for(instance).log_file, lines)
 
     def list(self, account_id: UUID | None = None) -> list[dict]:
         """The account's instance as a list, or every instance (None, for the platform admin)."""

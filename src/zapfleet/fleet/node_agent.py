@@ -60,7 +60,17 @@ class NodeAgent:
                                           c.worker_port_count, c.node_capacity, c.node_priority,
                                           os.getpid())
         Path(c.var_dir, "fences").mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._note_busy_ports()
         return self.node
+
+    def _note_busy_ports(self) -> None:
+        """Record the ports of our range that another program holds (placement skips them)."""
+        c = self.config
+        with self.instances.db.system() as conn:
+            ours = {instance["port"] for instance in sql.node_instances(conn, self.node_id)}
+            busy = [port for port in range(c.worker_port_base, c.worker_port_base + c.worker_port_count)
+                    if port not in ours and not self.instances.port_free(c.worker_host, port)]
+            sql.set_busy_ports(conn, self.node_id, busy)
 
     # -- one pass -----------------------------------------------------------------------------
 

@@ -94,8 +94,8 @@ class Nodes:
     @staticmethod
     def free_port(conn, node: dict) -> int:
         """The node's lowest free port; Unavailable when its range is used up."""
-        port = instances_sql.lowest_free_port(conn, node["port_base"], node_id=node["id"],
-                                              count=node["port_count"])
+        port = instances_sql.lowest_free_port(conn, node["port_base"], node.get("busy_ports") or [],
+                                              node_id=node["id"], count=node["port_count"])
         if port is None:
             raise Unavailable(f"node {node['name']} has no free port left")
         return port
@@ -125,6 +125,18 @@ class Nodes:
                 return node, self.free_port(conn, node)
         exclude = [instance["node_id"]] if instance["node_id"] else []
         return self.place(conn, exclude)
+
+    def move_port(self, instance: dict, taken: int) -> int:
+        """Give an instance whose port another program took the lowest free one of its node
+        (that port noted busy); the new port."""
+        with self.db.system() as conn:
+            instances_sql.lock_ports(conn)
+            node = found(sql.get_node(conn, instance["node_id"]), "node")
+            busy = sorted({*node["busy_ports"], taken})
+            sql.set_busy_ports(conn, node["id"], busy)
+            port = self.free_port(conn, {**node, "busy_ports": busy})
+            sql.set_port(conn, instance["id"], port)
+        return port
 
     def pin(self, instance: dict, node_id: Any) -> None:
         """Pin an instance to a live node (its node hands it over there), or unpin it (None)."""

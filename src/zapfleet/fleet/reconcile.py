@@ -12,6 +12,7 @@ from zapfleet.core.errors import Conflict, Unavailable
 from zapfleet.core.vocabulary import CONNECTION_STATES
 from zapfleet.db import Database
 from zapfleet.db import instances as sql
+from zapfleet.fleet.nodes import Nodes
 from zapfleet.fleet.programs import (
     WorkerProgram,
     program_current,
@@ -23,6 +24,8 @@ from zapfleet.fleet.supervisor import RUNNING_STATES, Supervisor
 from zapfleet.fleet.worker_client import WorkerClient
 
 ORPHAN_PATTERN = "*_whatsapp.conf"
+NOT_RUNNING = ("BACKOFF", "FATAL", "EXITED", "STOPPED", None)
+"""supervisord states in which a worker holds no port."""
 _INSTANCE_ARG = re.compile(r"--instance\s+'?([0-9a-fA-F-]{36})")
 
 
@@ -40,6 +43,9 @@ class Instances(Protocol):
     def client_for(self, instance: dict) -> WorkerClient: ...
     def remove(self, instance: dict) -> None: ...
     def is_local(self, instance: dict) -> bool: ...
+    def port_free(self, host: str, port: int) -> bool: ...
+    @property
+    def nodes(self) -> Nodes: ...
 
 
 class Reconciler:
@@ -103,6 +109,9 @@ class Reconciler:
                 program = self.manager.program_for(instance)
                 actions = sync_program(self.supervisor, program, changed)
                 info = self.supervisor.process_info(program.name)
+                if self._port_taken(instance, info):
+                    instance, info, moved = self._move_port(instance)
+                    actions += moved
                 actions += self._record(instance, program.name, info)
                 return actions + self._drive(instance, program.name, info)
         except Conflict:
@@ -118,6 +127,22 @@ class Reconciler:
         if self.supervisor.start(program.name):
             actions.append(f"started {program.name}")
         return actions
+
+    def _port_taken(self, instance: dict, info: dict | None) -> bool:
+        """True when a node's instance that should run does not, and another program holds
+        its port (its worker would exit at once, again and again)."""
+        return (instance["node_id"] is not None and instance["desired_state"] == "running"
+                and (info or {}).get("statename") in NOT_RUNNING
+                and not self.manager.port_free(self.manager.config.worker_host, instance["port"]))
+
+    def _move_port(self, instance: dict) -> tuple[dict, dict | None, list[str]]:
+        """Give the instance the node's next free port and its program the new one."""
+        port = self.manager.nodes.move_port(instance, instance["port"])
+        instance = {**instance, "port": port}
+        program = self.manager.program_for(instance)
+        actions = sync_program(self.supervisor, program)
+        actions.append(f"moved {program.name} to port {port}: another program holds its port")
+        return instance, self.supervisor.process_info(program.name), actions
 
     def _drive(self, instance: dict, name: str, info: dict | None) -> list[str]:
         """Start or stop the process so it matches the desired state."""
