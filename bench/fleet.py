@@ -239,8 +239,12 @@ def single_run(database_url: str, count: int) -> None:
             if psutil.virtual_memory().available < MIN_FREE_BYTES:
                 stopped_by = f"memory: less than 2 GB free after asking for {asked}"
                 break
-            connect_all(base, admin, accounts[batch:batch + 50])
             asked += len(accounts[batch:batch + 50])
+            try:
+                connect_all(base, admin, accounts[batch:batch + 50])
+            except SystemExit as refused:  # e.g. no free port left in the node's range
+                stopped_by = str(refused)
+                break
         healthy = _steady(node, asked)
         elapsed = time.monotonic() - started
         workers = node.workers()
