@@ -64,6 +64,7 @@ class SandboxEngine(Engine):
         self.store: SessionStore = store if store is not None else FolderStore(session_dir)  # type: ignore[assignment]
         self.state_path = os.path.join(session_dir, STATE_FILE)
         self._phone_log = self.store.lines(PHONE_LOG)
+        self._delivered = self._delivered_before()
         self.presence_seconds = float(os.environ.get("SANDBOX_PRESENCE_SECONDS") or 0)
         self.records_online = self.presence_seconds > 0 or not isinstance(self.store.fence, NoFence)
         self._stopping = threading.Event()
@@ -102,14 +103,31 @@ class SandboxEngine(Engine):
                 return None
             return f"{self.control_url}/sandbox/scan/{self._qr_token}"
 
+    def _delivered_before(self) -> dict[str, str]:
+        """message id → provider id of what the phone got already (a message key WhatsApp has
+        seen is one message, however often it is sent)."""
+        delivered = {}
+        for line in self.store.read(PHONE_LOG):
+            try:
+                got = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(got, dict) and got.get("message_id"):
+                delivered[got["message_id"]] = got["provider_message_id"]
+        return delivered
+
     def send(self, out: Outgoing) -> str:
         """Pretend to send: what the customer's phone got is written to phone.jsonl in the
-        session folder (a file by its hash); the worker reports it sent."""
+        session folder (a file by its hash); the worker reports it sent. A message the phone
+        got already, under the same key, is not shown twice."""
         with self._lock:
             if self._state != "connected":
                 raise NotConnected("the instance is not linked to a phone")
+            if out.message_id in self._delivered:
+                return self._delivered[out.message_id]
         provider_id = f"sandbox-{uuid.uuid4()}"
-        got: dict = {"provider_message_id": provider_id, "phone": out.phone, "text": out.text,
+        got: dict = {"provider_message_id": provider_id, "message_id": out.message_id,
+                     "phone": out.phone, "text": out.text,
                      "reply_to": (out.reply_to or {}).get("provider_message_id"),
                      "typing_seconds": out.typing_seconds}
         if out.media is not None:
@@ -117,6 +135,8 @@ class SandboxEngine(Engine):
                             "filename": out.media.filename, "voice": out.media.voice,
                             "size": len(out.media.data), "sha256": hashlib.sha256(out.media.data).hexdigest()}
         self._phone_log.append(json.dumps(got))
+        with self._lock:
+            self._delivered[out.message_id] = provider_id
         return provider_id
 
     def reported_sent(self, message_id: str, provider_id: str) -> None:
