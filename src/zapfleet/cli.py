@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -152,10 +153,7 @@ def cmd_node_agent(_args: argparse.Namespace) -> int:
     config = load_environment(generate=False)
     managers = build_managers(config)
     agent = NodeAgent(managers.instances, listen_dsn=session_database_url(config))
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    agent.run_forever(stop)
+    run_until_signalled(agent.run_forever)
     managers.db.close()
     return 0
 
@@ -245,12 +243,17 @@ def cmd_dispatcher(_args: argparse.Namespace) -> int:
     managers = build_managers(load_environment(generate=False))
     dispatcher = Dispatcher(managers.outbox, managers.webhooks, managers.instances,
                             tasks=managers.dispatcher_tasks())
+    run_until_signalled(dispatcher.run_forever)
+    managers.db.close()
+    return 0
+
+
+def run_until_signalled(run_forever: Callable[[threading.Event], None]) -> None:
+    """Run a loop until SIGTERM or SIGINT sets its stop event."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    dispatcher.run_forever(stop)
-    managers.db.close()
-    return 0
+    run_forever(stop)
 
 
 def _generated_password() -> str:

@@ -19,6 +19,7 @@ from zapfleet.core.shapes import (
     Uuid,
     WholeNumber,
     checked,
+    strict_flag,
 )
 from zapfleet.core.vocabulary import APPOINTMENT_SOURCES, APPOINTMENT_STATUSES, BOT_STEPS
 from zapfleet.messaging.shapes import NEXT_CURSOR, OutboxMessage, PageQuery
@@ -36,11 +37,6 @@ class BotState(Shape):
     last_human_reply_at: datetime | None = Field(description="When a person last wrote to the contact.")
     away_sent_at: datetime | None = Field(description="When the away message last went out.")
 
-
-def _strict_flag(value: Any, _info: ValidationInfo) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidInput("v", "must be true or false")
-    return value
 
 
 def _required_flag(value: Any, _info: ValidationInfo) -> bool:
@@ -61,7 +57,7 @@ class BotPause(Shape):
 SERVICE_NAME = RequiredText(100, "The service's name.")
 DURATION = WholeNumber(5, 720, "How long it takes, in minutes.")
 PRICE = WholeNumber(0, 100_000_000, "Its price in cents, shown nowhere yet; null for none.")
-ACTIVE = Rules(Field(description="Offered by the booking bot."), checked(_strict_flag))
+ACTIVE = Rules(Field(description="Offered by the booking bot."), checked(strict_flag))
 POSITION = WholeNumber(0, 10000, "Display order.")
 
 
@@ -138,8 +134,8 @@ class Appointment(Shape):
 
 
 MOMENT = "ISO 8601; without an offset, the account's local time."
-NOTIFY = Rules(Field(description="Send the WhatsApp notice."), checked(_strict_flag))
-OVERLAP = Rules(Field(description="Book even when it overlaps another appointment."), checked(_strict_flag))
+NOTIFY = Rules(Field(description="Send the WhatsApp notice."), checked(strict_flag))
+OVERLAP = Rules(Field(description="Book even when it overlaps another appointment."), checked(strict_flag))
 NOTES = Text(2000, "Notes.")
 
 

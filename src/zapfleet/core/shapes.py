@@ -74,6 +74,13 @@ def checked(check: Callable[[Any, ValidationInfo], Any]) -> BeforeValidator:
     return BeforeValidator(run)
 
 
+def strict_flag(value: Any, _info: ValidationInfo) -> bool:
+    """A check for checked(): a JSON true or false, nothing that merely converts to one."""
+    if not isinstance(value, bool):
+        raise InvalidInput("v", "must be true or false")
+    return value
+
+
 def _text(max_len: int, required: bool) -> Callable[[Any, ValidationInfo], Any]:
     def check(value: Any, _info: ValidationInfo) -> str:
         return validation.text({"v": value}, "v", max_len=max_len, required=required) or ""

@@ -10,8 +10,8 @@ INSTANCE_COLUMNS = ("id, account_id, instance_name, port, engine, status, desire
                     " created_at, updated_at, node_id, pinned, moving_to")
 NODE_OF = (", (SELECT n.name FROM nodes n WHERE n.id = node_id) AS node_name,"
            " (SELECT n.address FROM nodes n WHERE n.id = node_id) AS node_address")
-"""The instance's node's name and address, beside its columns (the platform role only: tenant
-roles may not read nodes)."""
+"""The instance's node's name and address, beside its columns (read only where they are used:
+the instance manager's calls, not a worker event's)."""
 OBSERVED = ("status", "qr_code", "phone", "last_connected", "last_error", "banned_until")
 ACCOUNT_LOCK_CLASS = 0x7A6601  # advisory-lock classes ("zf" 1 and 2): per-account lifecycle
 PORT_LOCK_CLASS = 0x7A6602  # and the global port allocation
@@ -33,7 +33,7 @@ def insert_instance(conn, account_id: UUID, instance_name: str, port: int, engin
 
 
 def get_instance_for_account(conn, account_id: UUID, with_node: bool = False) -> dict | None:
-    """The account's instance (with its node's name and address, for the platform role), or None."""
+    """The account's instance (with its node's name and address when asked), or None."""
     with conn.cursor() as cur:
         cur.execute(f"SELECT {INSTANCE_COLUMNS}{NODE_OF if with_node else ''} FROM instances"
                     " WHERE account_id = %s", (account_id,))
@@ -41,7 +41,7 @@ def get_instance_for_account(conn, account_id: UUID, with_node: bool = False) ->
 
 
 def get_instance(conn, instance_id: UUID, with_node: bool = False) -> dict | None:
-    """One instance by id (with its node's name and address, for the platform role), or None."""
+    """One instance by id (with its node's name and address when asked), or None."""
     with conn.cursor() as cur:
         cur.execute(f"SELECT {INSTANCE_COLUMNS}{NODE_OF if with_node else ''} FROM instances"
                     " WHERE id = %s", (instance_id,))
@@ -99,7 +99,7 @@ def set_engine(conn, account_id: UUID, engine: str,
 
 def update_observed(conn, instance_id: UUID, with_node: bool = False, **fields: Any) -> dict | None:
     """Record observed columns (status, qr_code, phone, last_connected, last_error, banned_until);
-    the row, with its node's name and address for the platform role."""
+    the row, with its node's name and address when asked."""
     unknown = set(fields) - set(OBSERVED)
     if unknown:
         raise ValueError(f"not an observed column: {', '.join(sorted(unknown))}")

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput
-from zapfleet.core.shapes import Patch, RequiredText, Rules, Shape, Uuid, WholeNumber, checked
+from zapfleet.core.shapes import Patch, RequiredText, Rules, Shape, Uuid, WholeNumber, checked, strict_flag
 
 DEFAULT_CAPACITY = 20
 MAX_CAPACITY = 10_000
@@ -68,11 +68,6 @@ def api_key(value: Any) -> str:
     return key
 
 
-def _strict_flag(value: Any, _info: Any) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidInput("v", "must be true or false")
-    return value
-
 
 NAME = RequiredText(100, "A name to tell it by, unique.")
 URL = Rules(Field(max_length=500, json_schema_extra={"format": "uri"},
@@ -88,7 +83,7 @@ WEBHOOK_BASE = Rules(Field(max_length=500, description="How it reaches the worke
                      checked(lambda value, _info: webhook_base(value)))
 CAPACITY = WholeNumber(1, MAX_CAPACITY, "How many WhatsApp instances it may serve.")
 PRIORITY = WholeNumber(0, MAX_PRIORITY, "Higher goes first while it has room.")
-ACTIVE = Rules(Field(description="False: it keeps its instances but gets no new one."), checked(_strict_flag))
+ACTIVE = Rules(Field(description="False: it keeps its instances but gets no new one."), checked(strict_flag))
 
 
 class EvolutionServerIn(Shape):

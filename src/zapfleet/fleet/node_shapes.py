@@ -2,30 +2,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
-from zapfleet.core.errors import InvalidInput
-from zapfleet.core.shapes import Choice, Patch, Rules, Shape, Uuid, WholeNumber, checked
+from zapfleet.core.shapes import Choice, Patch, Rules, Shape, Uuid, WholeNumber, checked, strict_flag
 from zapfleet.fleet.shapes import Instance
 
 MAX_CAPACITY = 10_000
 MAX_PRIORITY = 1_000
 
 
-def _strict_flag(value: Any, _info: Any) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidInput("v", "must be true or false")
-    return value
-
 
 CAPACITY = WholeNumber(0, MAX_CAPACITY, "How many WhatsApp instances it may run.")
 PRIORITY = WholeNumber(-MAX_PRIORITY, MAX_PRIORITY, "Higher goes first while it has room.")
 ACTIVE = Rules(Field(description="False: it keeps its instances but gets no new one."),
-               checked(_strict_flag))
+               checked(strict_flag))
 DRAIN = Rules(Field(description="True: its instances move to other nodes, one at a time, and it "
-                                "gets no new one (for an upgrade)."), checked(_strict_flag))
+                                "gets no new one (for an upgrade)."), checked(strict_flag))
 
 
 class NodePatch(Patch):
