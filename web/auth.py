@@ -7,6 +7,7 @@ from functools import wraps
 from flask import current_app, g, request
 
 from web.managers import managers
+from web.roles import role_allows
 from zapfleet.core.errors import AccountSuspended, Forbidden, NotFound, Unauthorized
 from zapfleet.core.security import same_secret
 from zapfleet.tenancy.principal import Principal
@@ -29,8 +30,8 @@ def refuse_inactive(principal: Principal) -> None:
     """403 account_suspended for a suspended or cancelled account, but for reading itself."""
     if principal.account_status == "active" or request.endpoint in READABLE_WHEN_SUSPENDED:
         return
-    raise AccountSuspended(f"this account is {principal.account_status}: only reading the "
-                           "account is allowed; contact the platform's support")
+    raise AccountSuspended("this account is %(status)s: only reading the account is allowed; "
+                           "contact the platform's support", status=principal.account_status)
 
 
 def _principal_from_header(header: str) -> Principal:
@@ -58,12 +59,15 @@ def admin_only(view: Callable) -> Callable:
 
 
 def account_scoped(view: Callable) -> Callable:
-    """The view's account_id must be the caller's own (or any, for the admin); else 404."""
+    """The view's account_id must be the caller's own (or any, for the admin); else 404. The
+    caller's role must allow the view (web/roles.py); else 403 forbidden."""
     @wraps(view)
     def wrapper(*args, account_id, **kwargs):
         principal = current_principal()
         if not principal.can_reach(account_id):
             raise NotFound("no such account")
+        if not role_allows(principal, request.endpoint):
+            raise Forbidden("only the account's admins may do this")
         if principal.is_admin:
             managers().accounts.get_account(account_id)  # 404 for an account that does not exist
         return view(*args, account_id=account_id, **kwargs)

@@ -9,6 +9,8 @@ CHECKED = [
     ("accounts", "plan", v.ACCOUNT_PLANS),
     ("accounts", "status", v.ACCOUNT_STATUSES),
     ("users", "role", v.USER_ROLES),
+    ("users", "account_role", v.ACCOUNT_ROLES),
+    ("invitations", "role", v.ACCOUNT_ROLES),
     ("instances", "status", v.INSTANCE_STATUSES),
     ("instances", "desired_state", v.DESIRED_STATES),
     ("messages", "direction", v.MESSAGE_DIRECTIONS),

@@ -18,6 +18,7 @@ from web.api import (
     health,
     instances,
     media,
+    members,
     metrics,
     nodes,
     register,
@@ -34,7 +35,7 @@ BLUEPRINTS = (
     health.bp, register.bp, accounts.bp, contacts.bp, conversations.bp, campaigns.bp, api_keys.bp,
     whatsapp.bp, instances.bp, engines.bp, webhooks.bp, sandbox.bp, settings.bp, scheduled.bp,
     services.bp, appointments.bp, metrics.bp, evolution_servers.bp, nodes.bp, unlinks.bp, dead_letters.bp,
-    media.bp, internal.bp, docs.bp,
+    media.bp, members.bp, internal.bp, docs.bp,
 )
 
 

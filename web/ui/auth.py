@@ -10,8 +10,9 @@ from web.errors import STATUS_BY_CODE
 from web.links import confirm_link, login_link
 from web.managers import managers
 from web.ui.i18n import LANGUAGES
+from web.ui.messages import error_text, field_errors  # noqa: F401  (the views import both from here)
 from web.ui.session import current_principal, current_user, login_required, sign_in, sign_out
-from zapfleet.core.errors import InvalidInput, ZapfleetError
+from zapfleet.core.errors import ZapfleetError
 
 bp = Blueprint("ui_auth", __name__)
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
@@ -30,28 +31,16 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_url() -> str:
-    """Where a signed-in user lands: the dashboard for the owner, else their account."""
+    """Where a signed-in user lands: the dashboard for the owner, the inbox for an agent, else
+    their account."""
     principal = current_principal()
     if principal is None:
         return url_for("ui_auth.login")
     if principal.is_admin:
         return url_for("ui_dashboard.dashboard")
+    if principal.role == "agent":
+        return url_for("ui_inbox.inbox", account_id=principal.account_id)
     return url_for("ui_workspace.overview", account_id=principal.account_id)
-
-
-def error_text(exc: ZapfleetError) -> str:
-    """The error's message in the page's language (the catalogue holds the texts the code
-    raises; a bad field keeps the name the API gives it)."""
-    if isinstance(exc, InvalidInput):
-        return f"{exc.field}: {_(exc.detail)}"
-    return _(exc.message)
-
-
-def field_errors(exc: ZapfleetError) -> dict:
-    """{field: message} for an InvalidInput, for the form to show next to its field."""
-    if isinstance(exc, InvalidInput):
-        return {exc.field: _(exc.detail)}
-    return {}
 
 
 def form_failed(template: str, exc: ZapfleetError, **context):

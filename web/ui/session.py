@@ -9,6 +9,7 @@ from flask import g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
 from web.managers import managers
+from web.roles import role_allows
 from zapfleet.core.errors import AccountSuspended, NotFound, found
 from zapfleet.tenancy.principal import Principal
 
@@ -59,7 +60,14 @@ def current_principal() -> Principal | None:
     if user is None:
         return None
     return Principal(is_admin=user["role"] == "admin" and user["account_id"] is None,
-                     account_id=user["account_id"], user_id=user["id"])
+                     account_id=user["account_id"], user_id=user["id"],
+                     role=user["account_role"] or "admin")
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in user's role lets them open this page (the menu shows only those)."""
+    principal = current_principal()
+    return principal is not None and role_allows(principal, endpoint)
 
 
 def login_required(view: Callable) -> Callable:
@@ -84,12 +92,14 @@ def admin_required(view: Callable) -> Callable:
 
 
 def account_page(view: Callable) -> Callable:
-    """A page of one account: its members and the admin only; anyone else gets a 404."""
+    """A page of one account: its members whose role allows it (web/roles.py) and the admin
+    only; anyone else gets a 404."""
     @login_required
     @wraps(view)
     def wrapper(*args, account_id: UUID, **kwargs):
         principal = current_principal()
-        if principal is None or not principal.can_reach(account_id):
+        if principal is None or not principal.can_reach(account_id) \
+                or not role_allows(principal, request.endpoint):
             raise NotFound("page not found")
         g.account = managers().accounts.get_account(account_id)
         if g.account["status"] != "active" and not principal.is_admin:

@@ -9,6 +9,9 @@ ACCOUNT_STATUSES = ("active", "suspended", "cancelled")
 PLAN_LIMIT_NAMES = ("contacts", "messages_per_day")
 """What a plan may limit (PLAN_LIMITS)."""
 USER_ROLES = ("admin", "member")
+ACCOUNT_ROLES = ("admin", "agent")
+"""What an account's user may do there: admin, everything; agent, the inbox, contacts and
+appointments (web/roles.py lists them)."""
 
 ENGINE_NAMES = ("sandbox", "evolution", "neonize")
 """The WhatsApp engines an instance may run (workers/engines registers the same names)."""

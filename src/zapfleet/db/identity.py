@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from uuid import UUID
 
-USER_COLUMNS = "id, account_id, email, role, created_at, updated_at"
+USER_COLUMNS = "id, account_id, email, role, account_role, created_at, updated_at"
 KEY_COLUMNS = "id, account_id, user_id, prefix, label, created_at, last_used_at, revoked_at"
 
 
-def insert_user(conn, account_id: UUID | None, email: str, password_hash: str, role: str) -> dict:
-    """Insert a user and return it (without the hash)."""
+def insert_user(conn, account_id: UUID | None, email: str, password_hash: str, role: str,
+                account_role: str = "admin") -> dict:
+    """Insert a user and return it (without the hash); an account's user gets account_role."""
     with conn.cursor() as cur:
         cur.execute(
-            "INSERT INTO users (account_id, email, password_hash, role) VALUES (%s, %s, %s, %s)"
-            f" RETURNING {USER_COLUMNS}",
-            (account_id, email, password_hash, role),
+            "INSERT INTO users (account_id, email, password_hash, role, account_role)"
+            f" VALUES (%s, %s, %s, %s, %s) RETURNING {USER_COLUMNS}",
+            (account_id, email, password_hash, role, None if account_id is None else account_role),
         )
         return cur.fetchone()
 
@@ -60,11 +61,11 @@ def insert_api_key(conn, account_id: UUID | None, user_id: UUID | None, prefix: 
 
 
 def find_active_key(conn, key_hash: str) -> dict | None:
-    """The unrevoked key with this hash, with its owner's role and account's status, or None."""
+    """The unrevoked key with this hash, with its owner's roles and account's status, or None."""
     with conn.cursor() as cur:
         cur.execute(
             "SELECT k.id, k.account_id, k.user_id, k.last_used_at, u.role AS user_role,"
-            " a.status AS account_status"
+            " u.account_role AS user_account_role, a.status AS account_status"
             " FROM api_keys k LEFT JOIN users u ON u.id = k.user_id"
             " LEFT JOIN accounts a ON a.id = k.account_id"
             " WHERE k.key_hash = %s AND k.revoked_at IS NULL",

@@ -8,7 +8,7 @@ from uuid import UUID
 from argon2 import PasswordHasher
 
 from zapfleet.core import validation
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, message_id
 from zapfleet.core.security import hash_api_key, new_api_key, new_password_hasher, verify_password
 from zapfleet.core.shapes import parse
 from zapfleet.core.unique import unique_violation
@@ -33,7 +33,7 @@ class Identity:
         email = validation.email(email)
         password_hash = self.hasher.hash(validation.password(password, hints=(email,)))
         role = "admin" if account_id is None else "member"
-        with unique_violation(Conflict, f"a user with e-mail {email} already exists"):
+        with unique_violation(Conflict, message_id("a user with e-mail %(email)s already exists"), email=email):
             with self.db.system() as conn:
                 return sql.insert_user(conn, account_id, email, password_hash, role)
 
@@ -90,7 +90,8 @@ class Identity:
 
     def verify_api_key(self, key: str) -> Principal | None:
         """The principal an API key stands for, or None when it is unknown or revoked (a key
-        verified in the last few seconds is not looked up again: zapfleet.tenancy.keycache)."""
+        verified in the last few seconds is not looked up again: zapfleet.tenancy.keycache). A key
+        acts as admin: only admins make keys; one whose maker was later made agent acts as agent."""
         key_hash = hash_api_key(key)
         known = self.verified_keys.get(key_hash)
         if known is not None:
@@ -104,7 +105,8 @@ class Identity:
             principal = Principal(is_admin=row["user_role"] == "admin", user_id=row["user_id"])
         else:
             principal = Principal(is_admin=False, account_id=row["account_id"], user_id=row["user_id"],
-                                  account_status=row["account_status"])
+                                  account_status=row["account_status"],
+                                  role=row["user_account_role"] or "admin")
         self.verified_keys.put(key_hash, row["id"], row["account_id"], principal)
         return principal
 

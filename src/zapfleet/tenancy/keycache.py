@@ -45,6 +45,10 @@ class VerifiedKeys:
         """A key was revoked: forget it now."""
         self._forget(lambda entry: entry[1] == key_id)
 
+    def forget_user(self, user_id: UUID) -> None:
+        """A member was removed (their keys with them): forget those keys now."""
+        self._forget(lambda entry: entry[3].user_id == user_id)
+
     def forget_account(self, account_id: UUID) -> None:
         """An account was deleted: forget its keys now."""
         self._forget(lambda entry: entry[2] == account_id)
