@@ -18,9 +18,28 @@ const zfInbox = {
     const meta = document.createElement("small");
     meta.className = "muted";
     meta.textContent = (c.title !== c.phone ? c.phone + " · " : "") + c.time;
-    a.append(who, unread, meta);
+    const preview = document.createElement("span");
+    preview.className = "preview";
+    preview.textContent = c.preview || "";
+    a.append(who, unread, meta, preview, zfInbox.team(c));
     li.append(a);
     return li;
+  },
+
+  // Status, assignee and labels of a listed conversation.
+  team(c) {
+    const team = document.createElement("span");
+    team.className = "team";
+    const chip = (cls, text) => {
+      const span = document.createElement("span");
+      span.className = cls;
+      span.textContent = text;
+      team.append(" ", span);
+    };
+    chip(`status ${c.status}`, c.status_label);
+    if (c.assignee) chip("assignee", c.assignee);
+    (c.labels || []).forEach((label) => chip("label-chip", label));
+    return team;
   },
 
   draw(list, items) {
@@ -36,6 +55,7 @@ document.addEventListener("DOMContentLoaded", () => {
   // What the server drew: redraw only on a change, so a click never lands on a replaced link.
   let last = JSON.stringify(JSON.parse(list.dataset.items || "[]"));
   zf.poll(list.dataset.url, 3000, (page) => {
+    document.dispatchEvent(new CustomEvent("zfinbox:page", {detail: page}));
     const drawn = JSON.stringify(page.items);
     if (drawn !== last) zfInbox.draw(list, page.items);
     last = drawn;

@@ -10,6 +10,13 @@ from flask_babel import gettext as _
 
 from web.managers import managers
 from web.ui.auth import field_errors, form_failed
+from web.ui.inbox_team import (
+    list_filters,
+    signed_in_user_id,
+    team_fields,
+    team_view,
+    whatsapp_connected,
+)
 from web.ui.local_time import account_settings, posted_moment
 from web.ui.session import account_page
 from web.ui.threads import (
@@ -41,16 +48,20 @@ def posted_key() -> str:
 
 
 def conversation_item(account_id: UUID, row: dict) -> dict:
-    """A conversation as the list shows it."""
+    """A conversation as the list shows it: who, the last message's preview, unread, status,
+    assignee and labels."""
     return {"id": str(row["id"]), "title": conversation_title(row),
             "phone": phone_label(row["phone"]), "unread": row["unread_count"],
             "time": stamp(row["last_message_at"] or row["created_at"]),
-            "url": url_for("ui_inbox.thread", account_id=account_id, conversation_id=row["id"])}
+            "url": url_for("ui_inbox.thread", account_id=account_id, conversation_id=row["id"]),
+            **team_fields(row)}
 
 
 def conversations(account_id: UUID, cursor: str | None = None) -> dict:
-    """One page of the account's conversations, most recent first, ready to show."""
-    page = managers().conversations.list_conversations(account_id, None, cursor)
+    """One page of the account's conversations (the filters of the page's query string), most
+    recent first, ready to show."""
+    page = managers().inbox.list_conversations(account_id, {**list_filters(), "cursor": cursor},
+                                               signed_in_user_id())
     return {"items": [conversation_item(account_id, row) for row in page["items"]],
             "next_cursor": page["next_cursor"]}
 
@@ -79,14 +90,16 @@ def inbox(account_id):
     """Every conversation, most recent first, and a form to write to a new number."""
     cursor = request.args.get("cursor")
     return render_template("ui/inbox.html", page=conversations(account_id, cursor), form={},
-                           key=new_key(), thread=None, paged=bool(cursor))
+                           key=new_key(), thread=None, paged=bool(cursor), team=team_view(account_id))
 
 
 @bp.get("/a/<uuid:account_id>/inbox.json")
 @account_page
 def inbox_json(account_id):
-    """The first page of conversations, for the live list."""
-    return conversations(account_id)
+    """The first page of conversations, for the live list; the unread total and whether
+    WhatsApp is connected, for the menu and the queued-messages notice."""
+    return {**conversations(account_id), "unread_total": managers().inbox.unread_total(account_id),
+            "connected": whatsapp_connected(account_id)}
 
 
 @bp.post("/a/<uuid:account_id>/inbox/new")
@@ -97,7 +110,8 @@ def new_conversation(account_id):
         message, _created = send(account_id, request.form.get("phone", ""))
     except ZapfleetError as exc:
         return form_failed("ui/inbox.html", exc, field_errors=field_errors(exc),
-                           page=conversations(account_id), key=posted_key(), thread=None)
+                           page=conversations(account_id), key=posted_key(), thread=None,
+                           team=team_view(account_id))
     flash_if_queued(message)
     return redirect(url_for("ui_inbox.thread", account_id=account_id,
                             conversation_id=message["conversation_id"]))
@@ -109,7 +123,8 @@ def thread(account_id, conversation_id):
     """One conversation, marked read, with its latest messages and the reply box."""
     opened = managers().conversations.open_conversation(account_id, conversation_id)
     return render_template("ui/inbox.html", page=conversations(account_id), form={},
-                           key=new_key(), thread=opened, bot=bot_view(account_id, conversation_id))
+                           key=new_key(), thread=opened, bot=bot_view(account_id, conversation_id),
+                           team=team_view(account_id, opened))
 
 
 def bot_view(account_id: UUID, conversation_id: UUID) -> dict | None:
@@ -119,7 +134,8 @@ def bot_view(account_id: UUID, conversation_id: UUID) -> dict | None:
         return None
     state = managers().bot.bot_state(account_id, conversation_id)
     until = state["paused_until"]
-    return {**state, "until": until if until and until > datetime.now(UTC) else None}
+    return {**state, "until": until if until and until > datetime.now(UTC) else None,
+            "booking_bot": settings["booking_bot"]}
 
 
 @bp.post(THREAD + "/bot")
@@ -160,7 +176,7 @@ def reply(account_id, conversation_id):
         opened = managers().conversations.open_conversation(account_id, conversation_id)
         return form_failed("ui/inbox.html", exc, field_errors=field_errors(exc),
                            page=conversations(account_id), key=posted_key(), thread=opened,
-                           bot=bot_view(account_id, conversation_id))
+                           bot=bot_view(account_id, conversation_id), team=team_view(account_id, opened))
     flash_if_queued(message)
     return redirect(url_for("ui_inbox.thread", account_id=account_id,
                             conversation_id=conversation_id))

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-import phonenumbers
 from flask import get_template_attribute, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.managers import managers
+from web.ui.formats import phone_label
 from web.ui.local_time import local
 from web.ui.session import current_user
 from zapfleet.core.errors import InvalidInput
@@ -29,21 +29,8 @@ ORIGINS = {"bot": _l("bot"), "campaign": _l("campaign"), "notice": _l("appointme
 
 
 def stamp(moment: datetime | None) -> str:
-    """A moment as ISO date and HH:MM in the account's time zone (America/Sao_Paulo by default)."""
+    """A moment as the page writes it (dd/mm/aaaa HH:MM in Portuguese), in the account's zone."""
     return local(moment)
-
-
-def phone_label(phone: str | None) -> str:
-    """E.164 digits as people write them ("+55 11 98765-4321"); a number no country uses: "+digits"."""
-    if not phone:
-        return ""
-    try:
-        number = phonenumbers.parse(f"+{phone}")
-    except phonenumbers.NumberParseException:
-        return f"+{phone}"
-    if not phonenumbers.is_valid_number(number):
-        return f"+{phone}"
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def conversation_title(conversation: dict) -> str:
@@ -73,7 +60,8 @@ def origin_label(message: dict) -> str | None:
 def message_json(message: dict, quoted: str | None = None) -> dict:
     """A message as the pages' scripts place it: its bubble drawn by the same macro as the page."""
     bubble = get_template_attribute("ui/_thread.html", "bubble")
-    return {"id": str(message["id"]), "direction": message["direction"], "status": message["status"],
+    return {"id": str(message["id"]), "seq": message.get("seq"), "direction": message["direction"],
+            "status": message["status"],
             "created_at": message["created_at"].isoformat(),
             "updated_at": message["updated_at"].isoformat(), "html": str(bubble(message, quoted))}
 
@@ -127,7 +115,7 @@ def poll_args() -> tuple[datetime | None, list[UUID]]:
     moment = _moment("after")
     raw = [part for part in request.args.get("pending", "").split(",") if part]
     if len(raw) > MAX_PENDING:
-        raise InvalidInput("pending", f"must list at most {MAX_PENDING} ids")
+        raise InvalidInput("pending", "must list at most %(most)s ids", most=MAX_PENDING)
     try:
         return moment, [UUID(part) for part in raw]
     except ValueError:

@@ -9,7 +9,13 @@ from uuid import UUID
 
 from zapfleet.core import validation
 from zapfleet.core.errors import InvalidInput, NotFound, ZapfleetError
-from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
+from zapfleet.core.pagination import (
+    decode_cursor,
+    decode_position,
+    encode_position,
+    next_cursor,
+    page_limit,
+)
 from zapfleet.core.vocabulary import MAX_TEXT_LENGTH
 from zapfleet.db import Database
 from zapfleet.db import contacts as contacts_sql
@@ -40,7 +46,7 @@ class ConversationManager:
         if direction not in ("in", "out"):
             raise InvalidInput("direction", "must be in or out")
         if not isinstance(body, str) or not body.strip() or len(body) > MAX_BODY:
-            raise InvalidInput("message", f"must be 1 to {MAX_BODY} characters")
+            raise InvalidInput("message", "must be 1 to %(most)s characters", most=MAX_BODY)
         with self.db.tenant(account_id) as conn:
             contact = contacts_sql.ensure_contact(conn, account_id, phone)
             conversation_id = sql.ensure_conversation(conn, account_id, contact["id"])
@@ -65,8 +71,9 @@ class ConversationManager:
         with self.db.tenant(account_id) as conn:
             if sql.get_conversation(conn, account_id, conversation_id) is None:
                 raise NotFound("no such conversation")
-            rows = sql.list_messages(conn, account_id, conversation_id, size, decode_cursor(cursor))
-        return {"items": rows, "next_cursor": next_cursor(rows, size)}
+            rows = sql.list_messages(conn, account_id, conversation_id, size, decode_position(cursor))
+        more = len(rows) == size
+        return {"items": rows, "next_cursor": encode_position(rows[-1]["seq"]) if more else None}
 
     def get_conversation(self, account_id: UUID, conversation_id: UUID) -> dict:
         """One conversation with its contact's phone and name; NotFound if none."""
