@@ -17,7 +17,7 @@ from zapfleet.core.security import new_password_hasher
 from tests.support.clients import ADMIN_KEY, PASSWORD, Tenant, bearer, english_client
 from tests.support.database import admin_execute, empty_tables, with_database
 
-pytest_plugins = ("tests.support.supervisord", "tests.support.fakes")
+pytest_plugins = ("tests.support.supervisord", "tests.support.fakes", "tests.support.events")
 
 
 @pytest.fixture(scope="session")

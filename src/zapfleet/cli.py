@@ -248,6 +248,13 @@ def cmd_dispatcher(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_events(_args: argparse.Namespace) -> int:
+    """Run the live stream's events process until SIGTERM (supervisord runs it)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from zapfleet.live.process import run_events  # aiohttp only where it serves
+    return run_events(load_environment(generate=False))
+
+
 def run_until_signalled(run_forever: Callable[[threading.Event], None]) -> None:
     """Run a loop until SIGTERM or SIGINT sets its stop event."""
     stop = threading.Event()
@@ -273,6 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
     commands.add_parser("dispatcher", help="run the dispatcher (supervisord runs it)").set_defaults(
         run=cmd_dispatcher)
+    commands.add_parser("events", help="run the live stream (supervisord runs it)").set_defaults(
+        run=cmd_events)
     admin = commands.add_parser("create-admin", help="create a platform admin")
     admin.add_argument("email")
     admin.set_defaults(run=cmd_create_admin)

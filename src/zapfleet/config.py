@@ -112,6 +112,11 @@ class Config:
     """ZAPFLEET_HOME: the folder of var/, .env, supervisord.conf and sql/ (default: the cwd)."""
     var_dir: Path = field(default_factory=lambda: project_home() / "var")
     bind: str = "127.0.0.1:8000"
+    events_bind: str = "127.0.0.1:8001"
+    """EVENTS_BIND: where the live stream's events process listens."""
+    events_url: str = ""
+    """EVENTS_URL: how browsers reach the live stream (e.g. https://example.com/events behind a
+    reverse proxy); empty: the page's own host at EVENTS_BIND's port, path /events."""
     default_region: str = "BR"
     db_pool_size: int = 10
     db_prepared_statements: bool = True
@@ -195,6 +200,8 @@ class Config:
             admin_api_key=env.get("ADMIN_API_KEY") or None,
             var_dir=home / (env.get("ZAPFLEET_VAR_DIR") or "var"),
             bind=env.get("ZAPFLEET_BIND") or "127.0.0.1:8000",
+            events_bind=env.get("EVENTS_BIND") or "127.0.0.1:8001",
+            events_url=(env.get("EVENTS_URL") or "").strip(),
             default_region=(env.get("DEFAULT_PHONE_REGION") or "BR").upper(),
             db_pool_size=_int(env, "DB_POOL_SIZE", 10),
             db_prepared_statements=env.get("DB_PREPARED_STATEMENTS", "").lower() not in ("0", "false", "no"),

@@ -113,7 +113,8 @@ def served_ui(clean_db, identity, config, browser, database_url):
 
 
 @pytest.fixture
-def ui(clean_db, identity, supervisord, worker_config, browser, database_url):
-    """The app on real HTTP with real sandbox workers, and a browser to drive it."""
-    config = worker_config.with_overrides(webhook_allow_private=True)
+def ui(clean_db, identity, supervisord, worker_config, browser, database_url, events_process):
+    """The app on real HTTP with real sandbox workers and the live stream, and a browser."""
+    config = worker_config.with_overrides(webhook_allow_private=True,
+                                          events_bind=events_process.bind)
     yield from served_ui(clean_db, identity, config, browser, database_url)

@@ -75,10 +75,10 @@ def _free_port() -> int:
 def test_up_serves_the_app_under_supervisord_and_down_stops_it(spare_database, tmp_path,
                                                                pytestconfig):
     """Run from another folder: ZAPFLEET_HOME names the checkout, the packages are installed."""
-    port = _free_port()
+    port, events_port = _free_port(), _free_port()
     env = dict(os.environ, DATABASE_URL=spare_database(), ZAPFLEET_VAR_DIR=str(tmp_path / "var"),
                ZAPFLEET_ENV_FILE=str(tmp_path / ".env"), ZAPFLEET_BIND=f"127.0.0.1:{port}",
-               ZAPFLEET_HOME=str(pytestconfig.rootpath))
+               EVENTS_BIND=f"127.0.0.1:{events_port}", ZAPFLEET_HOME=str(pytestconfig.rootpath))
     env.pop("ZAPFLEET_ADMIN_PASSWORD", None)
     up = subprocess.Popen([sys.executable, "-m", "zapfleet", "up"], env=env, cwd=tmp_path,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -86,6 +86,9 @@ def test_up_serves_the_app_under_supervisord_and_down_stops_it(spare_database, t
         health = wait_until(lambda: requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2),
                             timeout=60, what="/healthz")
         assert health.json() == {"status": "ok"}
+        live = wait_until(lambda: requests.get(f"http://127.0.0.1:{events_port}/healthz", timeout=2),
+                          timeout=60, what="the live stream's /healthz")  # program events
+        assert live.json() == {"listening": True, "streams": 0}
         assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
         down = subprocess.run([sys.executable, "-m", "zapfleet", "down"], env=env,
                               cwd=tmp_path, capture_output=True, text=True, timeout=90)

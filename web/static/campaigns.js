@@ -1,5 +1,5 @@
 // The campaign pages: the recipient count follows the chosen tags; the progress bar, its counts
-// and what the sending waits for move by themselves while the campaign runs.
+// and what the sending waits for move by themselves while the campaign runs (live events).
 "use strict";
 
 const zfCampaign = {
@@ -33,6 +33,10 @@ const zfCampaign = {
     card.querySelectorAll("[data-for]").forEach((el) => {
       el.hidden = !el.dataset.for.split(" ").includes(data.status);
     });
+    if (data.status !== card.dataset.runStatus) {  // what was flashed (e.g. "started") is over now
+      card.dataset.runStatus = data.status;
+      document.querySelectorAll("main > .flash.success").forEach((el) => el.remove());
+    }
     const badge = document.getElementById("campaign-status");
     if (badge) {
       zf.text(badge, data.status_label);
@@ -43,7 +47,8 @@ const zfCampaign = {
       zfCampaign.refreshRecipients();
     }
     zfCampaign.lastCounts = counts;
-    return data.live;
+    // A finished campaign's last receipts still arrive: followed while the live stream is open.
+    return data.live || zf.live();
   },
 
   // The recipients table as the server draws it now (same page, same filter and page).
@@ -65,7 +70,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const box = document.getElementById("target-tags");
   if (box) zfCampaign.countRecipients(box);
   const card = document.getElementById("run");
-  if (card && card.dataset.progressUrl) {
-    zf.poll(card.dataset.progressUrl, 1000, (data) => zfCampaign.showProgress(card, data));
+  if (card && card.dataset.progressUrl) {  // on the campaign's live events, or every second
+    zf.follow(card.dataset.progressUrl, 1000, (data) => zfCampaign.showProgress(card, data),
+              {campaign: (c) => !card.dataset.campaign || c.campaign_id === card.dataset.campaign});
   }
 });

@@ -1,4 +1,5 @@
-// The owner's dashboard: badges, QR codes, counts and buttons follow the server every second.
+// The owner's dashboard: badges, QR codes, counts, buttons and the accounts' list follow the
+// server: on the live stream's events, or every second while it is closed.
 "use strict";
 
 const dashboard = {
@@ -48,6 +49,9 @@ const dashboard = {
 
   update(data) {
     dashboard.updateSummary(data.summary);
+    Object.entries(data.summary_labels || {}).forEach(([key, label]) => {  // one or many
+      zf.text(document.querySelector(`[data-summary-label="${key}"]`), label);
+    });
     const seen = new Set();
     data.accounts.forEach((account) => {
       const body = document.querySelector(`tbody[data-account="${account.id}"]`);
@@ -57,23 +61,64 @@ const dashboard = {
       }
     });
     const onPage = document.querySelectorAll("tbody[data-account]").length;
-    const changed = seen.size !== data.accounts.length || seen.size !== onPage;
-    dashboard.show(document.querySelector("[data-list-changed]"), changed);
+    if (seen.size !== data.accounts.length || seen.size !== onPage) dashboard.refreshList();
+  },
+
+  // Accounts were added or removed: the list as the server draws it now replaces the one shown
+  // (a new account appears by itself); the notice with its reload link only if that fails.
+  async refreshList() {
+    if (dashboard.refreshing) return;
+    dashboard.refreshing = true;
+    const list = (root) => root.querySelector(".table-wrap:has(table.accounts), p.card.empty");
+    try {
+      const response = await fetch(window.location.href, {credentials: "same-origin"});
+      const fresh = list(new DOMParser().parseFromString(await response.text(), "text/html"));
+      const shown = list(document);
+      if (!response.ok || !fresh || !shown) throw new Error(response.statusText);
+      shown.replaceWith(fresh);
+      dashboard.enhance(fresh);
+      dashboard.show(document.querySelector("[data-list-changed]"), false);
+    } catch (err) {
+      dashboard.show(document.querySelector("[data-list-changed]"), true);
+    } finally {
+      dashboard.refreshing = false;
+    }
+  },
+
+  // The buttons' behaviours, for the rows the page came with and those drawn later.
+  enhance(root) {
+    root.querySelectorAll("form[data-confirm]").forEach((form) => {
+      form.addEventListener("submit", (event) => {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      });
+    });
+    dashboard.busy(root);
+  },
+
+  // A button that takes a while (connecting waits for the worker) says so and is not pressed twice.
+  busy(root) {
+    root.querySelectorAll("form[data-busy]").forEach((form) => {
+      form.addEventListener("submit", (event) => {
+        if (event.defaultPrevented) return;
+        const button = form.querySelector("button");
+        button.textContent = form.dataset.busy;
+        setTimeout(() => { button.disabled = true; });
+      });
+    });
   },
 };
 
 document.addEventListener("DOMContentLoaded", () => {
-  // A button that takes a while (connecting waits for the worker) says so and is not pressed twice.
-  document.querySelectorAll("form[data-busy]").forEach((form) => {
-    form.addEventListener("submit", (event) => {
-      if (event.defaultPrevented) return;
-      const button = form.querySelector("button");
-      button.textContent = form.dataset.busy;
-      setTimeout(() => { button.disabled = true; });
-    });
-  });
+  dashboard.busy(document);
+  // Every account's changes on the platform admin's live stream, at most twice a second (and
+  // once more 2.5 s later: the count of running workers comes from a supervisord snapshot up to
+  // 2 s old); every second without the stream.
   const summary = document.querySelector("[data-status-url]");
-  if (summary) zf.poll(summary.dataset.statusUrl, 1000, dashboard.update);
+  const all = () => true;
+  if (summary) {
+    zf.follow(summary.dataset.statusUrl, 1000, dashboard.update,
+              {instance: all, qr: all, account: all, message: all}, {settle: 2500, gap: 500});
+  }
 });
 
 // The platform's charts arrive after the page shows (their counting never slows the list).

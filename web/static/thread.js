@@ -1,5 +1,6 @@
 // A live conversation thread (the inbox and the sandbox phone): new messages and status ticks
-// arrive by polling the thread's .json route; the reply box sends without reloading the page.
+// arrive on the live stream's events (polling the thread's .json route while it is closed); the
+// reply box sends without reloading the page.
 "use strict";
 
 const zfThread = {
@@ -16,7 +17,7 @@ const zfThread = {
     return box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   },
 
-  // Add a message in (created_at, id) order, or redraw the one already shown (new ticks).
+  // Add a message in the order messages were stored (seq), or redraw the one already shown.
   upsert(box, m) {
     const shown = box.querySelector(`.bubble[data-id="${m.id}"]`);
     if (shown) {  // a receipt, a reaction, an edit or a deletion: drawn again
@@ -27,7 +28,7 @@ const zfThread = {
     }
     const el = zfThread.bubble(m);
     const later = [...box.querySelectorAll(".bubble")].find((b) =>
-      b.dataset.created > m.created_at || (b.dataset.created === m.created_at && b.dataset.id > m.id));
+      Number(b.dataset.seq) > m.seq);
     box.insertBefore(el, later || null);
     const empty = box.querySelector(".thread-empty");
     if (empty) empty.hidden = true;
@@ -55,18 +56,14 @@ const zfThread = {
     return url.toString();
   },
 
+  // New messages and ticks: on the live stream's message events (of this conversation when the
+  // box names it in data-conversation), or every `ms` milliseconds while the stream is closed.
   poll(box, ms) {
-    const tick = async () => {
-      try {
-        const answer = await zf.json(zfThread.query(box));
-        zfThread.show(box, answer.messages);
-        if (answer.now) box.dataset.changed = answer.now;
-      } catch (err) {
-        console.warn("thread", err);
-      }
-      setTimeout(tick, ms);
-    };
-    setTimeout(tick, ms);
+    const ours = (m) => !box.dataset.conversation || m.conversation_id === box.dataset.conversation;
+    zf.follow(() => zfThread.query(box), ms, (answer) => {
+      zfThread.show(box, answer.messages);
+      if (answer.now) box.dataset.changed = answer.now;
+    }, {message: ours});
   },
 
   // Replying to one message: its ↩ button fills the form's reply_to and shows what it quotes.

@@ -26,6 +26,8 @@ const zfWhatsApp = {
     if (pairing && !document.getElementById("pairing-code")) pairing.hidden = !wa.pairing;
     zfWhatsApp.show("wa-none", !wa.exists);
     zfWhatsApp.show("wa-logout", wa.status === "connected");
+    zfWhatsApp.show("wa-stopped", wa.status === "stopped");
+    zfWhatsApp.show("wa-connect-form", wa.status !== "stopped");
     zfWhatsApp.show("wa-qr", Boolean(wa.qr_version));
     zfWhatsApp.show("wa-qr-sandbox", Boolean(wa.qr_link));
     const img = document.getElementById("wa-qr-img");
@@ -42,19 +44,15 @@ const zfWhatsApp = {
     document.dispatchEvent(new CustomEvent("zf:whatsapp", {detail: wa}));
   },
 
-  // Every second until linked (the badge turns within 2 s of the scan), then every 5 s.
+  // On the live stream's instance and qr events (the QR image is fetched again when its code
+  // changed); without the stream, every second until linked (the badge turns within 2 s of the
+  // scan), then every 5 s.
   poll(root) {
-    const tick = async () => {
-      let wa = null;
-      try {
-        wa = await zf.json(root.dataset.statusUrl);
-        zfWhatsApp.draw(root, wa);
-      } catch (err) {
-        console.warn("whatsapp status", err);
-      }
-      setTimeout(tick, wa && wa.status === "connected" ? 5000 : 1000);
-    };
-    setTimeout(tick, 1000);
+    let status = null;
+    zf.follow(root.dataset.statusUrl, () => (status === "connected" ? 5000 : 1000), (wa) => {
+      status = wa.status;
+      zfWhatsApp.draw(root, wa);
+    }, {instance: () => true, qr: () => true});
   },
 };
 
