@@ -41,11 +41,11 @@ def test_other_wordings_are_saved_and_a_bad_placeholder_is_shown_at_its_wording(
     campaign = _campaign(managers, account)
     url = f"/a/{account}/campaigns/{campaign['id']}"
     form = {"name": "Verão", "message": "Oi {name}!", "target_tags": ["vip"], "csrf_token": token}
-    response = client.post(url, data={**form, "variants": ["Olá {name}!", "", "Oi {nome}!"]})
+    response = client.post(url, data={**form, "variants": ["Olá {name}!", "", "Oi {cidade}!"]})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert re.search(r'id="f-variant-2"[^>]*aria-invalid="true"', page)
-    assert "unknown placeholder {nome}" in page and "Oi {nome}!" in page
+    assert "unknown placeholder {cidade}" in page and "Oi {cidade}!" in page
     assert client.post(url, data={**form, "variants": ["Olá {name}!", "", "E aí, {name}?"]}).status_code == 302
     assert managers.campaigns.get_campaign(account, campaign["id"])["variants"] == ["Olá {name}!", "E aí, {name}?"]
     page = client.get(url).get_data(as_text=True)
@@ -183,3 +183,41 @@ def test_in_the_browser_the_progress_bar_moves_by_itself_as_the_dispatcher_sends
     page.goto(f"/a/{account}/campaigns")
     expect(page.locator("#campaigns-table")).to_contain_text("4 of 4")
     ui.shot(page, "campaigns-progress")
+
+
+def test_the_placeholders_help_shows_the_portuguese_names_on_portuguese_pages(shop, managers):
+    account, client, token = shop
+    campaign = _campaign(managers, account, message="Oi {nome}!")
+    url = f"/a/{account}/campaigns/{campaign['id']}"
+    client.set_cookie("lang", "pt_BR")
+    page = client.get(url).get_data(as_text=True)
+    assert "<code>{nome}</code>" in page and "<code>{link}</code>" in page and "<code>{qr_code}</code>" in page
+    assert "<code>{name}</code>" not in page
+    settings = client.get(f"/a/{account}/messaging").get_data(as_text=True)
+    assert "{nome}, {empresa}" in settings and "{name}, {business}" not in settings
+    client.set_cookie("lang", "en")
+    assert "<code>{name}</code>" in client.get(url).get_data(as_text=True)
+
+
+def test_in_the_browser_the_start_says_it_waits_for_the_window_and_its_flash_goes_when_the_status_moves(ui):
+    page = ui.page()
+    ui.sign_up(page, "Loja Sol")
+    account = page.url.rstrip("/").rsplit("/", 1)[-1]
+    page.context.add_cookies([{"name": "lang", "value": "pt_BR", "url": ui.base}])
+    ui.managers.settings.update_messaging_settings(account, {"pacing": {"window_start": "08:00",
+                                                                       "window_end": "20:00"}})
+    ui.managers.contacts.create_contact(account, {"phone": "11 98888-0001", "name": "Ana", "tags": ["vip"]})
+    campaign = ui.managers.campaigns.create_campaign(account, {"name": "Verão", "message": "Oi {nome}!",
+                                                               "target_tags": ["vip"]})
+    page.goto(f"/a/{account}/campaigns/{campaign['id']}")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Começar agora").click()
+    flash = page.get_by_text("A campanha começou")
+    expect(flash).to_be_visible()
+    assert "só entre 08:00 e 20:00" in asked[0] and "o envio espera" in asked[0]
+    expect(page.locator("#run-title")).to_have_text("Andamento do envio")
+    ui.managers.campaign_runs.pause_campaign(account, campaign["id"])
+    expect(page.locator("#campaign-status")).to_have_text("Pausada")
+    expect(flash).to_have_count(0)
+    expect(page.locator("#run-title")).to_have_text("Andamento do envio")

@@ -79,7 +79,7 @@ def test_on_a_portuguese_page_the_error_the_code_raised_is_in_portuguese(member)
         "phone": "", "name": "Zé", "tags": "", "csrf_token": token})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'id="f-phone-note">é obrigatório<' in page and "phone: é obrigatório" in page
+    assert 'id="f-phone-note">é obrigatório<' in page and "Telefone: é obrigatório" in page
     assert "is required" not in page
 
 
@@ -90,7 +90,7 @@ def test_the_import_reports_each_bad_row_by_its_line_and_keeps_the_good_ones(mem
         "csrf_token": token}, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert "2 new contacts, 0 updated, 1 rows with errors" in page
-    assert "Line 3: phone: &#39;not a phone&#39; is not a phone number" in page
+    assert "Line 3: Phone number: &#39;not a phone&#39; is not a phone number" in page
     assert sorted(c["name"] for c in managers.contacts.list_contacts(account)["items"]) == ["Ana", "Carla"]
 
 
@@ -128,10 +128,26 @@ def test_in_the_browser_a_csv_import_reports_the_bad_row(ui, tmp_path):
     report = page.locator("#import-report")
     expect(report).to_contain_text("2 new contacts, 0 updated, 1 rows with errors")
     expect(report.get_by_role("listitem")).to_have_text(
-        ["Line 3: phone: 'not a phone' is not a phone number"])
+        ["Line 3: Phone number: 'not a phone' is not a phone number"])
     expect(page.locator("#contacts-table tbody tr")).to_have_count(2)
     page.get_by_label("Tag", exact=True).select_option("manicure")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("#contacts-table tbody tr")).to_have_count(1)
     expect(page.locator("#contacts-table")).to_contain_text("Carla")
     ui.shot(page, "contacts")
+
+
+def test_the_form_and_the_csv_help_name_one_tag_separator_and_the_form_accepts_it_and_pipes(
+        member, managers):
+    account, client, token = member
+    for lang in ("en", "pt_BR"):
+        client.set_cookie("lang", lang)
+        page = _page(client, account)
+        separated = ("separated by commas", "Separated by commas") if lang == "en" else (
+            "separadas por vírgula", "Separadas por vírgula")
+        assert separated[0] in page and separated[1] in page
+        assert "separated by ;" not in page and "separadas por ;" not in page
+    client.set_cookie("lang", "en")
+    client.post(f"/a/{account}/contacts", data={"phone": "11 98888-0001", "name": "Ana",
+                                                "tags": "vip, manicure|novo", "csrf_token": token})
+    assert managers.contacts.list_contacts(account)["items"][0]["tags"] == ["vip", "manicure", "novo"]

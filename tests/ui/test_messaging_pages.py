@@ -67,7 +67,7 @@ def test_a_section_saves_its_own_keys_and_merges_with_the_rest(clinic, managers)
                 "pacing.warmup_days": "0", "pacing.window_start": "08:00", "pacing.window_end": "20:00"},
      "pacing.min_gap_seconds"),
     ("pacing", {"pacing.min_gap_seconds": "dez", "pacing.max_gap_seconds": "20"}, "pacing.min_gap_seconds"),
-    ("templates", {"templates.confirmation": "Oi {nome}"}, "templates.confirmation"),
+    ("templates", {"templates.confirmation": "Oi {cidade}"}, "templates.confirmation"),
     ("bot", {"booking_bot": "on", "booking_days": "90", "slot_step_minutes": "30",
              "booking_lead_minutes": "60", "bot_pause_minutes": "60"}, "booking_days"),
 ])

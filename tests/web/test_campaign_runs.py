@@ -108,9 +108,9 @@ def test_a_campaign_without_tags_reaches_every_contact_that_did_not_opt_out(clie
 
 def test_unknown_placeholders_are_refused_when_saving(client, shop):
     tenant, base = shop
-    answer = client.post(f"{base}/campaigns", json={"name": "x", "message": "Oi {nome}"},
+    answer = client.post(f"{base}/campaigns", json={"name": "x", "message": "Oi {cidade}"},
                          headers=tenant.headers)
-    assert answer.status_code == 400 and "{nome}" in answer.get_json()["error"]["message"]
+    assert answer.status_code == 400 and "{cidade}" in answer.get_json()["error"]["message"]
 
 
 def test_messages_leave_one_at_a_time_paced_and_each_recipient_gets_one(client, shop, clean_db):
@@ -266,3 +266,46 @@ def test_recipients_page_in_send_order(client, shop, managers, clean_db):
     positions = [r["position"] for r in first["items"] + rest["items"]]
     assert positions == list(range(1, 11)) and rest["next_cursor"] is None
     assert {r["status"] for r in first["items"]} == {"pending"}
+
+
+def test_a_running_campaign_follows_a_window_widened_after_it_started_and_after_pause(
+        client, shop, managers, clean_db):
+    tenant, base = shop
+    client.patch(f"{base}/settings", headers=tenant.headers,
+                 json={"pacing": {"window_start": "08:00", "window_end": "20:00"}})
+    campaign = _campaign(client, shop)
+    clock = Clock(datetime(2026, 11, 20, 3, 0, tzinfo=SP))
+    managers.campaign_runs.clock = clock
+    _post(client, shop, f"/campaigns/{campaign['id']}/start")
+    runner = CampaignRunner(clean_db, clock=clock, rng=lambda: 0.5)
+    assert runner.run_due() == 0
+    waiting = _get(client, shop, f"/campaigns/{campaign['id']}/progress")["waiting"]
+    assert (waiting["reason"], waiting["until"]) == ("window", datetime(2026, 11, 20, 8, 0, tzinfo=SP).isoformat())
+    _post(client, shop, f"/campaigns/{campaign['id']}/pause")
+    clock.advance(minutes=1)
+    assert runner.run_due() == 0
+    _post(client, shop, f"/campaigns/{campaign['id']}/resume")
+    client.patch(f"{base}/settings", headers=tenant.headers,
+                 json={"pacing": {"window_start": "00:00", "window_end": "23:59"}})
+    assert _get(client, shop, f"/campaigns/{campaign['id']}/progress")["waiting"] is None
+    assert runner.run_due() == 1  # at 03:01, not at 08:00
+    waiting = _get(client, shop, f"/campaigns/{campaign['id']}/progress")["waiting"]
+    assert waiting["reason"] == "gap"
+    assert datetime.fromisoformat(waiting["until"]) == clock.now + timedelta(seconds=20)
+    clock.advance(seconds=20)
+    assert runner.run_due() == 1
+
+
+def test_a_daily_cap_raised_while_running_lets_the_campaign_go_on_the_same_day(client, shop, managers,
+                                                                               clean_db):
+    tenant, base = shop
+    client.patch(f"{base}/settings", headers=tenant.headers, json={"pacing": {"daily_cap": 1}})
+    campaign = _campaign(client, shop)
+    _post(client, shop, f"/campaigns/{campaign['id']}/start")
+    clock = Clock(NOON)
+    runner = CampaignRunner(clean_db, clock=clock)
+    assert runner.run_due() == 1
+    clock.advance(seconds=20)
+    assert runner.run_due() == 0  # the cap holds
+    client.patch(f"{base}/settings", headers=tenant.headers, json={"pacing": {"daily_cap": 10}})
+    assert runner.run_due() == 1

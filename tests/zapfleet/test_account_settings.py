@@ -22,7 +22,7 @@ def test_nothing_stored_means_every_default():
     ({"business_hours": {"mon": ["08:00-12:00", "11:00-14:00"]}}, "business_hours.mon"),
     ({"business_hours": {"monday": []}}, "business_hours.monday"),
     ({"pacing": {"window_start": "8h"}}, "pacing.window_start"),
-    ({"templates": {"reminder": "Oi {nome}"}}, "templates.reminder"),
+    ({"templates": {"reminder": "Oi {cidade}"}}, "templates.reminder"),
     ({"color": "blue"}, "color"),
 ])
 def test_bad_settings_name_the_field(changes, field):

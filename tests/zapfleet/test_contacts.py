@@ -117,3 +117,26 @@ def test_csv_export_neutralises_formulas_and_imports_them_back(managers, account
     other = managers.accounts.create_account({"name": "Cópia"})["id"]
     managers.contacts.import_contacts_csv(other, iter(exported))
     assert sorted(c["name"] for c in managers.contacts.list_contacts(other)["items"]) == sorted(names)
+
+
+def test_a_phone_repeated_in_one_csv_merges_its_tags_and_counts_as_updated(managers, account_id):
+    csv_text = ("telefone;nome;tags\n"  # Brazilian Excel: columns separated by semicolons
+                "11 91111-1111;Ana;vip\n"
+                "11 92222-2222;Bia;vip|cliente\n"
+                "(11) 91111-1111;;manicure, novo\n")
+    report = managers.contacts.import_contacts_csv(account_id, iter(csv_text.splitlines(keepends=True)))
+    assert (report["created"], report["updated"], report["error_count"]) == (2, 1, 0)
+    contacts = {c["phone"]: c for c in managers.contacts.list_contacts(account_id)["items"]}
+    assert (contacts["5511911111111"]["name"], contacts["5511911111111"]["tags"]) == (
+        "Ana", ["vip", "manicure", "novo"])
+    assert contacts["5511922222222"]["tags"] == ["vip", "cliente"]
+
+
+def test_tags_separated_by_commas_in_a_comma_separated_csv(managers, account_id):
+    report = managers.contacts.import_contacts_csv(account_id, iter([
+        "phone,name,tags\n", '11911111111,Ana,"vip, manicure"\n', "11922222222,Bia,vip|novo\n"]))
+    assert (report["created"], report["error_count"]) == (2, 0)
+    tags = {c["phone"]: c["tags"] for c in managers.contacts.list_contacts(account_id)["items"]}
+    assert tags == {"5511911111111": ["vip", "manicure"], "5511922222222": ["vip", "novo"]}
+    exported = list(managers.contacts.export_contacts_csv(account_id))
+    assert '5511911111111,Ana,"vip,manicure",false\n' in exported

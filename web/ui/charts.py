@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from flask_babel import gettext as _
 
+from web.ui.formats import date_text, month_text
+
 WIDTH, HEIGHT, TOP = 600, 160, 12  # the SVG's viewBox; bars stand on y = HEIGHT
 
 
@@ -41,14 +43,15 @@ def bar_chart(points: Sequence[dict], series: Sequence[tuple[str, str]], label_k
 def metric_charts(metrics: dict) -> dict:
     """The three charts of a metrics answer (Metrics.for_account or for_platform)."""
     weeks = [{**w, "percent": round(100 * w["rate"]) if w["rate"] is not None else 0,
-              "week": w["week_start"].isoformat()} for w in metrics["reply_rate_per_week"]]
-    days = [{**d, "day": d["date"].isoformat()} for d in metrics["messages_per_day"]]
+              "week": date_text(w["week_start"])} for w in metrics["reply_rate_per_week"]]
+    days = [{**d, "day": date_text(d["date"])} for d in metrics["messages_per_day"]]
+    months = [{**m, "month": month_text(m["month"])} for m in metrics["appointments_per_month"]]
     totals = {"sent": sum(d["sent"] for d in days), "received": sum(d["received"] for d in days),
               "booked": sum(m["booked_whatsapp"] for m in metrics["appointments_per_month"])}
     return {
         "messages": bar_chart(days, [("sent", _("sent")), ("received", _("received"))], "day"),
         "replies": bar_chart(weeks, [("percent", _("replied"))], "week", top=100, unit="%"),
-        "bookings": bar_chart(metrics["appointments_per_month"],
+        "bookings": bar_chart(months,
                               [("booked_whatsapp", _("booked on WhatsApp"))], "month"),
         "totals": totals,
     }

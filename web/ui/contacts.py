@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 
 from web.managers import managers
 from web.ui.auth import field_errors, form_failed
+from web.ui.messages import error_text
 from web.ui.session import account_page
 from web.ui.threads import phone_label
 from web.uploads import ENCODINGS, import_contacts
 from zapfleet.core.errors import InvalidInput, ZapfleetError
+from zapfleet.messaging.contacts_csv import split_tags
 
 bp = Blueprint("ui_contacts", __name__)
 PAGE_SIZE = 50
@@ -19,8 +21,8 @@ BASE = "/a/<uuid:account_id>/contacts"
 
 
 def tag_list(text: str) -> list[str]:
-    """Tags typed as one line, separated by commas or semicolons."""
-    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    """Tags typed as one line, separated as in a spreadsheet's tags column (commas; | or ;)."""
+    return split_tags(text)
 
 
 def posted_contact() -> dict:
@@ -99,6 +101,8 @@ def import_csv(account_id):
         report = import_contacts(account_id, upload.stream, request.form.get("encoding"))
     except ZapfleetError as exc:
         return _failed(account_id, exc, "import")
+    for row in report["errors"]:  # in the page's language
+        row["error"] = error_text(InvalidInput(row["field"], row["message_id"], **row["params"]))
     return render_template("ui/contacts.html", form={}, report=report, **page_context(account_id))
 
 

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from web.managers import managers
 from web.ui.auth import error_text, form_failed
 from web.ui.charts import metric_charts
+from web.ui.formats import moment_text
 from web.ui.session import admin_required
 from web.ui.threads import phone_label
 from zapfleet.core.errors import ZapfleetError
@@ -31,6 +32,13 @@ BADGES = {
     "logged_out": _l("Logged out"), "error": _l("Error"), "banned": _l("Temporarily banned"),
 }
 WITH_REASON = ("error", "disconnected", "logged_out", "banned")
+SUMMARY_WORDS = {  # (one, other): the word after each count at the top of the page
+    "accounts": (_l("account"), _l("accounts")),
+    "connected": (_l("account connected"), _l("accounts connected")),
+    "waiting_qr": (_l("account waiting for a QR scan"), _l("accounts waiting for a QR scan")),
+    "workers_running": (_l("WhatsApp worker running"), _l("WhatsApp workers running")),
+    "messages_today": (_l("message today"), _l("messages today")),
+}
 ACTIONS = ("connect", "reconnect", "start", "stop", "restart", "logout", "delete",
            "delete-account")
 
@@ -45,7 +53,13 @@ def when(moment: datetime | None, zone_name: str | None) -> str:
     """A time in the account's own time zone, with the zone's abbreviation."""
     if moment is None:
         return _("never")
-    return moment.astimezone(account_zone(zone_name)).strftime("%Y-%m-%d %H:%M %Z")
+    return moment_text(moment, account_zone(zone_name), with_zone=True)
+
+
+def summary_labels(summary: dict) -> dict[str, str]:
+    """The words after the summary's counts, singular for one and plural otherwise."""
+    return {key: str(one if summary.get(key) == 1 else other)
+            for key, (one, other) in SUMMARY_WORDS.items()}
 
 
 def actions_for(row: dict) -> list[str]:
@@ -77,6 +91,7 @@ def account_view(row: dict, placement: dict | None = None) -> dict:
         "badge": str(BADGES.get(status, status)), "sandbox": sandbox,
         "reason": row["last_error"] if status in WITH_REASON and row["last_error"] else None,
         "phone": phone_label(row["phone"]) or None, "port": row["port"],
+        "business_phone": phone_label(row["account_phone"]) or None,
         "node": placement["node_name"] if placement else None,
         "last_move": last_move(placement, row["time_zone"]),
         "last_connected": when(row["last_connected"], row["time_zone"]),
@@ -90,12 +105,13 @@ def overview() -> dict:
     """Every account's view and the summary at the top of the page."""
     data, placements = managers().instances.overview(), managers().nodes.placements()
     accounts = [account_view(row, placements.get(row["id"])) for row in data["accounts"]]
-    return {"accounts": accounts, "summary": {
+    summary = {
         "accounts": len(accounts),
         "connected": sum(1 for a in accounts if a["status"] == "connected"),
         "waiting_qr": sum(1 for a in accounts if a["status"] == "waiting_qr"),
         "workers_running": data["workers_running"],
-        "messages_today": sum(a["messages_today"] for a in accounts)}}
+        "messages_today": sum(a["messages_today"] for a in accounts)}
+    return {"accounts": accounts, "summary": summary, "summary_labels": summary_labels(summary)}
 
 
 @bp.get("/admin")

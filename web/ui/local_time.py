@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import g
 
+from web.ui.formats import moment_format
 from zapfleet.core.errors import InvalidInput
 from zapfleet.tenancy.account_settings import effective, zone_of
 
@@ -25,9 +26,10 @@ def account_zone() -> ZoneInfo:
     return zone_of(account_settings())
 
 
-def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A moment in the account's time zone ("" for none)."""
-    return moment.astimezone(account_zone()).strftime(fmt) if moment else ""
+def local(moment: datetime | None, fmt: str | None = None) -> str:
+    """A moment in the account's time zone ("" for none), by default as the page writes dates
+    and times (dd/mm/aaaa HH:MM in Portuguese)."""
+    return moment.astimezone(account_zone()).strftime(fmt or moment_format()) if moment else ""
 
 
 def input_value(moment: datetime | None) -> str:

@@ -58,7 +58,7 @@ class CampaignManager:
             if campaign is None:
                 raise NotFound("no such campaign")
             if set(changes) - {"name"} and campaign["status"] not in EDITABLE_STATUSES:
-                raise Conflict(f"a {campaign['status']} campaign can only be renamed")
+                raise Conflict("a %(status)s campaign can only be renamed", status=campaign["status"])
             updated = found(sql.update_campaign(conn, account_id, campaign_id, changes), "campaign")
             return with_progress(conn, account_id, [updated])[0]
 
@@ -96,9 +96,9 @@ class CampaignManager:
         try:
             row = self.media.store_given(account_id, parse(MediaIn, {"url": url}), self.allow_private)
         except InvalidInput as exc:
-            raise InvalidInput("qr_code_url", exc.detail) from None
+            raise exc.renamed("qr_code_url") from None
         if row["kind"] != "image":
-            raise InvalidInput("qr_code_url", f"is not an image ({row['mime_type']})")
+            raise InvalidInput("qr_code_url", "is not an image (%(type)s)", type=row["mime_type"])
         return row["id"]
 
     @staticmethod

@@ -38,7 +38,7 @@ def begin(conn, account_id: UUID, campaign: dict, now: datetime) -> dict:
 
 def _startable(campaign: dict) -> None:
     if campaign["status"] not in STARTABLE:
-        raise Conflict(f"the campaign is {campaign['status']}; only a draft or scheduled one starts")
+        raise Conflict("the campaign is %(status)s; only a draft or scheduled one starts", status=campaign["status"])
     if not campaign["message"].strip():
         raise InvalidInput("message", "write the campaign's message before starting it")
 
@@ -138,7 +138,7 @@ class CampaignRuns:
 
     def _refuse(self, conn, account_id: UUID, campaign_id: UUID, wanted: str) -> NoReturn:
         current = self._campaign(conn, account_id, campaign_id)["status"]
-        raise Conflict(f"a {current} campaign cannot be {wanted}")
+        raise Conflict("a %(status)s campaign cannot be %(wanted)s", status=current, wanted=wanted)
 
     @staticmethod
     def _campaign(conn, account_id: UUID, campaign_id: UUID) -> dict:

@@ -25,7 +25,7 @@ from zapfleet.messaging.media import snapshot
 from zapfleet.messaging.outbox import queue
 from zapfleet.tenancy.account_settings import effective
 from zapfleet.tenancy.plans import PlanLimits
-from zapfleet.tenancy.templates import first_name, render
+from zapfleet.tenancy.templates import first_name, mentions, render
 
 log = logging.getLogger("zapfleet.campaigns.runner")
 MAX_SKIPS = 200  # opted-out recipients passed over in one go
@@ -37,7 +37,7 @@ def campaign_text(recipient: dict, rng: Callable[[], float]) -> str:
     text = texts[min(int(rng() * len(texts)), len(texts) - 1)]
     appended = ("link",) if recipient.get("media_id") else ("link", "qr_code_url")  # the QR is sent
     for field in appended:
-        if recipient[field] and "{" + field + "}" not in text:
+        if recipient[field] and not mentions(text, field):
             text += "\n{" + field + "}"
     return render(text, {"name": first_name(recipient["name"]), "link": recipient["link"] or "",
                          "qr_code_url": recipient["qr_code_url"] or ""})
@@ -75,7 +75,9 @@ class CampaignRunner:
                 log.info("campaign %s started at its scheduled time", due["id"])
 
     def send_next(self, account_id: UUID) -> bool:
-        """Queue the account's next campaign message when its pacing allows; True when queued."""
+        """Queue the account's next campaign message when its pacing allows; True when queued.
+        The pacing is read afresh at every step: a window widened or a cap raised while a
+        campaign runs (or is paused) counts at once, and only a gap between messages is stored."""
         now = self.clock()
         with self.db.tenant(account_id) as conn:
             state = pacing_sql.lock(conn, account_id)
@@ -86,7 +88,8 @@ class CampaignRunner:
             if held is None and not self.plans.allows(conn, account_id, "messages_per_day", 1):
                 held = (now + PLAN_HOLD, "plan_limit")  # its plan's messages for the day are used up
             if held is not None:
-                pacing_sql.save(conn, account_id, held[0], state["day"], state["sent_today"])
+                if held[1] == "plan_limit":  # the sending hours and the cap are read again each pass
+                    pacing_sql.save(conn, account_id, held[0], state["day"], state["sent_today"])
                 return False
             recipient = self._next_recipient(conn, account_id)
             if recipient is not None:

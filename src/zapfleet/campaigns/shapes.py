@@ -23,13 +23,13 @@ def campaign_text(value: object, field: str) -> str:
     if not isinstance(value, str):
         raise InvalidInput(field, "must be a string")
     if len(value) > MAX_TEXT_LENGTH:
-        raise InvalidInput(field, f"must be at most {MAX_TEXT_LENGTH} characters")
+        raise InvalidInput(field, "must be at most %(most)s characters", most=MAX_TEXT_LENGTH)
     return check_placeholders(value.strip(), CAMPAIGN_PLACEHOLDERS, field)
 
 
 def _variants(value: Any, _info: ValidationInfo) -> list[str]:
     if not isinstance(value, list) or len(value) > MAX_VARIANTS:
-        raise InvalidInput("variants", f"must be a list of at most {MAX_VARIANTS} texts")
+        raise InvalidInput("variants", "must be a list of at most %(most)s texts", most=MAX_VARIANTS)
     texts = [campaign_text(item, f"variants[{i}]") for i, item in enumerate(value)]
     if not all(texts):
         raise InvalidInput("variants", "must not contain empty texts")

@@ -8,10 +8,10 @@ from uuid import UUID
 from psycopg2.extras import Json
 
 CONVERSATION_COLUMNS = ("c.id, c.account_id, c.contact_id, c.last_message_at, c.unread_count,"
-                        " c.created_at, k.phone, k.name")
+                        " c.created_at, k.phone, k.name, c.status, c.assignee_id, c.labels")
 MESSAGE_COLUMNS = ("id, account_id, conversation_id, direction, body, status, provider_message_id,"
                    " idempotency_key, error, origin, send_at, created_at, updated_at, reactions,"
-                   " previous_bodies, edited_at, deleted_at, reply_to, type, media, attachment")
+                   " previous_bodies, edited_at, deleted_at, reply_to, type, media, attachment, seq")
 
 
 def ensure_conversation(conn, account_id: UUID, contact_id: UUID) -> UUID:
@@ -72,16 +72,16 @@ def insert_message(conn, account_id: UUID, conversation_id: UUID, direction: str
 
 
 def list_messages(conn, account_id: UUID, conversation_id: UUID, limit: int,
-                  after: tuple[datetime, UUID] | None) -> list[dict]:
-    """A page of a conversation's messages, oldest first."""
+                  after: int | None) -> list[dict]:
+    """A page of a conversation's messages in the order they were stored (after: a seq)."""
     where = "account_id = %s AND conversation_id = %s"
     params: list[Any] = [account_id, conversation_id]
-    if after:
-        where += " AND (created_at, id) > (%s, %s)"
-        params += list(after)
+    if after is not None:
+        where += " AND seq > %s"
+        params.append(after)
     with conn.cursor() as cur:
         cur.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE {where}"
-                    " ORDER BY created_at, id LIMIT %s", (*params, limit))
+                    " ORDER BY seq LIMIT %s", (*params, limit))
         return cur.fetchall()
 
 
@@ -103,8 +103,9 @@ def insert_inbound(conn, account_id: UUID, conversation_id: UUID, body: str,
         row = cur.fetchone()
         if row:
             cur.execute("UPDATE conversations SET last_message_at = %s,"
-                        " unread_count = unread_count + 1 WHERE id = %s",
-                        (row["created_at"], conversation_id))
+                        " unread_count = unread_count + 1,"  # a customer's new word reopens it
+                        " status = CASE WHEN status = 'resolved' THEN 'open' ELSE status END"
+                        " WHERE id = %s", (row["created_at"], conversation_id))
         return row
 
 
@@ -202,7 +203,7 @@ def recent_messages(conn, account_id: UUID, conversation_id: UUID, limit: int) -
     with conn.cursor() as cur:
         cur.execute(f"SELECT * FROM (SELECT {MESSAGE_COLUMNS} FROM messages"
                     " WHERE account_id = %s AND conversation_id = %s"
-                    " ORDER BY created_at DESC, id DESC LIMIT %s) m ORDER BY created_at, id",
+                    " ORDER BY seq DESC LIMIT %s) m ORDER BY seq",
                     (account_id, conversation_id, limit))
         return cur.fetchall()
 
@@ -215,7 +216,7 @@ def changed_messages(conn, account_id: UUID, conversation_id: UUID, since: datet
         cur.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages"
                     " WHERE account_id = %s AND conversation_id = %s"
                     " AND (created_at >= %s OR id = ANY(%s::uuid[]) OR updated_at >= %s)"
-                    " ORDER BY created_at, id LIMIT %s",
+                    " ORDER BY seq LIMIT %s",
                     (account_id, conversation_id, since, [str(i) for i in ids], changed or since, limit))
         return cur.fetchall()
 

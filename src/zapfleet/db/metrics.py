@@ -9,6 +9,10 @@ from uuid import UUID
 
 _ACCOUNT = "(%(account)s::uuid IS NULL OR account_id = %(account)s::uuid)"
 SENT = ("'sent', 'delivered', 'read'")
+EXCHANGED_SINCE = ("((m.direction = 'in' AND m.created_at >= {since}) OR (m.direction = 'out'"
+                   f" AND m.status IN ({SENT}) AND m.sent_at >= {{since}}))")
+"""Whether message m was exchanged from {since} on (an SQL condition): received, or taken by
+WhatsApp, since then. The dashboard's messages today count by it, as the charts do."""
 
 
 def messages_per_day(conn, account: UUID | None, tz: str, since: datetime) -> list[dict]:

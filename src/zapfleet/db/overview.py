@@ -5,6 +5,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
+from zapfleet.db.metrics import EXCHANGED_SINCE
+
 ACCOUNT_ROWS = (
     "SELECT a.id, a.name, a.slug, a.phone AS account_phone, a.status AS account_status,"
     " a.settings->>'time_zone' AS time_zone,"
@@ -22,11 +24,12 @@ def account_rows(conn) -> list[dict]:
 
 
 def messages_since(conn, account_ids: Sequence[UUID], since: Sequence[datetime]) -> dict[UUID, int]:
-    """How many messages (in and out) each account has had since its own moment in `since`."""
+    """How many messages each account exchanged since its own moment in `since`: received, or
+    sent (taken by WhatsApp), as the metrics count them."""
     with conn.cursor() as cur:
         cur.execute(
             "SELECT s.account_id, (SELECT count(*) FROM messages m WHERE m.account_id = s.account_id"
-            "  AND m.created_at >= s.since) AS n"
+            f"  AND {EXCHANGED_SINCE.format(since='s.since')}) AS n"
             " FROM unnest(%s::uuid[], %s::timestamptz[]) AS s(account_id, since)",
             (list(account_ids), list(since)))
         return {row["account_id"]: row["n"] for row in cur.fetchall()}

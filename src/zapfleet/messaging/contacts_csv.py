@@ -21,6 +21,15 @@ TRUE_WORDS = {"1", "true", "yes", "y", "sim", "s", "x"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "nao", "não"}
 
 Row = tuple[str, str, list[str], bool]
+TAG_SEPARATORS = (",", "|", ";")
+"""Tags are written separated by commas (the contact form's way); | and ; are read too."""
+
+
+def split_tags(text: str) -> list[str]:
+    """The tags written in one cell or field: "vip, manicure" (commas; | or ; work as well)."""
+    for separator in TAG_SEPARATORS[1:]:
+        text = text.replace(separator, TAG_SEPARATORS[0])
+    return [tag.strip() for tag in text.split(TAG_SEPARATORS[0]) if tag.strip()]
 
 
 def import_rows(lines: Iterable[str], region: str, report: dict, batch_size: int) -> Iterator[list[Row]]:
@@ -35,15 +44,25 @@ def import_rows(lines: Iterable[str], region: str, report: dict, batch_size: int
             continue
         try:
             parsed = _parse(columns, row, region)
+            earlier = batch.get(parsed[0])
+            if earlier is not None:  # a phone repeated in the file: one contact, its rows merged
+                parsed = _merged(earlier, parsed)
         except InvalidInput as exc:
-            _record_error(report, reader.line_num, exc.message)
+            _record_error(report, reader.line_num, exc)
             continue
-        batch[parsed[0]] = parsed  # a phone repeated in one batch: the last row wins
+        report["updated"] += earlier is not None
+        batch[parsed[0]] = parsed
         if len(batch) >= batch_size:
             yield list(batch.values())
             batch = {}
     if batch:
         yield list(batch.values())
+
+
+def _merged(first: Row, then: Row) -> Row:
+    """Two rows of one phone as one: every tag of both, the later non-empty name and opt-out."""
+    tags = first[2] + [tag for tag in then[2] if tag not in first[2]]
+    return first[0], then[1] or first[1], validation.tags(tags), then[3]
 
 
 def export_rows(fetch_page: Callable[[str | None], dict]) -> Iterator[str]:
@@ -53,7 +72,7 @@ def export_rows(fetch_page: Callable[[str | None], dict]) -> Iterator[str]:
     while True:
         page = fetch_page(cursor)
         for c in page["items"]:
-            yield _csv_line((c["phone"], spreadsheet_safe(c["name"]), ";".join(c["tags"]),
+            yield _csv_line((c["phone"], spreadsheet_safe(c["name"]), ",".join(c["tags"]),
                              str(c["opted_out"]).lower()))
         cursor = page["next_cursor"]
         if cursor is None:
@@ -87,7 +106,7 @@ def _parse(columns: list[str | None], row: list[str], region: str) -> Row:
     values = {name: cell.strip() for name, cell in zip(columns, row) if name}
     phone = validation.phone(values.get("phone", ""), region)
     name = _unescaped(values.get("name", ""))[:200]
-    tags = validation.tags([t for t in values.get("tags", "").replace("|", ";").split(";") if t.strip()])
+    tags = validation.tags(split_tags(values.get("tags", "")))
     return phone, name, tags, _flag(values.get("opted_out", ""))
 
 
@@ -97,13 +116,14 @@ def _flag(value: str) -> bool:
         return True
     if lowered in FALSE_WORDS:
         return False
-    raise InvalidInput("opted_out", f"{value!r} is not yes/no")
+    raise InvalidInput("opted_out", "%(value)s is not yes/no", value=repr(value))
 
 
-def _record_error(report: dict, line: int, message: str) -> None:
+def _record_error(report: dict, line: int, exc: InvalidInput) -> None:
     report["error_count"] += 1
     if len(report["errors"]) < MAX_REPORTED_ERRORS:
-        report["errors"].append({"line": line, "error": message})
+        report["errors"].append({"line": line, "error": exc.message, "field": exc.field,
+                                 "message_id": exc.template, "params": exc.params})
 
 
 def _csv_line(values: Iterable[str]) -> str:

@@ -50,14 +50,32 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "call_rejected": ("name", "business"),
 }
 CAMPAIGN_PLACEHOLDERS = ("name", "link", "qr_code_url")
+PORTUGUESE_NAMES: dict[str, str] = {
+    "name": "nome", "link": "link", "qr_code_url": "qr_code", "business": "empresa",
+    "service": "servico", "date": "data", "time": "hora", "weekday": "dia_da_semana",
+    "services": "servicos", "slots": "horarios", "days": "dias"}
+"""Each placeholder's Portuguese name: {nome} is {name} (the English names keep working)."""
+_ENGLISH = {**{pt: en for en, pt in PORTUGUESE_NAMES.items()},
+            "serviço": "service", "serviços": "services", "horários": "slots"}
+
+
+def canonical(placeholder: str) -> str:
+    """A placeholder's English name ("nome" → "name"); unknown names are returned as they are."""
+    return _ENGLISH.get(placeholder, placeholder)
+
+
+def mentions(text: str, placeholder: str) -> bool:
+    """True when the text uses the placeholder, by its English or Portuguese name."""
+    return any(canonical(p) == placeholder for p in PLACEHOLDER.findall(text))
 
 
 def check_placeholders(text: str, allowed: tuple[str, ...], field: str) -> str:
     """The text, when every {placeholder} in it is one of allowed."""
-    unknown = sorted({p for p in PLACEHOLDER.findall(text) if p not in allowed})
+    unknown = sorted({p for p in PLACEHOLDER.findall(text) if canonical(p) not in allowed})
     if unknown:
         known = ", ".join("{" + p + "}" for p in allowed)
-        raise InvalidInput(field, f"unknown placeholder {{{unknown[0]}}}; use {known}")
+        raise InvalidInput(field, "unknown placeholder %(unknown)s; use %(known)s",
+                           unknown="{" + unknown[0] + "}", known=known)
     return text
 
 
@@ -67,14 +85,15 @@ def template_value(value: object, name: str) -> str:
     if not isinstance(value, str):
         raise InvalidInput(field, "must be a string")
     if len(value) > MAX_TEMPLATE:
-        raise InvalidInput(field, f"must be at most {MAX_TEMPLATE} characters")
+        raise InvalidInput(field, "must be at most %(most)s characters", most=MAX_TEMPLATE)
     return check_placeholders(value.strip(), PLACEHOLDERS[name], field)
 
 
 def render(text: str, values: Mapping[str, object]) -> str:
     """The text with each known {placeholder} replaced; blanks left by empty values tidied."""
     def value(match: re.Match) -> str:
-        return str(values[match.group(1)]) if match.group(1) in values else match.group(0)
+        name = canonical(match.group(1))
+        return str(values[name]) if name in values else match.group(0)
     rendered = PLACEHOLDER.sub(value, text)
     rendered = re.sub(r"[ \t]+([,.!?;:])", r"\1", rendered)
     rendered = re.sub(r"[ \t]{2,}", " ", rendered)
