@@ -1,7 +1,10 @@
-"""Every error becomes {"error": {"code", "message"}} with its HTTP status, or a page for browsers."""
+"""Every error becomes {"error": {"code", "message"}} with its HTTP status (in English), or a page
+for browsers in the page's language."""
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from zapfleet.core.errors import ZapfleetError
@@ -35,14 +38,15 @@ def wants_page() -> bool:
                 or request.accept_mimetypes.best == "application/json")
 
 
-def error_response(code: str, message: str):
-    """The one error shape, with the status that belongs to the code (a page for browsers)."""
+def error_response(code: str, message: str, page_message: str | None = None):
+    """The one error shape, with the status that belongs to the code; for browsers a page in their
+    language, showing page_message (else the status's own explanation)."""
     status = STATUS_BY_CODE[code]
     if wants_page():
         try:
-            return render_template("ui/error.html", status=status, message=message), status
+            return render_template("ui/error.html", status=status, message=page_message), status
         except Exception:  # e.g. the database is down: the page's header cannot load the user
-            return message, status, {"Content-Type": "text/plain; charset=utf-8"}
+            return _plain_page(status, page_message)
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = status
     if code == "unauthorized":
@@ -50,13 +54,36 @@ def error_response(code: str, message: str):
     return response
 
 
+def _plain_page(status: int, message: str | None):
+    try:
+        text = message or (gettext("Something went wrong") if status >= 500 else gettext("This did not work"))
+    except Exception:  # no catalogue reachable either
+        text = message or "Erro"
+    return text, status, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def _domain_error(exc: ZapfleetError):
-    return error_response(exc.code, exc.message)
+    if not wants_page():
+        return error_response(exc.code, exc.message)
+    from web.ui.messages import error_text
+
+    return error_response(exc.code, exc.message, error_text(exc))
 
 
 def _http_error(exc: HTTPException):
     code = CODE_BY_STATUS.get(exc.code or 500, "invalid_input" if (exc.code or 500) < 500 else "internal_error")
-    return error_response(code, exc.description or exc.name)
+    if not wants_page():
+        return error_response(code, exc.description or exc.name)
+    return error_response(code, exc.description or exc.name, _http_page_message(exc))
+
+
+def _http_page_message(exc: HTTPException) -> str | None:
+    """What a page says about a Werkzeug error (its own description is English)."""
+    if isinstance(exc, CSRFError):
+        return gettext("The form expired: go back, reload the page and send it again.")
+    if exc.code == 413:
+        return gettext("The file is too large.")
+    return None
 
 
 def _unexpected(exc: Exception):

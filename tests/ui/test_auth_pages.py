@@ -46,7 +46,7 @@ def test_next_never_leads_off_site_nor_fails(client, member, target):
 def test_a_form_without_the_csrf_token_is_refused(client, member):
     response = client.post("/login", data={"email": "ana@example.com", "password": PASSWORD})
     assert response.status_code == 400
-    assert "CSRF" in response.get_data(as_text=True)
+    assert "The form expired: go back, reload the page and send it again." in response.get_data(as_text=True)
     assert client.get("/password").status_code == 302  # not signed in
 
 
@@ -91,7 +91,7 @@ def test_a_wrong_current_password_is_reported_on_the_form(client, member):
     response = client.post("/password", data={"old_password": "not it at all", "new_password": "um novo segredo forte",
                                               "csrf_token": _csrf(client, "/password")})
     assert response.status_code == 400
-    assert "old_password: is not the current password" in response.get_data(as_text=True)
+    assert "Current password: is not the current password" in response.get_data(as_text=True)
 
 
 def test_sign_up_errors_name_the_field(client):

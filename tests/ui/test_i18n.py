@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "web" / "translations" / "pt_BR" / "LC_MESSAGES"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-ERRORS = ("NotFound", "Conflict", "Unavailable", "Forbidden", "Unauthorized", "TooManyRequests")
+ERRORS = ("NotFound", "Conflict", "Unavailable", "Forbidden", "Unauthorized", "TooManyRequests",
+          "PlanLimit", "AccountSuspended", "message_id")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
             "InvalidInput": (2,), **{name: None for name in ERRORS}}
 

@@ -81,7 +81,7 @@ def test_a_bad_number_is_shown_where_it_was_typed(owner, nodes, managers):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert re.search(r'id="f-n1-capacity"[^>]*value="-1"[^>]*aria-invalid="true"', page), page
-    assert "capacity: must be a whole number from 0 to 10000" in page
+    assert "Capacity (WhatsApp numbers): must be a whole number from 0 to 10000" in page
     assert re.search(r'class="field-error"[^>]*>must be a whole number from 0 to 10000<', page)
     assert managers.nodes.get(live["id"])["capacity"] == 8
 

@@ -55,7 +55,7 @@ def update_account(account_id):
     data = json_body()
     blocked = [f for f in ADMIN_FIELDS if f in data and not current_principal().is_admin]
     if blocked:
-        raise Forbidden(f"only the platform admin may change {', '.join(blocked)}")
+        raise Forbidden("only the platform admin may change %(fields)s", fields=", ".join(blocked))
     return managers().change_account(account_id, data)
 
 

@@ -5,6 +5,7 @@ from web.auth import account_scoped
 from web.jsonio import json_body
 from web.managers import managers
 from web.openapi.declare import shapes
+from web.ui.formats import phone_label
 from web.uploads import MEDIA_JSON_LIMIT
 from zapfleet.core.errors import NotFound
 from zapfleet.fleet.shapes import SandboxCall, SandboxCalled, SandboxInbound, SandboxInjected
@@ -19,7 +20,9 @@ def scan(token):
     if not secret:
         raise NotFound("this QR code is not valid any more")
     instance = managers().instances.follow_qr_link(instance_id, token)
-    return render_template("sandbox_linked.html", instance=instance)
+    account = managers().accounts.get_account(instance["account_id"])
+    return render_template("sandbox_linked.html", business=account["name"],
+                           phone=phone_label(instance.get("phone")))
 
 
 @bp.post("/api/accounts/<uuid:account_id>/sandbox/inbound")

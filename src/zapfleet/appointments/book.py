@@ -132,7 +132,7 @@ class AppointmentBook:
         with self.db.tenant(account_id) as conn:
             appointment = self._get(conn, account_id, appointment_id, for_update=True)
             if appointment["status"] != "scheduled":
-                raise Conflict(f"the appointment is {appointment['status']}, not scheduled")
+                raise Conflict("the appointment is %(status)s, not scheduled", status=appointment["status"])
             cancelled = cancel(conn, appointment, now)
             if validation.boolean(data, "notify", True):
                 self._notify(conn, cancelled, "cancellation", automatic_key(cancelled, "cancellation"), now)
@@ -153,11 +153,12 @@ class AppointmentBook:
             appointment = self._get(conn, account_id, appointment_id)
             wanted = "cancelled" if kind == "cancellation" else "scheduled"
             if appointment["status"] != wanted:
-                raise Conflict(f"the appointment is {appointment['status']}: no {kind} to send")
+                raise Conflict("the appointment is %(status)s: no %(kind)s to send",
+                               status=appointment["status"], kind=kind)
             message = self._notify(conn, appointment, kind,
                                    f"appointment:{appointment_id}:{kind}:{uuid.uuid4()}", now)
         if message is None:
-            raise Conflict(f"no {kind} sent: its template is empty or the appointment has begun")
+            raise Conflict("no %(kind)s sent: its template is empty or the appointment has begun", kind=kind)
         return message
 
     def account_of(self, appointment_id: UUID) -> UUID:
@@ -203,7 +204,7 @@ class AppointmentBook:
     def _moved(self, conn, appointment: dict, data: Mapping[str, Any],
                settings: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         if appointment["status"] != "scheduled":
-            raise Conflict(f"the appointment is {appointment['status']}; it cannot move")
+            raise Conflict("the appointment is %(status)s; it cannot move", status=appointment["status"])
         starts_at = validation.moment(data.get("starts_at", appointment["starts_at"].isoformat()),
                                       "starts_at", zone_of(settings))
         service = self._service(conn, appointment["account_id"], data) if "service_id" in data \

@@ -96,6 +96,12 @@ class Service(Shape):
     updated_at: datetime
 
 
+class ServiceOrder(Shape):
+    """The account's services in their new order."""
+
+    ids: list[Uuid] = Field(description="Every service's id once, first offered first.")
+
+
 class ServiceList(Shape):
     """The services, in display order."""
 

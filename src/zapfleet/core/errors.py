@@ -1,7 +1,11 @@
-"""Domain errors. Each carries one code from a fixed list; the web layer maps codes to HTTP."""
+"""Domain errors. Each carries one code from a fixed list; the web layer maps codes to HTTP.
+
+A message is an English template (the msgid the pages translate) with its parameters apart:
+`InvalidInput("phone", "%(value)s is not a possible phone number", value="'123'")`. The API
+answers the English text; pages render the template through gettext with the parameters."""
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 ERROR_CODES = (
     "invalid_input",
@@ -25,9 +29,10 @@ class ZapfleetError(Exception):
 
     code = "internal_error"
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, **params: Any):
+        self.template, self.params = message, params
+        self.message = fill(message, params)
+        super().__init__(self.message)
 
 
 class InvalidInput(ZapfleetError):
@@ -35,9 +40,15 @@ class InvalidInput(ZapfleetError):
 
     code = "invalid_input"
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field, self.detail = field, message
+    def __init__(self, field: str, message: str, **params: Any):
+        detail = fill(message, params)
+        super().__init__(f"{field}: {detail}")
+        self.template, self.params = message, params
+        self.field, self.detail = field, detail
+
+    def renamed(self, field: str) -> InvalidInput:
+        """The same error naming another field (a check run on a stand-in name)."""
+        return InvalidInput(field, self.template, **self.params)
 
 
 class Unauthorized(ZapfleetError):
@@ -97,8 +108,18 @@ class Unavailable(ZapfleetError):
 Row = TypeVar("Row")
 
 
+def message_id(template: str) -> str:
+    """Mark a message kept in a constant for the translation catalogue (pybabel's keyword)."""
+    return template
+
+
+def fill(template: str, params: dict[str, Any]) -> str:
+    """The template with its %(name)s parameters filled in (a template without any as it is)."""
+    return template % params if params else template
+
+
 def found(row: Row | None, what: str) -> Row:
     """The row, or NotFound("no such <what>") when there is none."""
     if row is None:
-        raise NotFound(f"no such {what}")
+        raise NotFound("no such %(what)s", what=what)
     return row

@@ -77,12 +77,13 @@ def check_url(url: str, allow_private: bool = False, resolver: Resolver | None =
     if not addresses and allow_private:
         return Target(url, parts.scheme, parts.hostname, port, parts.hostname)
     if not addresses:
-        raise InvalidInput(field, f"names a host that does not resolve ({parts.hostname})")
+        raise InvalidInput(field, "names a host that does not resolve (%(host)s)", host=parts.hostname)
     if not allow_private:
         for address in addresses:
             reason = refusal(ipaddress.ip_address(address))
             if reason:
-                raise InvalidInput(field, f"points to a {reason} address ({address}): only public addresses")
+                raise InvalidInput(field, "points to a %(reason)s address (%(address)s): only public addresses",
+                                   reason=reason, address=address)
     return Target(url, parts.scheme, parts.hostname, port, addresses[0])
 
 

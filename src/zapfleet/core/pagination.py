@@ -22,7 +22,7 @@ def page_limit(value: Any) -> int:
     except (TypeError, ValueError):
         raise InvalidInput("limit", "must be an integer") from None
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT}")
+        raise InvalidInput("limit", "must be between 1 and %(most)s", most=MAX_LIMIT)
     return limit
 
 

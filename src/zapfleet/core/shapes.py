@@ -70,7 +70,8 @@ def checked(check: Callable[[Any, ValidationInfo], Any]) -> BeforeValidator:
             return check(value, info)
         except InvalidInput as exc:
             raise PydanticCustomError("invalid_input", "{detail}",
-                                      {"detail": exc.detail, "field": exc.field}) from None
+                                      {"detail": exc.detail, "field": exc.field,
+                                       "template": exc.template, "params": exc.params}) from None
     return BeforeValidator(run)
 
 
@@ -156,7 +157,7 @@ class Choice(GroupedMetadata):
     def check(self, value: Any, _info: ValidationInfo) -> str:
         """The value when it is one of the allowed strings (null is not)."""
         if value is None:
-            raise InvalidInput("v", f"must be one of: {', '.join(self.allowed)}")
+            raise InvalidInput("v", "must be one of: %(allowed)s", allowed=", ".join(self.allowed))
         return validation.choice({"v": value}, "v", self.allowed) or ""
 
 
@@ -200,17 +201,19 @@ def field_name(loc: tuple[Any, ...]) -> str:
 def as_invalid_input(error: Mapping[str, Any]) -> InvalidInput:
     """One pydantic error as today's InvalidInput(field, message)."""
     loc = list(error["loc"])
+    params: dict[str, Any] = {}
     if error["type"] == "invalid_input":
-        message = error["ctx"]["detail"]
+        ctx = error["ctx"]  # a check of a whole shape may give its detail alone
+        message, params = ctx.get("template", ctx["detail"]), ctx.get("params") or {}
         if not loc:  # a check of the whole shape names its field itself
             loc = [error["ctx"]["field"]]
-        elif loc and str(error["ctx"]["field"]).startswith(f"{loc[-1]}["):
+        elif loc and str(error["ctx"]["field"]).startswith((f"{loc[-1]}[", f"{loc[-1]}: ")):
             loc[-1] = error["ctx"]["field"]
     elif error["type"].endswith("_type") and error.get("input", "") is None:
         message = "must not be null"
     else:
         message = TYPE_MESSAGES.get(error["type"], error["msg"])
-    return InvalidInput(field_name(tuple(loc)), message)
+    return InvalidInput(field_name(tuple(loc)), message, **params)
 
 
 def parse(model: type[M], data: Any, **context: Any) -> M:

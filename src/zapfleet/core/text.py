@@ -47,7 +47,7 @@ def checked_json(data: Any, on_text: Callable[[str, str], str]) -> Any:
             parent[key] = on_text(value, path or "body")
         elif isinstance(value, (dict, list)):
             if depth >= MAX_DEPTH:
-                raise InvalidInput(path or "body", f"is nested more than {MAX_DEPTH} levels deep")
+                raise InvalidInput(path or "body", "is nested more than %(most)s levels deep", most=MAX_DEPTH)
             if isinstance(value, dict):
                 value = {on_text(k, path or "body") if isinstance(k, str) else k: v for k, v in value.items()}
                 parent[key] = value

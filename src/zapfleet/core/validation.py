@@ -30,7 +30,7 @@ def text(data: Mapping[str, Any], field: str, *, max_len: int, required: bool = 
     if required and not value:
         raise InvalidInput(field, "must not be empty")
     if len(value) > max_len:
-        raise InvalidInput(field, f"must be at most {max_len} characters")
+        raise InvalidInput(field, "must be at most %(most)s characters", most=max_len)
     return value
 
 
@@ -51,7 +51,7 @@ def whole_number(data: Mapping[str, Any], field: str, low: int, high: int,
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidInput(field, f"must be a whole number from {low} to {high}")
+        raise InvalidInput(field, "must be a whole number from %(low)s to %(high)s", low=low, high=high)
     return value
 
 
@@ -60,7 +60,7 @@ def choice(data: Mapping[str, Any], field: str, allowed: tuple[str, ...],
     """A string field restricted to a fixed set of values."""
     value = data.get(field, default)
     if value is not None and value not in allowed:
-        raise InvalidInput(field, f"must be one of: {', '.join(allowed)}")
+        raise InvalidInput(field, "must be one of: %(allowed)s", allowed=", ".join(allowed))
     return value
 
 
@@ -99,9 +99,9 @@ def phone(value: Any, region: str = "BR", field: str = "phone") -> str:
     try:
         parsed = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise InvalidInput(field, f"{str(value)!r} is not a phone number") from None
+        raise InvalidInput(field, "%(value)s is not a phone number", value=repr(str(value))) from None
     if not phonenumbers.is_possible_number(parsed):
-        raise InvalidInput(field, f"{str(value)!r} is not a possible phone number")
+        raise InvalidInput(field, "%(value)s is not a possible phone number", value=repr(str(value)))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)[1:]
 
 
@@ -114,7 +114,7 @@ def tags(value: Any, field: str = "tags") -> list[str]:
     cleaned: list[str] = []
     for tag in value:
         if not isinstance(tag, str) or not _TAG.match(tag.strip()):
-            raise InvalidInput(field, f"{tag!r} is not a valid tag (letters, digits, up to 50)")
+            raise InvalidInput(field, "%(tag)s is not a valid tag (letters, digits, up to 50)", tag=repr(tag))
         if tag.strip() not in cleaned:
             cleaned.append(tag.strip())
     return cleaned

@@ -99,3 +99,13 @@ def finish_delivery(conn, delivery_id: UUID, status: str, status_code: int | Non
             " next_attempt_at = coalesce(%s, next_attempt_at), lease_until = NULL,"
             " delivered_at = CASE WHEN %s = 'delivered' THEN now() END WHERE id = %s",
             (status, status_code, error, next_attempt_at, status, delivery_id))
+
+
+def connection_events(conn, account_id: UUID, limit: int) -> list[dict]:
+    """The account's latest connection and QR events queued for its webhook (event, data, at),
+    newest first: what happened to the WhatsApp connection, where a webhook asked for it."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT event, payload->'data' AS data, created_at AS at FROM webhook_deliveries"
+                    " WHERE account_id = %s AND event IN ('connection', 'qr')"
+                    " ORDER BY created_at DESC, id DESC LIMIT %s", (account_id, limit))
+        return cur.fetchall()

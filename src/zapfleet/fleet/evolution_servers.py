@@ -16,7 +16,7 @@ from uuid import UUID
 import psycopg2.errors
 
 from zapfleet.config import Config
-from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable
+from zapfleet.core.errors import Conflict, InvalidInput, NotFound, Unavailable, message_id
 from zapfleet.core.security import SecretBox
 from zapfleet.core.shapes import parse
 from zapfleet.core.unique import unique_violation
@@ -112,7 +112,7 @@ class EvolutionServers:
     def create(self, data: Mapping[str, Any]) -> dict:
         """Add a server {name, url, api_key, webhook_base?, capacity?, priority?, active?}."""
         fields = self._fields(data, creating=True)
-        with unique_violation(Conflict, "another Evolution server has this name or URL"):
+        with unique_violation(Conflict, message_id("another Evolution server has this name or URL")):
             with self.db.system() as conn:
                 server_id = sql.insert_server(conn, fields)
         return self.get(server_id)
@@ -120,7 +120,7 @@ class EvolutionServers:
     def update(self, server_id: UUID, data: Mapping[str, Any]) -> dict:
         """Change the fields sent; workers on it get the new settings at the next reconcile."""
         changes = self._fields(data, creating=False)
-        with unique_violation(Conflict, "another Evolution server has this name or URL"):
+        with unique_violation(Conflict, message_id("another Evolution server has this name or URL")):
             with self.db.system() as conn:
                 if not sql.update_server(conn, server_id, changes):
                     raise NotFound(NO_SUCH_SERVER)

@@ -97,7 +97,7 @@ class Nodes:
         port = instances_sql.lowest_free_port(conn, node["port_base"], node.get("busy_ports") or [],
                                               node_id=node["id"], count=node["port_count"])
         if port is None:
-            raise Unavailable(f"node {node['name']} has no free port left")
+            raise Unavailable("node %(node)s has no free port left", node=node["name"])
         return port
 
     def move(self, instance: dict, reason: str, *, handed_over: bool = False) -> str:

@@ -63,10 +63,11 @@ class WorkerCalls:
         try:
             return self.running_client(instance).action("pair", {"phone": digits})
         except NotFound:
-            raise Conflict(f"the {instance['engine']} engine links by QR code only") from None
+            raise Conflict("the %(engine)s engine links by QR code only", engine=instance["engine"]) from None
 
     def follow_qr_link(self, instance_id: str, token: str) -> dict:
-        """The sandbox QR's link was opened: pass its token to that worker; return the instance."""
+        """The sandbox QR's link was opened: pass its token to that worker; return the instance
+        (with the phone the worker linked, before its connection event is stored)."""
         try:
             with self.db.system() as conn:
                 instance = sql.get_instance(conn, UUID(str(instance_id)), with_node=True)
@@ -74,13 +75,14 @@ class WorkerCalls:
             instance = None
         if instance is None:
             raise NotFound("this QR code is not valid any more")
-        self.client_for(instance).action("link", {"token": token})
-        return self.find(instance["account_id"]) or instance
+        linked = self.client_for(instance).action("link", {"token": token})
+        current = self.find(instance["account_id"]) or instance
+        return {**current, "phone": current.get("phone") or (linked or {}).get("phone")}
 
     def log_tail(self, account_id: UUID, lines: int = 200) -> str:
         """The last lines (1..2000) of the account's worker log; empty when there is none yet."""
         if isinstance(lines, bool) or not isinstance(lines, int) or not 1 <= lines <= MAX_LOG_LINES:
-            raise InvalidInput("lines", f"must be between 1 and {MAX_LOG_LINES}")
+            raise InvalidInput("lines", "must be between 1 and %(most)s", most=MAX_LOG_LINES)
         instance = self.get(account_id)
         if not self.is_local(instance):
             return f"(this worker runs on node {instance['node_name']}; its log is there)\n"

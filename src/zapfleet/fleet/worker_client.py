@@ -57,7 +57,7 @@ def _raise_for(response: urllib3.BaseHTTPResponse) -> None:
         raise Conflict(message)
     if response.status in (401, 403):
         raise Unavailable("the WhatsApp worker rejected the control plane's credentials")
-    raise Unavailable(f"the WhatsApp worker failed: {message}")
+    raise Unavailable("the WhatsApp worker failed: %(reason)s", reason=message)
 
 
 class WorkerClient:

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from zapfleet.core import validation
-from zapfleet.core.errors import Conflict, NotFound
+from zapfleet.core.errors import Conflict, NotFound, message_id
 from zapfleet.core.pagination import decode_cursor, next_cursor, page_limit
 from zapfleet.core.shapes import parse
 from zapfleet.core.unique import unique_violation
@@ -29,7 +29,8 @@ class ContactManager:
     def create_contact(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Add a contact (phone required; name, tags, opted_out optional)."""
         fields = parse(ContactIn, data, region=self.region).model_dump()
-        with unique_violation(Conflict, f"a contact with phone {fields['phone']} already exists"):
+        with unique_violation(Conflict, message_id("a contact with phone %(phone)s already exists"),
+                              phone=fields["phone"]):
             with self.db.tenant(account_id) as conn:
                 self.plans.check(conn, account_id, "contacts", adding=1)
                 return sql.insert_contact(conn, account_id, **fields)
@@ -54,7 +55,7 @@ class ContactManager:
     def update_contact(self, account_id: UUID, contact_id: UUID, data: Mapping[str, Any]) -> dict:
         """Change a contact's phone, name, tags or opt-out."""
         changes = parse(ContactPatch, data, region=self.region).model_dump(exclude_unset=True)
-        with unique_violation(Conflict, "another contact already has this phone"):
+        with unique_violation(Conflict, message_id("another contact already has this phone")):
             with self.db.tenant(account_id) as conn:
                 contact = sql.update_contact(conn, account_id, contact_id, changes)
         if contact is None:

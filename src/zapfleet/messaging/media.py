@@ -98,8 +98,8 @@ class MediaLibrary:
                 while chunk:
                     size += len(chunk)
                     if size > limit:
-                        raise PayloadTooLarge(f"{field}: a file of kind {kind} may have at most "
-                                              f"{limit // MB} MB")
+                        raise PayloadTooLarge("%(field)s: a file of kind %(kind)s may have at most %(most)s MB",
+                                          field=field, kind=kind, most=limit // MB)
                     digest.update(chunk)
                     out.write(chunk)
                     chunk = stream.read(CHUNK)
@@ -170,10 +170,10 @@ def _fetch(url: str, allow_private: bool) -> urllib3.BaseHTTPResponse:
     try:
         response = netguard.get(target, FETCH_TIMEOUT)
     except urllib3.exceptions.HTTPError as exc:
-        raise InvalidInput("media.url", f"could not be fetched ({type(exc).__name__})") from None
+        raise InvalidInput("media.url", "could not be fetched (%(reason)s)", reason=type(exc).__name__) from None
     if response.status != 200:
         response.release_conn()
-        raise InvalidInput("media.url", f"answered HTTP {response.status}, not 200")
+        raise InvalidInput("media.url", "answered HTTP %(status)s, not 200", status=response.status)
     return response
 
 

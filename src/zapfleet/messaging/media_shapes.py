@@ -17,7 +17,7 @@ def message_text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("message", "must be a non-empty string")
     if len(value) > MAX_TEXT_LENGTH:
-        raise InvalidInput("message", f"must be at most {MAX_TEXT_LENGTH} characters")
+        raise InvalidInput("message", "must be at most %(most)s characters", most=MAX_TEXT_LENGTH)
     return value
 
 

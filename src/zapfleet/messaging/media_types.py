@@ -63,11 +63,14 @@ def checked_type(head: bytes, claimed: str | None, field: str = "media") -> File
     sniffed, wanted = sniff(head), essence(claimed)
     if sniffed is None:
         if wanted is None or wanted in DETECTABLE or wanted.startswith(PLAYABLE):
-            what = f"claims {wanted} but" if wanted else "has no mime_type and"
-            raise InvalidInput(field, f"{what} its content is not a file of a type zapfleet knows")
+            if wanted:
+                raise InvalidInput(field, "claims %(claimed)s but its content is not a file of a type "
+                                          "zapfleet knows", claimed=wanted)
+            raise InvalidInput(field, "has no mime_type and its content is not a file of a type zapfleet knows")
         return FileType(claimed.strip() if claimed else wanted, kind_of(wanted))
     if wanted is not None and not _same(wanted, sniffed):
-        raise InvalidInput(field, f"claims to be {wanted} but its content is {sniffed}")
+        raise InvalidInput(field, "claims to be %(claimed)s but its content is %(sniffed)s",
+                           claimed=wanted, sniffed=sniffed)
     if wanted is None:
         return FileType(sniffed, kind_of(sniffed))
     return FileType(claimed.strip() if claimed else wanted, kind_of(wanted))  # an .m4a stays audio

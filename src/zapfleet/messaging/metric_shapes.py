@@ -35,7 +35,7 @@ class Span(GroupedMetadata):
         if value in (None, ""):
             return default
         if not str(value).isdigit() or not 1 <= int(value) <= most:
-            raise InvalidInput(self.what, f"must be a whole number from 1 to {most}")
+            raise InvalidInput(self.what, "must be a whole number from 1 to %(most)s", most=most)
         return int(value)
 
 

@@ -57,7 +57,7 @@ def future_moment(data: Mapping[str, Any], field: str, now: datetime,
     if moment <= now:
         raise InvalidInput(field, "must be in the future")
     if moment > now + horizon:
-        raise InvalidInput(field, f"must be within {horizon.days} days")
+        raise InvalidInput(field, "must be within %(days)s days", days=horizon.days)
     return moment
 
 
@@ -220,7 +220,7 @@ class Outbox:
             for row in cancelled:
                 status_webhook(conn, account_id, row)
         if not cancelled:
-            raise Conflict(f"the message cannot be cancelled: it is {message['status']}")
+            raise Conflict("the message cannot be cancelled: it is %(status)s", status=message["status"])
         return cancelled[0]
 
     def lease_due(self, per_account: int, busy: list[UUID]) -> list[dict]:

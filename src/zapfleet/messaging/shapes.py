@@ -110,6 +110,10 @@ class RejectedRow(Shape):
 
     line: int = Field(description="Line number in the file.")
     error: str = Field(description="Why the row was rejected.")
+    field: str = Field(description="The column at fault.")
+    message_id: str = Field(description="The error's English text with %(name)s placeholders, for "
+                                        "translating it; `params` fills them in.")
+    params: dict[str, Any] = Field(description="The values of message_id's placeholders.")
 
 
 class ImportReport(Shape):
@@ -133,6 +137,10 @@ class Conversation(Shape):
                                                          "when none yet.")
     unread_count: int = Field(ge=0, description="Incoming messages not yet read.")
     created_at: datetime
+    status: str = Field("open", description="open, pending or resolved (the team inbox).",
+                        json_schema_extra={"enum": ["open", "pending", "resolved"]})
+    assignee_id: Uuid | None = Field(None, description="The user handling it; null when unassigned.")
+    labels: list[str] = Field([], description="The conversation's labels.")
 
 
 class ConversationPage(Shape):
@@ -177,10 +185,12 @@ class Message(Shape):
     attachment: dict[str, Any] | None = Field(None, description="A location {latitude, longitude, "
                                                                 "name, address} or a contact {name, "
                                                                 "vcard}.")
+    seq: int | None = Field(None, description="Its place in the account's messages, in the order "
+                                              "they were stored: conversations read by it.")
 
 
 class MessagePage(Shape):
-    """A page of messages, oldest first."""
+    """A page of messages, in the order they were stored."""
 
     items: list[Message]
     next_cursor: str | None = Field(description=NEXT_CURSOR)
@@ -204,7 +214,7 @@ class SendResult(Shape):
 
 def _events(value: Any, _info: ValidationInfo) -> list[str]:
     if not isinstance(value, list) or not value or any(e not in WEBHOOK_EVENTS for e in value):
-        raise InvalidInput("events", f"must be a non-empty list of: {', '.join(WEBHOOK_EVENTS)}")
+        raise InvalidInput("events", "must be a non-empty list of: %(allowed)s", allowed=", ".join(WEBHOOK_EVENTS))
     return sorted(set(value))
 
 

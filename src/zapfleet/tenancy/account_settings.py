@@ -53,7 +53,7 @@ def minutes_of(clock: str) -> int:
 def _integer(low: int, high: int) -> Callable[[Any, str], int]:
     def check(value: Any, field: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise InvalidInput(field, f"must be a whole number from {low} to {high}")
+            raise InvalidInput(field, "must be a whole number from %(low)s to %(high)s", low=low, high=high)
         return value
     return check
 
@@ -83,7 +83,8 @@ def _span(value: Any, field: str) -> str:
     start, end = match.groups() if match else ("", "")
     if not match or not _CLOCK.match(start) or not (_CLOCK.match(end) or end == "24:00") \
             or minutes_of(start) >= minutes_of(end):
-        raise InvalidInput(field, f"{value!r} must be opening and closing time, e.g. 09:00-18:00")
+        raise InvalidInput(field, "%(value)s must be opening and closing time, e.g. 09:00-18:00",
+                           value=repr(value))
     return value
 
 
@@ -93,7 +94,7 @@ def _day_hours(value: Any, field: str) -> list[str]:
     spans = sorted((_span(v, field) for v in value), key=lambda span: minutes_of(span[:5]))
     for before, after in zip(spans, spans[1:]):
         if minutes_of(after.split("-")[0]) < minutes_of(before.split("-")[1]):
-            raise InvalidInput(field, f"{before} and {after} overlap")
+            raise InvalidInput(field, "%(before)s and %(after)s overlap", before=before, after=after)
     return spans
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from zapfleet.core.errors import Conflict, NotFound
+from zapfleet.core.errors import Conflict, NotFound, message_id
 from zapfleet.core.shapes import parse
 from zapfleet.core.unique import unique_violation
 from zapfleet.core.vocabulary import ACCOUNT_PLANS, ACCOUNT_STATUSES
@@ -38,7 +38,7 @@ class AccountManager:
     def create_account(self, data: Mapping[str, Any]) -> dict:
         """Create an account from name, and optional slug, phone, plan and settings."""
         fields = parse(AccountIn, data, region=self.region)
-        with unique_violation(Conflict, "an account with this slug or phone already exists"):
+        with unique_violation(Conflict, message_id("an account with this slug or phone already exists")):
             with self.db.system() as conn:
                 slug = fields.slug or self._free_slug(conn, fields.name)
                 return sql.insert_account(conn, fields.name, slug, fields.phone, fields.plan,
@@ -74,7 +74,7 @@ class AccountManager:
     def update_account(self, account_id: UUID, data: Mapping[str, Any]) -> dict:
         """Change an account's name, phone, plan, status or settings."""
         changes = parse(AccountPatch, data, region=self.region).model_dump(exclude_unset=True)
-        with unique_violation(Conflict, "another account already uses this phone"):
+        with unique_violation(Conflict, message_id("another account already uses this phone")):
             with self.db.tenant(account_id) as conn:
                 account = sql.update_account(conn, account_id, changes)
         if account is None:

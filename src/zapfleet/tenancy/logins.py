@@ -34,7 +34,7 @@ class LoginGuard:
                                         self.per_email, self.per_address)
         if attempt is None:
             minutes = int(self.window.total_seconds() // 60)
-            raise TooManyRequests(f"too many failed sign-ins: try again in {minutes} minutes")
+            raise TooManyRequests("too many failed sign-ins: try again in %(minutes)s minutes", minutes=minutes)
         user = self.identity.authenticate(email, password or "")
         if user is not None:
             with self.db.system() as conn:

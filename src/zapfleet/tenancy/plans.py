@@ -23,7 +23,8 @@ class PlanLimits:
         passed = self._passed(conn, account_id, what, adding)
         if passed is not None:
             plan, limit = passed
-            raise PlanLimit(f"{what}: the {plan} plan allows {limit} {WHAT[what]}")
+            raise PlanLimit("%(what)s: the %(plan)s plan allows %(limit)s %(things)s", what=what, plan=plan,
+                            limit=limit, things=WHAT[what])
 
     def allows(self, conn, account_id: UUID, what: str, adding: int = 0) -> bool:
         """Whether the account may use `adding` more of `what` now."""

@@ -36,7 +36,7 @@ def _settings(value: Any, _info: ValidationInfo) -> dict:
     try:
         return stored_settings(value)
     except InvalidInput as exc:  # name the setting inside: "settings: pacing.daily_cap: must be …"
-        raise InvalidInput("settings", f"{exc.field}: {exc.detail}") from None
+        raise exc.renamed(f"settings: {exc.field}") from None
 
 
 def _slug(value: Any, _info: ValidationInfo) -> str:
@@ -111,6 +111,9 @@ class User(Shape):
     account_id: Uuid | None = Field(description="The user's account; null for the platform admin.")
     email: str = Field(description="Lower-cased e-mail address.", json_schema_extra={"format": "email"})
     role: Annotated[str, Choice(USER_ROLES, "admin: the platform admin; member: a user of one account.")]
+    account_role: str | None = Field(default=None, description="A member's role in the account: admin "
+                                     "or agent (null for the platform admin).",
+                                     json_schema_extra={"enum": ["admin", "agent", None]})
     created_at: datetime
     updated_at: datetime
 

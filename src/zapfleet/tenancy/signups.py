@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from zapfleet.core.clock import utcnow
-from zapfleet.core.errors import Conflict, NotFound, Unavailable
+from zapfleet.core.errors import Conflict, NotFound, Unavailable, message_id
 from zapfleet.core.mail import Mailer
 from zapfleet.core.security import verify_password
 from zapfleet.core.shapes import parse
@@ -105,7 +105,7 @@ class SignUps:
         """The account and its first user, with the password hashed at sign-up."""
         account = self.accounts.create_account({"name": request["name"], "phone": request["phone"]})
         try:
-            with unique_violation(Conflict, "this e-mail has an account already: sign in"):
+            with unique_violation(Conflict, message_id("this e-mail has an account already: sign in")):
                 with self.db.system() as conn:
                     user = identity_sql.insert_user(conn, account["id"], request["email"],
                                                     request["password_hash"], "member")
