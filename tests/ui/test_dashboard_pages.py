@@ -53,7 +53,9 @@ def _accounts_in_every_state(managers, db) -> dict:
     _instance(db, ids["Academia Forte"], 5103, engine="baileys", status="error",
               last_error="the worker could not be started: port in use")
     managers.conversations.record_message(ids["Salão Bela"], "11 97777-1111", "in", "Oi!", "received")
-    managers.conversations.record_message(ids["Salão Bela"], "11 97777-1111", "out", "Olá!", "sent")
+    sent = managers.conversations.record_message(ids["Salão Bela"], "11 97777-1111", "out", "Olá!", "sent")
+    with db.system() as conn, conn.cursor() as cur:  # WhatsApp took it: it counts from then
+        cur.execute("UPDATE messages SET sent_at = now() WHERE id = %s", (sent["id"],))
     return ids
 
 
@@ -172,6 +174,70 @@ def test_messages_today_count_from_midnight_in_the_accounts_time_zone(managers, 
     assert counts == {"Em UTC": 0, "Em São Paulo": 1, "Sem fuso": 1}
 
 
+def _exchange(managers, db, account_id, **states) -> None:
+    """Messages of an account today: received, sent (WhatsApp took them), and some that do not
+    count as exchanged (still queued, failed, cancelled)."""
+    for n in range(states.get("received", 0)):
+        managers.conversations.record_message(account_id, "11 97777-1111", "in", f"oi {n}", "received")
+    for status in ("sent", "delivered", "read", "queued", "failed", "cancelled"):
+        for n in range(states.get(status, 0)):
+            message = managers.conversations.record_message(account_id, "11 97777-2222", "out",
+                                                            f"{status} {n}", status)
+            if status in ("sent", "delivered", "read"):
+                with db.system() as conn, conn.cursor() as cur:
+                    cur.execute("UPDATE messages SET sent_at = now() WHERE id = %s", (message["id"],))
+
+
+def test_messages_today_agree_with_the_accounts_table_and_the_metrics(owner, managers, clean_db):
+    client, _ = owner
+    bela = managers.accounts.create_account({"name": "Salão Bela"})["id"]
+    forte = managers.accounts.create_account({"name": "Academia Forte"})["id"]
+    _exchange(managers, clean_db, bela, received=3, sent=2, delivered=1, queued=2, failed=1)
+    _exchange(managers, clean_db, forte, received=1, read=1, cancelled=3)
+    body = client.get("/admin/status.json").get_json()
+    table = {a["name"]: a["messages_today"] for a in body["accounts"]}
+    assert table == {"Salão Bela": 6, "Academia Forte": 2}
+    assert body["summary"]["messages_today"] == sum(table.values()) == 8
+    for account_id, name in ((bela, "Salão Bela"), (forte, "Academia Forte")):
+        today = managers.metrics.for_account(account_id, {})["messages_per_day"][-1]
+        assert today["sent"] + today["received"] == table[name]
+    platform = managers.metrics.for_platform({})["messages_per_day"][-1]
+    assert platform["sent"] + platform["received"] == body["summary"]["messages_today"]
+    page = client.get("/admin").get_data(as_text=True)
+    assert re.search(r'data-summary="messages_today">8</strong><span data-summary-label="messages_today">messages today<', page)
+
+
+@pytest.mark.parametrize("lang, texts", [
+    ("pt_BR", ("1</strong><span data-summary-label=\"accounts\">conta<",
+               "0</strong><span data-summary-label=\"connected\">contas conectadas<",
+               "1</strong><span data-summary-label=\"messages_today\">mensagem hoje<",
+               "0</strong><span data-summary-label=\"workers_running\">processos do WhatsApp ativos<")),
+    ("en", ("1</strong><span data-summary-label=\"accounts\">account<",
+            "0</strong><span data-summary-label=\"connected\">accounts connected<",
+            "1</strong><span data-summary-label=\"messages_today\">message today<"))])
+def test_the_summary_words_agree_with_their_counts(owner, managers, clean_db, lang, texts):
+    client, _ = owner
+    account = managers.accounts.create_account({"name": "Salão Bela"})["id"]
+    _exchange(managers, clean_db, account, received=1)
+    client.set_cookie("lang", lang)
+    page = client.get("/admin").get_data(as_text=True)
+    for text in texts:
+        assert text in page, text
+    assert "workers rodando" not in page and "0 conectado<" not in page
+    labels = client.get("/admin/status.json").get_json()["summary_labels"]
+    assert labels["accounts"] == ("conta" if lang == "pt_BR" else "account")
+
+
+def test_the_business_phone_typed_at_creation_shows_on_the_dashboard(owner, managers):
+    client, token = owner
+    response = client.post("/admin/accounts", data={"name": "Pet Feliz", "phone": "11 98765-4321",
+                                                    "csrf_token": token}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Business phone: +55 11 98765-4321" in page
+    [pet] = client.get("/admin/status.json").get_json()["accounts"]
+    assert (pet["business_phone"], pet["phone"]) == ("+55 11 98765-4321", None)
+
+
 # -- the forms -------------------------------------------------------------------------------
 
 def test_the_owner_creates_an_account_from_the_page(owner, managers):
@@ -197,7 +263,7 @@ def test_a_bad_new_account_shows_the_apis_message_and_keeps_what_was_typed(owner
     assert "an account with this slug or phone already exists" in page
     assert 'value="Outro Salão"' in page
     response = client.post("/admin/accounts", data={"name": " ", "csrf_token": token})
-    assert response.status_code == 400 and "name:" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Name: must not be empty" in response.get_data(as_text=True)
     assert len(managers.accounts.list_accounts()) == 1
 
 
@@ -317,10 +383,10 @@ def test_the_owners_dashboard_with_four_linked_accounts(ui):
     for name in FOUR:
         row = _row(page, name)
         phone.goto(row.get_by_role("link", name="Open the QR link").get_attribute("href"))
-        expect(phone.get_by_text("is now linked")).to_be_visible()
+        expect(phone.locator("#linked-to")).to_have_text(re.compile(rf"^The test WhatsApp of {name} is now connected"))
         expect(row.locator('[data-field="badge"]')).to_have_text("Connected", timeout=2000)
         expect(row.get_by_role("img", name=re.compile("QR code"))).to_be_hidden()
-        expect(row.locator('[data-field="phone"]')).to_have_text(re.compile(r"^\+\d{10,}$"))
+        expect(row.locator('[data-field="phone"]')).to_have_text(re.compile(r"^\+55 \d\d \d{4,5}-\d{4}$"))
         expect(row.get_by_role("button", name="Log out")).to_be_visible()
     expect(page.locator('[data-summary="connected"]')).to_have_text("4")
     expect(page.locator('[data-summary="waiting_qr"]')).to_have_text("0")
@@ -352,6 +418,9 @@ def test_log_out_brings_a_new_qr_and_delete_asks_first(ui):
     expect(row.locator('[data-field="badge"]')).to_have_text("Waiting for QR scan")
     expect(row.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
 
+    expect(row.get_by_role("button", name="Delete", exact=True)).to_be_hidden()  # in "More actions"
+    expect(row.get_by_role("button", name="Delete account")).to_be_hidden()
+    row.get_by_text("More actions").click()
     page.once("dialog", lambda dialog: dialog.dismiss())
     row.get_by_role("button", name="Delete", exact=True).click()
     expect(row.get_by_role("button", name="Delete", exact=True)).to_be_enabled()

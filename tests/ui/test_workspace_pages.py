@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -65,7 +66,7 @@ def test_a_sandbox_instance_waiting_for_the_scan_shows_its_qr_and_the_qr_link(sa
                                       phone="5500123456789")
     status = client.get(f"/a/{account}/whatsapp.json").get_json()
     assert (status["status"], status["phone"], status["qr_version"]) == (
-        "connected", "+5500123456789", None)
+        "connected", "+55 00 12345-6789", None)
 
 
 def test_a_real_phone_account_has_no_sandbox_phone_page_or_menu_link(salon, clean_db):
@@ -83,7 +84,7 @@ def test_writing_as_a_customer_reports_the_fields_error_and_a_missing_instance(s
     empty = client.post(page + "/write", data={"phone": "11 98765-4321", "message": " ",
                                                "csrf_token": csrf(client, page)})
     assert empty.status_code == 400
-    assert "message: must be a non-empty string" in empty.get_data(as_text=True)
+    assert "Message: must be a non-empty string" in empty.get_data(as_text=True)
     unlinked = client.post(page + "/write", data={"phone": "11 98765-4321", "message": "Oi",
                                                   "csrf_token": csrf(client, page)})
     assert unlinked.status_code == 404
@@ -141,10 +142,15 @@ def test_connect_then_open_the_qr_link_turns_the_badge_connected_without_a_reloa
     link = page.get_by_role("link", name="Open the QR code’s link").get_attribute("href")
     scanner = page.context.new_page()  # the phone's camera opens the QR's link
     scanner.goto(link)
-    expect(scanner.get_by_text("sandbox", exact=True)).to_be_visible()
+    expect(scanner.get_by_role("heading", name="Sandbox phone linked")).to_be_visible()
+    expect(scanner.locator("#linked-to")).to_have_text(re.compile(
+        r"^The test WhatsApp of Salão Bela is now connected to the number \+55 00 \d{5}-\d{4}\.$"))
+    account_id = page.url.rstrip("/").rsplit("/", 1)[1]
+    internal = ui.managers.instances.find(uuid.UUID(account_id))["instance_name"]
+    assert internal not in scanner.content()  # never the internal instance name
     expect(page.locator("#wa-status")).to_have_text("connected", timeout=2000)
     expect(page.locator("#wa-qr")).to_be_hidden()
-    expect(page.locator("#wa-phone")).to_have_text(re.compile(r"^\+5500\d{9}$"))
+    expect(page.locator("#wa-phone")).to_have_text(re.compile(r"^\+55 00 \d{5}-\d{4}$"))
     assert page.evaluate("window.notReloaded") is True
     ui.shot(page, "workspace-connected")
     page.once("dialog", lambda dialog: dialog.accept())

@@ -220,3 +220,15 @@ def test_a_failing_bot_never_loses_the_inbound_message(config, clean_db, identit
     assert chat.say("agendar") == []
     [conversation] = client.get(f"{chat.base}/conversations", headers=tenant.headers).get_json()["items"]
     assert conversation["unread_count"] == 1
+
+
+def test_the_bot_offers_the_services_in_the_order_the_account_set(chat, client):
+    services = client.get(f"{chat.base}/services", headers=chat.tenant.headers).get_json()["items"]
+    reversed_ids = [s["id"] for s in reversed(services)]
+    answer = client.put(f"{chat.base}/services/order", json={"ids": reversed_ids},
+                        headers=chat.tenant.headers)
+    assert answer.status_code == 200, answer.get_json()
+    [offer] = chat.say("quero agendar")
+    assert offer.endswith("\n1. Clareamento (60 min)\n2. Limpeza (30 min)")
+    [slots] = chat.say("1")
+    assert slots.startswith("Horários livres para Clareamento:")

@@ -152,8 +152,8 @@ def test_the_whole_booking_dialogue_over_the_sandbox_phone(live):
     live.call("POST", f"{base}/services", key, json={"name": "Barba", "duration_minutes": 20})
     live.dispatchers.start()
     services = _customer_says(live, account, key, "Olá, quero agendar um horário")
-    assert services["origin"] == "bot" and "1. Barba (20 min)\n2. Corte (30 min)" in services["body"]
-    slots = _customer_says(live, account, key, "2")
+    assert services["origin"] == "bot" and "1. Corte (30 min)\n2. Barba (20 min)" in services["body"]
+    slots = _customer_says(live, account, key, "1")  # services in the owner's order
     first_slot = slots["body"].split("\n")[1]
     assert slots["body"].startswith("Horários livres para Corte:") and first_slot.startswith("1. ")
     confirmation = _customer_says(live, account, key, "1")

@@ -5,7 +5,7 @@ from web.auth import account_scoped
 from web.jsonio import json_body
 from web.managers import managers
 from web.openapi.declare import shapes
-from zapfleet.appointments.shapes import Service, ServiceIn, ServiceList, ServicePatch
+from zapfleet.appointments.shapes import Service, ServiceIn, ServiceList, ServiceOrder, ServicePatch
 
 bp = Blueprint("services", __name__, url_prefix="/api/accounts/<uuid:account_id>/services")
 
@@ -26,6 +26,16 @@ def list_services(account_id):
 def create_service(account_id):
     """Add a service."""
     return managers().catalog.create_service(account_id, json_body()), 201
+
+
+@bp.put("/order")
+@shapes(tag="Services", summary="Reorder the services", access="account", body=ServiceOrder,
+        description="Puts the services in the order of `ids` (every service once); the booking "
+        "bot offers them in this order.", responses={200: ServiceList})
+@account_scoped
+def reorder_services(account_id):
+    """Put the services in a new order."""
+    return {"items": managers().catalog.reorder_services(account_id, json_body())}
 
 
 @bp.get("/<uuid:service_id>")

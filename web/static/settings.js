@@ -5,9 +5,14 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-copy]").forEach((button) => {
     button.addEventListener("click", async () => {
       const input = document.getElementById(button.dataset.copy);
-      input.select();
+      const text = input.tagName === "INPUT" ? input.value : input.textContent;
+      if (input.select) {
+        input.select();
+      } else {
+        window.getSelection().selectAllChildren(input);
+      }
       try {
-        await navigator.clipboard.writeText(input.value);
+        await navigator.clipboard.writeText(text);
       } catch (err) {
         document.execCommand("copy");  // plain http: no clipboard API, the selection is copied
       }

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
-from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +13,9 @@ from flask_babel import lazy_gettext as _l
 from web.managers import managers
 from web.ui.auth import form_failed
 from web.ui.contacts import field_errors, tag_list
+from web.ui.formats import placeholder
 from web.ui.session import account_page
+from web.ui.time_zones import zone_groups
 from zapfleet.core.errors import InvalidInput, ZapfleetError
 from zapfleet.tenancy.account_settings import PACING, WEEKDAYS
 
@@ -45,13 +46,6 @@ SECTIONS = {  # section: (scalar settings, integer settings, groups of the secti
 FLAGS = ("auto_reply", "booking_bot", "send_read_receipts", "typing_indicator",
          "keep_deleted_messages", "reject_calls")
 PACING_NUMBERS = ("min_gap_seconds", "max_gap_seconds", "daily_cap", "warmup_days")
-
-
-def zones() -> list[str]:
-    """The time zones to choose from: the Americas first (most customers are in Brazil)."""
-    names = sorted(available_timezones())
-    return [n for n in names if n.startswith("America/")] + \
-        [n for n in names if not n.startswith("America/") and "/" in n]
 
 
 def form_values(settings: dict) -> dict:
@@ -110,10 +104,10 @@ def page_context(account_id: UUID, failed: str | None = None) -> dict:
         for flag in FLAGS:
             if flag in SECTIONS[failed][0]:
                 values[flag] = flag in request.form
-    placeholders = {name: ", ".join("{%s}" % p for p in names)
+    placeholders = {name: ", ".join(placeholder(p) for p in names)
                     for name, names in view["placeholders"].items()}
     return {"values": values, "placeholders": placeholders, "days": DAYS,
-            "templates": TEMPLATES, "zones": zones(), "failed": failed, "field_errors": {}}
+            "templates": TEMPLATES, "zones": zone_groups(values["time_zone"]), "failed": failed, "field_errors": {}}
 
 
 @bp.get(BASE)

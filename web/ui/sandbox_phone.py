@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 from uuid import UUID
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from web.managers import managers
@@ -46,6 +46,20 @@ def customer_phone(value: str | None) -> str | None:
         return None
 
 
+def shown_phone(account_id: UUID) -> str | None:
+    """The customer whose chat the page shows: ?phone=, else the one last written as on this
+    page (kept in the session), else the account's latest conversation's: a reload or a visit
+    from the menu keeps the chat."""
+    remembered = session.get("sandbox_phones", {})
+    phone = customer_phone(request.args.get("phone")) or remembered.get(str(account_id))
+    if phone is None:
+        latest = managers().conversations.list_conversations(account_id, 1)["items"]
+        phone = latest[0]["phone"] if latest else None
+    if phone and remembered.get(str(account_id)) != phone:
+        session["sandbox_phones"] = {**remembered, str(account_id): phone}
+    return phone
+
+
 def page_context(account_id: UUID, phone: str | None) -> dict:
     """The page's data: the link state, the customer's phone and their conversation."""
     instance, engine = account_engine(account_id)
@@ -60,7 +74,7 @@ def page_context(account_id: UUID, phone: str | None) -> dict:
 @account_page
 def sandbox_phone(account_id):
     """Link the sandbox phone; write as a customer (?phone= picks the customer)."""
-    phone = customer_phone(request.args.get("phone"))
+    phone = shown_phone(account_id)
     return render_template("ui/sandbox_phone.html", form={"phone": phone_label(phone)},
                            **page_context(account_id, phone))
 
@@ -120,6 +134,8 @@ def change(account_id):
     try:
         if action not in ("react", "edit", "delete"):
             raise InvalidInput("action", "must be react, edit or delete")
+        if not payload["provider_message_id"]:  # checked here: the worker's answer is English
+            raise InvalidInput("provider_message_id", "choose one of the customer's messages")
         managers().instances.engine_action(account_id, action, payload)
     except ZapfleetError as exc:
         flash(error_text(exc), "error")

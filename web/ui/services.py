@@ -98,6 +98,26 @@ def update(account_id, service_id: UUID):
     return redirect(url_for("ui_services.services", account_id=account_id))
 
 
+@bp.post(BASE + "/order")
+@account_page
+def reorder(account_id):
+    """The new order after a drag ({ids} as JSON, like PUT /api/…/services/order)."""
+    services = managers().catalog.reorder_services(account_id, request.get_json(silent=True) or {})
+    return {"ids": [str(s["id"]) for s in services]}
+
+
+@bp.post(BASE + "/<uuid:service_id>/move")
+@account_page
+def move(account_id, service_id: UUID):
+    """Move a service one place up or down (the buttons beside the drag handle)."""
+    step = -1 if request.form.get("direction") == "up" else 1
+    services = managers().catalog.move_service(account_id, service_id, step)
+    if request.accept_mimetypes.best == "application/json":
+        return {"ids": [str(s["id"]) for s in services]}
+    flash(_("The order was saved."), "success")
+    return redirect(url_for("ui_services.services", account_id=account_id, _anchor=f"s-{service_id}"))
+
+
 @bp.post(BASE + "/<uuid:service_id>/delete")
 @account_page
 def delete(account_id, service_id: UUID):

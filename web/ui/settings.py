@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from web.managers import managers
 from web.ui.auth import error_text, field_errors, form_failed
+from web.ui.formats import phone_label
+from web.ui.local_time import local
 from web.ui.session import account_page, current_principal
 from zapfleet.core.errors import NotFound, ZapfleetError
 from zapfleet.core.vocabulary import WEBHOOK_EVENTS
+from zapfleet.fleet.connection_history import connection_history
 
 bp = Blueprint("ui_settings", __name__)
 
@@ -30,11 +33,33 @@ PLANS = {"owner": _l("Owner"), "free": _l("Free"), "basic": _l("Basic"), "pro": 
 DELIVERY_STATES = {"pending": _l("Retrying"), "delivered": _l("Delivered"), "failed": _l("Failed")}
 
 
+CONNECTION_EVENTS = {
+    "started": _l("WhatsApp switched on"), "restarted": _l("WhatsApp restarted"),
+    "moved": _l("Moved to another server, keeping the session"), "stopped": _l("WhatsApp switched off"),
+    "qr": _l("QR code shown, waiting for the scan"), "connected": _l("Connected"),
+    "disconnected": _l("Disconnected"), "logged_out": _l("Unlinked from the phone"),
+    "banned": _l("Blocked by WhatsApp"),
+}
+
+
 def worker_log(account_id: UUID) -> dict:
     """The tail of the account's worker log, and whether the account has a worker at all."""
     if managers().instances.find(account_id) is None:
         return {"has_worker": False, "log": ""}
     return {"has_worker": True, "log": managers().instances.log_tail(account_id, LOG_LINES)}
+
+
+def platform_admin() -> bool:
+    """Only the platform's admin reads the raw worker log (ports, ids, English, UTC)."""
+    principal = current_principal()
+    return bool(principal and principal.is_admin)
+
+
+def history(account_id: UUID) -> list[dict]:
+    """The account's WhatsApp connection history as the page lists it, in its own time zone."""
+    entries = connection_history(managers().db, managers().instances.find(account_id))
+    return [{**entry, "label": CONNECTION_EVENTS[entry["kind"]], "when": local(entry["at"]),
+             "phone": phone_label(entry["phone"])} for entry in entries]
 
 
 def _webhook(account_id: UUID) -> dict | None:
@@ -52,7 +77,8 @@ def page_context(account_id: UUID) -> dict:
         "deliveries": managers().webhooks.list_deliveries(account_id, DELIVERIES_PER_PAGE, cursor),
         "deliveries_paged": cursor is not None, "delivery_states": DELIVERY_STATES,
         "keys": managers().identity.list_api_keys(account_id), "plans": PLANS,
-        "worker": worker_log(account_id), "log_lines": LOG_LINES,
+        "worker": worker_log(account_id) if platform_admin() else None, "log_lines": LOG_LINES,
+        "connection_history": history(account_id),
     }
 
 
@@ -131,7 +157,8 @@ def create_api_key(account_id):
                                                   current_principal().user_id)
     except ZapfleetError as exc:
         return _failed(account_id, "api_key", exc)
-    return _page(account_id, new_key={**row, "key": key})
+    return _page(account_id, new_key={**row, "key": key},
+                 public_url=(current_app.config["ZAPFLEET"].public_url or request.host_url).rstrip("/"))
 
 
 @bp.post("/a/<uuid:account_id>/settings/api-keys/<uuid:key_id>/revoke")
@@ -148,5 +175,7 @@ def revoke_api_key(account_id, key_id: UUID):
 @bp.get("/a/<uuid:account_id>/settings/log.json")
 @account_page
 def log(account_id):
-    """The worker log's tail, for the page's refresh button and live follow."""
+    """The worker log's tail, for the page's refresh button and live follow (platform admin)."""
+    if not platform_admin():
+        raise NotFound("page not found")
     return worker_log(account_id)

@@ -109,6 +109,19 @@ def connect(account_id):
     return redirect(url_for("ui_workspace.overview", account_id=account_id))
 
 
+@bp.post("/a/<uuid:account_id>/whatsapp/start")
+@account_page
+def start(account_id):
+    """Start a stopped instance again, with its session (no new QR when the phone is linked)."""
+    try:
+        managers().instances.start(account_id)
+    except ZapfleetError as exc:
+        flash(error_text(exc), "error")
+    else:
+        flash(_("Your WhatsApp is starting. This page changes by itself once it is up."), "success")
+    return redirect(url_for("ui_workspace.overview", account_id=account_id))
+
+
 @bp.post("/a/<uuid:account_id>/whatsapp/logout")
 @account_page
 def logout(account_id):

@@ -52,3 +52,20 @@ def delete_service(conn, account_id: UUID, service_id: UUID) -> bool:
     with conn.cursor() as cur:
         cur.execute("DELETE FROM services WHERE account_id = %s AND id = %s", (account_id, service_id))
         return cur.rowcount == 1
+
+
+def next_position(conn, account_id: UUID) -> int:
+    """The position after the account's last service (a new one goes at the end)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT coalesce(max(position), 0) + 1 AS n FROM services WHERE account_id = %s",
+                    (account_id,))
+        return cur.fetchone()["n"]
+
+
+def set_positions(conn, account_id: UUID, service_ids: list[UUID]) -> None:
+    """Number the account's services 1, 2, 3… in the order of service_ids."""
+    with conn.cursor() as cur:
+        cur.execute("UPDATE services AS s SET position = o.n, updated_at = now()"
+                    " FROM unnest(%s::uuid[]) WITH ORDINALITY AS o(id, n)"
+                    " WHERE s.account_id = %s AND s.id = o.id AND s.position <> o.n",
+                    (service_ids, account_id))
