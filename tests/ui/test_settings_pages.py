@@ -55,7 +55,8 @@ def test_the_page_shows_the_account_and_what_to_do_next(client, member):
     assert ">Free<" in page and member["id"] in page
     assert "No webhook yet" in page and "No deliveries yet. Add a webhook above" in page
     assert "No API keys yet" in page
-    assert "No WhatsApp worker yet" in page and f'href="/a/{member["id"]}/"' in page
+    assert "Nothing yet: the history starts when you connect your WhatsApp." in page
+    assert f'href="/a/{member["id"]}/"' in page and "Worker log" not in page  # the platform admin's
 
 
 def test_a_member_changes_name_and_phone_but_never_the_plan(client, member, managers):
@@ -87,7 +88,7 @@ def test_a_bad_webhook_url_is_shown_at_the_url_field(client, member):
                                                   "events": ["qr"], "enabled": "1"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'role="alert">url: must be an http:// or https:// URL<' in page
+    assert 'role="alert">URL: must be an http:// or https:// URL<' in page
     assert re.search(r'id="s-url"[^>]*aria-invalid="true"', page)
     assert 'id="s-url-note">must be an http:// or https:// URL<' in page
     assert 'value="ftp://files.example.com/in"' in page and "No webhook yet" in page
@@ -226,12 +227,15 @@ def log_app(config, clean_db, identity, tmp_path):
     return create_app(config.with_overrides(var_dir=tmp_path), db=clean_db, identity=identity)
 
 
-def test_the_worker_log_tail_is_shown_escaped(log_app, managers, clean_db):
-    client = english_client(log_app)
-    account = _member(managers, client)
+def test_the_worker_log_tail_is_shown_escaped_to_the_platform_admin_only(log_app, managers, clean_db):
+    customer = english_client(log_app)
+    account = _member(managers, customer)
     with clean_db.system() as conn:
         instance = instances_sql.insert_instance(conn, account["id"], "clinica_whatsapp", 5999, "sandbox")
     instances = log_app.extensions["zapfleet"].instances
+    managers.identity.create_user("owner@example.com", PASSWORD, None)
+    client = english_client(log_app)
+    assert sign_in(client, "owner@example.com").status_code == 302
     page = client.get(f"/a/{account['id']}/settings").get_data(as_text=True)
     assert "The log is empty so far." in page and "No WhatsApp worker yet" in page  # hidden one
     assert re.search(r'data-no-worker\s+hidden', page)
@@ -240,15 +244,21 @@ def test_the_worker_log_tail_is_shown_escaped(log_app, managers, clean_db):
     log_file.parent.mkdir(parents=True, exist_ok=True)
     log_file.write_text("".join(f"line {n}\n" for n in range(300)) + "<script>alert(1)</script>\n")
     page = client.get(f"/a/{account['id']}/settings").get_data(as_text=True)
-    shown = re.search(r'<pre class="log" data-log >(.*?)</pre>', page, re.S).group(1)
+    shown = re.search(r'<pre class="log" data-log tabindex="0" role="region" aria-label="[^"]*" >(.*?)</pre>',
+                      page, re.S).group(1)
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
     assert "line 101\n" in shown and "line 100\n" not in shown  # the last 200 lines
 
     data = client.get(f"/a/{account['id']}/settings/log.json").get_json()
     assert data["has_worker"] is True and data["log"].endswith("<script>alert(1)</script>\n")
+    page = customer.get(f"/a/{account['id']}/settings").get_data(as_text=True)
+    assert "Connection history" in page and "Worker log" not in page and "line 299" not in page
+    assert customer.get(f"/a/{account['id']}/settings/log.json").status_code == 404
 
 
-def test_without_a_worker_the_log_json_says_so(client, member):
+def test_without_a_worker_the_log_json_says_so(client, member, managers):
+    managers.identity.create_user("owner@example.com", PASSWORD, None)
+    assert sign_in(client, "owner@example.com").status_code == 302
     assert client.get(f"/a/{member['id']}/settings/log.json").get_json() == {"has_worker": False,
                                                                            "log": ""}
 
@@ -315,11 +325,14 @@ def test_in_the_browser_a_key_is_created_seen_once_and_revoked(ui):
     row = page.locator("tr[data-key]").filter(has_text="n8n")
     expect(row.get_by_text("Active")).to_be_visible()
 
-    page.get_by_role("button", name="Refresh log").click()  # the worker's log, fetched live
-    expect(page.locator("pre.log")).to_contain_text("listening on")
+    history = page.locator("#connection-history")  # the customer's: no worker log
+    expect(history.get_by_text("QR code shown, waiting for the scan")).to_be_visible()
+    expect(page.locator("pre.log")).to_have_count(0)
     ui.shot(page, "settings")
 
     page.once("dialog", lambda dialog: dialog.accept())
+    expect(row.get_by_role("button", name="Revoke")).to_be_hidden()  # apart, in "More actions"
+    row.get_by_text("More actions").click()
     row.get_by_role("button", name="Revoke").click()
     expect(page.get_by_text("was revoked: it stops working within 5 seconds")).to_be_visible()
     expect(row.get_by_text("Revoked")).to_be_visible()
@@ -328,6 +341,6 @@ def test_in_the_browser_a_key_is_created_seen_once_and_revoked(ui):
     phone = ui.page(width=390, height=844)
     ui.sign_in(phone, page.locator(".usermenu .muted").inner_text())
     phone.goto(f"/a/{account_id}/settings")
-    expect(phone.get_by_role("heading", name="Worker log")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Connection history")).to_be_visible()
     print("OVERFLOW", phone.evaluate("""() => [...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > 392).slice(0,25).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""))
     ui.shot(phone, "settings-phone")
