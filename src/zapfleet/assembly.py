@@ -26,6 +26,7 @@ from zapfleet.fleet.supervisor import Supervisor
 from zapfleet.fleet.worker_events import WorkerEvents
 from zapfleet.messaging.contacts import ContactManager
 from zapfleet.messaging.conversations import ConversationManager
+from zapfleet.messaging.inbox import TeamInbox
 from zapfleet.messaging.media import MediaLibrary
 from zapfleet.messaging.media_storage import storage_for
 from zapfleet.messaging.metrics import Metrics
@@ -34,6 +35,7 @@ from zapfleet.messaging.webhooks import WebhookManager
 from zapfleet.tenancy.accounts import AccountManager
 from zapfleet.tenancy.identity import Identity
 from zapfleet.tenancy.logins import LoginGuard
+from zapfleet.tenancy.members import Members
 from zapfleet.tenancy.messaging_settings import SettingsManager
 from zapfleet.tenancy.plans import PlanLimits
 from zapfleet.tenancy.signups import SignUps
@@ -48,6 +50,7 @@ class Managers:
     db: Database
     identity: Identity
     signups: SignUps
+    members: Members
     accounts: AccountManager
     settings: SettingsManager
     logins: LoginGuard
@@ -57,6 +60,7 @@ class Managers:
     events: WorkerEvents
     contacts: ContactManager
     conversations: ConversationManager
+    inbox: TeamInbox
     outbox: Outbox
     media: MediaLibrary
     webhooks: WebhookManager
@@ -145,6 +149,7 @@ def build_managers(config: Config, **given: Any) -> Managers:
     return Managers(
         db=db, identity=identity, accounts=accounts,
         signups=pick("signups", lambda: SignUps(db, accounts, identity, mailer(config), region)),
+        members=pick("members", lambda: Members(db, identity, mailer(config))),
         settings=pick("settings", lambda: SettingsManager(db)),
         logins=pick("logins", lambda: LoginGuard(db, identity)),
         instances=instances, evolution_servers=instances.servers, nodes=instances.nodes,
@@ -156,6 +161,7 @@ def build_managers(config: Config, **given: Any) -> Managers:
         conversations=pick("conversations", lambda: ConversationManager(
             db, region, lambda account_id, phone, ids: instances.engine_action(
                 account_id, "read", {"phone": phone, "provider_message_ids": ids}))),
+        inbox=pick("inbox", lambda: TeamInbox(db)),
         outbox=pick("outbox", lambda: Outbox(db, instances, region, deadline, plans=plans,
                                              media=media,
                                              allow_private=config.webhook_allow_private)),

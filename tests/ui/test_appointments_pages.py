@@ -60,6 +60,16 @@ def test_booking_in_local_time_lists_the_appointment_on_its_day_and_queues_the_c
     assert message["origin"] == "notice" and "está confirmado" in message["body"]
 
 
+def test_on_portuguese_pages_a_day_reads_with_its_portuguese_weekday_and_dd_mm_yyyy(salon):
+    account, client, token, service = salon
+    day = _next_weekday()
+    _book(client, account, token, service, day)
+    client.set_cookie("lang", "pt_BR")
+    page = client.get(f"/a/{account}/appointments").get_data(as_text=True)
+    assert f"<h3>Terça-feira, {day:%d/%m/%Y}</h3>" in page
+    assert f"{day:%Y-%m-%d}</h3>" not in page and "+55 11 98765-4321" in page
+
+
 def test_a_bad_booking_shows_the_error_at_its_field_and_keeps_what_was_typed(salon):
     account, client, token, service = salon
     day = _next_weekday()

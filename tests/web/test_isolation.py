@@ -29,11 +29,17 @@ def victim(app, register, managers):
     media = managers.media.store(tenant.id, io.BytesIO(PNG), "image/png", "logo.png")
     scheduled, _ = app.extensions["zapfleet"].outbox.send(tenant.id, {
         "phone": contact["phone"], "message": "Feliz ano novo", "send_at": later.isoformat()})
+    note = managers.inbox.add_note(tenant.id, message["conversation_id"], {"body": "VIP"})
+    quick = managers.inbox.add_quick_reply(tenant.id, {"shortcut": "oi", "body": "Olá, {nome}!"})
+    [owner] = managers.members.list_members(tenant.id)
+    invitation = managers.members.invite(tenant.id, {"email": "bia@example.com"}, None, str)
     ids = {"account_id": tenant.id, "contact_id": str(contact["id"]),
+           "note_id": str(note["id"]), "reply_id": str(quick["id"]),
            "conversation_id": str(message["conversation_id"]),
            "campaign_id": str(campaign["id"]), "key_id": str(key["id"]),
            "service_id": str(service["id"]), "appointment_id": str(appointment["id"]),
-           "message_id": str(scheduled["id"]), "media_id": str(media["id"])}
+           "message_id": str(scheduled["id"]), "media_id": str(media["id"]),
+           "user_id": str(owner["id"]), "invitation_id": str(invitation["id"])}
     return tenant, ids
 
 
@@ -128,12 +134,22 @@ def _assert_untouched(client, tenant, ids):
                           headers=tenant.headers).get_json()["items"]
     assert [(m["body"], m["status"]) for m in messages] == [("Olá!", "received"),
                                                             ("Feliz ano novo", "queued")]
+    conversation = client.get(f"{base}/conversations/{ids['conversation_id']}", headers=tenant.headers)
+    assert (conversation.get_json()["status"], conversation.get_json()["labels"]) == ("open", [])
+    notes = client.get(f"{base}/conversations/{ids['conversation_id']}/notes", headers=tenant.headers)
+    assert [n["body"] for n in notes.get_json()["items"]] == ["VIP"]
+    quick = client.get(f"{base}/quick-replies", headers=tenant.headers).get_json()["items"]
+    assert [(q["shortcut"], q["body"]) for q in quick] == [("oi", "Olá, {nome}!")]
     appointment = client.get(f"{base}/appointments/{ids['appointment_id']}", headers=tenant.headers)
     assert appointment.get_json()["status"] == "scheduled"
     services = client.get(f"{base}/services", headers=tenant.headers).get_json()["items"]
     assert [s["name"] for s in services] == ["Limpeza"]
     settings = client.get(f"{base}/settings", headers=tenant.headers).get_json()["settings"]
     assert settings["booking_bot"] is False
+    members = client.get(f"{base}/members", headers=tenant.headers).get_json()["items"]
+    assert [(m["id"], m["role"]) for m in members] == [(ids["user_id"], "admin")]
+    invitations = client.get(f"{base}/invitations", headers=tenant.headers).get_json()["items"]
+    assert [i["id"] for i in invitations] == [ids["invitation_id"]]
 
 
 def test_account_key_cannot_list_or_create_accounts(client, register):

@@ -17,6 +17,8 @@ TAGS = (
     ("Conversations", "Message threads with contacts, and their history."),
     ("Campaigns", "Bulk messages to tagged contacts, paced per number to protect it."),
     ("API keys", "The keys that authenticate an account's API calls."),
+    ("Members", "An account's people and roles (admin or agent), and the invitations that bring "
+                "new ones (account admins only)."),
     ("WhatsApp", "An account's WhatsApp connection: connect, status, QR code, worker log and sending."),
     ("Media", "Files sent and received: uploads for later sends, and downloads by the account's key."),
     ("Instances", "The WhatsApp workers' lifecycle: start, stop, restart, unlink and delete."),
@@ -46,6 +48,10 @@ PATH_PARAMETERS = {
     "instance_id": "The WhatsApp instance's id (an instance's id, not its account's).",
     "dead_letter_id": "The id of the worker event put aside.",
     "media_id": "The file's id (a message's media.id).",
+    "note_id": "The private note's id.",
+    "reply_id": "The quick reply's id.",
+    "user_id": "The member's (user's) id.",
+    "invitation_id": "The invitation's id.",
 }
 ACCESS_NOTES = {
     "public": "No authentication.",

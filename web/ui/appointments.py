@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from web.managers import managers
 from web.ui.auth import error_text, form_failed
 from web.ui.contacts import field_errors
+from web.ui.formats import date_text
 from web.ui.local_time import account_zone
 from web.ui.session import account_page
 from zapfleet.appointments.book import STATUSES
@@ -47,7 +48,7 @@ def days(rows: list[dict]) -> list[dict]:
     """The appointments grouped by their local day."""
     zone, grouped = account_zone(), []
     for day, items in groupby(rows, key=lambda row: row["starts_at"].astimezone(zone).date()):
-        grouped.append({"date": day.isoformat(), "weekday": str(WEEKDAYS[day.weekday()]),
+        grouped.append({"date": date_text(day), "weekday": str(WEEKDAYS[day.weekday()]),
                         "items": list(items)})
     return grouped
 
