@@ -54,6 +54,8 @@ def test_calls_ring_unless_the_account_declines_them_with_its_answer(live):
     account, key = linked(live, "Academia Força")
     call = f"/api/accounts/{account}/sandbox/call"
     assert live.call("POST", call, key, json={"phone": CUSTOMER}).status_code == 202
+    # the worker reports its events in order: once this message is stored, so was the call
+    _customer_writes(live, account, key, "alô?")
     _settings(live, account, key, reject_calls=True, templates={"call_rejected": "Só mensagens, {name}!"})
     declined = live.call("POST", call, key, json={"phone": CUSTOMER}).json()["call_id"]
     wait_until(lambda: {"call_rejected": declined} in phone_got(live, account), 30, "the declined call")
