@@ -13,3 +13,10 @@ def link_sandbox_phone(page: Page) -> str:
     page.get_by_role("button", name="Link the sandbox phone").click()
     expect(page.get_by_text("The sandbox phone is linked.")).to_be_visible()
     return account
+
+
+def open_more_actions(scope, button: str) -> None:
+    """Assert `button` is hidden until the scope's "More actions" menu opens, then open it."""
+    expect(scope.get_by_role("button", name=button, exact=True)).to_be_hidden()
+    scope.get_by_text("More actions").click()
+    expect(scope.get_by_role("button", name=button, exact=True)).to_be_visible()

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.clients import PASSWORD, csrf_token, signed_in
-from tests.support.pages import link_sandbox_phone
+from tests.support.pages import link_sandbox_phone, open_more_actions
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
@@ -172,3 +172,27 @@ def test_in_the_browser_a_booking_picks_a_free_time_and_the_confirmation_reaches
         f"Olá Ana! Seu agendamento de Manicure está confirmado para terça-feira, {day:%d/%m/%Y} às 10:30",
         timeout=30_000)
     ui.shot(page, "appointment-confirmation-on-phone")
+
+
+def test_in_the_browser_cancelling_waits_in_more_actions_beside_the_everyday_buttons(ui):
+    email = "bela-cancel@example.com"
+    created = ui.managers.accounts.register_customer(
+        {"name": "Salão Bela", "email": email, "password": PASSWORD}, with_api_key=False)
+    account = str(created["account"]["id"])
+    service = ui.managers.catalog.create_service(account, {"name": "Corte", "duration_minutes": 30})
+    day = _next_weekday()
+    ui.managers.appointments.create_appointment(account, {
+        "phone": "11987654321", "service_id": str(service["id"]), "notify": False,
+        "starts_at": f"{day.date().isoformat()}T10:00:00"})
+    page = ui.page(width=390, height=844)
+    ui.sign_in(page, email)
+    page.goto(f"/a/{account}/appointments")
+    row = page.locator("#agenda .row-actions")
+    expect(row.get_by_role("button", name="Done")).to_be_visible()
+    open_more_actions(row, "Cancel appointment")
+    row.get_by_label("Tell the customer on WhatsApp").uncheck()
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Cancel appointment").click()
+    expect(page.get_by_text("The appointment was cancelled.")).to_be_visible()
+    [appointment] = ui.managers.appointments.list_appointments(account, {"status": "cancelled"})["items"]
+    assert appointment["status"] == "cancelled"

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from tests.support.clients import PASSWORD, csrf_token, signed_in
+from tests.support.pages import open_more_actions
 
 KEY = "global-key-0123456789abcdef"
 
@@ -72,5 +73,10 @@ def test_in_the_browser_the_owner_adds_a_server(ui):
     form.get_by_label("Global API key").fill(KEY)
     form.get_by_role("button", name="Add server").click()
     expect(page.get_by_text("The server evo-sp-1 was added.")).to_be_visible()
-    expect(page.locator("section.server")).to_contain_text("0 of 20 places taken")
+    card = page.locator("section.server")
+    expect(card).to_contain_text("0 of 20 places taken")
     ui.shot(page, "evolution-servers")
+    open_more_actions(card, "Delete")
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.locator("section.server")).to_have_count(0)

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.support.clients import PASSWORD, signed_in
 from tests.support.clients import csrf_token as csrf
-from tests.support.pages import link_sandbox_phone
+from tests.support.pages import link_sandbox_phone, open_more_actions
 from web.ui.time_zones import zone_groups
 
 
@@ -147,12 +147,6 @@ def test_the_sandbox_phone_keeps_its_chat_on_a_reload_and_from_the_menu(ui):
     expect(other.locator("#thread .bubble.inbound .text")).to_have_text(["Oi, tem horário amanhã?"])
 
 
-def _hidden_until_more_actions(scope, button: str) -> None:
-    expect(scope.get_by_role("button", name=button, exact=True)).to_be_hidden()
-    scope.get_by_text("More actions").click()
-    expect(scope.get_by_role("button", name=button, exact=True)).to_be_visible()
-
-
 def test_destructive_buttons_wait_in_more_actions_apart_from_everyday_ones(ui):
     account, email = _business(ui)
     m = ui.managers
@@ -166,26 +160,26 @@ def test_destructive_buttons_wait_in_more_actions_apart_from_everyday_ones(ui):
     page.goto(f"/a/{account}/contacts")
     row = page.locator("tr[data-contact]")
     expect(row.get_by_role("link", name="Edit")).to_be_visible()
-    _hidden_until_more_actions(row, "Delete")
+    open_more_actions(row, "Delete")
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Delete", exact=True).click()
     expect(page.locator("tr[data-contact]")).to_have_count(0)
 
     page.goto(f"/a/{account}/campaigns/{campaign['id']}")
     expect(page.get_by_role("button", name="Start now")).to_be_visible()
-    _hidden_until_more_actions(page.locator(".danger-zone"), "Delete campaign")
+    open_more_actions(page.locator(".danger-zone"), "Delete campaign")
     page.goto(f"/a/{account}/services")
-    _hidden_until_more_actions(page.locator("[data-service]"), "Delete")
+    open_more_actions(page.locator("[data-service]"), "Delete")
     page.goto(f"/a/{account}/settings")
-    _hidden_until_more_actions(page.locator("#webhook"), "Remove webhook")
-    _hidden_until_more_actions(page.locator("tr[data-key]"), "Revoke")
+    open_more_actions(page.locator("#webhook"), "Remove webhook")
+    open_more_actions(page.locator("tr[data-key]"), "Revoke")
     ui.shot(page, "settings-more-actions")
 
     owner = _signed_in(ui, ui.admin(), width=390, height=844)
     owner.goto("/admin")
     body = owner.locator("tbody[data-account]")
     expect(body.get_by_role("button", name="Connect")).to_be_visible()
-    _hidden_until_more_actions(body, "Delete account")
+    open_more_actions(body, "Delete account")
 
 
 def _customer(managers, name: str) -> tuple[str, str]:

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.support.clients import PASSWORD, csrf_token, signed_in
+from tests.support.pages import open_more_actions
 from zapfleet.db import instances as instances_sql
 from zapfleet.db import nodes as nodes_sql
 
@@ -134,9 +135,12 @@ def test_in_the_browser_the_owner_drains_a_node(ui, nodes):
     card = page.locator(f"#node-{live['id']}")
     expect(card).to_contain_text("1 of 8 places taken (12%), 1 connected, 0 pinned")
     expect(card.locator('[data-field="health"]')).to_have_text("healthy")
+    expect(card.get_by_role("button", name="Activate")).to_have_count(0)
+    open_more_actions(card, "Deactivate")
     page.once("dialog", lambda dialog: dialog.accept())
-    card.get_by_role("button", name="Drain").click()
+    card.get_by_role("button", name="Drain", exact=True).click()
     expect(page.get_by_text("The node sp-1 is draining")).to_be_visible()
     expect(page.locator(f"#node-{live['id']} [data-field='drain']")).to_have_text("draining")
     assert ui.managers.nodes.get(live["id"])["drain"] is True
+    expect(card.get_by_role("button", name="Stop draining")).to_be_visible()  # the undo is at hand
     ui.shot(page, "nodes")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from uuid import UUID
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -109,30 +110,31 @@ def connect(account_id):
     return redirect(url_for("ui_workspace.overview", account_id=account_id))
 
 
+def act_and_return(account_id: UUID, act: Callable[[UUID], object], done: str):
+    """Run one action on the account's WhatsApp, flash its outcome and go back to the workspace."""
+    try:
+        act(account_id)
+    except ZapfleetError as exc:
+        flash(error_text(exc), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("ui_workspace.overview", account_id=account_id))
+
+
 @bp.post("/a/<uuid:account_id>/whatsapp/start")
 @account_page
 def start(account_id):
     """Start a stopped instance again, with its session (no new QR when the phone is linked)."""
-    try:
-        managers().instances.start(account_id)
-    except ZapfleetError as exc:
-        flash(error_text(exc), "error")
-    else:
-        flash(_("Your WhatsApp is starting. This page changes by itself once it is up."), "success")
-    return redirect(url_for("ui_workspace.overview", account_id=account_id))
+    return act_and_return(account_id, managers().instances.start,
+                          _("Your WhatsApp is starting. This page changes by itself once it is up."))
 
 
 @bp.post("/a/<uuid:account_id>/whatsapp/logout")
 @account_page
 def logout(account_id):
     """Unlink the phone from the account (a new QR code follows)."""
-    try:
-        managers().instances.logout(account_id)
-    except ZapfleetError as exc:
-        flash(error_text(exc), "error")
-    else:
-        flash(_("The phone was unlinked. Scan the new QR code to link a phone again."), "success")
-    return redirect(url_for("ui_workspace.overview", account_id=account_id))
+    return act_and_return(account_id, managers().instances.logout,
+                          _("The phone was unlinked. Scan the new QR code to link a phone again."))
 
 
 @bp.post("/a/<uuid:account_id>/whatsapp/pair")
