@@ -6,18 +6,21 @@ import pytest
 
 from zapfleet.db import nodes as nodes_sql
 
-TENANT_TABLES = ("users", "api_keys", "contacts", "conversations", "messages", "campaigns")
+TENANT_TABLES = ("users", "api_keys", "contacts", "conversations", "messages", "campaigns",
+                 "send_intake")
 
 
 @pytest.fixture
 def two_accounts(managers):
-    """Two accounts, each with a user, a key, a contact, a conversation and a campaign."""
+    """Two accounts, each with a user, a key, a contact, a conversation, a campaign and a send
+    waiting in the intake."""
     ids = []
     for name in ("Alpha", "Beta"):
         account = managers.accounts.register_customer({"name": name, "email": f"{name}@example.com",
                                              "password": "long enough pw"})["account"]
         managers.conversations.record_message(account["id"], "5511999990000", "in", "oi", "received")
         managers.campaigns.create_campaign(account["id"], {"name": f"{name} promo"})
+        managers.outbox.send(account["id"], {"phone": "5511999990001", "message": "oi", "wait": False})
         ids.append(account["id"])
     return ids
 

@@ -75,8 +75,10 @@ def plan_of(conn, account_id: UUID) -> str | None:
 
 
 USAGE = {"contacts": "SELECT count(*) AS n FROM contacts WHERE account_id = %s",
-         "messages_per_day": "SELECT count(*) AS n FROM messages WHERE account_id = %s"
-                             " AND direction = 'out' AND created_at > now() - interval '24 hours'"}
+         "messages_per_day": "SELECT (SELECT count(*) FROM messages WHERE account_id = a.id"
+                             "   AND direction = 'out' AND created_at > now() - interval '24 hours')"
+                             " + (SELECT count(*) FROM send_intake WHERE account_id = a.id) AS n"
+                             " FROM (SELECT %s::uuid AS id) a"}  # with sends not yet filed
 
 
 def usage(conn, account_id: UUID, what: str) -> int:

@@ -27,18 +27,21 @@ _APPLY_RECEIPT = Prepared(
 def insert_queued(conn, account_id: UUID, conversation_id: UUID, body: str,
                   idempotency_key: str | None, deadline_at: datetime,
                   lease_until: datetime | None, origin: str = "api",
-                  send_at: datetime | None = None, media: dict | None = None) -> dict | None:
-    """Queue an outbound message (leased to the caller when lease_until is given); None when the
-    idempotency key was used. A send_at keeps it from the dispatcher until then."""
+                  send_at: datetime | None = None, media: dict | None = None,
+                  message_id: UUID | None = None) -> dict | None:
+    """Queue an outbound message (leased to the caller when lease_until is given; with its id
+    when given); None when the idempotency key was used. A send_at keeps it from the dispatcher
+    until then."""
     with conn.cursor() as cur:
         cur.execute(
-            "INSERT INTO messages (account_id, conversation_id, direction, body, status,"
+            "INSERT INTO messages (id, account_id, conversation_id, direction, body, status,"
             " idempotency_key, deadline_at, lease_until, attempts, origin, send_at, type, media)"
-            " VALUES (%s, %s, 'out', %s, 'queued', %s, %s, %s, %s, %s, %s, %s, %s)"
+            " VALUES (coalesce(%s, gen_random_uuid()), %s, %s, 'out', %s, 'queued', %s, %s, %s, %s,"
+            " %s, %s, %s, %s)"
             f" ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING {OUTBOX_COLUMNS}",
-            (account_id, conversation_id, body, idempotency_key, deadline_at, lease_until,
-             0 if lease_until is None else 1, origin, send_at, media["kind"] if media else "text",
-             Json(media) if media else None))
+            (message_id, account_id, conversation_id, body, idempotency_key, deadline_at,
+             lease_until, 0 if lease_until is None else 1, origin, send_at,
+             media["kind"] if media else "text", Json(media) if media else None))
         row = cur.fetchone()
         if row:
             cur.execute("UPDATE conversations SET last_message_at = %s WHERE id = %s",

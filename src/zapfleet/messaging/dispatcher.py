@@ -42,10 +42,12 @@ class Dispatcher:
         self.lock = threading.Lock()
 
     def run_once(self) -> list[Future]:
-        """Start one pass: expire, run the tasks, lease and hand out due work, reconcile when due."""
+        """Start one pass: expire, file the sends that did not wait, run the tasks, lease and
+        hand out due work, reconcile when due."""
         self._reconcile_when_due()
         for message in self.outbox.expire_overdue():
             log.info("message %s failed: deadline passed", message["id"])
+        self.outbox.file_intake()
         self._run_tasks()
         messages = self.outbox.lease_due(MESSAGES_PER_ACCOUNT, self._busy_accounts("messages"))
         deliveries = self.webhooks.lease_due(DELIVERIES_PER_ACCOUNT, self._busy_accounts("webhooks"))

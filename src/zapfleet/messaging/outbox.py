@@ -18,6 +18,7 @@ from zapfleet.db import messages as messages_sql
 from zapfleet.db import outbox as sql
 from zapfleet.db import scheduled as scheduled_sql
 from zapfleet.db import settings as settings_sql
+from zapfleet.messaging import intake
 from zapfleet.messaging.media import MediaLibrary, Upload, snapshot
 from zapfleet.messaging.media_shapes import SendIn
 from zapfleet.messaging.webhooks import WebhookManager
@@ -63,14 +64,14 @@ def future_moment(data: Mapping[str, Any], field: str, now: datetime,
 
 def queue(conn, account_id: UUID, phone: str, text: str, key: str, origin: str, *,
           deadline_at: datetime, send_at: datetime | None = None,
-          media: dict | None = None) -> dict | None:
+          media: dict | None = None, message_id: UUID | None = None) -> dict | None:
     """Queue a message made by the service itself (with a file: its media snapshot) inside the
     caller's transaction; the dispatcher hands it over. None when the key was used already (it
     is never sent twice)."""
     contact = contacts_sql.ensure_contact(conn, account_id, phone)
     conversation_id = messages_sql.ensure_conversation(conn, account_id, contact["id"])
     return sql.insert_queued(conn, account_id, conversation_id, text, key, deadline_at, None,
-                             origin=origin, send_at=send_at, media=media)
+                             origin=origin, send_at=send_at, media=media, message_id=message_id)
 
 
 class Outbox:
@@ -96,6 +97,8 @@ class Outbox:
             repeated = self._repeated(account_id, order.idempotency_key)
             if repeated is not None:  # the file is not stored twice
                 return repeated, False
+        if not order.wait and not (send_at or order.media or upload or order.reply_to):
+            return self._take_in(account_id, order)
         media = self._attach(account_id, order, upload)
         message, created, instance = self._queue(account_id, order.phone, order.message,
                                                  order.idempotency_key or None, send_at,
@@ -123,6 +126,25 @@ class Outbox:
             return sql.queue_api_message(conn, account_id, phone, text, key,
                                          (send_at or now) + self.deadline, lease, send_at,
                                          media, reply_to)
+
+    def _take_in(self, account_id: UUID, order: SendIn) -> tuple[dict, bool]:
+        """Store a plain text that does not wait (one INSERT); the dispatcher files it."""
+        with self.db.tenant(account_id) as conn:
+            self.plans.check(conn, account_id, "messages_per_day", adding=1)
+            return intake.take_in(conn, account_id, order.phone, order.message,
+                                  order.idempotency_key or None, self.clock() + self.deadline)
+
+    def file_intake(self, most: int = 5000) -> int:
+        """File the sends that did not wait as queued messages, a batch per transaction (each
+        dispatcher pass, before it leases); how many."""
+        filed = 0
+        while filed < most:
+            with self.db.system() as conn:
+                taken = intake.file_batch(conn, queue)
+            filed += taken
+            if taken < intake.FILE_BATCH:
+                break
+        return filed
 
     def _repeated(self, account_id: UUID, key: str) -> dict | None:
         """The message sent before with this idempotency key, if any."""

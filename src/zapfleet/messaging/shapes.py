@@ -199,6 +199,9 @@ class MessagePage(Shape):
 class OutboxMessage(Message):
     """An outbound message and its outbox state."""
 
+    conversation_id: Uuid | None = Field(  # type: ignore[assignment] # null only here
+        description='Its conversation; null for a moment after a send with "wait": false, until '
+                    "the dispatcher files it there.")
     attempts: int = Field(ge=0, description="How often it was handed to the worker.")
     lease_until: datetime | None = Field(description="Until when a sender holds it; null when free.")
     deadline_at: datetime | None = Field(description="When it fails if still not sent.")

@@ -1,0 +1,105 @@
+"""Sends that do not wait: stored in the intake with one INSERT, filed by the dispatcher as queued
+messages with the same id, exactly once; keys, plan limits and tenants hold across the two."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from uuid import UUID
+
+import pytest
+
+from zapfleet.core.errors import PlanLimit
+from zapfleet.messaging import intake
+from zapfleet.tenancy.plans import PlanLimits
+
+BULK = {"phone": "(11) 98765-4321", "message": "Promoção de verão!", "wait": False}
+
+
+def _rows(db, sql: str, *args) -> list[dict]:
+    with db.system() as conn, conn.cursor() as cur:
+        cur.execute(sql, args)
+        return cur.fetchall()
+
+
+def _send(client, tenant, **body):
+    return client.post(f"/api/accounts/{tenant.id}/send", headers=tenant.headers, json={**BULK, **body})
+
+
+def test_a_send_that_does_not_wait_is_stored_then_filed_with_its_id(app, client, register, clean_db):
+    tenant = register("Salão Bela")
+    answer = _send(client, tenant)
+    assert answer.status_code == 202, answer.get_json()
+    waiting = answer.get_json()["message"]
+    assert (waiting["status"], waiting["conversation_id"], waiting["lease_until"]) == ("queued", None, None)
+    assert _rows(clean_db, "SELECT id FROM messages WHERE account_id = %s", tenant.id) == []
+    [stored] = _rows(clean_db, "SELECT id, phone, body FROM send_intake WHERE account_id = %s", tenant.id)
+    assert (str(stored["id"]), stored["phone"]) == (waiting["id"], "5511987654321")
+
+    assert app.extensions["zapfleet"].outbox.file_intake() == 1
+    [message] = _rows(clean_db, "SELECT id, body, status, origin, conversation_id, deadline_at"
+                      " FROM messages WHERE account_id = %s", tenant.id)
+    assert str(message["id"]) == waiting["id"]
+    assert (message["body"], message["status"], message["origin"]) == (BULK["message"], "queued", "api")
+    assert message["conversation_id"] is not None and message["deadline_at"] is not None
+    assert _rows(clean_db, "SELECT id FROM send_intake") == []
+    assert app.extensions["zapfleet"].outbox.file_intake() == 0  # filed once
+
+
+def test_the_same_key_answers_the_first_send_before_and_after_it_is_filed(app, client, register):
+    tenant = register("Salão Bela")
+    first = _send(client, tenant, idempotency_key="promo-7").get_json()["message"]
+    again = _send(client, tenant, idempotency_key="promo-7")
+    assert again.status_code == 200 and again.get_json()["duplicate"] is True
+    assert again.get_json()["message"]["id"] == first["id"]
+    app.extensions["zapfleet"].outbox.file_intake()
+    filed = _send(client, tenant, idempotency_key="promo-7")
+    assert filed.status_code == 200 and filed.get_json()["message"]["id"] == first["id"]
+    assert filed.get_json()["message"]["conversation_id"] is not None
+    waited = _send(client, tenant, idempotency_key="promo-7", wait=True)  # the other path agrees
+    assert waited.status_code == 200 and waited.get_json()["message"]["id"] == first["id"]
+
+
+def test_a_key_sent_at_once_from_many_threads_is_stored_once(app, register, clean_db):
+    tenant = register("Salão Bela")
+    outbox, account = app.extensions["zapfleet"].outbox, UUID(tenant.id)
+    body = {**BULK, "idempotency_key": "promo-1"}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: outbox.send(account, body), range(16)))
+    assert sum(created for _, created in answers) == 1
+    assert len({str(message["id"]) for message, _ in answers}) == 1
+    assert len(_rows(clean_db, "SELECT id FROM send_intake WHERE account_id = %s", tenant.id)) == 1
+
+
+def test_two_dispatchers_filing_at_once_file_each_send_once(app, client, register, clean_db):
+    tenant = register("Salão Bela")
+    sent = {_send(client, tenant, phone=f"1198765{n:04d}").get_json()["message"]["id"]
+            for n in range(2 * intake.FILE_BATCH + 10)}
+    outbox = app.extensions["zapfleet"].outbox
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        filed = list(pool.map(lambda _: outbox.file_intake(), range(2)))
+    assert sum(filed) == len(sent)
+    rows = _rows(clean_db, "SELECT id FROM messages WHERE account_id = %s", tenant.id)
+    assert sorted(str(r["id"]) for r in rows) == sorted(sent)
+
+
+def test_a_dispatcher_that_fails_while_filing_leaves_the_send_waiting(client, register, clean_db):
+    tenant = register("Salão Bela")
+    sent = _send(client, tenant).get_json()["message"]
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("the dispatcher died while filing")
+    with pytest.raises(RuntimeError), clean_db.system() as conn:
+        intake.file_batch(conn, crash)
+    [waiting] = _rows(clean_db, "SELECT id FROM send_intake WHERE account_id = %s", tenant.id)
+    assert str(waiting["id"]) == sent["id"]
+    assert _rows(clean_db, "SELECT id FROM messages WHERE account_id = %s", tenant.id) == []
+
+
+def test_sends_still_waiting_count_against_the_plan(app, client, register, monkeypatch):
+    tenant = register("Salão Bela")
+    outbox = app.extensions["zapfleet"].outbox
+    monkeypatch.setattr(outbox, "plans", PlanLimits({"free": {"messages_per_day": 2}}))
+    assert [_send(client, tenant).status_code for _ in range(2)] == [202, 202]
+    with pytest.raises(PlanLimit):
+        outbox.send(UUID(tenant.id), BULK)
+    outbox.file_intake()
+    assert _send(client, tenant).status_code == 403  # filed or not, the day holds two
