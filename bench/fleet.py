@@ -31,7 +31,7 @@ import psycopg2
 import requests
 
 from bench.benchdb import bench_database, free_port
-from bench.send_path import linked_account, load, percentile, start_app
+from bench.send_path import linked_account, print_routes, route_rows, start_app
 
 MIN_FREE_BYTES = 2 * 1024 ** 3
 
@@ -193,7 +193,7 @@ def fleet_run(database_url: str, per_node: int, seconds: float) -> None:
         print(f"{f'{per_node * 3} sandbox workers answering (s)':<44} {started_in:8.1f}")
         print(f"{f'kill -9 of a node with {len(doomed)}: relinked (s)':<44} "
               f"{relinked:8.1f}  (goal ≤ 30; heartbeat limit 15 s)")
-        send_table(base, admin, seconds)
+        send_table(database_url, base, admin, seconds)
     finally:
         app.terminate()
         app.wait()
@@ -208,18 +208,11 @@ def _moved_and_linked(database_url: str, doomed: set[str]) -> bool:
         instance in doomed for instance, _ in placed.get("a", []))
 
 
-def send_table(base: str, admin: dict, seconds: float) -> None:
+def send_table(database_url: str, base: str, admin: dict, seconds: float) -> None:
     """The send route on a node's worker beside the bare INSERT route."""
     account, headers = linked_account(base, admin)
-    rows = [("bare INSERT", *load(f"{base}/bench/insert", headers, 32, 4, seconds)),
-            ("POST send", *load(f"{base}/api/accounts/{account}/send", headers, 32, 4, seconds)),
-            ("send, wait false", *load(f"{base}/api/accounts/{account}/send", headers, 32, 4,
-                                       seconds, wait=False))]
-    print(f"{'route (32 clients)':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-    for name, rate, latencies in rows:
-        print(f"{name:<20} {rate:8.0f} {percentile(latencies, 50):8.1f} {percentile(latencies, 99):8.1f}")
-    print(f"ratio send/bare: {rows[1][1] / rows[0][1]:.2f}; wait false/bare: "
-          f"{rows[2][1] / rows[0][1]:.2f} (goal ≥ 0.7)")
+    print("send route, 32 clients:")
+    print_routes(route_rows(database_url, base, account, headers, 32, 4, seconds))
 
 
 def single_run(database_url: str, count: int) -> None:
