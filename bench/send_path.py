@@ -173,9 +173,26 @@ def route_rows(database_url: str, base: str, account: str, headers: dict, client
     load(send, headers, clients, processes, WARM_UP_SECONDS, wait=False)
     with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
         cur.execute("ANALYZE")
-    return [("bare INSERT", *load(f"{base}/bench/insert", headers, clients, processes, seconds)),
-            ("POST send", *load(send, headers, clients, processes, seconds)),
-            ("send, wait false", *load(send, headers, clients, processes, seconds, wait=False))]
+    rows = []
+    for name, url, wait in (("bare INSERT", f"{base}/bench/insert", True), ("POST send", send, True),
+                            ("send, wait false", send, False)):
+        settle(database_url)
+        rows.append((name, *load(url, headers, clients, processes, seconds, wait=wait)))
+    return rows
+
+
+def settle(database_url: str, quiet_seconds: float = 2, timeout: float = 120) -> None:
+    """Wait until no message changed for quiet_seconds: the worker's reports of the sends before
+    (receipts, each one a request to the app) no longer take the machine from the next route."""
+    deadline = time.monotonic() + timeout
+    with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
+        conn.autocommit = True
+        while time.monotonic() < deadline:
+            cur.execute("SELECT coalesce(now() - max(updated_at) > %s * interval '1 second', true)"
+                        " FROM messages", (quiet_seconds,))
+            if cur.fetchone()[0]:
+                return
+            time.sleep(0.5)
 
 
 def print_routes(rows: list[tuple[str, float, list[float]]]) -> None:
