@@ -1,5 +1,6 @@
-"""Sends that do not wait: stored in the intake with one INSERT, filed by the dispatcher as queued
-messages with the same id, exactly once; keys, plan limits and tenants hold across the two."""
+"""Sends that do not wait: stored in the intake with one INSERT per batch of a web process's
+concurrent sends, filed by the dispatcher as queued messages with the same id, exactly once; keys,
+plan limits and tenants hold across the two."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -103,3 +104,61 @@ def test_sends_still_waiting_count_against_the_plan(app, client, register, monke
         outbox.send(UUID(tenant.id), BULK)
     outbox.file_intake()
     assert _send(client, tenant).status_code == 403  # filed or not, the day holds two
+
+
+def _in_one_batch(outbox, db, sends: list[tuple[UUID, dict]]) -> tuple[list, list]:
+    """(the first send's answer, the answers or errors of `sends`), the sends written as one
+    batch: they queue while a first send waits for the intake table, held locked here."""
+    def answer(account_id, body):
+        try:
+            return outbox.send(account_id, body)
+        except Exception as exc:
+            return exc
+    changed = outbox.intake.changed
+    with ThreadPoolExecutor(max_workers=len(sends) + 1) as pool:
+        with db.system() as conn, conn.cursor() as cur:
+            cur.execute("LOCK TABLE send_intake IN SHARE MODE")
+            first = pool.submit(answer, sends[0][0], {**BULK, "message": "first"})
+            with changed:
+                assert changed.wait_for(lambda: outbox.intake.writing, timeout=10)
+            later = [pool.submit(answer, account_id, body) for account_id, body in sends]
+            with changed:
+                assert changed.wait_for(lambda: len(outbox.intake.waiting) == len(sends), timeout=10)
+        return first.result(), [future.result() for future in later]
+
+
+def _transactions(db, *accounts) -> list[list[str]]:
+    """The bodies each transaction stored in the intake, in the order they were stored."""
+    rows = _rows(db, "SELECT xmin::text AS tx, body FROM send_intake WHERE account_id = ANY(%s)"
+                 " ORDER BY created_at", [UUID(a) for a in accounts])
+    return [[row["body"] for row in rows if row["tx"] == tx] for tx in dict.fromkeys(r["tx"] for r in rows)]
+
+
+def test_sends_that_arrive_while_one_is_written_share_the_next_transaction(app, register, clean_db):
+    salon, gym = register("Salão Bela"), register("Academia Forte")
+    outbox = app.extensions["zapfleet"].outbox
+    sends = [(UUID(tenant.id), {**BULK, "message": f"{tenant.id}-{n}"}) for n in range(3)
+             for tenant in (salon, gym)]
+    first, answers = _in_one_batch(outbox, clean_db, sends)
+    assert first[1] is True and all(created for _, created in answers)
+    assert {str(message["id"]) for message, _ in answers} == {
+        str(row["id"]) for row in _rows(clean_db, "SELECT id FROM send_intake")} - {str(first[0]["id"])}
+    assert _transactions(clean_db, salon.id, gym.id) == [  # one per account, each in its order
+        ["first"], [f"{salon.id}-{n}" for n in range(3)], [f"{gym.id}-{n}" for n in range(3)]]
+
+
+def test_a_key_repeated_within_a_batch_stores_one_send(app, register, clean_db):
+    tenant = register("Salão Bela")
+    outbox, account = app.extensions["zapfleet"].outbox, UUID(tenant.id)
+    _, answers = _in_one_batch(outbox, clean_db, [(account, {**BULK, "idempotency_key": "promo-9"})] * 3)
+    assert [created for _, created in answers] == [True, False, False]
+    assert len({str(message["id"]) for message, _ in answers}) == 1
+
+
+def test_a_plan_limit_refuses_only_the_sends_of_a_batch_past_it(app, register, clean_db, monkeypatch):
+    tenant = register("Salão Bela")
+    outbox, account = app.extensions["zapfleet"].outbox, UUID(tenant.id)
+    monkeypatch.setattr(outbox, "plans", PlanLimits({"free": {"messages_per_day": 3}}))
+    _, answers = _in_one_batch(outbox, clean_db, [(account, {**BULK, "message": f"{n}"}) for n in range(4)])
+    assert [type(answer).__name__ for answer in answers] == ["tuple", "tuple", "PlanLimit", "PlanLimit"]
+    assert len(_rows(clean_db, "SELECT id FROM send_intake")) == 3

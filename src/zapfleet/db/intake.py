@@ -1,29 +1,33 @@
 """SQL for the send intake: sends stored without waiting, until the dispatcher files them."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
 from zapfleet.db.prepared import Prepared
 
 INTAKE_COLUMNS = "id, account_id, phone, body, idempotency_key, deadline_at, created_at"
-# One round trip: stored unless the key already named a message.
+# One round trip for a batch of one account's sends, in their order: each is stored unless its
+# key named a message before, or a send stored here (earlier, or earlier in this batch).
 _TAKE_IN = Prepared(
-    "take_in_send", ("uuid", "text", "text", "text", "timestamptz"),
-    "WITH existing AS (SELECT id FROM messages WHERE account_id = $1 AND idempotency_key = $4),"
-    " taken AS (INSERT INTO send_intake (id, account_id, phone, body, idempotency_key, deadline_at)"
-    "   SELECT gen_random_uuid(), $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT FROM existing)"
-    "   ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id, created_at)"
-    " SELECT id, created_at, true AS taken FROM taken UNION ALL SELECT id, NULL, false FROM existing")
+    "take_in_sends", ("uuid", "uuid[]", "text[]", "text[]", "text[]", "timestamptz[]"),
+    "INSERT INTO send_intake (id, account_id, phone, body, idempotency_key, deadline_at)"
+    " SELECT s.id, $1, s.phone, s.body, s.key, s.deadline_at"
+    " FROM unnest($2, $3, $4, $5, $6) WITH ORDINALITY AS s(id, phone, body, key, deadline_at, n)"
+    " WHERE s.key IS NULL OR NOT EXISTS"
+    "   (SELECT FROM messages m WHERE m.account_id = $1 AND m.idempotency_key = s.key)"
+    " ORDER BY s.n ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id, created_at")
 
 
-def take_in(conn, account_id: UUID, phone: str, body: str, idempotency_key: str | None,
-            deadline_at: datetime) -> dict | None:
-    """Store a send: {id, created_at, taken: true}; {id, taken: false} when its key named a
-    message before; None when the key waits here already."""
+def take_in(conn, account_id: UUID, sends: Sequence[Mapping]) -> dict[UUID, datetime]:
+    """Store one account's sends (id, phone, body, idempotency_key, deadline_at) in their order;
+    {id: created_at} of those stored (the others' keys were used before)."""
+    columns = [[send[name] for send in sends]
+               for name in ("id", "phone", "body", "idempotency_key", "deadline_at")]
     with conn.cursor() as cur:
-        _TAKE_IN.execute(cur, (account_id, phone, body, idempotency_key, deadline_at))
-        return cur.fetchone()
+        _TAKE_IN.execute(cur, (account_id, *columns))
+        return {row["id"]: row["created_at"] for row in cur.fetchall()}
 
 
 def get_by_idempotency_key(conn, account_id: UUID, key: str) -> dict | None:

@@ -84,6 +84,7 @@ class Outbox:
         self.db, self.instances, self.region = db, instances, region
         self.media, self.allow_private = media, allow_private
         self.plans = plans or PlanLimits({})
+        self.intake = intake.SendIntake(db, lambda: self.plans)
         self.deadline = timedelta(seconds=deadline_seconds)
         self.clock = clock
 
@@ -128,11 +129,11 @@ class Outbox:
                                          media, reply_to)
 
     def _take_in(self, account_id: UUID, order: SendIn) -> tuple[dict, bool]:
-        """Store a plain text that does not wait (one INSERT); the dispatcher files it."""
-        with self.db.tenant(account_id) as conn:
-            self.plans.check(conn, account_id, "messages_per_day", adding=1)
-            return intake.take_in(conn, account_id, order.phone, order.message,
-                                  order.idempotency_key or None, self.clock() + self.deadline)
+        """Store a plain text that does not wait (batched with the process's other such sends);
+        the dispatcher files it."""
+        return self.intake.take_in(intake.Send(account_id, order.phone, order.message,
+                                               order.idempotency_key or None,
+                                               self.clock() + self.deadline))
 
     def file_intake(self, most: int = 5000) -> int:
         """File the sends that did not wait as queued messages, a batch per transaction (each
