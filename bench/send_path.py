@@ -1,11 +1,12 @@
 """Benchmark: POST /api/accounts/<id>/send at 32 concurrent clients beside a bare INSERT route.
 
-Usage: python -m bench.send_path [--seconds 10] [--clients 32] [--client-processes 4]
+Usage: python -m bench.send_path [--seconds 10] [--rounds 3] [--clients 32] [--client-processes 4]
 The app runs under gunicorn (gthread, as in production) with a real supervisord and a linked
 sandbox worker; BENCH_DATABASE_URL selects the PostgreSQL server (else an embedded one). The
 sends carry an account's API key, as a program's do. Both routes get the same requests (the
 bare route ignores the body) from the same client: processes of threads on kept-alive
 connections, so that the client is not what limits the bare route.
+The routes take turns, `rounds` times (on a shared machine, a slow spell then slows them all).
 Before measuring, a few seconds of sends and an ANALYZE bring the new database to the steady
 state of a live one (see route_rows). No dispatcher runs: a send that does not wait stays stored.
 Prints requests/s, p50 and p99 of each route and their ratios (goals: send ≥ 0.5 × bare; a send
@@ -135,7 +136,7 @@ def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100)[int(p) - 1] * 1000
 
 
-def run(database_url: str, clients: int, processes: int, seconds: float) -> None:
+def run(database_url: str, clients: int, processes: int, seconds: float, rounds: int) -> None:
     """Start supervisord and the app, load both routes in turn and print the table."""
     var_dir = Path(tempfile.mkdtemp(prefix="zfb", dir="/tmp"))
     password, port = secrets.token_urlsafe(16), free_port()
@@ -152,33 +153,38 @@ def run(database_url: str, clients: int, processes: int, seconds: float) -> None
     try:
         app = start_app(env, port)
         account, headers = linked_account(base, admin)
-        rows = route_rows(database_url, base, account, headers, clients, processes, seconds)
+        rows = route_rows(database_url, base, account, headers, clients, processes, seconds, rounds)
     finally:
         if app is not None:
             app.terminate()
             app.wait()
         stop(daemon, var_dir / "supervisord.conf")
-    print(f"{clients} concurrent clients in {processes} processes, {seconds:.0f} s per route")
+    print(f"{clients} concurrent clients in {processes} processes, {seconds:.0f} s per route"
+          f" in {rounds} turns")
     print_routes(rows)
 
 
 def route_rows(database_url: str, base: str, account: str, headers: dict, clients: int,
-               processes: int, seconds: float) -> list[tuple[str, float, list[float]]]:
+               processes: int, seconds: float, rounds: int = 3) -> list[tuple[str, float, list[float]]]:
     """(route, req/s, latencies) of the bare route, the send route and a send that does not
     wait, after a warm-up of sends and an ANALYZE: the steady state of a live database, where
     autovacuum has analyzed the tables (a database made a moment ago would have its hot
-    statements planned for empty tables, and kept so by each pooled connection)."""
+    statements planned for empty tables, and kept so by each pooled connection). The routes
+    take turns for `rounds` rounds of seconds / rounds each, so that a slower spell of a shared
+    machine falls on all of them alike."""
     send = f"{base}/api/accounts/{account}/send"
     load(send, headers, clients, processes, WARM_UP_SECONDS)
     load(send, headers, clients, processes, WARM_UP_SECONDS, wait=False)
     with psycopg2.connect(database_url) as conn, conn.cursor() as cur:
         cur.execute("ANALYZE")
-    rows = []
-    for name, url, wait in (("bare INSERT", f"{base}/bench/insert", True), ("POST send", send, True),
-                            ("send, wait false", send, False)):
-        settle(database_url)
-        rows.append((name, *load(url, headers, clients, processes, seconds, wait=wait)))
-    return rows
+    routes = (("bare INSERT", f"{base}/bench/insert", True), ("POST send", send, True),
+              ("send, wait false", send, False))
+    answered: dict[str, list[float]] = {name: [] for name, _, _ in routes}
+    for _ in range(rounds):
+        for name, url, wait in routes:
+            settle(database_url)
+            answered[name] += load(url, headers, clients, processes, seconds / rounds, wait=wait)[1]
+    return [(name, len(latencies) / seconds, latencies) for name, latencies in answered.items()]
 
 
 def settle(database_url: str, quiet_seconds: float = 2, timeout: float = 120) -> None:
@@ -208,11 +214,12 @@ def main() -> None:
     """Parse the options; run against a throwaway database."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--client-processes", type=int, default=4)
     args = parser.parse_args()
     with bench_database() as database_url:
-        run(database_url, args.clients, args.client_processes, args.seconds)
+        run(database_url, args.clients, args.client_processes, args.seconds, args.rounds)
 
 
 if __name__ == "__main__":
