@@ -4,10 +4,12 @@ plan limits and tenants hold across the two."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
 
+from tests.support.files import PNG, b64
 from zapfleet.core.errors import PlanLimit
 from zapfleet.messaging import intake
 from zapfleet.tenancy.plans import PlanLimits
@@ -57,6 +59,18 @@ def test_the_same_key_answers_the_first_send_before_and_after_it_is_filed(app, c
     assert filed.get_json()["message"]["conversation_id"] is not None
     waited = _send(client, tenant, idempotency_key="promo-7", wait=True)  # the other path agrees
     assert waited.status_code == 200 and waited.get_json()["message"]["id"] == first["id"]
+
+
+def test_a_key_waiting_in_the_intake_answers_the_other_send_paths(app, client, register, clean_db):
+    tenant = register("Salão Bela")
+    first = _send(client, tenant, idempotency_key="promo-8").get_json()["message"]
+    media = {"data": b64(PNG), "mime_type": "image/png"}
+    for other in ({"wait": True}, {"wait": True, "media": media}, {"send_at": (datetime.now(UTC) + timedelta(days=1)).isoformat()}):
+        again = _send(client, tenant, idempotency_key="promo-8", **other)
+        assert again.status_code == 200, (other, again.get_json())
+        assert again.get_json()["message"]["id"] == first["id"]
+    assert _rows(clean_db, "SELECT id FROM messages WHERE account_id = %s", tenant.id) == []
+    assert app.extensions["zapfleet"].outbox.file_intake() == 1
 
 
 def test_a_key_sent_at_once_from_many_threads_is_stored_once(app, register, clean_db):

@@ -57,7 +57,8 @@ _QUEUE_API_MESSAGE = Prepared(
     "   WHERE account_id = $1 AND idempotency_key = $4),"
     " stamp AS (SELECT clock_timestamp() AS at),"  # the message's time and the conversation's
     " contact AS (INSERT INTO contacts (account_id, phone, name)"
-    "   SELECT $1, $2, '' WHERE NOT EXISTS (SELECT FROM existing)"
+    "   SELECT $1, $2, '' WHERE NOT EXISTS (SELECT FROM existing) AND NOT EXISTS"
+    "   (SELECT FROM send_intake WHERE account_id = $1 AND idempotency_key = $4)"
     "   ON CONFLICT (account_id, phone) DO UPDATE SET name = contacts.name RETURNING id),"
     " conversation AS (INSERT INTO conversations (account_id, contact_id, last_message_at)"
     "   SELECT $1, id, (SELECT at FROM stamp) FROM contact ON CONFLICT (account_id, contact_id)"
@@ -79,32 +80,23 @@ _QUEUE_API_MESSAGE = Prepared(
 def queue_api_message(conn, account_id: UUID, phone: str, body: str, idempotency_key: str | None,
                       deadline_at: datetime, lease_until: datetime | None,
                       send_at: datetime | None, media: dict | None = None,
-                      reply_to: UUID | None = None) -> tuple[dict, bool, dict | None]:
+                      reply_to: UUID | None = None) -> tuple[dict, bool, dict | None] | None:
     """Queue a message from the send API for a phone, in one round trip: the contact and its
     conversation are made when new, the conversation's last_message_at moves. Returns
     (message, created, the account's instance: id, port, desired_state and its node's address,
-    or None); an
-    idempotency key used before returns the message it queued then, found first without an
-    INSERT (one racing the receipt UPDATE of that row can deadlock)."""
+    or None); an idempotency key used before returns the message it queued then, found first
+    without an INSERT (one racing the receipt UPDATE of that row can deadlock). None when the
+    key waits in the send intake, or another request queued it at the same moment."""
     with conn.cursor() as cur:
         _QUEUE_API_MESSAGE.execute(cur, (account_id, phone, body, idempotency_key, deadline_at,
                                          lease_until, 0 if lease_until is None else 1, send_at,
                                          media["kind"] if media else "text",
                                          Json(media) if media else None, reply_to))
         row = cur.fetchone()
-    if row is None:  # the same key, queued at the same moment by another request
-        return _queued_before(conn, account_id, idempotency_key), False, None
+    if row is None:
+        return None
     instance = row.pop("instance")
     return row, row.pop("created"), instance
-
-
-def _queued_before(conn, account_id: UUID, key: str | None) -> dict:
-    """The message another request queued with this key (only a key can make the queue INSERT
-    do nothing)."""
-    row = get_by_idempotency_key(conn, account_id, key) if key is not None else None
-    if row is None:
-        raise LookupError("the queue statement inserted nothing and found no message to return")
-    return row
 
 
 def get_by_idempotency_key(conn, account_id: UUID, key: str) -> dict | None:

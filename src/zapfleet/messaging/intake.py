@@ -119,21 +119,24 @@ def _answer(conn, send: Send, created_at: datetime | None) -> tuple[dict, bool]:
     """(the queued message, True) for a send stored now; else (the first with its key, False)."""
     if created_at is not None:
         return waiting_message({**vars(send), "created_at": created_at}), True
-    if send.idempotency_key is None:
-        raise LookupError("the intake took nothing although the send had no idempotency key")
     return stored_before(conn, send.account_id, send.idempotency_key), False
 
 
-def stored_before(conn, account_id: UUID, key: str) -> dict:
-    """What was first stored with this key: a send still waiting, else the message it became
-    (looked up in this order, as filing one deletes it and makes the other in one commit)."""
+def stored_before(conn, account_id: UUID, key: str | None) -> dict:
+    """What was first stored with this key (see first_with_key); LookupError when nothing was."""
+    first = first_with_key(conn, account_id, key) if key is not None else None
+    if first is None:
+        raise LookupError("the idempotency key is neither waiting nor a message")
+    return first
+
+
+def first_with_key(conn, account_id: UUID, key: str) -> dict | None:
+    """What was first stored with this key: a send still waiting, else the message it became, else
+    None (looked up in this order, as filing one deletes it and makes the other in one commit)."""
     waiting = sql.get_by_idempotency_key(conn, account_id, key)
     if waiting is not None:
         return waiting_message(waiting)
-    message = outbox_sql.get_by_idempotency_key(conn, account_id, key)
-    if message is None:
-        raise LookupError("the idempotency key is neither waiting nor a message")
-    return message
+    return outbox_sql.get_by_idempotency_key(conn, account_id, key)
 
 
 def file_batch(conn, queue: Callable[..., dict | None]) -> int:

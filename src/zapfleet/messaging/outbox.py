@@ -124,9 +124,12 @@ class Outbox:
             self.plans.check(conn, account_id, "messages_per_day", adding=1)
             if reply_to and scheduled_sql.get_message(conn, account_id, reply_to) is None:
                 raise InvalidInput("reply_to", "is not a message of this account")
-            return sql.queue_api_message(conn, account_id, phone, text, key,
-                                         (send_at or now) + self.deadline, lease, send_at,
-                                         media, reply_to)
+            queued = sql.queue_api_message(conn, account_id, phone, text, key,
+                                           (send_at or now) + self.deadline, lease, send_at,
+                                           media, reply_to)
+            if queued is None:  # its key waits in the intake, or came at the same moment
+                return intake.stored_before(conn, account_id, key), False, None
+            return queued
 
     def _take_in(self, account_id: UUID, order: SendIn) -> tuple[dict, bool]:
         """Store a plain text that does not wait (batched with the process's other such sends);
@@ -148,11 +151,12 @@ class Outbox:
         return filed
 
     def _repeated(self, account_id: UUID, key: str) -> dict | None:
-        """The message sent before with this idempotency key, if any."""
+        """The message sent before with this idempotency key (waiting in the intake or not), if
+        any."""
         if not key:
             return None
         with self.db.tenant(account_id) as conn:
-            return sql.get_by_idempotency_key(conn, account_id, key)
+            return intake.first_with_key(conn, account_id, key)
 
     def _attach(self, account_id: UUID, order: SendIn, upload: Upload | None) -> dict | None:
         """The file to send, stored (what the message's media column keeps), or None."""
