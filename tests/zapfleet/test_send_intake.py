@@ -128,16 +128,16 @@ def _in_one_batch(outbox, db, sends: list[tuple[UUID, dict]]) -> tuple[list, lis
             return outbox.send(account_id, body)
         except Exception as exc:
             return exc
-    changed = outbox.intake.changed
+    arrived = outbox.intake.arrived
     with ThreadPoolExecutor(max_workers=len(sends) + 1) as pool:
         with db.system() as conn, conn.cursor() as cur:
             cur.execute("LOCK TABLE send_intake IN SHARE MODE")
             first = pool.submit(answer, sends[0][0], {**BULK, "message": "first"})
-            with changed:
-                assert changed.wait_for(lambda: outbox.intake.writing, timeout=10)
+            with arrived:
+                assert arrived.wait_for(lambda: outbox.intake.writing, timeout=10)
             later = [pool.submit(answer, account_id, body) for account_id, body in sends]
-            with changed:
-                assert changed.wait_for(lambda: len(outbox.intake.waiting) == len(sends), timeout=10)
+            with arrived:
+                assert arrived.wait_for(lambda: len(outbox.intake.waiting) == len(sends), timeout=10)
         return first.result(), [future.result() for future in later]
 
 

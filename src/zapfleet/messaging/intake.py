@@ -56,7 +56,11 @@ class SendIntake:
 
     def __init__(self, db, plans: Callable[[], PlanLimits]):
         self.db, self.plans = db, plans
-        self.changed = threading.Condition()
+        lock = threading.Lock()
+        self.written = threading.Condition(lock)
+        """Notified when a batch was written: its callers return, one of the rest writes next."""
+        self.arrived = threading.Condition(lock)
+        """Notified when a send begins to wait (for whoever watches the queue; no caller waits)."""
         self.waiting: list[Send] = []
         self.writing = False
 
@@ -73,14 +77,14 @@ class SendIntake:
 
     def _wait_for_turn(self, send: Send) -> list[Send]:
         """[] once another caller wrote the send; else every waiting send, for this one to write."""
-        with self.changed:
+        with self.written:
             self.waiting.append(send)
-            self.changed.notify_all()
+            self.arrived.notify_all()
             while send.answer is None and send.error is None:
                 if not self.writing:
                     self.writing, batch, self.waiting = True, self.waiting, []
                     return batch
-                self.changed.wait()
+                self.written.wait()
             return []
 
     def _write_in_turn(self, batch: list[Send]) -> None:
@@ -89,9 +93,9 @@ class SendIntake:
             for account_id in dict.fromkeys(send.account_id for send in batch):
                 self._write([send for send in batch if send.account_id == account_id])
         finally:
-            with self.changed:
+            with self.written:
                 self.writing = False
-                self.changed.notify_all()
+                self.written.notify_all()
 
     def _write(self, sends: list[Send]) -> None:
         """One account's sends, in one transaction; one at a time when that one is refused (a
