@@ -1,4 +1,5 @@
-"""Sends that do not wait: stored with one INSERT, filed as outbox messages by the dispatcher.
+"""Sends that do not wait: stored in batches (one INSERT each), filed as outbox messages by the
+dispatcher.
 
 A caller sending in bulk ("wait": false) gets 202 once the send is durable in send_intake; the
 dispatcher then makes its contact, conversation and queued message (with the same id) and deletes
